@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import {
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { CreditGatewayError, maskUnexpectedError } from './errors.js';
+import { BodyError, readJsonBody, sendJson } from './http.js';
+import type { Logger } from './logger.js';
+import { LruCache } from './lru.js';
+
+export interface SubgraphRequest {
+  requestId: string;
+  logger: Logger;
+  headers: IncomingMessage['headers'];
+}
+
+export interface SubgraphHttpOptions<TContext> {
+  schema: GraphQLSchema;
+  logger: Logger;
+  createContext(request: SubgraphRequest): TContext;
+  /** Whether the subgraph can serve: its source adapter is set up. */
+  isReady?(): boolean;
+  bodyLimitBytes?: number;
+}
+
+type Prepared =
+  | { document: DocumentNode }
+  | { errors: readonly GraphQLError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
+
+function requestError(code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR', message: string) {
+  return { errors: [new CreditGatewayError(code, message).toJSON()] };
+}
+
+/**
+ * A lean GraphQL-over-HTTP endpoint for one subgraph: POST /graphql, /healthz and /readyz.
+ * Parsing and validation are cached per query text, since the gateway sends the same few
+ * operations over and over.
+ */
+export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions<TContext>): RequestListener {
+  const { schema, logger } = options;
+  const prepared = new LruCache<string, Prepared>(500);
+
+  function prepare(query: string): Prepared {
+    const cached = prepared.get(query);
+    if (cached) return cached;
+    let result: Prepared;
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document);
+      result = errors.length > 0 ? { errors, code: 'GRAPHQL_VALIDATION_FAILED' } : { document };
+    } catch (error) {
+      result = { errors: [error as GraphQLError], code: 'GRAPHQL_PARSE_FAILED' };
+    }
+    prepared.set(query, result);
+    return result;
+  }
+
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = (await readJsonBody(request, options.bodyLimitBytes ?? 10 * 1024 * 1024)) as Record<string, unknown>;
+    const { query, variables, operationName } = body ?? {};
+    if (typeof query !== 'string') return sendJson(response, 400, requestError('BAD_REQUEST', 'query must be a string'));
+    const ready = prepare(query);
+    if ('errors' in ready) {
+      return sendJson(response, 400, {
+        errors: ready.errors.map((e) => ({ ...e.toJSON(), extensions: { ...e.extensions, code: ready.code } })),
+      });
+    }
+    const requestId = String(request.headers['x-request-id'] ?? randomUUID());
+    const requestLogger = logger.child({ requestId });
+    const result = (await execute({
+      schema,
+      document: ready.document,
+      variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
+      operationName: typeof operationName === 'string' ? operationName : undefined,
+      contextValue: options.createContext({ requestId, logger: requestLogger, headers: request.headers }),
+    })) as ExecutionResult;
+    if (result.errors) {
+      result.errors = result.errors.map((error) => {
+        const { masked, unexpected } = maskUnexpectedError(error);
+        if (unexpected) requestLogger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+        return masked;
+      });
+    }
+    sendJson(response, 200, result);
+  }
+
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (request.method === 'GET' && path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (request.method === 'GET' && path === '/readyz') {
+      const ready = options.isReady?.() ?? true;
+      return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+    }
+    if (path !== '/graphql') return sendJson(response, 404, requestError('BAD_REQUEST', 'Not found: use /graphql'));
+    if (request.method !== 'POST') {
+      response.setHeader('allow', 'POST');
+      return sendJson(response, 405, requestError('BAD_REQUEST', 'Subgraphs accept POST only'));
+    }
+    handleGraphQL(request, response).catch((error: unknown) => {
+      if (error instanceof BodyError) return sendJson(response, error.status, requestError('BAD_REQUEST', error.message));
+      logger.error({ err: error }, 'subgraph request failed');
+      if (!response.headersSent) sendJson(response, 500, requestError('INTERNAL_SERVER_ERROR', 'Unexpected error'));
+    });
+  };
+}
+

@@ -1,0 +1,9 @@
+import { closeOnSignals, createLogger } from '@credit-gateway/common';
+import { loadConfig } from './config.js';
+import { startMarketSubgraph } from './server.js';
+
+const config = loadConfig(process.env);
+const logger = createLogger({ service: 'subgraph-market', level: config.logLevel });
+const server = await startMarketSubgraph(config, logger);
+logger.info({ url: `${server.url}/graphql` }, 'market regulation subgraph listening');
+closeOnSignals(server.close, logger);

@@ -1,0 +1,39 @@
+import type {
+  AbnormalOperationListing,
+  AdministrativeLicence,
+  AdministrativePenalty,
+  Honour,
+  Registration,
+  SeriousIllegalListing,
+  SpotCheck,
+} from '../__generated__/resolvers-types.js';
+
+/** What the other subgraphs and the gateway pass around: just the key. */
+export interface EnterpriseRef {
+  code: string;
+}
+
+export interface PersonRef {
+  idNumber: string;
+}
+
+export interface LegalRepresentativeModel {
+  name: string;
+  /** Null where the register holds no resident ID number (a passport, say). */
+  idNumber: string | null;
+}
+
+export type RegistrationModel = Omit<Registration, 'legalRepresentative'> & {
+  legalRepresentative: LegalRepresentativeModel | null;
+};
+
+/** One subject's GSXT record, translated to the shared schema. */
+export interface MarketRecord {
+  registration: RegistrationModel;
+  licences: AdministrativeLicence[];
+  penalties: AdministrativePenalty[];
+  abnormalOperations: AbnormalOperationListing[];
+  seriousIllegalListings: SeriousIllegalListing[];
+  spotChecks: SpotCheck[];
+  honours: Honour[];
+}

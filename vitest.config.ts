@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run the TypeScript sources directly; workspace packages resolve to their src/.
+const alias = {
+  // One graphql instance, the one Node itself loads: the Apollo packages require() it, and a second
+  // (ESM) copy would fail graphql-js's instanceof checks.
+  graphql: createRequire(import.meta.url).resolve('graphql'),
+  '@credit-gateway/common': here('./common/src/index.ts'),
+  '@credit-gateway/sources': here('./sources/src/index.ts'),
+  '@credit-gateway/gateway': here('./gateway/src/server.ts'),
+  '@credit-gateway/subgraph-market': here('./subgraphs/market/src/server.ts'),
+  '@credit-gateway/subgraph-tax': here('./subgraphs/tax/src/server.ts'),
+  '@credit-gateway/subgraph-courts': here('./subgraphs/courts/src/server.ts'),
+  '@credit-gateway/subgraph-procurement': here('./subgraphs/procurement/src/server.ts'),
+  '@credit-gateway/subgraph-social-security': here('./subgraphs/social-security/src/server.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['**/test/**/*.test.ts'], exclude: ['**/node_modules/**', '**/dist/**'] },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['**/test/**/*.e2e.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
