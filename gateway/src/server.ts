@@ -1,0 +1,76 @@
+import type { RequestListener } from 'node:http';
+import {
+  CreditGatewayError,
+  createLogger,
+  listen,
+  loadCreditCodePolicy,
+  sendJson,
+  type Logger,
+  type RunningServer,
+} from '@credit-gateway/common';
+import type { GatewayConfig } from './config.js';
+import { createGraphiQL, wantsHtml } from './http/graphiql.js';
+import { createGraphQLHandler } from './http/graphql-handler.js';
+import { checkReadiness } from './http/health.js';
+import { loadSupergraph } from './supergraph.js';
+
+export interface Gateway {
+  handler: RequestListener;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the gateway: loads the committed supergraph and wires the HTTP endpoints.
+ * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
+ * - /healthz: the process is alive;
+ * - /readyz: the supergraph is loaded and every subgraph answers.
+ */
+export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  const supergraph = await loadSupergraph(config, loadCreditCodePolicy(config.allowListFile), logger);
+  const graphql = createGraphQLHandler({ supergraph, config, logger });
+  const graphiql = config.graphiql ? createGraphiQL() : null;
+
+  const handler: RequestListener = (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const path = url.pathname;
+    if (path === '/graphql' || path === '/') {
+      if (graphiql && request.method === 'GET' && !url.searchParams.has('query') && wantsHtml(request.headers.accept)) {
+        return graphiql.page(response);
+      }
+      if (path === '/graphql') return void graphql(request, response, url);
+    }
+    if (graphiql && request.method === 'GET' && path.startsWith('/graphiql/') && graphiql.asset(path.slice(10), response)) return;
+    if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      checkReadiness(supergraph, 1_000).then(
+        (readiness) => sendJson(response, readiness.ready ? 200 : 503, readiness),
+        (error: unknown) => {
+          logger.error({ err: error }, 'readiness check failed');
+          sendJson(response, 503, { ready: false });
+        },
+      );
+      return;
+    }
+    sendJson(response, 404, { errors: [new CreditGatewayError('BAD_REQUEST', `Nothing at ${path}: GraphQL is served at /graphql`).toJSON()] });
+  };
+  return { handler, stop: () => supergraph.stop() };
+}
+
+export interface RunningGateway extends RunningServer {
+  gateway: Gateway;
+}
+
+export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
+  const gateway = await createGateway(config, logger ?? createLogger({ service: 'gateway', level: config.logLevel }));
+  const server = await listen(gateway.handler, config.port, config.host);
+  return {
+    ...server,
+    gateway,
+    close: async () => {
+      await server.close();
+      await gateway.stop();
+    },
+  };
+}
+
+export { loadConfig, type GatewayConfig } from './config.js';

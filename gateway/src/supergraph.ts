@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import { isScalarType, type GraphQLSchema } from 'graphql';
+import { scalarResolvers, type CreditCodePolicy, type Logger, type SubgraphName } from '@credit-gateway/common';
+import type { GatewayConfig } from './config.js';
+import { SubgraphDataSource } from './subgraph-datasource.js';
+
+export interface LoadedSupergraph {
+  schema: GraphQLSchema;
+  executor: GatewayExecutor;
+  /** Subgraph name → URL the gateway calls. */
+  subgraphs: ReadonlyMap<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Gives the API schema's custom scalars their real parsing, so that a bad credit code or ID number
+ * is refused at the gateway, with its precise reason, before any subgraph is called.
+ */
+function installScalars(schema: GraphQLSchema, policy: CreditCodePolicy): void {
+  for (const scalar of Object.values(scalarResolvers(policy))) {
+    const target = schema.getType(scalar.name);
+    if (!isScalarType(target)) continue;
+    target.serialize = scalar.serialize;
+    target.parseValue = scalar.parseValue;
+    target.parseLiteral = scalar.parseLiteral;
+  }
+}
+
+/** Loads the committed supergraph file; the gateway never introspects subgraphs in production. */
+export async function loadSupergraph(config: GatewayConfig, policy: CreditCodePolicy, logger: Logger): Promise<LoadedSupergraph> {
+  const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
+  const subgraphs = new Map<string, string>();
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger: logger.child({ component: 'apollo-gateway' }),
+    buildService: ({ name, url }) => {
+      const target = config.subgraphUrls[name as SubgraphName] ?? url;
+      if (!target) throw new Error(`No URL for subgraph ${name}`);
+      subgraphs.set(name, target);
+      return new SubgraphDataSource(name as SubgraphName, target, config.subgraphTimeoutMs);
+    },
+  });
+  const { schema, executor } = await gateway.load();
+  installScalars(schema, policy);
+  return { schema, executor, subgraphs, stop: () => gateway.stop() };
+}

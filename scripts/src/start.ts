@@ -1,0 +1,132 @@
+/**
+ * `npm start`: the whole system on one machine with embedded defaults: the four department
+ * stand-ins, the five subgraphs (social security on its embedded front-end database) and the
+ * gateway, each in its own process as docker-compose runs them. Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  GATEWAY_PORT,
+  STAND_IN_NAMES,
+  STAND_IN_PORTS,
+  SUBGRAPH_NAMES,
+  SUBGRAPH_PORTS,
+  envName,
+} from '@credit-gateway/common';
+import { DEMO_SUBJECTS } from '@credit-gateway/sources';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const logLevel = process.env['LOG_LEVEL'] ?? 'warn';
+const gatewayPort = Number(process.env['PORT'] ?? GATEWAY_PORT);
+
+interface Service {
+  name: string;
+  entry: string;
+  args?: string[];
+  env: Record<string, string>;
+  health: string;
+}
+
+const standIns: Service[] = STAND_IN_NAMES.map((name) => ({
+  name: `stand-in ${name}`,
+  entry: 'sources/dist/main.js',
+  args: [name],
+  env: { PORT: String(STAND_IN_PORTS[name]) },
+  health: `http://127.0.0.1:${STAND_IN_PORTS[name]}/healthz`,
+}));
+
+const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
+  name: `subgraph ${name}`,
+  entry: `subgraphs/${name}/dist/index.js`,
+  env: {
+    PORT: String(SUBGRAPH_PORTS[name]),
+    ...(name in STAND_IN_PORTS ? { SOURCE_URL: `http://127.0.0.1:${STAND_IN_PORTS[name as keyof typeof STAND_IN_PORTS]}` } : {}),
+  },
+  health: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/readyz`,
+}));
+
+const gateway: Service = {
+  name: 'gateway',
+  entry: 'gateway/dist/index.js',
+  env: {
+    PORT: String(gatewayPort),
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`])),
+  },
+  health: `http://127.0.0.1:${gatewayPort}/readyz`,
+};
+
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function stopAll(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 2_000).unref();
+  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))))).then(
+    () => process.exit(code),
+    () => process.exit(code),
+  );
+}
+
+function launch(service: Service): void {
+  const child = spawn(process.execPath, [service.entry, ...(service.args ?? [])], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: logLevel, ...service.env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push(child);
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`${service.name} exited (${signal ?? code}); stopping everything\n`);
+    stopAll(1);
+  });
+}
+
+async function waitUntilHealthy(service: Service, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) throw new Error('stopped');
+    try {
+      const response = await fetch(service.health, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${service.name} did not become healthy at ${service.health}`);
+}
+
+process.once('SIGINT', () => stopAll(0));
+process.once('SIGTERM', () => stopAll(0));
+
+const started = Date.now();
+try {
+  for (const service of [...standIns, ...subgraphs]) launch(service);
+  await Promise.all([...standIns, ...subgraphs].map((service) => waitUntilHealthy(service)));
+  launch(gateway);
+  await waitUntilHealthy(gateway);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  stopAll(1);
+}
+
+if (!stopping) {
+  const demo = [...DEMO_SUBJECTS.values()].map((subject) => `  ${subject.facts.code}  ${subject.facts.name} — ${subject.scenario}`);
+  process.stdout.write(
+    [
+      '',
+      `credit-gateway is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `  GraphQL and GraphiQL: http://127.0.0.1:${gatewayPort}/graphql`,
+      `  health: http://127.0.0.1:${gatewayPort}/healthz, readiness: http://127.0.0.1:${gatewayPort}/readyz`,
+      '',
+      'Demo subjects:',
+      ...demo,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
