@@ -34,13 +34,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     const url = new URL(request.url ?? '/', 'http://gateway');
     const path = url.pathname;
     if (path === '/graphql' || path === '/') {
-      if (graphiql && request.method === 'GET' && !url.searchParams.has('query') && wantsHtml(request.headers.accept)) {
+      // A browser gets GraphiQL, prefilled from ?query= when given; API clients get JSON.
+      if (graphiql && request.method === 'GET' && wantsHtml(request.headers.accept)) {
         return graphiql.page(response);
       }
       if (path === '/graphql') return void graphql(request, response, url);
     }
     if (graphiql && request.method === 'GET' && path.startsWith('/graphiql/') && graphiql.asset(path.slice(10), response)) return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
       checkReadiness(supergraph, 1_000).then(
         (readiness) => sendJson(response, readiness.ready ? 200 : 503, readiness),

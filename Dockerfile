@@ -1,0 +1,23 @@
+# One image for every service of credit-gateway; docker-compose.yml picks the entry point.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY common/package.json common/
+COPY sources/package.json sources/
+COPY gateway/package.json gateway/
+COPY scripts/package.json scripts/
+COPY subgraphs/market/package.json subgraphs/market/
+COPY subgraphs/tax/package.json subgraphs/tax/
+COPY subgraphs/courts/package.json subgraphs/courts/
+COPY subgraphs/social-security/package.json subgraphs/social-security/
+COPY subgraphs/procurement/package.json subgraphs/procurement/
+RUN npm ci
+COPY . .
+RUN npx tsc -b && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app /app
+USER node
+CMD ["node", "gateway/dist/index.js"]
