@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import {
   execute,
-  GraphQLError,
+  type GraphQLError,
   parse,
   validate,
   type DocumentNode,
-  type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { CreditGatewayError, maskUnexpectedError } from './errors.js';
@@ -73,13 +72,13 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
     }
     const requestId = String(request.headers['x-request-id'] ?? randomUUID());
     const requestLogger = logger.child({ requestId });
-    const result = (await execute({
+    const result = await execute({
       schema,
       document: ready.document,
       variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof operationName === 'string' ? operationName : undefined,
       contextValue: options.createContext({ requestId, logger: requestLogger, headers: request.headers }),
-    })) as ExecutionResult;
+    });
     if (result.errors) {
       result.errors = result.errors.map((error) => {
         const { masked, unexpected } = maskUnexpectedError(error);

@@ -6,4 +6,4 @@ const config = loadConfig(process.env);
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 const server = await startGateway(config, logger);
 logger.info({ url: `${server.url}/graphql` }, 'credit-gateway listening');
-closeOnSignals(server.close, logger);
+closeOnSignals(() => server.close(), logger);

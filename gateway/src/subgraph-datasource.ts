@@ -28,7 +28,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayRequestContext>): void {
-    if ('requestId' in context && request.http) request.http.headers.set('x-request-id', context.requestId);
+    // Health checks and schema loads run without a request context.
+    const { requestId } = context as Partial<GatewayRequestContext>;
+    if (requestId && request.http) request.http.headers.set('x-request-id', requestId);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayRequestContext>): Promise<GatewayGraphQLResponse> {
@@ -36,9 +38,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
       return await super.process(options);
     } catch (error) {
       const code = failureCode(error);
-      if ('logger' in options.context) {
-        options.context.logger.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
-      }
+      (options.context as Partial<GatewayRequestContext>).logger?.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
       return { errors: [new SourceError(code, this.subgraph, { cause: error }).toJSON()] };
     }
   }

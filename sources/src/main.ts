@@ -24,4 +24,4 @@ if (!name) throw new Error('unreachable: reader.done() reports an unknown stand-
 const logger = createLogger({ service: `stand-in-${name}`, level: service.logLevel });
 const server = await startStandIn(name, { logger, faults, populationSize, port: service.port, host: service.host });
 logger.info({ url: server.url, faults }, `${name} department stand-in listening`);
-closeOnSignals(server.close, logger);
+closeOnSignals(() => server.close(), logger);

@@ -4,10 +4,11 @@ import type { GatewayGraphQLRequestContext, GatewaySchemaHash } from '@apollo/se
 import {
   getOperationAST,
   getVariableValues,
-  GraphQLError,
+  OperationTypeNode,
   parse,
   validate,
   type DocumentNode,
+  type GraphQLError,
   type GraphQLFormattedError,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -72,10 +73,11 @@ function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
   };
 }
 
+/** The executor's key-value cache is unused: query plans have their own store. */
 const emptyCache = {
-  get: async () => undefined,
-  set: async () => undefined,
-  delete: async () => true,
+  get: () => Promise.resolve(undefined),
+  set: () => Promise.resolve(),
+  delete: () => Promise.resolve(true),
 };
 
 export interface GraphQLHandlerOptions {
@@ -127,10 +129,10 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
         : 'The document holds several operations: name one in operationName';
       return requestErrors([new CreditGatewayError('BAD_REQUEST', message)]);
     }
-    if (operation.operation === 'subscription') {
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
       return requestErrors([new CreditGatewayError('OPERATION_NOT_SUPPORTED', 'Subscriptions are not supported')]);
     }
-    if (operation.operation === 'mutation' && request.method === 'GET') {
+    if (operation.operation === OperationTypeNode.MUTATION && request.method === 'GET') {
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);

@@ -28,7 +28,7 @@ export function createMarketStandIn(config: StandInConfig): StandInHandler {
             return { response: { status: 400, body: { status: '400', msg: '参数错误: uniscIdList', data: null } }, keys: 0 };
           }
           const data: GsxtEntity[] = [];
-          for (const code of new Set(list as string[])) {
+          for (const code of new Set<string>(list)) {
             const entity = gsxtEntity(code);
             if (entity) data.push(entity);
           }

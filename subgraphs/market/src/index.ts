@@ -6,4 +6,4 @@ const config = loadConfig(process.env);
 const logger = createLogger({ service: 'subgraph-market', level: config.logLevel });
 const server = await startMarketSubgraph(config, logger);
 logger.info({ url: `${server.url}/graphql` }, 'market regulation subgraph listening');
-closeOnSignals(server.close, logger);
+closeOnSignals(() => server.close(), logger);
