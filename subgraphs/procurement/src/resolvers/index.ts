@@ -1,0 +1,9 @@
+import { scalarResolvers, type CreditCodePolicy } from '@credit-gateway/common';
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Enterprise } from './Enterprise.js';
+import { ProcurementDishonestyRecord } from './ProcurementDishonestyRecord.js';
+import { ProcurementSection } from './ProcurementSection.js';
+
+export function createResolvers(policy: CreditCodePolicy): Resolvers {
+  return { ...scalarResolvers(policy), Enterprise, ProcurementSection, ProcurementDishonestyRecord };
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import {
+  createLogger,
+  createSubgraphHttpHandler,
+  listen,
+  loadCreditCodePolicy,
+  type Logger,
+  type RunningServer,
+} from '@credit-gateway/common';
+import { chinaToday } from './ban.js';
+import type { ProcurementConfig } from './config.js';
+import type { SubgraphContext } from './context.js';
+import { createLoaders } from './loaders.js';
+import { createResolvers } from './resolvers/index.js';
+import { createCcgpSource } from './source/ccgp.js';
+
+/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
+type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+
+export const typeDefs = parse(readFileSync(new URL('../../../schema/procurement.graphql', import.meta.url), 'utf8'));
+
+export interface ProcurementSubgraphOptions {
+  /** The clock bans are judged against; tests pin it. */
+  now?: () => Date;
+}
+
+/** Builds the government procurement subgraph: schema, procurement service adapter and HTTP handler. No side effects. */
+export function createProcurementSubgraph(
+  config: ProcurementConfig,
+  logger: Logger = createLogger({ service: 'subgraph-procurement', level: config.logLevel }),
+  options: ProcurementSubgraphOptions = {},
+) {
+  const now = options.now ?? (() => new Date());
+  const source = createCcgpSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs, concurrency: config.sourceConcurrency });
+  const schema = buildSubgraphSchema({
+    typeDefs,
+    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
+  });
+  const handler = createSubgraphHttpHandler<SubgraphContext>({
+    schema,
+    logger,
+    createContext: (request) => ({
+      loaders: createLoaders(source),
+      logger: request.logger,
+      today: chinaToday(now()),
+    }),
+  });
+  return { schema, handler };
+}
+
+export async function startProcurementSubgraph(
+  config: ProcurementConfig,
+  logger?: Logger,
+  options?: ProcurementSubgraphOptions,
+): Promise<RunningServer> {
+  const { handler } = createProcurementSubgraph(config, logger, options);
+  return listen(handler, config.port, config.host);
+}
+
+export { loadConfig } from './config.js';
+export type { ProcurementConfig } from './config.js';
