@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import {
+  createLogger,
+  createSubgraphHttpHandler,
+  listen,
+  loadCreditCodePolicy,
+  type Logger,
+  type RunningServer,
+} from '@credit-gateway/common';
+import type { CourtsConfig } from './config.js';
+import type { SubgraphContext } from './context.js';
+import { createLoaders } from './loaders.js';
+import { createResolvers } from './resolvers/index.js';
+import { createZxgkSource } from './source/zxgk.js';
+
+/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
+type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+
+export const typeDefs = parse(readFileSync(new URL('../../../schema/courts.graphql', import.meta.url), 'utf8'));
+
+/** Builds the courts subgraph: schema, enforcement-information adapter and HTTP handler. No side effects. */
+export function createCourtsSubgraph(config: CourtsConfig, logger: Logger = createLogger({ service: 'subgraph-courts', level: config.logLevel })) {
+  const source = createZxgkSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
+  const schema = buildSubgraphSchema({
+    typeDefs,
+    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
+  });
+  const handler = createSubgraphHttpHandler<SubgraphContext>({
+    schema,
+    logger,
+    createContext: (request) => ({
+      loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
+      logger: request.logger,
+    }),
+  });
+  return { schema, handler };
+}
+
+export async function startCourtsSubgraph(config: CourtsConfig, logger?: Logger): Promise<RunningServer> {
+  const { handler } = createCourtsSubgraph(config, logger);
+  return listen(handler, config.port, config.host);
+}
+
+export { loadConfig } from './config.js';
+export type { CourtsConfig } from './config.js';

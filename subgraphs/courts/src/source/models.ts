@@ -1,0 +1,33 @@
+import type { ConsumptionRestriction, DishonestDebtorRecord, RestrictionRole } from '../__generated__/resolvers-types.js';
+
+/** What the other subgraphs and the gateway pass around: just the key. */
+export interface EnterpriseRef {
+  code: string;
+}
+
+export interface PersonRef {
+  idNumber: string;
+}
+
+export interface BoundPersonModel {
+  name: string;
+  role: RestrictionRole;
+  /** Null where the court holds no resident ID number for them. */
+  idNumber: string | null;
+}
+
+export type ConsumptionRestrictionModel = Omit<ConsumptionRestriction, 'boundPersons'> & {
+  boundPersons: BoundPersonModel[];
+};
+
+/** What the courts publish on one subject, translated to the shared schema. */
+export interface CourtsRecord {
+  dishonestDebtorRecords: DishonestDebtorRecord[];
+  consumptionRestrictions: ConsumptionRestrictionModel[];
+}
+
+/** A loader key: a company by credit code, or a natural person by resident ID number. */
+export type CourtsKey = `ORG:${string}` | `ID:${string}`;
+
+export const companyKey = (code: string): CourtsKey => `ORG:${code}`;
+export const personKey = (idNumber: string): CourtsKey => `ID:${idNumber}`;
