@@ -67,7 +67,8 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
     const ready = prepare(query);
     if ('errors' in ready) {
       return sendJson(response, 400, {
-        errors: ready.errors.map((e) => ({ ...e.toJSON(), extensions: { ...e.extensions, code: ready.code } })),
+        // A scalar's own error (INVALID_CREDIT_CODE, say) keeps its code; graphql-js's get the phase's.
+        errors: ready.errors.map((e) => ({ ...e.toJSON(), extensions: { code: ready.code, ...e.extensions } })),
       });
     }
     const requestId = String(request.headers['x-request-id'] ?? randomUUID());

@@ -297,10 +297,10 @@ describe('demo subjects', () => {
 });
 
 describe('subjects', () => {
-  it('answers null without an error for a code no department registered', async () => {
+  it('answers an empty section without an error for a company the courts hold no case against', async () => {
     const unknown = unregisteredCodes().next().value!;
     const result = await query(subgraph, ENTITIES, { r: [enterprise(unknown)] });
-    expect(result).toEqual({ data: { _entities: [{ code: unknown, courts: null }] } });
+    expect(result).toEqual({ data: { _entities: [{ code: unknown, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }] } });
   });
 
   it('names a person for every valid ID number, with what the number itself says', async () => {
@@ -347,7 +347,7 @@ describe('subjects', () => {
     ).toEqual([
       [demoCode('serious-illegal'), ['REMOVED'], ['SUBJECT:LIFTED']],
       [DEMO_PEOPLE.debtorRepresentative.idNumber, ['LISTED'], ['SUBJECT:ACTIVE']],
-      [unknown, null, null],
+      [unknown, [], []],
       [demoCode('clean-sme'), [], []],
       [DEMO_PEOPLE.partialDebtorRepresentative.idNumber, [], ['LEGAL_REPRESENTATIVE:ACTIVE']],
       [demoCode('partial-debtor'), ['LISTED'], ['SUBJECT:ACTIVE']],

@@ -1,6 +1,4 @@
 import {
-  asArray,
-  asRecord,
   badResponse,
   callSource,
   chinaLocalToIso,
@@ -252,15 +250,15 @@ function attribute<T>(read: () => T, where: string): T {
   }
 }
 
-function parseEnvelope(body: unknown): { debtors: FieldReader[]; orders: FieldReader[]; unmatched: string[] } {
+/**
+ * The courts' reply. Its list of organization codes it could not match (wppzzjgdmList) needs no
+ * translation: the courts hold no case against those companies, so their sections are empty.
+ */
+function parseEnvelope(body: unknown): { debtors: FieldReader[]; orders: FieldReader[] } {
   try {
     const envelope = FieldReader.of(body, 'response');
     if (envelope.string('result') !== 'success') throw new LegacyFormatError(`result ${envelope.optionalString('result')}`);
-    const unmatched = asArray(asRecord(body, 'response')['wppzzjgdmList'] ?? [], 'response.wppzzjgdmList').map((code, index) => {
-      if (typeof code !== 'string') throw new LegacyFormatError(`response.wppzzjgdmList[${index}]: expected a string`);
-      return normalizeOrganizationCode(code);
-    });
-    return { debtors: envelope.list('sxbzxr'), orders: envelope.list('xzxfl'), unmatched };
+    return { debtors: envelope.list('sxbzxr'), orders: envelope.list('xzxfl') };
   } catch (error) {
     throw badResponse('courts', String(error));
   }
@@ -302,7 +300,7 @@ export function createZxgkSource(options: ZxgkSourceOptions) {
         body: { zzjgdmList: [...companies.keys()].map(legacyOrganizationCode), sfzhmList: [...people] },
         timeoutMs: options.timeoutMs,
       });
-      const { debtors, orders, unmatched } = parseEnvelope(body);
+      const { debtors, orders } = parseEnvelope(body);
 
       const keysOf = (subject: CourtSubject): CourtsKey[] => {
         if (subject.kind === 'ORG') return companies.get(subject.organizationCode) ?? [];
@@ -361,14 +359,6 @@ export function createZxgkSource(options: ZxgkSourceOptions) {
         boundTargets.forEach((targetsOfPerson, position) => {
           for (const key of targetsOfPerson) add(key, order.boundPersons[position]!.role);
         });
-      }
-
-      // The courts could not match these companies: they know nothing about them. Records, if any
-      // came anyway, say otherwise and win.
-      for (const organizationCode of unmatched) {
-        for (const key of companies.get(organizationCode) ?? []) {
-          if (!named.has(key) && !(results.get(key) instanceof SourceError)) results.set(key, null);
-        }
       }
 
       for (const slot of results.values()) {
