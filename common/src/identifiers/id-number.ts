@@ -6,7 +6,7 @@ const ID_CHECK_CHARS = '10X98765432';
 export type IdNumberProblem =
   | { kind: 'length'; length: number }
   | { kind: 'character'; position: number; character: string }
-  | { kind: 'birth-date'; value: string }
+  | { kind: 'birth-date' }
   | { kind: 'check'; position: 18; expected: string; actual: string };
 
 export function normalizeIdNumber(input: string): string {
@@ -43,7 +43,7 @@ export function findIdNumberProblem(id: string): IdNumberProblem | null {
   }
   const last = id.charAt(17);
   if (!/[0-9X]/.test(last)) return { kind: 'character', position: 18, character: last };
-  if (!isRealDate(id.slice(6, 14))) return { kind: 'birth-date', value: id.slice(6, 14) };
+  if (!isRealDate(id.slice(6, 14))) return { kind: 'birth-date' };
   const expected = idNumberCheckChar(id.slice(0, 17));
   if (last !== expected) return { kind: 'check', position: 18, expected, actual: last };
   return null;
@@ -56,7 +56,8 @@ export function describeIdNumberProblem(problem: IdNumberProblem): string {
     case 'character':
       return `illegal character '${problem.character}' at position ${problem.position}: positions 1-17 are digits, 18 is a digit or X`;
     case 'birth-date':
-      return `positions 7-14 must be a real past birth date, got '${problem.value}'`;
+      // The value is part of a personal identifier, so it is not repeated.
+      return 'positions 7-14 must be a real past birth date';
     case 'check':
       return `check character at position 18 should be '${problem.expected}', got '${problem.actual}'`;
   }

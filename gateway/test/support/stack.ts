@@ -1,26 +1,164 @@
-import { listen, silentLogger, type RunningServer, type StandInName } from '@credit-gateway/common';
-import { startStandIn, type RunningStandIn } from '@credit-gateway/sources';
+import type { RequestListener } from 'node:http';
+/**
+ * The whole system in one test process, every server on a free port: the department stand-ins,
+ * the five subgraphs (social security on its embedded front-end database, or on PostgreSQL) and
+ * the gateway. Tests reach it only over HTTP, except for the stand-ins' control endpoints.
+ */
+import {
+  envName,
+  listen,
+  silentLogger,
+  STAND_IN_NAMES,
+  type RunningServer,
+  type StandInName,
+  type SubgraphName,
+} from '@credit-gateway/common';
+import { startStandIn, type Faults, type RunningStandIn, type StandInStats } from '@credit-gateway/sources';
 import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gateway/subgraph-market';
-import { loadConfig, startGateway } from '../../src/server.js';
+import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
+import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
+import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
+import {
+  createSocialSecuritySubgraph,
+  loadConfig as socialSecurityConfig,
+  type FrontDb,
+} from '@credit-gateway/subgraph-social-security';
+import { loadConfig as gatewayConfig, startGateway } from '../../src/server.js';
+
+export interface StackOptions {
+  /** Registered subjects the courts index and the front-end database hold, besides the demo subjects. */
+  populationSize?: number;
+  sourceTimeoutMs?: number;
+  /** PostgreSQL for the social security front-end database; embedded when absent. */
+  frontDbUrl?: string;
+  /** Extra gateway environment, e.g. MAX_BATCH_SIZE. */
+  gatewayEnv?: Record<string, string>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: { data?: any; errors?: any[] };
+}
 
 export interface Stack {
   gatewayUrl: string;
-  standIns: Partial<Record<StandInName, RunningStandIn>>;
+  subgraphUrls: Record<SubgraphName, string>;
+  frontDb: FrontDb;
+  /** HTTP requests each subgraph received since the last reset. */
+  subgraphRequests(): Record<SubgraphName, number>;
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  /** Source calls counted at each department since the last reset. */
+  sourceCalls(): Promise<Record<StandInName | 'social-security', number>>;
+  standInStats(name: StandInName): Promise<StandInStats>;
+  resetStats(): Promise<void>;
+  setFaults(name: StandInName | 'social-security', faults: Partial<Faults>): Promise<void>;
+  clearFaults(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+const NO_FAULTS: Faults = { delayMs: 0, jitterMs: 0, errorRate: 0, garbageRate: 0, hang: false };
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = silentLogger();
-  const market = await startStandIn('market', { logger, populationSize: 0, port: 0 });
-  const marketSubgraph: RunningServer = await listen(createMarketSubgraph(marketConfig({ PORT: '0', SOURCE_URL: market.url }), logger).handler, 0);
-  const gateway = await startGateway(loadConfig({ PORT: '0', SUBGRAPH_MARKET_URL: `${marketSubgraph.url}/graphql` }), logger);
-  return {
-    gatewayUrl: gateway.url,
-    standIns: { market },
-    close: async () => {
-      await gateway.close();
-      await marketSubgraph.close();
-      await market.close();
-    },
-  };
+  const populationSize = options.populationSize ?? 2_000;
+  const timeout = String(options.sourceTimeoutMs ?? 2_000);
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const standIns = {} as Record<StandInName, RunningStandIn>;
+    for (const name of STAND_IN_NAMES) {
+      standIns[name] = await startStandIn(name, { logger, populationSize, port: 0 });
+      closers.push(() => standIns[name].close());
+    }
+    const sourceEnv = (name: StandInName) => ({ PORT: '0', SOURCE_URL: standIns[name].url, SOURCE_TIMEOUT_MS: timeout });
+    const socialSecurity = await createSocialSecuritySubgraph(
+      socialSecurityConfig({
+        PORT: '0',
+        SOURCE_TIMEOUT_MS: timeout,
+        ...(options.frontDbUrl ? { FRONT_DB_URL: options.frontDbUrl } : { FRONT_DB_POPULATION: String(populationSize) }),
+      }),
+      logger,
+    );
+    closers.push(() => socialSecurity.close());
+    const handlers: Record<SubgraphName, RequestListener> = {
+      market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger).handler,
+      tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger).handler,
+      courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger).handler,
+      procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger).handler,
+      'social-security': socialSecurity.handler,
+    };
+    // Counts what reaches each subgraph, to prove one request per subgraph whatever the batch.
+    const requests = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])) as Record<SubgraphName, number>;
+    const servers = {} as Record<SubgraphName, RunningServer>;
+    for (const [name, handler] of Object.entries(handlers) as [SubgraphName, RequestListener][]) {
+      servers[name] = await listen((request, response) => {
+        if (request.url?.startsWith('/graphql')) requests[name]++;
+        handler(request, response);
+      }, 0);
+      closers.push(() => servers[name].close());
+    }
+    const frontDb = socialSecurity.frontDb;
+    const gateway = await startGateway(
+      gatewayConfig({
+        PORT: '0',
+        ...Object.fromEntries(Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`])),
+        ...options.gatewayEnv,
+      }),
+      logger,
+    );
+    closers.push(() => gateway.close());
+
+    const control = async (name: StandInName, method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${standIns[name].url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${name} ${path}: ${response.status}`);
+      return (await response.json()) as unknown;
+    };
+
+    return {
+      gatewayUrl: gateway.url,
+      subgraphUrls: Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`])) as Record<SubgraphName, string>,
+      frontDb,
+      subgraphRequests: () => ({ ...requests }),
+      async query(query, variables, headers = {}) {
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query, variables }),
+        });
+        return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
+      },
+      standInStats: (name) => control(name, 'GET', '/_sim/stats') as Promise<StandInStats>,
+      async sourceCalls() {
+        const calls = { 'social-security': frontDb.stats().queries } as Record<StandInName | 'social-security', number>;
+        for (const name of STAND_IN_NAMES) calls[name] = ((await control(name, 'GET', '/_sim/stats')) as StandInStats).requests;
+        return calls;
+      },
+      async resetStats() {
+        for (const name of Object.keys(requests) as SubgraphName[]) requests[name] = 0;
+        frontDb.resetStats();
+        for (const name of STAND_IN_NAMES) await control(name, 'POST', '/_sim/reset');
+      },
+      async setFaults(name, faults) {
+        if (name !== 'social-security') {
+          await control(name, 'PUT', '/_sim/faults', faults);
+          return;
+        }
+        if (frontDb.driver !== 'embedded') throw new Error('faults are simulated by the embedded front-end database only');
+        frontDb.setFaults(faults);
+      },
+      async clearFaults() {
+        for (const name of STAND_IN_NAMES) await control(name, 'PUT', '/_sim/faults', NO_FAULTS);
+        if (frontDb.driver === 'embedded') frontDb.setFaults(NO_FAULTS);
+      },
+      async close() {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close();
+    throw error;
+  }
 }
