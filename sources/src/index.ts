@@ -6,3 +6,4 @@ export * from './demo/subjects.js';
 export * from './stand-ins.js';
 export * from './sim/faults.js';
 export type { StandInHandler, StandInStats } from './sim/server.js';
+export * from './social-security/index.js';

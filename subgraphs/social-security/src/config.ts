@@ -1,0 +1,96 @@
+import {
+  DEFAULT_ALLOW_LIST_FILE,
+  EnvReader,
+  readServiceConfig,
+  SUBGRAPH_PORTS,
+  type Env,
+  type ServiceConfig,
+} from '@credit-gateway/common';
+import { faultsFromEnv, type Faults } from '@credit-gateway/sources';
+
+/** Where the front-end database is: a PostgreSQL server, or the embedded stand-in. */
+export type FrontDbConfig =
+  | { driver: 'postgres'; url: string; poolSize: number }
+  | {
+      driver: 'embedded';
+      /** Generated registered subjects seeded at start, on top of the demo subjects (FRONT_DB_POPULATION). */
+      population: number;
+      /** Misbehaviour of the embedded stand-in from the start (FAULT_*); changeable at run time. */
+      faults: Faults;
+    };
+
+export interface SocialSecurityConfig extends ServiceConfig {
+  frontDb: FrontDbConfig;
+  /** Bound on one front-end query, connection included. */
+  sourceTimeoutMs: number;
+  /** Codes sent to the front-end database in one query. */
+  sourceBatchSize: number;
+  allowListFile: string;
+}
+
+const FAULT_VARIABLES = ['FAULT_DELAY_MS', 'FAULT_JITTER_MS', 'FAULT_ERROR_RATE', 'FAULT_GARBAGE_RATE', 'FAULT_HANG'];
+
+function postgresUrl(reader: EnvReader, name: string): string | undefined {
+  const url = reader.optionalString(name);
+  if (url === undefined) return undefined;
+  try {
+    const { protocol } = new URL(url);
+    if (protocol === 'postgres:' || protocol === 'postgresql:') return url;
+  } catch {
+    // reported below
+  }
+  // The URL may hold a password: it is not echoed.
+  reader.problem(`${name} must be a postgres:// or postgresql:// URL`);
+  return undefined;
+}
+
+function readFrontDb(reader: EnvReader, env: Env): FrontDbConfig {
+  const url = postgresUrl(reader, 'FRONT_DB_URL');
+  const poolSize = reader.int('FRONT_DB_POOL_SIZE', 10, { min: 1, max: 100 });
+  const population = reader.int('FRONT_DB_POPULATION', 100_000, { min: 0, max: 2_000_000 });
+  const faults = faultsFromEnv(env, reader);
+  if (url === undefined) return { driver: 'embedded', population, faults };
+  // Faults are simulated by the embedded stand-in only; a real database fails on its own.
+  for (const name of FAULT_VARIABLES) {
+    if (reader.optionalString(name) !== undefined)
+      reader.problem(`${name} applies only to the embedded front-end database; unset FRONT_DB_URL or ${name}`);
+  }
+  return { driver: 'postgres', url, poolSize };
+}
+
+export function loadConfig(env: Env): SocialSecurityConfig {
+  const reader = new EnvReader(env);
+  const config: SocialSecurityConfig = {
+    ...readServiceConfig(reader, SUBGRAPH_PORTS['social-security']),
+    frontDb: readFrontDb(reader, env),
+    sourceTimeoutMs: reader.int('SOURCE_TIMEOUT_MS', 2_000, { min: 1, max: 120_000 }),
+    sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: 1_000 }),
+    allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
+  };
+  reader.done();
+  return config;
+}
+
+export interface SeedConfig {
+  url: string;
+  population: number;
+  batchRows: number;
+  logLevel: string;
+}
+
+/** Config of the seed command, which fills a PostgreSQL front-end database. */
+export function loadSeedConfig(env: Env): SeedConfig {
+  const reader = new EnvReader(env);
+  const url = postgresUrl(reader, 'FRONT_DB_URL');
+  if (url === undefined && reader.optionalString('FRONT_DB_URL') === undefined)
+    reader.problem('FRONT_DB_URL is required');
+  const config: SeedConfig = {
+    url: url ?? '',
+    population: reader.int('FRONT_DB_POPULATION', 100_000, { min: 0, max: 2_000_000 }),
+    // PostgreSQL takes up to 65,535 parameters per statement: 8,000 rows of the widest table.
+    batchRows: reader.int('FRONT_DB_SEED_BATCH_ROWS', 2_000, { min: 1, max: 8_000 }),
+    logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  };
+  reader.done();
+  return config;
+}

@@ -1,0 +1,9 @@
+import { closeOnSignals, createLogger } from '@credit-gateway/common';
+import { loadConfig } from './config.js';
+import { startSocialSecuritySubgraph } from './server.js';
+
+const config = loadConfig(process.env);
+const logger = createLogger({ service: 'subgraph-social-security', level: config.logLevel });
+const server = await startSocialSecuritySubgraph(config, logger);
+logger.info({ url: `${server.url}/graphql`, frontDb: server.frontDb.driver }, 'social security subgraph listening');
+closeOnSignals(() => server.close(), logger);
