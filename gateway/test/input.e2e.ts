@@ -37,7 +37,20 @@ describe('credit codes are validated at the gateway, with the precise reason', (
 
   it('gives the same error for a code written inline in the query', async () => {
     const { body } = await stack.query('{ enterprise(code: "91500155MA5UQ01CXE") { code } }');
-    expect(body).toMatchInlineSnapshot();
+    expect(body).toMatchInlineSnapshot(`
+      {
+        "errors": [
+          {
+            "extensions": {
+              "code": "INVALID_CREDIT_CODE",
+              "input": "91500155MA5UQ01CXE",
+              "reason": "check character at position 18 should be 'D', got 'E'",
+            },
+            "message": "Invalid unified social credit code: check character at position 18 should be 'D', got 'E'",
+          },
+        ],
+      }
+    `);
   });
 
   it('trims, upper-cases and folds full-width input before checking it', async () => {
@@ -72,7 +85,18 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
   it('malformed JSON', async () => {
     const { status, body } = await post('{"query": ');
     expect(status).toBe(400);
-    expect(body).toMatchInlineSnapshot();
+    expect(body).toMatchInlineSnapshot(`
+      {
+        "errors": [
+          {
+            "extensions": {
+              "code": "BAD_REQUEST",
+            },
+            "message": "Request body is not valid JSON",
+          },
+        ],
+      }
+    `);
   });
 
   it('no query', async () => {
@@ -84,7 +108,24 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
   it('a syntax error', async () => {
     const { status, body } = await post(JSON.stringify({ query: '{ enterprise(code: "x") { code ' }));
     expect(status).toBe(200);
-    expect(body).toMatchInlineSnapshot();
+    expect(body).toMatchInlineSnapshot(`
+      {
+        "errors": [
+          {
+            "extensions": {
+              "code": "GRAPHQL_PARSE_FAILED",
+            },
+            "locations": [
+              {
+                "column": 32,
+                "line": 1,
+              },
+            ],
+            "message": "Syntax Error: Expected Name, found <EOF>.",
+          },
+        ],
+      }
+    `);
   });
 
   it('a syntax error answers 400 to a client that accepts application/graphql-response+json', async () => {
@@ -100,7 +141,24 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
 
   it('an unknown field', async () => {
     const { body } = await post(JSON.stringify({ query: '{ enterprise(code: "91500155MA5UQ01CXD") { creditScore } }' }));
-    expect(body).toMatchInlineSnapshot();
+    expect(body).toMatchInlineSnapshot(`
+      {
+        "errors": [
+          {
+            "extensions": {
+              "code": "GRAPHQL_VALIDATION_FAILED",
+            },
+            "locations": [
+              {
+                "column": 44,
+                "line": 1,
+              },
+            ],
+            "message": "Cannot query field "creditScore" on type "Enterprise".",
+          },
+        ],
+      }
+    `);
   });
 
   it('a missing variable', async () => {

@@ -36,3 +36,18 @@ export function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
     extensions: { ...error.extensions, code },
   });
 }
+
+/**
+ * graphql-js repeats a refused variable value in its message. For a personal identifier that would
+ * put an ID number in responses and logs, so the value is cut out; the reason stays.
+ */
+export function withoutPersonalValue(error: GraphQLError): GraphQLError {
+  if (error.extensions['code'] !== ('INVALID_ID_NUMBER' satisfies ErrorCode)) return error;
+  return new GraphQLError(error.message.replace(/ got invalid value .*?(?=( at "|; ))/, ' got an invalid value'), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}

@@ -15,7 +15,7 @@ import {
 import { BodyError, CreditGatewayError, LruCache, readJsonBody, sendJson, type ErrorCode, type Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
-import { formatErrors, withCode } from '../execution/errors.js';
+import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import type { GatewayRequestContext } from '../subgraph-datasource.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 
@@ -136,7 +136,7 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);
-    if (coerced.errors) return requestErrors(coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT')));
+    if (coerced.errors) return requestErrors(coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))));
     const oversized = findOversizedBatch(schema, prepared.document, coerced.coerced, config.maxBatchSize);
     if (oversized) return requestErrors([oversized]);
 
