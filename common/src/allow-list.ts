@@ -4,7 +4,9 @@ import { normalizeCreditCode } from './identifiers/credit-code.js';
 import type { CreditCodePolicy } from './scalars.js';
 
 /** The allow-list shipped with the product: legally issued codes that fail the check characters. */
-export const DEFAULT_ALLOW_LIST_FILE = fileURLToPath(new URL('../../config/credit-code-allowlist.txt', import.meta.url));
+export const DEFAULT_ALLOW_LIST_FILE = fileURLToPath(
+  new URL('../../config/credit-code-allowlist.txt', import.meta.url),
+);
 
 /** One code per line; `#` starts a comment that says who issued the code and why it is kept. */
 export function loadCreditCodePolicy(file: string = DEFAULT_ALLOW_LIST_FILE): CreditCodePolicy {

@@ -89,7 +89,9 @@ export class SourceError extends CreditGatewayError {
     readonly sourceName: SourceName,
     options: { cause?: unknown } = {},
   ) {
-    super(code, `The ${sourceName} department system ${SOURCE_ERROR_MESSAGES[code]}`, { extensions: { source: sourceName } });
+    super(code, `The ${sourceName} department system ${SOURCE_ERROR_MESSAGES[code]}`, {
+      extensions: { source: sourceName },
+    });
     if (options.cause !== undefined) this.cause = options.cause;
   }
 }

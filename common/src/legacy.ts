@@ -85,6 +85,8 @@ export class FieldReader {
   list(key: string): FieldReader[] {
     const value = this.record[key];
     if (value === undefined || value === null) return [];
-    return asArray(value, `${this.where}.${key}`).map((item, index) => FieldReader.of(item, `${this.where}.${key}[${index}]`));
+    return asArray(value, `${this.where}.${key}`).map((item, index) =>
+      FieldReader.of(item, `${this.where}.${key}[${index}]`),
+    );
   }
 }

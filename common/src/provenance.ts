@@ -14,11 +14,17 @@ export interface Provenance {
 }
 
 const SYSTEMS: Readonly<Record<SourceName, { source: SourceSystem; system: string }>> = {
-  market: { source: 'MARKET', system: '国家企业信用信息公示系统 (National Enterprise Credit Information Publicity System)' },
+  market: {
+    source: 'MARKET',
+    system: '国家企业信用信息公示系统 (National Enterprise Credit Information Publicity System)',
+  },
   tax: { source: 'TAX', system: '税务信用管理系统 (Tax Credit Management System)' },
   courts: { source: 'COURTS', system: '中国执行信息公开网 (China Enforcement Information Disclosure)' },
   'social-security': { source: 'SOCIAL_SECURITY', system: '人力社保前置库 (Social Security Front-end Database)' },
-  procurement: { source: 'PROCUREMENT', system: '政府采购严重违法失信行为记录 (Government Procurement Credit Records)' },
+  procurement: {
+    source: 'PROCUREMENT',
+    system: '政府采购严重违法失信行为记录 (Government Procurement Credit Records)',
+  },
 };
 
 export function provenance(source: SourceName, recordId: string, asOf: string): Provenance {

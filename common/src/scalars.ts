@@ -1,9 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import {
-  describeCreditCodeProblem,
-  findCreditCodeProblem,
-  normalizeCreditCode,
-} from './identifiers/credit-code.js';
+import { describeCreditCodeProblem, findCreditCodeProblem, normalizeCreditCode } from './identifiers/credit-code.js';
 import { describeIdNumberProblem, findIdNumberProblem, normalizeIdNumber } from './identifiers/id-number.js';
 import { CreditGatewayError, InvalidCreditCodeError, InvalidIdNumberError } from './errors.js';
 

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import {
-  execute,
-  type GraphQLError,
-  parse,
-  validate,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { execute, type GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CreditGatewayError, maskUnexpectedError } from './errors.js';
 import { BodyError, readJsonBody, sendJson } from './http.js';
 import type { Logger } from './logger.js';
@@ -63,7 +56,8 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = (await readJsonBody(request, options.bodyLimitBytes ?? 10 * 1024 * 1024)) as Record<string, unknown>;
     const { query, variables, operationName } = body ?? {};
-    if (typeof query !== 'string') return sendJson(response, 400, requestError('BAD_REQUEST', 'query must be a string'));
+    if (typeof query !== 'string')
+      return sendJson(response, 400, requestError('BAD_REQUEST', 'query must be a string'));
     const ready = prepare(query);
     if ('errors' in ready) {
       return sendJson(response, 400, {
@@ -83,7 +77,8 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
     if (result.errors) {
       result.errors = result.errors.map((error) => {
         const { masked, unexpected } = maskUnexpectedError(error);
-        if (unexpected) requestLogger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+        if (unexpected)
+          requestLogger.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
         return masked;
       });
     }
@@ -103,10 +98,10 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
       return sendJson(response, 405, requestError('BAD_REQUEST', 'Subgraphs accept POST only'));
     }
     handleGraphQL(request, response).catch((error: unknown) => {
-      if (error instanceof BodyError) return sendJson(response, error.status, requestError('BAD_REQUEST', error.message));
+      if (error instanceof BodyError)
+        return sendJson(response, error.status, requestError('BAD_REQUEST', error.message));
       logger.error({ err: error }, 'subgraph request failed');
       if (!response.headersSent) sendJson(response, 500, requestError('INTERNAL_SERVER_ERROR', 'Unexpected error'));
     });
   };
 }
-

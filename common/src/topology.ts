@@ -4,7 +4,13 @@ import type { SourceName } from './errors.js';
  * The default local layout: where each subgraph and each department stand-in listens when the
  * whole system runs on one machine. Every address can be overridden by config.
  */
-export const SUBGRAPH_NAMES = ['market', 'tax', 'courts', 'social-security', 'procurement'] as const satisfies readonly SourceName[];
+export const SUBGRAPH_NAMES = [
+  'market',
+  'tax',
+  'courts',
+  'social-security',
+  'procurement',
+] as const satisfies readonly SourceName[];
 
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 

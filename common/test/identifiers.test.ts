@@ -19,12 +19,21 @@ describe('unified social credit code, GB 32100-2015', () => {
   it('computes the check character of the standard worked example, which the standard prints wrong', () => {
     expect(creditCodeCheckChar('91350100M000100Y4')).toBe('3');
     expect(findCreditCodeProblem('91350100M000100Y43')).toBeNull();
-    expect(findCreditCodeProblem('91350100M000100Y4Z')).toEqual({ kind: 'check', position: 18, expected: '3', actual: 'Z' });
+    expect(findCreditCodeProblem('91350100M000100Y4Z')).toEqual({
+      kind: 'check',
+      position: 18,
+      expected: '3',
+      actual: 'Z',
+    });
   });
 
   it('checks the embedded GB 11714 organization code', () => {
     expect(organizationCodeCheckChar('D2143569')).toBe('X');
-    expect(findCreditCodeProblem('91350100M000100Y53')).toMatchObject({ kind: 'organization-code-check', position: 17, expected: '4' });
+    expect(findCreditCodeProblem('91350100M000100Y53')).toMatchObject({
+      kind: 'organization-code-check',
+      position: 17,
+      expected: '4',
+    });
   });
 
   it('names the length and the first illegal character', () => {
@@ -68,12 +77,18 @@ describe('resident ID number, GB 11643', () => {
   it('validates the standard example and masks positions 11-14', () => {
     expect(findIdNumberProblem('11010519491231002X')).toBeNull();
     expect(maskIdNumber('342301196405173226')).toBe('3423011964****3226');
-    expect(idNumberParts('11010519491231002X')).toEqual({ divisionCode: '110105', birthDate: '1949-12-31', gender: 'FEMALE' });
+    expect(idNumberParts('11010519491231002X')).toEqual({
+      divisionCode: '110105',
+      birthDate: '1949-12-31',
+      gender: 'FEMALE',
+    });
   });
 
   it('refuses impossible dates and wrong check characters without repeating the number', () => {
     expect(findIdNumberProblem('110105194902301234')).toEqual({ kind: 'birth-date' });
-    expect(() => parseIdNumber('110105194912310021')).toThrowError("check character at position 18 should be 'X', got '1'");
+    expect(() => parseIdNumber('110105194912310021')).toThrowError(
+      "check character at position 18 should be 'X', got '1'",
+    );
   });
 
   it('upgrades a first-generation 15-digit number', () => {

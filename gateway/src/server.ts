@@ -40,7 +40,13 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       }
       if (path === '/graphql') return void graphql(request, response, url);
     }
-    if (graphiql && request.method === 'GET' && path.startsWith('/graphiql/') && graphiql.asset(path.slice(10), response)) return;
+    if (
+      graphiql &&
+      request.method === 'GET' &&
+      path.startsWith('/graphiql/') &&
+      graphiql.asset(path.slice(10), response)
+    )
+      return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
@@ -53,7 +59,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       );
       return;
     }
-    sendJson(response, 404, { errors: [new CreditGatewayError('BAD_REQUEST', `Nothing at ${path}: GraphQL is served at /graphql`).toJSON()] });
+    sendJson(response, 404, {
+      errors: [new CreditGatewayError('BAD_REQUEST', `Nothing at ${path}: GraphQL is served at /graphql`).toJSON()],
+    });
   };
   return { handler, stop: () => supergraph.stop() };
 }

@@ -1,7 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { errorCodeForHttpStatus, SourceError, type Logger, type SourceErrorCode, type SubgraphName } from '@credit-gateway/common';
+import {
+  errorCodeForHttpStatus,
+  SourceError,
+  type Logger,
+  type SourceErrorCode,
+  type SubgraphName,
+} from '@credit-gateway/common';
 
 /** What the gateway's HTTP layer hands to every subgraph fetch of one request. */
 export interface GatewayRequestContext {
@@ -33,12 +39,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
     if (requestId && request.http) request.http.headers.set('x-request-id', requestId);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayRequestContext>): Promise<GatewayGraphQLResponse> {
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayRequestContext>,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);
     } catch (error) {
       const code = failureCode(error);
-      (options.context as Partial<GatewayRequestContext>).logger?.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
+      (options.context as Partial<GatewayRequestContext>).logger?.warn(
+        { subgraph: this.subgraph, code, err: error },
+        'subgraph fetch failed',
+      );
       return { errors: [new SourceError(code, this.subgraph, { cause: error }).toJSON()] };
     }
   }
@@ -51,7 +62,8 @@ function failureCode(error: unknown): SourceErrorCode {
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return 'SOURCE_TIMEOUT';
     const status = (current as { extensions?: { response?: { status?: unknown } } }).extensions?.response?.status;
     if (typeof status === 'number') return errorCodeForHttpStatus(status) ?? 'SOURCE_BAD_RESPONSE';
-    if (current.name === 'SyntaxError' || /invalid json|unexpected token|expected json/i.test(current.message)) return 'SOURCE_BAD_RESPONSE';
+    if (current.name === 'SyntaxError' || /invalid json|unexpected token|expected json/i.test(current.message))
+      return 'SOURCE_BAD_RESPONSE';
   }
   return 'SOURCE_UNAVAILABLE';
 }

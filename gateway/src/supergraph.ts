@@ -29,7 +29,11 @@ function installScalars(schema: GraphQLSchema, policy: CreditCodePolicy): void {
 }
 
 /** Loads the committed supergraph file; the gateway never introspects subgraphs in production. */
-export async function loadSupergraph(config: GatewayConfig, policy: CreditCodePolicy, logger: Logger): Promise<LoadedSupergraph> {
+export async function loadSupergraph(
+  config: GatewayConfig,
+  policy: CreditCodePolicy,
+  logger: Logger,
+): Promise<LoadedSupergraph> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const subgraphs = new Map<string, string>();
   const gateway = new ApolloGateway({

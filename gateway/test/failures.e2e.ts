@@ -21,11 +21,25 @@ const SECTIONS = /* GraphQL */ `
   query Sections($code: CreditCode!) {
     enterprise(code: $code) {
       code
-      marketRegulation { registration { name } }
-      tax { taxpayerNumber }
-      courts { dishonestDebtorRecords { status } }
-      socialSecurity { unitNumber }
-      procurement { banned }
+      marketRegulation {
+        registration {
+          name
+        }
+      }
+      tax {
+        taxpayerNumber
+      }
+      courts {
+        dishonestDebtorRecords {
+          status
+        }
+      }
+      socialSecurity {
+        unitNumber
+      }
+      procurement {
+        banned
+      }
     }
   }
 `;
@@ -86,7 +100,10 @@ describe('when a whole subgraph is unreachable', () => {
       expect(body.data.enterprise.tax).toBeNull();
       expect(body.data.enterprise.marketRegulation.registration.name).toBe('重庆清泉精密机械有限公司');
       expect(body.errors).toEqual([
-        { message: 'The tax department system is unavailable', extensions: { code: 'SOURCE_UNAVAILABLE', source: 'tax' } },
+        {
+          message: 'The tax department system is unavailable',
+          extensions: { code: 'SOURCE_UNAVAILABLE', source: 'tax' },
+        },
       ]);
       const ready = await fetch(`${gateway.url}/readyz`);
       expect(ready.status).toBe(503);

@@ -10,7 +10,8 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (Debian package 'chromium'); .ci/run installs it`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is required at ${CHROMIUM} (Debian package 'chromium'); .ci/run installs it`);
   stack = await startStack();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -51,20 +52,30 @@ describe('GraphiQL in a closed network', () => {
     });
     page.on('pageerror', (error) => problems.push(error.message));
 
-    const query = 'query Check($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
+    const query =
+      'query Check($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
     const url = new URL('/graphql', stack.gatewayUrl);
     url.searchParams.set('query', query);
     url.searchParams.set('variables', JSON.stringify({ code: demoCode('clean-sme') }));
     await page.goto(url.toString(), { waitUntil: 'load' });
 
     await page.locator('.graphiql-execute-button').click();
-    await expect.poll(() => page.locator('.graphiql-response').innerText(), { timeout: 20_000 }).toContain('重庆清泉精密机械有限公司');
+    await expect
+      .poll(() => page.locator('.graphiql-response').innerText(), { timeout: 20_000 })
+      .toContain('重庆清泉精密机械有限公司');
 
     await page.getByLabel('Show Documentation Explorer').click();
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
-    await expect.poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 10_000 }).toContain('enterprise');
-    await page.locator('.graphiql-doc-explorer a', { hasText: /^enterprise$/ }).first().click();
-    await expect.poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 10_000 }).toContain('统一社会信用代码');
+    await expect
+      .poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 10_000 })
+      .toContain('enterprise');
+    await page
+      .locator('.graphiql-doc-explorer a', { hasText: /^enterprise$/ })
+      .first()
+      .click();
+    await expect
+      .poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 10_000 })
+      .toContain('统一社会信用代码');
 
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);

@@ -11,7 +11,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const NAME = 'query($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
+const NAME =
+  'query($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
 
 async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers, body });
@@ -20,7 +21,7 @@ async function post(body: string, headers: Record<string, string> = { 'content-t
 
 describe('credit codes are validated at the gateway, with the precise reason', () => {
   it.each([
-    ['9150015', "a unified social credit code has 18 characters, got 7"],
+    ['9150015', 'a unified social credit code has 18 characters, got 7'],
     ['91500155MA5UQ01CXDX', 'a unified social credit code has 18 characters, got 19'],
     ['91500155MA5UO01CXD', "illegal character 'O' at position 13: allowed are 0-9 and A-Y except I, O, S, V, Z"],
     ['91500155MA5UQ01CXE', "check character at position 18 should be 'D', got 'E'"],
@@ -56,7 +57,10 @@ describe('credit codes are validated at the gateway, with the precise reason', (
   it('trims, upper-cases and folds full-width input before checking it', async () => {
     const { body } = await stack.query(NAME, { code: ' ９１５００１５５ma5uq01cxd ' });
     expect(body.errors).toBeUndefined();
-    expect(body.data.enterprise).toEqual({ code: demoCode('clean-sme'), marketRegulation: { registration: { name: '重庆清泉精密机械有限公司' } } });
+    expect(body.data.enterprise).toEqual({
+      code: demoCode('clean-sme'),
+      marketRegulation: { registration: { name: '重庆清泉精密机械有限公司' } },
+    });
   });
 
   it('refuses a bad code inside a batch, naming its position', async () => {
@@ -75,7 +79,9 @@ describe('ID numbers are validated under GB 11643, and never echoed', () => {
     ['510107198202305412', 'positions 7-14 must be a real past birth date'],
     ['510107198203154518', "check character at position 18 should be '7', got '8'"],
   ])('%s is refused', async (idNumber, reason) => {
-    const { body } = await stack.query('query($id: IdNumber!) { person(idNumber: $id) { idNumber } }', { id: idNumber });
+    const { body } = await stack.query('query($id: IdNumber!) { person(idNumber: $id) { idNumber } }', {
+      id: idNumber,
+    });
     expect(body.errors![0].extensions).toEqual({ code: 'INVALID_ID_NUMBER', reason });
     expect(JSON.stringify(body)).not.toContain(idNumber);
   });
@@ -140,7 +146,9 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
   });
 
   it('an unknown field', async () => {
-    const { body } = await post(JSON.stringify({ query: '{ enterprise(code: "91500155MA5UQ01CXD") { creditScore } }' }));
+    const { body } = await post(
+      JSON.stringify({ query: '{ enterprise(code: "91500155MA5UQ01CXD") { creditScore } }' }),
+    );
     expect(body).toMatchInlineSnapshot(`
       {
         "errors": [
@@ -189,7 +197,9 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
   });
 
   it('a subscription', async () => {
-    const { body } = await post(JSON.stringify({ query: 'subscription { enterprise(code: "91500155MA5UQ01CXD") { code } }' }));
+    const { body } = await post(
+      JSON.stringify({ query: 'subscription { enterprise(code: "91500155MA5UQ01CXD") { code } }' }),
+    );
     expect(body.errors[0].extensions.code).toMatch(/GRAPHQL_VALIDATION_FAILED|OPERATION_NOT_SUPPORTED/);
   });
 });

@@ -15,38 +15,144 @@ const PROFILE = /* GraphQL */ `
   query Profile($code: CreditCode!) {
     enterprise(code: $code) {
       code
-      codeInfo { registrationAuthority organizationCategory divisionCode organizationCode }
+      codeInfo {
+        registrationAuthority
+        organizationCategory
+        divisionCode
+        organizationCode
+      }
       marketRegulation {
         registration {
-          name status statusText kind legacyRegistrationNumber
-          legalRepresentative { name person { idNumber courts { dishonestDebtorRecords { caseNumber status } } } }
-          provenance { source recordId asOf }
+          name
+          status
+          statusText
+          kind
+          legacyRegistrationNumber
+          legalRepresentative {
+            name
+            person {
+              idNumber
+              courts {
+                dishonestDebtorRecords {
+                  caseNumber
+                  status
+                }
+              }
+            }
+          }
+          provenance {
+            source
+            recordId
+            asOf
+          }
         }
-        penalties { decisionNumber decidedOn provenance { source } }
-        abnormalOperations { listedOn removedOn }
-        seriousIllegalListings { listedOn removedOn }
-        honours { name year }
+        penalties {
+          decisionNumber
+          decidedOn
+          provenance {
+            source
+          }
+        }
+        abnormalOperations {
+          listedOn
+          removedOn
+        }
+        seriousIllegalListings {
+          listedOn
+          removedOn
+        }
+        honours {
+          name
+          year
+        }
       }
       tax {
         taxpayerNumber
-        creditGrades { year grade score published provenance { source } }
-        majorViolations { caseNature publishedOn publicityEndsOn responsibleFinanceOfficer { name person { idNumber } } }
-        arrearsNotices { taxType amount announcedOn }
+        creditGrades {
+          year
+          grade
+          score
+          published
+          provenance {
+            source
+          }
+        }
+        majorViolations {
+          caseNature
+          publishedOn
+          publicityEndsOn
+          responsibleFinanceOfficer {
+            name
+            person {
+              idNumber
+            }
+          }
+        }
+        arrearsNotices {
+          taxType
+          amount
+          announcedOn
+        }
       }
       courts {
-        dishonestDebtorRecords { caseNumber enforcingCourt performance performedPart unperformedPart status provenance { source } }
-        consumptionRestrictions { caseNumber role status restrictedItems boundPersons { name role person { idNumber } } }
+        dishonestDebtorRecords {
+          caseNumber
+          enforcingCourt
+          performance
+          performedPart
+          unperformedPart
+          status
+          provenance {
+            source
+          }
+        }
+        consumptionRestrictions {
+          caseNumber
+          role
+          status
+          restrictedItems
+          boundPersons {
+            name
+            role
+            person {
+              idNumber
+            }
+          }
+        }
       }
       socialSecurity {
-        unitNumber insuredHeadcount contributionStatus arrears labourSecurityGrade
-        contributions(months: 3) { period amountDue amountPaid }
-        wageArrearsListings { reason amountOwed listedOn removedOn }
-        provenance { source }
+        unitNumber
+        insuredHeadcount
+        contributionStatus
+        arrears
+        labourSecurityGrade
+        contributions(months: 3) {
+          period
+          amountDue
+          amountPaid
+        }
+        wageArrearsListings {
+          reason
+          amountOwed
+          listedOn
+          removedOn
+        }
+        provenance {
+          source
+        }
       }
       procurement {
         banned
-        seriousDishonestyRecords { recordedOn banEndsOn active authority }
-        contracts { signedOn amount }
+        seriousDishonestyRecords {
+          recordedOn
+          banEndsOn
+          active
+          authority
+        }
+        contracts {
+          signedOn
+          amount
+        }
       }
     }
   }
@@ -72,7 +178,10 @@ describe('one unified profile, joined from five department systems', () => {
     expect(subject.marketRegulation.registration).toMatchObject({
       name: '重庆清泉精密机械有限公司',
       status: 'EXISTING',
-      legalRepresentative: { name: '李清泉', person: { idNumber: DEMO_PEOPLE.cleanSmeRepresentative.idNumber, courts: { dishonestDebtorRecords: [] } } },
+      legalRepresentative: {
+        name: '李清泉',
+        person: { idNumber: DEMO_PEOPLE.cleanSmeRepresentative.idNumber, courts: { dishonestDebtorRecords: [] } },
+      },
       provenance: { source: 'MARKET' },
     });
     expect(subject.marketRegulation.honours).toEqual([
@@ -86,7 +195,12 @@ describe('one unified profile, joined from five department systems', () => {
     ]);
     expect(subject.tax.majorViolations).toEqual([]);
     expect(subject.courts).toEqual({ dishonestDebtorRecords: [], consumptionRestrictions: [] });
-    expect(subject.socialSecurity).toMatchObject({ insuredHeadcount: 46, contributionStatus: 'NORMAL', arrears: 0, labourSecurityGrade: 'A' });
+    expect(subject.socialSecurity).toMatchObject({
+      insuredHeadcount: 46,
+      contributionStatus: 'NORMAL',
+      arrears: 0,
+      labourSecurityGrade: 'A',
+    });
     expect(subject.socialSecurity.contributions).toHaveLength(3);
     expect(subject.procurement).toMatchObject({ banned: false, seriousDishonestyRecords: [] });
     expect(subject.procurement.contracts.map((c: any) => c.signedOn)).toEqual(['2025-08-27', '2024-04-16']);
@@ -109,7 +223,11 @@ describe('one unified profile, joined from five department systems', () => {
     expect(order).toMatchObject({ role: 'SUBJECT', status: 'ACTIVE' });
     expect(order.restrictedItems).toHaveLength(9);
     expect(order.boundPersons).toEqual([
-      { name: '周德明', role: 'LEGAL_REPRESENTATIVE', person: { idNumber: DEMO_PEOPLE.partialDebtorRepresentative.idNumber } },
+      {
+        name: '周德明',
+        role: 'LEGAL_REPRESENTATIVE',
+        person: { idNumber: DEMO_PEOPLE.partialDebtorRepresentative.idNumber },
+      },
     ]);
     expect(subject.procurement.banned).toBe(true);
   });
@@ -141,7 +259,10 @@ describe('one unified profile, joined from five department systems', () => {
     expect(subject.courts).toEqual({ dishonestDebtorRecords: [], consumptionRestrictions: [] });
     expect(subject.marketRegulation.registration.legalRepresentative).toEqual({
       name: '王建国',
-      person: { idNumber: DEMO_PEOPLE.debtorRepresentative.idNumber, courts: { dishonestDebtorRecords: [{ caseNumber: '(2024)川0104执2817号', status: 'LISTED' }] } },
+      person: {
+        idNumber: DEMO_PEOPLE.debtorRepresentative.idNumber,
+        courts: { dishonestDebtorRecords: [{ caseNumber: '(2024)川0104执2817号', status: 'LISTED' }] },
+      },
     });
   });
 
@@ -168,8 +289,14 @@ describe('one unified profile, joined from five department systems', () => {
     expect(individual.marketRegulation.registration.kind).toBe('INDIVIDUAL_BUSINESS');
 
     const association = await profile(demoCode('social-org'));
-    expect(association.codeInfo).toMatchObject({ registrationAuthority: 'CIVIL_AFFAIRS', organizationCategory: 'SOCIAL_ASSOCIATION' });
-    expect(association.marketRegulation.registration).toMatchObject({ kind: 'SOCIAL_ORGANIZATION', name: '上海市浦东新区软件行业协会' });
+    expect(association.codeInfo).toMatchObject({
+      registrationAuthority: 'CIVIL_AFFAIRS',
+      organizationCategory: 'SOCIAL_ASSOCIATION',
+    });
+    expect(association.marketRegulation.registration).toMatchObject({
+      kind: 'SOCIAL_ORGANIZATION',
+      name: '上海市浦东新区软件行业协会',
+    });
 
     const cooperative = await profile(demoCode('farmer-coop'));
     expect(cooperative.codeInfo.organizationCategory).toBe('FARMER_COOPERATIVE');
@@ -187,7 +314,9 @@ describe('one unified profile, joined from five department systems', () => {
 
   it('answers null, with no error, for a valid code no department registered', async () => {
     const unknown = unregisteredCodes().next().value!;
-    const { body } = await stack.query('query($code: CreditCode!) { enterprise(code: $code) { code } }', { code: unknown });
+    const { body } = await stack.query('query($code: CreditCode!) { enterprise(code: $code) { code } }', {
+      code: unknown,
+    });
     expect(body).toEqual({ data: { enterprise: null } });
   });
 
@@ -202,7 +331,10 @@ describe('one unified profile, joined from five department systems', () => {
           idNumber: '510107198203154517',
           birthDate: '1982-03-15',
           gender: 'MALE',
-          courts: { dishonestDebtorRecords: [{ name: '王建国', status: 'LISTED' }], consumptionRestrictions: [{ role: 'SUBJECT' }] },
+          courts: {
+            dishonestDebtorRecords: [{ name: '王建国', status: 'LISTED' }],
+            consumptionRestrictions: [{ role: 'SUBJECT' }],
+          },
         },
       },
     });
@@ -214,11 +346,27 @@ describe('batch checks', () => {
     query Batch($codes: [CreditCode!]!) {
       enterprises(codes: $codes) {
         code
-        marketRegulation { registration { name } }
-        tax { creditGrades { grade } }
-        courts { dishonestDebtorRecords { status } }
-        socialSecurity { insuredHeadcount }
-        procurement { banned }
+        marketRegulation {
+          registration {
+            name
+          }
+        }
+        tax {
+          creditGrades {
+            grade
+          }
+        }
+        courts {
+          dishonestDebtorRecords {
+            status
+          }
+        }
+        socialSecurity {
+          insuredHeadcount
+        }
+        procurement {
+          banned
+        }
       }
     }
   `;

@@ -10,8 +10,18 @@ let gateway: RunningServer;
 
 beforeAll(async () => {
   standIn = await startStandIn('market', { logger: silentLogger(), populationSize: 0, port: 0 });
-  market = await listen(createMarketSubgraph(marketConfig({ PORT: '0', SOURCE_URL: standIn.url }), silentLogger()).handler, 0);
-  gateway = await startGateway(loadConfig({ PORT: '0', SUBGRAPH_MARKET_URL: `${market.url}/graphql`, SUBGRAPH_TAX_URL: 'http://127.0.0.1:1/graphql' }), silentLogger());
+  market = await listen(
+    createMarketSubgraph(marketConfig({ PORT: '0', SOURCE_URL: standIn.url }), silentLogger()).handler,
+    0,
+  );
+  gateway = await startGateway(
+    loadConfig({
+      PORT: '0',
+      SUBGRAPH_MARKET_URL: `${market.url}/graphql`,
+      SUBGRAPH_TAX_URL: 'http://127.0.0.1:1/graphql',
+    }),
+    silentLogger(),
+  );
 });
 afterAll(async () => {
   await gateway?.close();
@@ -20,7 +30,13 @@ afterAll(async () => {
 });
 
 it('smoke', async () => {
-  const r = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ enterprise(code: "${demoCode('clean-sme').toLowerCase()}") { code marketRegulation { registration { name } } tax { taxpayerNumber } } }` }) });
+  const r = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `{ enterprise(code: "${demoCode('clean-sme').toLowerCase()}") { code marketRegulation { registration { name } } tax { taxpayerNumber } } }`,
+    }),
+  });
   const body = await r.json();
   console.log(r.status, JSON.stringify(body, null, 1));
   expect(r.status).toBe(200);

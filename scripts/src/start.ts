@@ -40,7 +40,9 @@ const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
   entry: `subgraphs/${name}/dist/index.js`,
   env: {
     PORT: String(SUBGRAPH_PORTS[name]),
-    ...(name in STAND_IN_PORTS ? { SOURCE_URL: `http://127.0.0.1:${STAND_IN_PORTS[name as keyof typeof STAND_IN_PORTS]}` } : {}),
+    ...(name in STAND_IN_PORTS
+      ? { SOURCE_URL: `http://127.0.0.1:${STAND_IN_PORTS[name as keyof typeof STAND_IN_PORTS]}` }
+      : {}),
   },
   health: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/readyz`,
 }));
@@ -50,7 +52,12 @@ const gateway: Service = {
   entry: 'gateway/dist/index.js',
   env: {
     PORT: String(gatewayPort),
-    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`])),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [
+        `SUBGRAPH_${envName(name)}_URL`,
+        `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`,
+      ]),
+    ),
   },
   health: `http://127.0.0.1:${gatewayPort}/readyz`,
 };
@@ -63,7 +70,11 @@ function stopAll(code: number): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 2_000).unref();
-  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))))).then(
+  Promise.all(
+    children.map(
+      (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+    ),
+  ).then(
     () => process.exit(code),
     () => process.exit(code),
   );
@@ -114,7 +125,9 @@ try {
 }
 
 if (!stopping) {
-  const demo = [...DEMO_SUBJECTS.values()].map((subject) => `  ${subject.facts.code}  ${subject.facts.name} — ${subject.scenario}`);
+  const demo = [...DEMO_SUBJECTS.values()].map(
+    (subject) => `  ${subject.facts.code}  ${subject.facts.name} — ${subject.scenario}`,
+  );
   process.stdout.write(
     [
       '',

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { findCreditCodeProblem, findIdNumberProblem, loadCreditCodePolicy, parseCreditCode } from '@credit-gateway/common';
-import { DEMO_SUBJECTS, isRegistered, population, populationCandidate, subjectFacts, unregisteredCodes } from '../src/index.js';
+import {
+  findCreditCodeProblem,
+  findIdNumberProblem,
+  loadCreditCodePolicy,
+  parseCreditCode,
+} from '@credit-gateway/common';
+import {
+  DEMO_SUBJECTS,
+  isRegistered,
+  population,
+  populationCandidate,
+  subjectFacts,
+  unregisteredCodes,
+} from '../src/index.js';
 
 describe('demo subjects', () => {
   it('has at least twelve, each with a valid or allow-listed code and valid people', () => {

@@ -119,7 +119,9 @@ const ORGANIZATION_CATEGORIES = {
 } as const satisfies Record<string, Record<string, string>>;
 
 type CategoryTable = typeof ORGANIZATION_CATEGORIES;
-export type OrganizationCategory = { [A in keyof CategoryTable]: CategoryTable[A][keyof CategoryTable[A]] }[keyof CategoryTable];
+export type OrganizationCategory = {
+  [A in keyof CategoryTable]: CategoryTable[A][keyof CategoryTable[A]];
+}[keyof CategoryTable];
 
 export interface CreditCodeParts {
   registrationAuthority: RegistrationAuthority | null;
@@ -135,7 +137,8 @@ export function creditCodeParts(code: string): CreditCodeParts {
     ORGANIZATION_CATEGORIES as Readonly<Record<string, Readonly<Record<string, OrganizationCategory>>>>
   )[authority];
   return {
-    registrationAuthority: (REGISTRATION_AUTHORITIES as Readonly<Record<string, RegistrationAuthority>>)[authority] ?? null,
+    registrationAuthority:
+      (REGISTRATION_AUTHORITIES as Readonly<Record<string, RegistrationAuthority>>)[authority] ?? null,
     organizationCategory: categories?.[code.charAt(1)] ?? null,
     divisionCode: code.slice(2, 8),
     organizationCode: code.slice(8, 17),

@@ -5,7 +5,10 @@ import { isErrorCode, type ErrorCode, type Logger } from '@credit-gateway/common
  * Shapes every error for the client: errors this product raises keep their code and extensions,
  * anything else loses its message and internals (logged here with the original cause).
  */
-export function formatErrors(errors: readonly (GraphQLError | GraphQLFormattedError)[], logger: Logger): GraphQLFormattedError[] {
+export function formatErrors(
+  errors: readonly (GraphQLError | GraphQLFormattedError)[],
+  logger: Logger,
+): GraphQLFormattedError[] {
   return errors.map((error) => {
     const formatted = error instanceof GraphQLError ? error.toJSON() : error;
     const extensions = formatted.extensions ?? {};
@@ -14,7 +17,10 @@ export function formatErrors(errors: readonly (GraphQLError | GraphQLFormattedEr
       const { serviceName: _serviceName, ...rest } = extensions;
       return { ...formatted, extensions: rest };
     }
-    logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error, path: formatted.path }, 'unexpected error');
+    logger.error(
+      { err: error instanceof GraphQLError ? (error.originalError ?? error) : error, path: formatted.path },
+      'unexpected error',
+    );
     return {
       message: 'Unexpected error',
       ...(formatted.path ? { path: formatted.path } : {}),

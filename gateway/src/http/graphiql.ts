@@ -13,7 +13,10 @@ function packageFile(name: string, file: string): string {
 /** Every asset comes from an installed package or this folder: the page works with no network. */
 const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript' },
-  'react-dom.production.min.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' },
+  'react-dom.production.min.js': {
+    file: packageFile('react-dom', 'umd/react-dom.production.min.js'),
+    type: 'text/javascript',
+  },
   'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css' },
   'init.js': { file: new URL('../../src/http/graphiql/init.js', import.meta.url).pathname, type: 'text/javascript' },

@@ -12,7 +12,15 @@ import {
   type GraphQLFormattedError,
   type OperationDefinitionNode,
 } from 'graphql';
-import { BodyError, CreditGatewayError, LruCache, readJsonBody, sendJson, type ErrorCode, type Logger } from '@credit-gateway/common';
+import {
+  BodyError,
+  CreditGatewayError,
+  LruCache,
+  readJsonBody,
+  sendJson,
+  type ErrorCode,
+  type Logger,
+} from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
@@ -27,8 +35,7 @@ interface GraphQLParams {
 
 /** A parsed and validated document, kept per query text. */
 type PreparedDocument =
-  | { ok: true; document: DocumentNode; queryHash: string }
-  | { ok: false; errors: readonly GraphQLError[] };
+  { ok: true; document: DocumentNode; queryHash: string } | { ok: false; errors: readonly GraphQLError[] };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
@@ -46,7 +53,8 @@ class RequestError extends Error {
 
 function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-  if (method === 'POST' && !isObject) throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
+  if (method === 'POST' && !isObject)
+    throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
   const source = method === 'GET' ? Object.fromEntries(url.searchParams) : (body as Record<string, unknown>);
   const { query, operationName } = source;
   let { variables } = source;
@@ -119,7 +127,10 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
     requestLogger: Logger,
     requestId: string,
   ): Promise<{ status: number; body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: unknown } }> {
-    const requestErrors = (errors: readonly GraphQLError[]) => ({ status: 400, body: { errors: formatErrors(errors, requestLogger) } });
+    const requestErrors = (errors: readonly GraphQLError[]) => ({
+      status: 400,
+      body: { errors: formatErrors(errors, requestLogger) },
+    });
     const prepared = prepare(params.query);
     if (!prepared.ok) return requestErrors(prepared.errors);
     const operation: OperationDefinitionNode | null = getOperationAST(prepared.document, params.operationName) ?? null;
@@ -136,7 +147,8 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);
-    if (coerced.errors) return requestErrors(coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))));
+    if (coerced.errors)
+      return requestErrors(coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))));
     const oversized = findOversizedBatch(schema, prepared.document, coerced.coerced, config.maxBatchSize);
     if (oversized) return requestErrors([oversized]);
 
@@ -157,7 +169,9 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
       overallCachePolicy: {},
     };
     const result = await executor(requestContext as GatewayGraphQLRequestContext);
-    const body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: unknown } = { data: result.data ?? null };
+    const body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: unknown } = {
+      data: result.data ?? null,
+    };
     if (result.errors?.length) body.errors = formatErrors(result.errors, requestLogger);
     return { status: 200, body };
   }
@@ -181,13 +195,28 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
       sendJson(response, graphqlResponse ? status : 200, result, contentType);
     } catch (error) {
       if (error instanceof BodyError) {
-        return sendJson(response, error.status, { errors: [new CreditGatewayError('BAD_REQUEST', error.message).toJSON()] }, contentType);
+        return sendJson(
+          response,
+          error.status,
+          { errors: [new CreditGatewayError('BAD_REQUEST', error.message).toJSON()] },
+          contentType,
+        );
       }
       if (error instanceof RequestError) {
-        return sendJson(response, error.status, { errors: [new CreditGatewayError(error.code, error.message).toJSON()] }, contentType);
+        return sendJson(
+          response,
+          error.status,
+          { errors: [new CreditGatewayError(error.code, error.message).toJSON()] },
+          contentType,
+        );
       }
       requestLogger.error({ err: error }, 'request failed');
-      sendJson(response, 500, { errors: [new CreditGatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error').toJSON()] }, contentType);
+      sendJson(
+        response,
+        500,
+        { errors: [new CreditGatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error').toJSON()] },
+        contentType,
+      );
     }
   };
 }

@@ -69,12 +69,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       standIns[name] = await startStandIn(name, { logger, populationSize, port: 0 });
       closers.push(() => standIns[name].close());
     }
-    const sourceEnv = (name: StandInName) => ({ PORT: '0', SOURCE_URL: standIns[name].url, SOURCE_TIMEOUT_MS: timeout });
+    const sourceEnv = (name: StandInName) => ({
+      PORT: '0',
+      SOURCE_URL: standIns[name].url,
+      SOURCE_TIMEOUT_MS: timeout,
+    });
     const socialSecurity = await createSocialSecuritySubgraph(
       socialSecurityConfig({
         PORT: '0',
         SOURCE_TIMEOUT_MS: timeout,
-        ...(options.frontDbUrl ? { FRONT_DB_URL: options.frontDbUrl } : { FRONT_DB_POPULATION: String(populationSize) }),
+        ...(options.frontDbUrl
+          ? { FRONT_DB_URL: options.frontDbUrl }
+          : { FRONT_DB_POPULATION: String(populationSize) }),
       }),
       logger,
     );
@@ -100,7 +106,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gateway = await startGateway(
       gatewayConfig({
         PORT: '0',
-        ...Object.fromEntries(Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`])),
+        ...Object.fromEntries(
+          Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`]),
+        ),
         ...options.gatewayEnv,
       }),
       logger,
@@ -119,7 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       gatewayUrl: gateway.url,
-      subgraphUrls: Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`])) as Record<SubgraphName, string>,
+      subgraphUrls: Object.fromEntries(
+        Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]),
+      ) as Record<SubgraphName, string>,
       frontDb,
       subgraphRequests: () => ({ ...requests }),
       async query(query, variables, headers = {}) {
@@ -133,7 +143,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       standInStats: (name) => control(name, 'GET', '/_sim/stats') as Promise<StandInStats>,
       async sourceCalls() {
         const calls = { 'social-security': frontDb.stats().queries } as Record<StandInName | 'social-security', number>;
-        for (const name of STAND_IN_NAMES) calls[name] = ((await control(name, 'GET', '/_sim/stats')) as StandInStats).requests;
+        for (const name of STAND_IN_NAMES)
+          calls[name] = ((await control(name, 'GET', '/_sim/stats')) as StandInStats).requests;
         return calls;
       },
       async resetStats() {
@@ -146,7 +157,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           await control(name, 'PUT', '/_sim/faults', faults);
           return;
         }
-        if (frontDb.driver !== 'embedded') throw new Error('faults are simulated by the embedded front-end database only');
+        if (frontDb.driver !== 'embedded')
+          throw new Error('faults are simulated by the embedded front-end database only');
         frontDb.setFaults(faults);
       },
       async clearFaults() {

@@ -49,7 +49,9 @@ export const COURTS_DEMO_COMPANIES: ReadonlyMap<string, CourtsHistory> = new Map
           xfrmc: '重庆渝东建筑工程有限公司',
           xfrzjhm: 'MA60YD7K-7',
           xzsx: '1,2,3,4,5,6,7,8,9',
-          glry: [{ xm: partialDebtorRepresentative.name, zjhm: partialDebtorRepresentative.idNumber, sf: '法定代表人' }],
+          glry: [
+            { xm: partialDebtorRepresentative.name, zjhm: partialDebtorRepresentative.idNumber, sf: '法定代表人' },
+          ],
           zt: '有效',
           jcrq: '',
           gxsj: '2023-06-05 16:20:00',

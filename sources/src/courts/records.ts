@@ -3,7 +3,14 @@ import { DEMO_PEOPLE, DEMO_SUBJECTS } from '../demo/subjects.js';
 import { divisionFor } from '../generator/divisions.js';
 import { personName } from '../generator/names.js';
 import { addDays, addYears, rngFor, type Rng } from '../generator/prng.js';
-import { generatedPerson, isRegistered, SIMULATION_DATE, subjectFacts, type PersonFacts, type SubjectFacts } from '../generator/subject.js';
+import {
+  generatedPerson,
+  isRegistered,
+  SIMULATION_DATE,
+  subjectFacts,
+  type PersonFacts,
+  type SubjectFacts,
+} from '../generator/subject.js';
 import { COURTS_DEMO_COMPANIES, COURTS_DEMO_PEOPLE } from './demo.js';
 
 /**
@@ -335,7 +342,8 @@ function generatedCase(
     publishDate: withinOffice(published, rng),
     revokeState,
     revokeDate: revoked === null ? null : withinOffice(revoked, rng),
-    revokeReason: revokeState === '1' ? '被执行人已履行生效法律文书确定的义务' : revokeState === '2' ? '失信期限届满' : null,
+    revokeReason:
+      revokeState === '1' ? '被执行人已履行生效法律文书确定的义务' : revokeState === '2' ? '失信期限届满' : null,
   };
   if (!order) return { record, order: null };
   const issued = addDays(filed, rng.int(3, 30));
@@ -412,7 +420,12 @@ export function companyCourtHistory(code: string): CourtsHistory {
   };
   const count = rng.chance(0.3) ? 2 : 1;
   const cases = Array.from({ length: count }, (_, index) =>
-    generatedCase(debtor, rng, { from, to }, index === count - 1 && rng.chance(COMPANY_ORDER_SHARE) ? { glry: boundPeople(facts, rng) } : null),
+    generatedCase(
+      debtor,
+      rng,
+      { from, to },
+      index === count - 1 && rng.chance(COMPANY_ORDER_SHARE) ? { glry: boundPeople(facts, rng) } : null,
+    ),
   );
   return {
     sxbzxr: cases.map((c) => c.record).sort(newestFirst),
@@ -424,7 +437,11 @@ export function companyCourtHistory(code: string): CourtsHistory {
 function boundPeople(facts: SubjectFacts, rng: Rng): ZxgkBoundPerson[] {
   const representative = facts.legalRepresentative;
   const people: ZxgkBoundPerson[] = [
-    { xm: representative.name, zjhm: representative.idNumber, sf: facts.kind === 'ENTERPRISE' ? '法定代表人' : '主要负责人' },
+    {
+      xm: representative.name,
+      zjhm: representative.idNumber,
+      sf: facts.kind === 'ENTERPRISE' ? '法定代表人' : '主要负责人',
+    },
   ];
   if (facts.kind === 'ENTERPRISE' && rng.chance(0.15)) {
     const controller: PersonFacts = generatedPerson(`${facts.code}|actual-controller`, facts.divisionCode);
@@ -466,7 +483,12 @@ export function personCourtHistory(idNumber: string, knownName?: string): Courts
   };
   const count = rng.chance(0.15) ? 2 : 1;
   const cases = Array.from({ length: count }, (_, index) =>
-    generatedCase(debtor, rng, { from, to }, index === count - 1 && rng.chance(PERSON_ORDER_SHARE) ? { glry: [] } : null),
+    generatedCase(
+      debtor,
+      rng,
+      { from, to },
+      index === count - 1 && rng.chance(PERSON_ORDER_SHARE) ? { glry: [] } : null,
+    ),
   );
   return {
     sxbzxr: cases.map((c) => c.record).sort(newestFirst),

@@ -47,11 +47,20 @@ export function createCourtsStandIn(config: StandInConfig): StandInHandler {
           const organizationCodes = request.zzjgdmList ?? [];
           const idNumbers = request.sfzhmList ?? [];
           if (!isStringList(organizationCodes) || !isStringList(idNumbers)) {
-            return { response: { status: 400, body: { result: 'fail', message: '参数错误: zzjgdmList, sfzhmList' } }, keys: 0 };
+            return {
+              response: { status: 400, body: { result: 'fail', message: '参数错误: zzjgdmList, sfzhmList' } },
+              keys: 0,
+            };
           }
           const keys = organizationCodes.length + idNumbers.length;
           if (keys === 0 || keys > ZXGK_BATCH_LIMIT) {
-            return { response: { status: 400, body: { result: 'fail', message: `参数错误: 每次查询1至${ZXGK_BATCH_LIMIT}个主体` } }, keys: 0 };
+            return {
+              response: {
+                status: 400,
+                body: { result: 'fail', message: `参数错误: 每次查询1至${ZXGK_BATCH_LIMIT}个主体` },
+              },
+              keys: 0,
+            };
           }
           const debtors: ZxgkDebtor[] = [];
           // An order shows up once even when both the company and its officers are asked for.
@@ -80,7 +89,13 @@ export function createCourtsStandIn(config: StandInConfig): StandInHandler {
           return {
             response: {
               status: 200,
-              body: { result: 'success', message: '查询成功', wppzzjgdmList: unmatched, sxbzxr: debtors, xzxfl: [...orders.values()] },
+              body: {
+                result: 'success',
+                message: '查询成功',
+                wppzzjgdmList: unmatched,
+                sxbzxr: debtors,
+                xzxfl: [...orders.values()],
+              },
             },
             keys,
           };

@@ -21,12 +21,7 @@ export const SIMULATION_DATE = '2026-11-01';
 export const UNREGISTERED_SHARE = 0.03;
 
 export type SubjectKind =
-  | 'ENTERPRISE'
-  | 'INDIVIDUAL_BUSINESS'
-  | 'FARMER_COOPERATIVE'
-  | 'SOCIAL_ORGANIZATION'
-  | 'PUBLIC_INSTITUTION'
-  | 'OTHER';
+  'ENTERPRISE' | 'INDIVIDUAL_BUSINESS' | 'FARMER_COOPERATIVE' | 'SOCIAL_ORGANIZATION' | 'PUBLIC_INSTITUTION' | 'OTHER';
 
 /** Registration status as GSXT states it. */
 export type RegistrationStatus = '存续' | '在业' | '吊销' | '注销';
@@ -138,7 +133,21 @@ export function subjectFacts(code: string): SubjectFacts | null {
     status,
     statusChangedOn: closed ? rng.date(addDays(establishedOn, 365), '2026-10-01') : null,
     legacyRegistrationNumber: preCreditCode ? registrationDigits + mod1110(registrationDigits) : null,
-    registeredCapitalWan: kind === 'INDIVIDUAL_BUSINESS' ? rng.int(1, 50) : rng.weighted([[rng.int(10, 500), 70], [rng.int(500, 5000), 25], [rng.int(5000, 100000), 5]]),
-    employees: kind === 'INDIVIDUAL_BUSINESS' ? rng.int(1, 8) : rng.weighted([[rng.int(3, 50), 75], [rng.int(50, 300), 20], [rng.int(300, 3000), 5]]),
+    registeredCapitalWan:
+      kind === 'INDIVIDUAL_BUSINESS'
+        ? rng.int(1, 50)
+        : rng.weighted([
+            [rng.int(10, 500), 70],
+            [rng.int(500, 5000), 25],
+            [rng.int(5000, 100000), 5],
+          ]),
+    employees:
+      kind === 'INDIVIDUAL_BUSINESS'
+        ? rng.int(1, 8)
+        : rng.weighted([
+            [rng.int(3, 50), 75],
+            [rng.int(50, 300), 20],
+            [rng.int(300, 3000), 5],
+          ]),
   };
 }

@@ -21,11 +21,27 @@ export const MARKET_DEMO_HISTORIES: ReadonlyMap<string, MarketDemoHistory> = new
       abnormalInfo: [],
       illInfo: [],
       spotCheckInfo: [
-        { insId: 'INS500155000201', insType: '2', insDate: '2025-06-17', insRes_CN: '未发现问题', insAuth: '重庆市梁平区市场监督管理局' },
+        {
+          insId: 'INS500155000201',
+          insType: '2',
+          insDate: '2025-06-17',
+          insRes_CN: '未发现问题',
+          insAuth: '重庆市梁平区市场监督管理局',
+        },
       ],
       honorInfo: [
-        { honorId: 'HON500155000301', honorName: '守合同重信用企业', honorYear: '2024', honorOrg: '重庆市市场监督管理局' },
-        { honorId: 'HON500155000302', honorName: '守合同重信用企业', honorYear: '2025', honorOrg: '重庆市市场监督管理局' },
+        {
+          honorId: 'HON500155000301',
+          honorName: '守合同重信用企业',
+          honorYear: '2024',
+          honorOrg: '重庆市市场监督管理局',
+        },
+        {
+          honorId: 'HON500155000302',
+          honorName: '守合同重信用企业',
+          honorYear: '2025',
+          honorOrg: '重庆市市场监督管理局',
+        },
       ],
     },
   ],

@@ -131,7 +131,9 @@ function entityType(facts: SubjectFacts): string {
     case 'PUBLIC_INSTITUTION':
       return '事业单位';
     default:
-      return facts.name.endsWith('股份有限公司') ? '股份有限公司(非上市、自然人投资或控股)' : '有限责任公司(自然人投资或控股)';
+      return facts.name.endsWith('股份有限公司')
+        ? '股份有限公司(非上市、自然人投资或控股)'
+        : '有限责任公司(自然人投资或控股)';
   }
 }
 
@@ -154,7 +156,13 @@ function generatedLists(facts: SubjectFacts, rng: Rng, organ: string): MarketDem
   if (rng.chance(0.4)) {
     for (let i = rng.int(1, 3); i > 0; i--) {
       const from = rng.date(since, SIMULATION_DATE);
-      const name = rng.pick(['食品经营许可证', '道路运输经营许可证', '排污许可证', '建筑业企业资质证书', '医疗器械经营许可证']);
+      const name = rng.pick([
+        '食品经营许可证',
+        '道路运输经营许可证',
+        '排污许可证',
+        '建筑业企业资质证书',
+        '医疗器械经营许可证',
+      ]);
       licenceInfo.push({
         licId: `LIC${rng.digits(12)}`,
         licNo: `${name.slice(0, 2)}${facts.divisionCode}${rng.digits(8)}`,
@@ -193,7 +201,10 @@ function generatedLists(facts: SubjectFacts, rng: Rng, organ: string): MarketDem
     const removedInPast = removed !== null && removed < SIMULATION_DATE;
     abnormalInfo.push({
       busExcList: `ABN${rng.digits(12)}`,
-      speCause_CN: rng.pick(['未按照《企业信息公示暂行条例》第八条规定的期限公示年度报告的', '通过登记的住所或者经营场所无法联系的']),
+      speCause_CN: rng.pick([
+        '未按照《企业信息公示暂行条例》第八条规定的期限公示年度报告的',
+        '通过登记的住所或者经营场所无法联系的',
+      ]),
       abntime: epochMillis(listed),
       decOrg_CN: organ,
       remExcpRes_CN: removedInPast ? '依照《经营异常名录管理办法》第十一条规定，补报未报年份的年度报告并公示' : null,
@@ -273,7 +284,8 @@ export function gsxtEntity(code: string): GsxtEntity | null {
     opFrom: facts.establishedOn,
     opTo: longTerm ? null : addYears(facts.establishedOn, 30),
     dom: `${facts.province}${rng.pick(['高新区', '经开区', '城区', '新区'])}${rng.pick(['人民路', '建设大道', '解放路', '科技园路', '中山路'])}${rng.int(1, 999)}号`,
-    opScope: SCOPES[facts.industry] ?? `${facts.industry}相关业务（依法须经批准的项目，经相关部门批准后方可开展经营活动）。`,
+    opScope:
+      SCOPES[facts.industry] ?? `${facts.industry}相关业务（依法须经批准的项目，经相关部门批准后方可开展经营活动）。`,
     regOrg_CN: organ,
     revDate: facts.status === '吊销' ? facts.statusChangedOn : null,
     canDate: facts.status === '注销' ? facts.statusChangedOn : null,

@@ -25,7 +25,10 @@ export function createMarketStandIn(config: StandInConfig): StandInHandler {
         handle: ({ body }) => {
           const list = (body as { uniscIdList?: unknown } | undefined)?.uniscIdList;
           if (!Array.isArray(list) || list.length > GSXT_BATCH_LIMIT || !list.every((c) => typeof c === 'string')) {
-            return { response: { status: 400, body: { status: '400', msg: '参数错误: uniscIdList', data: null } }, keys: 0 };
+            return {
+              response: { status: 400, body: { status: '400', msg: '参数错误: uniscIdList', data: null } },
+              keys: 0,
+            };
           }
           const data: GsxtEntity[] = [];
           for (const code of new Set<string>(list)) {

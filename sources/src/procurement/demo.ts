@@ -6,7 +6,10 @@ import type { ProcurementDemoHistory } from './records.js';
  * means the procurement system has never seen the subject. Demo subjects not listed here get
  * generated contracts at most, never a dishonesty record.
  */
-export const PROCUREMENT_DEMO_HISTORIES: ReadonlyMap<string, ProcurementDemoHistory | null> = new Map<string, ProcurementDemoHistory | null>([
+export const PROCUREMENT_DEMO_HISTORIES: ReadonlyMap<string, ProcurementDemoHistory | null> = new Map<
+  string,
+  ProcurementDemoHistory | null
+>([
   [
     demoCode('procurement-ban-ended'),
     {

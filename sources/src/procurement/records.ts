@@ -103,7 +103,16 @@ const PROJECTS: Record<string, readonly string[]> = {
   物流: ['物资仓储配送服务项目'],
 };
 const COMMON_PROJECTS = ['办公设备采购项目', '物业管理服务项目', '办公家具采购项目'] as const;
-const PURCHASERS = ['教育局', '卫生健康委员会', '公安局', '人民医院', '城市管理局', '机关事务管理局', '第一中学', '住房和城乡建设局'] as const;
+const PURCHASERS = [
+  '教育局',
+  '卫生健康委员会',
+  '公安局',
+  '人民医院',
+  '城市管理局',
+  '机关事务管理局',
+  '第一中学',
+  '住房和城乡建设局',
+] as const;
 
 const CIRCUMSTANCES = [
   ['提供虚假材料谋取中标、成交', '《中华人民共和国政府采购法》第七十七条第一款第（一）项'],
@@ -198,6 +207,11 @@ export function ccgpSupplier(code: string): CcgpSupplier | null {
   const dishonest = rng.chance(DISHONESTY_SHARE) && !DEMO_SUBJECTS.has(code);
   const yzcjl = dishonest ? [generatedRecord(facts, rng, from, to)] : [];
   if (htxx.length === 0 && yzcjl.length === 0) return null;
-  const latest = [...htxx.map((c) => `${c.qdrq.slice(0, 4)}-${c.qdrq.slice(4, 6)}-${c.qdrq.slice(6, 8)}`), ...yzcjl.map((r) => r.jlrq)].sort().at(-1)!;
+  const latest = [
+    ...htxx.map((c) => `${c.qdrq.slice(0, 4)}-${c.qdrq.slice(4, 6)}-${c.qdrq.slice(6, 8)}`),
+    ...yzcjl.map((r) => r.jlrq),
+  ]
+    .sort()
+    .at(-1)!;
   return { gysmc: facts.name, tyshxydm: code, gxsj: updateTime(rng, latest), yzcjl, htxx };
 }

@@ -26,7 +26,10 @@ export function createProcurementStandIn(config: StandInConfig): StandInHandler 
           const code = query.get('tyshxydm');
           if (code === null || !CODE_SHAPE.test(code)) {
             return {
-              response: { status: 400, body: { success: false, errorCode: 'PARAM_ERROR', errorMsg: '参数错误：tyshxydm', data: null } },
+              response: {
+                status: 400,
+                body: { success: false, errorCode: 'PARAM_ERROR', errorMsg: '参数错误：tyshxydm', data: null },
+              },
               keys: 0,
             };
           }

@@ -34,7 +34,8 @@ export function parseFaultUpdate(body: unknown, current: Faults): Faults | strin
     switch (key) {
       case 'delayMs':
       case 'jitterMs':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return `${key} must be a whole number >= 0`;
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+          return `${key} must be a whole number >= 0`;
         next[key] = value;
         break;
       case 'errorRate':

@@ -16,12 +16,17 @@ import { createResolvers } from './resolvers/index.js';
 import { createZxgkSource } from './source/zxgk.js';
 
 /** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+type SubgraphResolverMap = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
+>;
 
 export const typeDefs = parse(readFileSync(new URL('../../../schema/courts.graphql', import.meta.url), 'utf8'));
 
 /** Builds the courts subgraph: schema, enforcement-information adapter and HTTP handler. No side effects. */
-export function createCourtsSubgraph(config: CourtsConfig, logger: Logger = createLogger({ service: 'subgraph-courts', level: config.logLevel })) {
+export function createCourtsSubgraph(
+  config: CourtsConfig,
+  logger: Logger = createLogger({ service: 'subgraph-courts', level: config.logLevel }),
+) {
   const source = createZxgkSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
   const schema = buildSubgraphSchema({
     typeDefs,

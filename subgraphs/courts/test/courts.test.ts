@@ -28,7 +28,11 @@ interface GraphQLResponse {
   errors?: any[];
 }
 
-async function query(server: RunningServer, text: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+async function query(
+  server: RunningServer,
+  text: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLResponse> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -112,7 +116,10 @@ const PARTIAL_DEBTOR_ORDER = {
 
 beforeAll(async () => {
   standIn = await startStandIn('courts', { logger: silentLogger(), populationSize: POPULATION, port: 0 });
-  subgraph = await listen(createCourtsSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url }), silentLogger()).handler, 0);
+  subgraph = await listen(
+    createCourtsSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url }), silentLogger()).handler,
+    0,
+  );
   const short = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '200' });
   impatient = await listen(createCourtsSubgraph(short, silentLogger()).handler, 0);
 });
@@ -153,7 +160,12 @@ describe('demo subjects', () => {
               publishedOn: '2023-08-21',
               status: 'LISTED',
               removedOn: null,
-              provenance: { source: 'COURTS', system: SYSTEM, recordId: '1503212086', asOf: '2023-08-21T10:15:00+08:00' },
+              provenance: {
+                source: 'COURTS',
+                system: SYSTEM,
+                recordId: '1503212086',
+                asOf: '2023-08-21T10:15:00+08:00',
+              },
             },
           ],
           consumptionRestrictions: [PARTIAL_DEBTOR_ORDER],
@@ -170,7 +182,10 @@ describe('demo subjects', () => {
       birthDate: '1975-08-22',
       gender: 'MALE',
       divisionCode: '500112',
-      courts: { dishonestDebtorRecords: [], consumptionRestrictions: [{ ...PARTIAL_DEBTOR_ORDER, role: 'LEGAL_REPRESENTATIVE' }] },
+      courts: {
+        dishonestDebtorRecords: [],
+        consumptionRestrictions: [{ ...PARTIAL_DEBTOR_ORDER, role: 'LEGAL_REPRESENTATIVE' }],
+      },
     });
   });
 
@@ -221,7 +236,12 @@ describe('demo subjects', () => {
             boundPersons: [],
             status: 'ACTIVE',
             liftedOn: null,
-            provenance: { source: 'COURTS', system: SYSTEM, recordId: '5101042024000002817', asOf: '2024-03-25T14:05:00+08:00' },
+            provenance: {
+              source: 'COURTS',
+              system: SYSTEM,
+              recordId: '5101042024000002817',
+              asOf: '2024-03-25T14:05:00+08:00',
+            },
           },
         ],
       },
@@ -261,10 +281,21 @@ describe('demo subjects', () => {
         restrictedSubjectName: '天津乾坤物流有限公司',
         role: 'SUBJECT',
         restrictedItems: ALL_ITEMS,
-        boundPersons: [{ name: '孙磊', role: 'LEGAL_REPRESENTATIVE', person: { idNumber: '120116198104060033', birthDate: '1981-04-06', gender: 'MALE' } }],
+        boundPersons: [
+          {
+            name: '孙磊',
+            role: 'LEGAL_REPRESENTATIVE',
+            person: { idNumber: '120116198104060033', birthDate: '1981-04-06', gender: 'MALE' },
+          },
+        ],
         status: 'LIFTED',
         liftedOn: '2024-04-22',
-        provenance: { source: 'COURTS', system: SYSTEM, recordId: '1201162021000005521', asOf: '2024-04-22T15:30:00+08:00' },
+        provenance: {
+          source: 'COURTS',
+          system: SYSTEM,
+          recordId: '1201162021000005521',
+          asOf: '2024-04-22T15:30:00+08:00',
+        },
       },
     ]);
   });
@@ -300,20 +331,30 @@ describe('subjects', () => {
   it('answers an empty section without an error for a company the courts hold no case against', async () => {
     const unknown = unregisteredCodes().next().value!;
     const result = await query(subgraph, ENTITIES, { r: [enterprise(unknown)] });
-    expect(result).toEqual({ data: { _entities: [{ code: unknown, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }] } });
+    expect(result).toEqual({
+      data: { _entities: [{ code: unknown, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }] },
+    });
   });
 
   it('names a person for every valid ID number, with what the number itself says', async () => {
-    const result = await query(subgraph, `query($id: IdNumber!) { person(idNumber: $id) { idNumber birthDate gender divisionCode } }`, {
-      id: '11010519491231002x',
-    });
+    const result = await query(
+      subgraph,
+      `query($id: IdNumber!) { person(idNumber: $id) { idNumber birthDate gender divisionCode } }`,
+      {
+        id: '11010519491231002x',
+      },
+    );
     expect(result).toEqual({
-      data: { person: { idNumber: '11010519491231002X', birthDate: '1949-12-31', gender: 'FEMALE', divisionCode: '110105' } },
+      data: {
+        person: { idNumber: '11010519491231002X', birthDate: '1949-12-31', gender: 'FEMALE', divisionCode: '110105' },
+      },
     });
   });
 
   it('refuses an invalid ID number argument and resolves no person from an invalid reference', async () => {
-    const argument = await query(subgraph, `query($id: IdNumber!) { person(idNumber: $id) { idNumber } }`, { id: '110105194912310021' });
+    const argument = await query(subgraph, `query($id: IdNumber!) { person(idNumber: $id) { idNumber } }`, {
+      id: '110105194912310021',
+    });
     expect(argument.data).toBeUndefined();
     expect(argument.errors?.map((e) => e.extensions)).toEqual([
       { code: 'INVALID_ID_NUMBER', reason: "check character at position 18 should be 'X', got '1'" },
@@ -386,7 +427,11 @@ describe('generated population', () => {
   it('lists about 1.5% of people as personal debtors, most with their own order', async () => {
     const rng = rngFor('courts-test', 'people');
     const ids = Array.from({ length: 20_000 }, () =>
-      buildIdNumber(rng.pick(['110105', '500112', '440305', '510104', '330106']), rng.date('1950-01-01', '2000-12-31').replaceAll('-', ''), rng.digits(3)),
+      buildIdNumber(
+        rng.pick(['110105', '500112', '440305', '510104', '330106']),
+        rng.date('1950-01-01', '2000-12-31').replaceAll('-', ''),
+        rng.digits(3),
+      ),
     );
     let debtors = 0;
     let withOrder = 0;
@@ -402,13 +447,20 @@ describe('generated population', () => {
 
   it("finds a generated company's order on each person it binds, in that person's role", async () => {
     const codes = generated().slice(0, 1000);
-    const answer = await courtsQuery(codes.map((code) => code.slice(8, 17)), []);
+    const answer = await courtsQuery(
+      codes.map((code) => code.slice(8, 17)),
+      [],
+    );
     const orders = answer.xzxfl.slice(0, 8);
     expect(orders.length).toBe(8);
     const bound = orders.flatMap((order: any) => order.glry.map((p: any) => ({ order, p })));
     const result = await query(subgraph, ENTITIES, { r: bound.map(({ p }: any) => person(p.zjhm)) });
     expect(result.errors).toBeUndefined();
-    const ROLE: Record<string, string> = { 法定代表人: 'LEGAL_REPRESENTATIVE', 主要负责人: 'PRINCIPAL', 实际控制人: 'ACTUAL_CONTROLLER' };
+    const ROLE: Record<string, string> = {
+      法定代表人: 'LEGAL_REPRESENTATIVE',
+      主要负责人: 'PRINCIPAL',
+      实际控制人: 'ACTUAL_CONTROLLER',
+    };
     bound.forEach(({ order, p }: any, index: number) => {
       const restrictions = result.data._entities[index].courts.consumptionRestrictions;
       expect(restrictions).toContainEqual(

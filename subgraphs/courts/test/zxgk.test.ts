@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FieldReader, LegacyFormatError, listen, sendJson, SourceError, type RunningServer } from '@credit-gateway/common';
+import {
+  FieldReader,
+  LegacyFormatError,
+  listen,
+  sendJson,
+  SourceError,
+  type RunningServer,
+} from '@credit-gateway/common';
 import { companyKey, personKey } from '../src/source/models.js';
 import {
   caseNumber,
@@ -115,7 +122,9 @@ describe('record translation', () => {
     expect(hidden).toMatchObject({ status: 'REMOVED', removedOn: '2025-03-01' });
     expect(hidden.provenance.asOf).toBe('2025-03-01T09:00:00+08:00');
     // Older records carry no state; a revocation date says enough.
-    const stateless = translateDebtor(FieldReader.of(debtor({ revokeState: undefined, revokeDate: String(revokedAt) }), 'd'));
+    const stateless = translateDebtor(
+      FieldReader.of(debtor({ revokeState: undefined, revokeDate: String(revokedAt) }), 'd'),
+    );
     expect(stateless).toMatchObject({ status: 'REMOVED', removedOn: '2025-03-01' });
     const listed = translateDebtor(FieldReader.of(debtor({ revokeState: undefined }), 'd'));
     expect(listed).toMatchObject({ status: 'LISTED', removedOn: null, publishedOn: '2023-08-21' });
@@ -124,14 +133,33 @@ describe('record translation', () => {
 
   it('reads a person record: no legal representative, nothing performed', () => {
     const record = translateDebtor(
-      FieldReader.of(debtor({ iname: '王建国', cardNum: PERSON, businessEntity: '', performance: '全部未履行', performedPart: '暂无', unperformPart: '' }), 'd'),
+      FieldReader.of(
+        debtor({
+          iname: '王建国',
+          cardNum: PERSON,
+          businessEntity: '',
+          performance: '全部未履行',
+          performedPart: '暂无',
+          unperformPart: '',
+        }),
+        'd',
+      ),
     );
-    expect(record).toMatchObject({ name: '王建国', legalRepresentative: null, performance: 'NOT_PERFORMED', performedPart: null, unperformedPart: null });
+    expect(record).toMatchObject({
+      name: '王建国',
+      legalRepresentative: null,
+      performance: 'NOT_PERFORMED',
+      performedPart: null,
+      unperformedPart: null,
+    });
   });
 
   it('reads an order: lifted date only once lifted, bound persons without a readable number', () => {
     const lifted = translateRestriction(
-      FieldReader.of(order({ zt: '已解除', jcrq: '2024-04-22', glry: [{ xm: '李四', zjhm: '', sf: '主要负责人' }] }), 'o'),
+      FieldReader.of(
+        order({ zt: '已解除', jcrq: '2024-04-22', glry: [{ xm: '李四', zjhm: '', sf: '主要负责人' }] }),
+        'o',
+      ),
     );
     expect(lifted).toMatchObject({
       caseNumber: '(2023)渝0112执1234号',
@@ -142,7 +170,9 @@ describe('record translation', () => {
       boundPersons: [{ name: '李四', role: 'PRINCIPAL', idNumber: null }],
     });
     expect(translateRestriction(FieldReader.of(order({ jcrq: '20240422' }), 'o')).liftedOn).toBeNull();
-    expect(() => translateRestriction(FieldReader.of(order({ glry: [{ xm: '李四', zjhm: '', sf: '股东' }] }), 'o'))).toThrow("unknown role '股东'");
+    expect(() =>
+      translateRestriction(FieldReader.of(order({ glry: [{ xm: '李四', zjhm: '', sf: '股东' }] }), 'o')),
+    ).toThrow("unknown role '股东'");
     expect(() => translateRestriction(FieldReader.of(order({ gxsj: '2023/06/05' }), 'o'))).toThrow('gxsj');
   });
 });
@@ -184,7 +214,10 @@ describe('batch look-up against a scripted courts interface', () => {
     // The order came twice; each subject sees it once, in its own role.
     expect(company.consumptionRestrictions.map((o: any) => o.role)).toEqual(['SUBJECT']);
     const person = found.get(personKey(PERSON)) as any;
-    expect(person).toMatchObject({ dishonestDebtorRecords: [], consumptionRestrictions: [{ role: 'ACTUAL_CONTROLLER' }] });
+    expect(person).toMatchObject({
+      dishonestDebtorRecords: [],
+      consumptionRestrictions: [{ role: 'ACTUAL_CONTROLLER' }],
+    });
   });
 
   it('fails only the subjects a malformed record names', async () => {
@@ -197,7 +230,9 @@ describe('batch look-up against a scripted courts interface', () => {
     const failed = found.get(companyKey(COMPANY));
     expect(failed).toBeInstanceOf(SourceError);
     expect((failed as SourceError).extensions).toEqual({ code: 'SOURCE_BAD_RESPONSE', source: 'courts' });
-    expect(found.get(companyKey(OTHER_COMPANY))).toMatchObject({ dishonestDebtorRecords: [{ name: '天津乾坤物流有限公司' }] });
+    expect(found.get(companyKey(OTHER_COMPANY))).toMatchObject({
+      dishonestDebtorRecords: [{ name: '天津乾坤物流有限公司' }],
+    });
     expect(found.get(personKey(PERSON))).toEqual({ dishonestDebtorRecords: [], consumptionRestrictions: [] });
   });
 

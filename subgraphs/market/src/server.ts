@@ -16,12 +16,17 @@ import { createResolvers } from './resolvers/index.js';
 import { createGsxtSource } from './source/gsxt.js';
 
 /** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+type SubgraphResolverMap = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
+>;
 
 export const typeDefs = parse(readFileSync(new URL('../../../schema/market.graphql', import.meta.url), 'utf8'));
 
 /** Builds the market regulation subgraph: schema, GSXT adapter and HTTP handler. No side effects. */
-export function createMarketSubgraph(config: MarketConfig, logger: Logger = createLogger({ service: 'subgraph-market', level: config.logLevel })) {
+export function createMarketSubgraph(
+  config: MarketConfig,
+  logger: Logger = createLogger({ service: 'subgraph-market', level: config.logLevel }),
+) {
   const source = createGsxtSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
   const schema = buildSubgraphSchema({
     typeDefs,

@@ -28,11 +28,19 @@ afterAll(async () => {
 
 describe('market subgraph over the GSXT stand-in', () => {
   it('translates a demo subject', async () => {
-    const result = await query(`query($code: CreditCode!) { enterprise(code: $code) { code codeInfo { registrationAuthority organizationCategory divisionCode organizationCode }
+    const result = await query(
+      `query($code: CreditCode!) { enterprise(code: $code) { code codeInfo { registrationAuthority organizationCategory divisionCode organizationCode }
       marketRegulation { registration { name status statusText kind registeredCapital { amount currency } legalRepresentative { name person { idNumber } } provenance { source recordId asOf } }
-      honours { name year } abnormalOperations { listedOn removedOn } } } }`, { code: demoCode('clean-sme') });
+      honours { name year } abnormalOperations { listedOn removedOn } } } }`,
+      { code: demoCode('clean-sme') },
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data.enterprise.marketRegulation.registration).toMatchObject({ name: '重庆清泉精密机械有限公司', status: 'EXISTING', kind: 'ENTERPRISE', registeredCapital: { amount: 8_000_000, currency: 'CNY' } });
+    expect(result.data.enterprise.marketRegulation.registration).toMatchObject({
+      name: '重庆清泉精密机械有限公司',
+      status: 'EXISTING',
+      kind: 'ENTERPRISE',
+      registeredCapital: { amount: 8_000_000, currency: 'CNY' },
+    });
   });
 
   it('returns null for unknown codes and keeps batch order', async () => {

@@ -17,7 +17,9 @@ import { createResolvers } from './resolvers/index.js';
 import { createCcgpSource } from './source/ccgp.js';
 
 /** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+type SubgraphResolverMap = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
+>;
 
 export const typeDefs = parse(readFileSync(new URL('../../../schema/procurement.graphql', import.meta.url), 'utf8'));
 
@@ -33,7 +35,11 @@ export function createProcurementSubgraph(
   options: ProcurementSubgraphOptions = {},
 ) {
   const now = options.now ?? (() => new Date());
-  const source = createCcgpSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs, concurrency: config.sourceConcurrency });
+  const source = createCcgpSource({
+    baseUrl: config.sourceUrl,
+    timeoutMs: config.sourceTimeoutMs,
+    concurrency: config.sourceConcurrency,
+  });
   const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,

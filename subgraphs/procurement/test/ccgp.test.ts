@@ -26,7 +26,17 @@ function contract(overrides: Record<string, unknown> = {}) {
 }
 
 function response(data: Record<string, unknown> = {}) {
-  return { success: true, data: { gysmc: '福州闽海信息技术有限公司', tyshxydm: CODE, gxsj: '2026-10-29 10:15:32', yzcjl: [], htxx: [], ...data } };
+  return {
+    success: true,
+    data: {
+      gysmc: '福州闽海信息技术有限公司',
+      tyshxydm: CODE,
+      gxsj: '2026-10-29 10:15:32',
+      yzcjl: [],
+      htxx: [],
+      ...data,
+    },
+  };
 }
 
 /** The code and source of the SourceError a read throws, or what else it did. */
@@ -68,7 +78,10 @@ describe('readSupplierResponse', () => {
         record({ jlbh: 'YZSX1', jlrq: '2019-03-02', jzrq: '2020/03/01' }),
         record({ jlbh: 'YZSX2', jlrq: '2023年10月20日', jzrq: '2026年10月19日' }),
       ],
-      htxx: [contract({ htbh: 'HT1', qdrq: '20190412', htje: '4,739,800.00' }), contract({ htbh: 'HT2', qdrq: '2026-10-28', htje: '39.8万元' })],
+      htxx: [
+        contract({ htbh: 'HT1', qdrq: '20190412', htje: '4,739,800.00' }),
+        contract({ htbh: 'HT2', qdrq: '2026-10-28', htje: '39.8万元' }),
+      ],
     });
     const asOf = '2026-10-29T10:15:32+08:00';
     const provenance = (recordId: string) => ({
@@ -91,20 +104,40 @@ describe('readSupplierResponse', () => {
         { ...base, recordedOn: '2019-03-02', banEndsOn: '2020-03-01', provenance: provenance('YZSX1') },
       ],
       contracts: [
-        { contractNumber: 'HT2', projectName: '项目', purchaser: '福州市教育局', amount: 398_000, signedOn: '2026-10-28', provenance: provenance('HT2') },
-        { contractNumber: 'HT1', projectName: '项目', purchaser: '福州市教育局', amount: 4_739_800, signedOn: '2019-04-12', provenance: provenance('HT1') },
+        {
+          contractNumber: 'HT2',
+          projectName: '项目',
+          purchaser: '福州市教育局',
+          amount: 398_000,
+          signedOn: '2026-10-28',
+          provenance: provenance('HT2'),
+        },
+        {
+          contractNumber: 'HT1',
+          projectName: '项目',
+          purchaser: '福州市教育局',
+          amount: 4_739_800,
+          signedOn: '2019-04-12',
+          provenance: provenance('HT1'),
+        },
       ],
     });
   });
 
   it('reads omitted lists as empty', () => {
     const data = { gysmc: '福州闽海信息技术有限公司', tyshxydm: CODE, gxsj: '2026-10-29 10:15:32' };
-    expect(readSupplierResponse(CODE, { success: true, data })).toEqual({ seriousDishonestyRecords: [], contracts: [] });
+    expect(readSupplierResponse(CODE, { success: true, data })).toEqual({
+      seriousDishonestyRecords: [],
+      contracts: [],
+    });
   });
 
   it('reports the service failing inside a 200 as unavailable', () => {
     const body = { success: false, errorCode: 'SYS_BUSY', errorMsg: '系统繁忙，请稍后再试', data: null };
-    expect(failureOf(() => readSupplierResponse(CODE, body))).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'procurement' });
+    expect(failureOf(() => readSupplierResponse(CODE, body))).toEqual({
+      code: 'SOURCE_UNAVAILABLE',
+      source: 'procurement',
+    });
   });
 
   it.each([
@@ -116,11 +149,17 @@ describe('readSupplierResponse', () => {
     ['an unreadable update time', response({ gxsj: '2026-10-29' })],
     ['a signing date sent as a number', response({ htxx: [contract({ qdrq: 20210615 })] })],
     ['an amount that is not one', response({ htxx: [contract({ htje: '面议' })] })],
-    ['a ban that ends before it was recorded', response({ yzcjl: [record({ jlrq: '2023-10-20', jzrq: '2023-10-19' })] })],
+    [
+      'a ban that ends before it was recorded',
+      response({ yzcjl: [record({ jlrq: '2023-10-20', jzrq: '2023-10-19' })] }),
+    ],
     ['a record without its ban end date', response({ yzcjl: [record({ jzrq: null })] })],
     ['a record without an id', response({ yzcjl: [record({ jlbh: '' })] })],
   ])('refuses %s as a bad response', (_, body) => {
-    expect(failureOf(() => readSupplierResponse(CODE, body))).toEqual({ code: 'SOURCE_BAD_RESPONSE', source: 'procurement' });
+    expect(failureOf(() => readSupplierResponse(CODE, body))).toEqual({
+      code: 'SOURCE_BAD_RESPONSE',
+      source: 'procurement',
+    });
   });
 });
 

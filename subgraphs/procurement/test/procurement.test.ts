@@ -39,7 +39,10 @@ async function entities(codes: readonly string[]): Promise<Result> {
   const response = await fetch(`${subgraph.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) } }),
+    body: JSON.stringify({
+      query: ENTITIES,
+      variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) },
+    }),
   });
   return (await response.json()) as Result;
 }
@@ -223,7 +226,11 @@ describe('demo subjects', () => {
     const byKey = new Map(others.map((s, index) => [s.key, result.data._entities[index].procurement]));
     for (const key of ['deregistered', 'social-org', 'individual-business'] as const) expect(byKey.get(key)).toBeNull();
     for (const [key, found] of byKey) {
-      expect({ key, records: found?.seriousDishonestyRecords ?? [], banned: found?.banned ?? false }).toEqual({ key, records: [], banned: false });
+      expect({ key, records: found?.seriousDishonestyRecords ?? [], banned: found?.banned ?? false }).toEqual({
+        key,
+        records: [],
+        banned: false,
+      });
     }
   });
 });
@@ -247,7 +254,13 @@ describe('batches', () => {
   it('makes one look-up per distinct code, at most SOURCE_CONCURRENCY at a time, and answers in key order', async () => {
     const unknown = unregisteredCodes().next().value!;
     const generated = [...population(6)].filter((code) => !DEMO_SUBJECTS.has(code));
-    const distinct = [demoCode('partial-debtor'), unknown, ...generated, demoCode('clean-sme'), demoCode('procurement-ban-ended')];
+    const distinct = [
+      demoCode('partial-debtor'),
+      unknown,
+      ...generated,
+      demoCode('clean-sme'),
+      demoCode('procurement-ban-ended'),
+    ];
     expect(distinct).toHaveLength(10);
     // Duplicates are asked for once.
     const keys = [...distinct, demoCode('clean-sme'), demoCode('partial-debtor')];
@@ -257,20 +270,39 @@ describe('batches', () => {
     const result = await entities(keys);
 
     const stats = (await control('GET', '/_sim/stats')) as StandInStats;
-    expect(stats).toEqual({ requests: 10, keys: 10, peakInFlight: CONCURRENCY, byPath: { '/ccgp/api/credit/supplier': 10 } });
+    expect(stats).toEqual({
+      requests: 10,
+      keys: 10,
+      peakInFlight: CONCURRENCY,
+      byPath: { '/ccgp/api/credit/supplier': 10 },
+    });
     expect(result.errors).toBeUndefined();
-    const entitiesFound = result.data._entities as { code: string; procurement: { banned: boolean; contracts: { contractNumber: string }[] } | null }[];
+    const entitiesFound = result.data._entities as {
+      code: string;
+      procurement: { banned: boolean; contracts: { contractNumber: string }[] } | null;
+    }[];
     expect(entitiesFound.map((e) => e.code)).toEqual(keys);
     expect(entitiesFound[1]!.procurement).toBeNull();
-    expect(entitiesFound.map((e) => e.procurement?.banned ?? null).filter((_, i) => i === 0 || i >= 8)).toEqual([true, false, false, false, true]);
-    expect(entitiesFound[10]!.procurement!.contracts.map((c) => c.contractNumber)).toEqual(['HT5001552025000578', 'HT5001552024000231']);
+    expect(entitiesFound.map((e) => e.procurement?.banned ?? null).filter((_, i) => i === 0 || i >= 8)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(entitiesFound[10]!.procurement!.contracts.map((c) => c.contractNumber)).toEqual([
+      'HT5001552025000578',
+      'HT5001552024000231',
+    ]);
   });
 
   it('fails only the subject whose look-up failed', async () => {
     // The service refuses a malformed code with HTTP 400: a protocol disagreement, so a bad response.
     const keys = [demoCode('clean-sme'), 'NOT-A-CREDIT-CODE', demoCode('procurement-ban-ended')];
     const result = await entities(keys);
-    expect(result.data._entities.map((e: { code: string; procurement: unknown }) => [e.code, e.procurement === null])).toEqual([
+    expect(
+      result.data._entities.map((e: { code: string; procurement: unknown }) => [e.code, e.procurement === null]),
+    ).toEqual([
       [keys[0], false],
       [keys[1], true],
       [keys[2], false],
@@ -301,7 +333,9 @@ describe('source failures', () => {
 
   it('answers null with SOURCE_UNAVAILABLE when the service fails', async () => {
     await control('PUT', '/_sim/faults', { errorRate: 1 });
-    expect(await entities([demoCode('clean-sme')])).toEqual(failure('SOURCE_UNAVAILABLE', 'The procurement department system is unavailable'));
+    expect(await entities([demoCode('clean-sme')])).toEqual(
+      failure('SOURCE_UNAVAILABLE', 'The procurement department system is unavailable'),
+    );
   });
 
   it('answers null with SOURCE_BAD_RESPONSE when the service sends something else than its format', async () => {
@@ -313,14 +347,20 @@ describe('source failures', () => {
 
   it('answers null with SOURCE_TIMEOUT when the service does not answer', async () => {
     await control('PUT', '/_sim/faults', { hang: true });
-    expect(await entities([demoCode('clean-sme')])).toEqual(failure('SOURCE_TIMEOUT', 'The procurement department system did not answer in time'));
+    expect(await entities([demoCode('clean-sme')])).toEqual(
+      failure('SOURCE_TIMEOUT', 'The procurement department system did not answer in time'),
+    );
   });
 });
 
 describe('generated suppliers', () => {
   it('reads every generated record, with suppliers and bans at plausible rates', async () => {
     const codes = [...population(2_000)].filter((code) => !DEMO_SUBJECTS.has(code));
-    const sections: ({ banned: boolean; seriousDishonestyRecords: { active: boolean }[]; contracts: { amount: number }[] } | null)[] = [];
+    const sections: ({
+      banned: boolean;
+      seriousDishonestyRecords: { active: boolean }[];
+      contracts: { amount: number }[];
+    } | null)[] = [];
     for (let start = 0; start < codes.length; start += 500) {
       const result = await entities(codes.slice(start, start + 500));
       expect(result.errors).toBeUndefined();
@@ -335,6 +375,8 @@ describe('generated suppliers', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records.length / codes.length).toBeLessThan(0.01);
     expect(new Set(records.map((r) => r.active))).toEqual(new Set([true, false]));
-    expect(sections.filter((s) => s !== null).every((s) => s!.banned === s!.seriousDishonestyRecords.some((r) => r.active))).toBe(true);
+    expect(
+      sections.filter((s) => s !== null).every((s) => s!.banned === s!.seriousDishonestyRecords.some((r) => r.active)),
+    ).toBe(true);
   });
 });

@@ -5,8 +5,8 @@
   var params = new URLSearchParams(window.location.search);
   var fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).toString() });
   var defaultQuery = [
-    '# credit-gateway: one unified credit profile per unified social credit code.',
-    '# Open the docs (book icon) to browse every section and its Chinese terms.',
+    '# One credit profile per unified social credit code.',
+    '# Docs (book icon, top left): every field with its Chinese term.',
     'query ApprovalCheck($code: CreditCode!) {',
     '  enterprise(code: $code) {',
     '    code',

@@ -1,4 +1,8 @@
-import type { ConsumptionRestriction, DishonestDebtorRecord, RestrictionRole } from '../__generated__/resolvers-types.js';
+import type {
+  ConsumptionRestriction,
+  DishonestDebtorRecord,
+  RestrictionRole,
+} from '../__generated__/resolvers-types.js';
 
 /** What the other subgraphs and the gateway pass around: just the key. */
 export interface EnterpriseRef {

@@ -226,7 +226,11 @@ export function translateRestriction(raw: FieldReader): ConsumptionRestrictionMo
     })),
     status,
     liftedOn: status === 'LIFTED' ? raw.optionalDate('jcrq') : null,
-    provenance: provenance('courts', raw.string('ajbs'), chinaLocalToIso(raw.string('gxsj')) ?? raw.fail('gxsj', 'YYYY-MM-DD HH:mm:ss')),
+    provenance: provenance(
+      'courts',
+      raw.string('ajbs'),
+      chinaLocalToIso(raw.string('gxsj')) ?? raw.fail('gxsj', 'YYYY-MM-DD HH:mm:ss'),
+    ),
   };
 }
 
@@ -257,14 +261,18 @@ function attribute<T>(read: () => T, where: string): T {
 function parseEnvelope(body: unknown): { debtors: FieldReader[]; orders: FieldReader[] } {
   try {
     const envelope = FieldReader.of(body, 'response');
-    if (envelope.string('result') !== 'success') throw new LegacyFormatError(`result ${envelope.optionalString('result')}`);
+    if (envelope.string('result') !== 'success')
+      throw new LegacyFormatError(`result ${envelope.optionalString('result')}`);
     return { debtors: envelope.list('sxbzxr'), orders: envelope.list('xzxfl') };
   } catch (error) {
     throw badResponse('courts', String(error));
   }
 }
 
-const newestFirst = <T>(key: (item: T) => string) => (a: T, b: T) => key(b).localeCompare(key(a));
+const newestFirst =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(b).localeCompare(key(a));
 
 /**
  * The adapter to the courts' enforcement linkage interface. Companies are known there by

@@ -45,7 +45,10 @@ function kind(entityType: string): SubjectKind {
 
 const CURRENCIES: Record<string, string> = { 人民币: 'CNY', 美元: 'USD', 港元: 'HKD', 欧元: 'EUR', 日元: 'JPY' };
 
-const newestFirst = <T>(key: (item: T) => string) => (a: T, b: T) => key(b).localeCompare(key(a));
+const newestFirst =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(b).localeCompare(key(a));
 
 /** Translates one GSXT entity into the shared schema; throws LegacyFormatError on a malformed record. */
 export function translateEntity(raw: FieldReader): { code: string; record: MarketRecord } {
@@ -63,7 +66,9 @@ export function translateEntity(raw: FieldReader): { code: string; record: Marke
       ? {
           name: representative,
           // Only a resident ID card number identifies a Person; passports and others do not.
-          idNumber: raw.optionalString('lerepCerType')?.includes('居民身份证') ? raw.optionalString('lerepCerNo') : null,
+          idNumber: raw.optionalString('lerepCerType')?.includes('居民身份证')
+            ? raw.optionalString('lerepCerNo')
+            : null,
         }
       : null,
     type: raw.string('entType_CN'),
@@ -72,7 +77,10 @@ export function translateEntity(raw: FieldReader): { code: string; record: Marke
     statusText: STATUS_TEXT[state],
     statusChangedOn: raw.optionalDate(state === 'REVOKED' ? 'revDate' : 'canDate'),
     // GSXT states capital in 万元 (10,000 units).
-    registeredCapital: capital === null ? null : { amount: Math.round(capital * 10_000 * 100) / 100, currency: CURRENCIES[currency] ?? currency },
+    registeredCapital:
+      capital === null
+        ? null
+        : { amount: Math.round(capital * 10_000 * 100) / 100, currency: CURRENCIES[currency] ?? currency },
     establishedOn: raw.date('estDate'),
     businessTermFrom: raw.optionalDate('opFrom'),
     businessTermTo: raw.optionalDate('opTo'),
@@ -167,7 +175,8 @@ export function createGsxtSource(options: GsxtSourceOptions) {
       let items: FieldReader[];
       try {
         const envelope = FieldReader.of(body, 'response');
-        if (envelope.string('status') !== '0') throw new LegacyFormatError(`status ${envelope.optionalString('status')}`);
+        if (envelope.string('status') !== '0')
+          throw new LegacyFormatError(`status ${envelope.optionalString('status')}`);
         items = envelope.list('data');
       } catch (error) {
         throw badResponse('market', String(error));

@@ -23,7 +23,10 @@ export interface CcgpSourceOptions {
 /** A result per code: the translated record, null when the service does not know the code, or the error. */
 export type ProcurementLookup = Map<string, ProcurementRecord | null | SourceError>;
 
-const newestFirst = <T>(key: (item: T) => string) => (a: T, b: T) => key(b).localeCompare(key(a));
+const newestFirst =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(b).localeCompare(key(a));
 
 /**
  * A date the service writes as text (`2023-10-20`, `2026年10月19日`, `20210615`). A JSON number is
@@ -71,16 +74,14 @@ export function translateSupplier(raw: FieldReader): ProcurementRecord {
     .sort(newestFirst((r) => r.recordedOn));
   const contracts = raw
     .list('htxx')
-    .map(
-      (c): ProcurementContract => ({
-        contractNumber: c.string('htbh'),
-        projectName: c.string('xmmc'),
-        purchaser: c.string('cgr'),
-        amount: contractAmount(c.string('htje')) ?? c.fail('htje', 'an amount in yuan'),
-        signedOn: textDate(c, 'qdrq'),
-        provenance: source(c.string('htbh')),
-      }),
-    )
+    .map((c): ProcurementContract => ({
+      contractNumber: c.string('htbh'),
+      projectName: c.string('xmmc'),
+      purchaser: c.string('cgr'),
+      amount: contractAmount(c.string('htje')) ?? c.fail('htje', 'an amount in yuan'),
+      signedOn: textDate(c, 'qdrq'),
+      provenance: source(c.string('htbh')),
+    }))
     .sort(newestFirst((c) => c.signedOn));
   return { seriousDishonestyRecords, contracts };
 }
@@ -102,7 +103,8 @@ export function readSupplierResponse(code: string, body: unknown): ProcurementRe
       cause: new Error(`${String(envelope['errorCode'])}: ${String(envelope['errorMsg'])}`),
     });
   }
-  if (envelope['success'] !== true || !('data' in envelope)) throw badResponse('procurement', 'response: expected success and data');
+  if (envelope['success'] !== true || !('data' in envelope))
+    throw badResponse('procurement', 'response: expected success and data');
   if (envelope['data'] === null) return null;
   try {
     const data = FieldReader.of(envelope['data'], 'response.data');
@@ -122,9 +124,13 @@ export function readSupplierResponse(code: string, body: unknown): ProcurementRe
 export function createCcgpSource(options: CcgpSourceOptions) {
   async function lookupOne(code: string): Promise<ProcurementRecord | null | SourceError> {
     try {
-      const body = await callSource('procurement', `${options.baseUrl}/ccgp/api/credit/supplier?tyshxydm=${encodeURIComponent(code)}`, {
-        timeoutMs: options.timeoutMs,
-      });
+      const body = await callSource(
+        'procurement',
+        `${options.baseUrl}/ccgp/api/credit/supplier?tyshxydm=${encodeURIComponent(code)}`,
+        {
+          timeoutMs: options.timeoutMs,
+        },
+      );
       return readSupplierResponse(code, body);
     } catch (error) {
       if (error instanceof SourceError) return error;
