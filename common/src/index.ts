@@ -14,3 +14,4 @@ export * from './topology.js';
 export * from './source-client.js';
 export * from './service.js';
 export * from './legacy.js';
+export * from './subgraph.js';

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import {
   createLogger,
-  createSubgraphHttpHandler,
+  buildSubgraph,
   listen,
   loadCreditCodePolicy,
   type Logger,
@@ -15,25 +12,16 @@ import { createLoaders } from './loaders.js';
 import { createResolvers } from './resolvers/index.js';
 import { createGsxtSource } from './source/gsxt.js';
 
-/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<
-  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
->;
-
-export const typeDefs = parse(readFileSync(new URL('../../../schema/market.graphql', import.meta.url), 'utf8'));
-
 /** Builds the market regulation subgraph: schema, GSXT adapter and HTTP handler. No side effects. */
 export function createMarketSubgraph(
   config: MarketConfig,
   logger: Logger = createLogger({ service: 'subgraph-market', level: config.logLevel }),
 ) {
   const source = createGsxtSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
-  const schema = buildSubgraphSchema({
-    typeDefs,
-    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
-  });
-  const handler = createSubgraphHttpHandler<SubgraphContext>({
-    schema,
+  const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
+  const { schema, handler } = buildSubgraph<SubgraphContext>({
+    name: 'market',
+    resolvers,
     logger,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import {
   createLogger,
-  createSubgraphHttpHandler,
+  buildSubgraph,
   listen,
   loadCreditCodePolicy,
   type Logger,
@@ -15,13 +12,6 @@ import type { SubgraphContext } from './context.js';
 import { createLoaders } from './loaders.js';
 import { createResolvers } from './resolvers/index.js';
 import { createCcgpSource } from './source/ccgp.js';
-
-/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<
-  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
->;
-
-export const typeDefs = parse(readFileSync(new URL('../../../schema/procurement.graphql', import.meta.url), 'utf8'));
 
 export interface ProcurementSubgraphOptions {
   /** The clock bans are judged against; tests pin it. */
@@ -40,12 +30,10 @@ export function createProcurementSubgraph(
     timeoutMs: config.sourceTimeoutMs,
     concurrency: config.sourceConcurrency,
   });
-  const schema = buildSubgraphSchema({
-    typeDefs,
-    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
-  });
-  const handler = createSubgraphHttpHandler<SubgraphContext>({
-    schema,
+  const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
+  const { schema, handler } = buildSubgraph<SubgraphContext>({
+    name: 'procurement',
+    resolvers,
     logger,
     createContext: (request) => ({
       loaders: createLoaders(source),

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_ALLOW_LIST_FILE,
-  EnvReader,
-  readServiceConfig,
-  SUBGRAPH_PORTS,
-  type Env,
-  type ServiceConfig,
-} from '@credit-gateway/common';
+import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig } from '@credit-gateway/common';
 import { faultsFromEnv, type Faults } from '@credit-gateway/sources';
 
 /** Where the front-end database is: a PostgreSQL server, or the embedded stand-in. */
@@ -19,13 +12,10 @@ export type FrontDbConfig =
       faults: Faults;
     };
 
-export interface SocialSecurityConfig extends ServiceConfig {
+export interface SocialSecurityConfig extends SubgraphConfig {
   frontDb: FrontDbConfig;
-  /** Bound on one front-end query, connection included. */
-  sourceTimeoutMs: number;
   /** Codes sent to the front-end database in one query. */
   sourceBatchSize: number;
-  allowListFile: string;
 }
 
 const FAULT_VARIABLES = ['FAULT_DELAY_MS', 'FAULT_JITTER_MS', 'FAULT_ERROR_RATE', 'FAULT_GARBAGE_RATE', 'FAULT_HANG'];
@@ -61,11 +51,9 @@ function readFrontDb(reader: EnvReader, env: Env): FrontDbConfig {
 export function loadConfig(env: Env): SocialSecurityConfig {
   const reader = new EnvReader(env);
   const config: SocialSecurityConfig = {
-    ...readServiceConfig(reader, SUBGRAPH_PORTS['social-security']),
+    ...readSubgraphConfig(reader, 'social-security'),
     frontDb: readFrontDb(reader, env),
-    sourceTimeoutMs: reader.int('SOURCE_TIMEOUT_MS', 2_000, { min: 1, max: 120_000 }),
     sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: 1_000 }),
-    allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
   };
   reader.done();
   return config;

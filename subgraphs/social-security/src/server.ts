@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import {
   createLogger,
-  createSubgraphHttpHandler,
+  buildSubgraph,
   listen,
   loadCreditCodePolicy,
   type Logger,
@@ -17,15 +14,6 @@ import { openEmbeddedFrontDb } from './source/drivers/embedded.js';
 import { openPostgresFrontDb } from './source/drivers/postgres.js';
 import type { FrontDb } from './source/front-db.js';
 import { createHrssSource } from './source/hrss.js';
-
-/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<
-  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
->;
-
-export const typeDefs = parse(
-  readFileSync(new URL('../../../schema/social-security.graphql', import.meta.url), 'utf8'),
-);
 
 /** PostgreSQL when FRONT_DB_URL is set; otherwise the embedded stand-in, seeded now. */
 export async function openFrontDb(config: SocialSecurityConfig, logger: Logger): Promise<FrontDb> {
@@ -54,14 +42,12 @@ export async function createSocialSecuritySubgraph(
   config: SocialSecurityConfig,
   logger: Logger = createLogger({ service: 'subgraph-social-security', level: config.logLevel }),
 ) {
-  const schema = buildSubgraphSchema({
-    typeDefs,
-    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
-  });
+  const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const frontDb = await openFrontDb(config, logger);
   const source = createHrssSource(frontDb);
-  const handler = createSubgraphHttpHandler<SubgraphContext>({
-    schema,
+  const { schema, handler } = buildSubgraph<SubgraphContext>({
+    name: 'social-security',
+    resolvers,
     logger,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),

@@ -38,8 +38,8 @@ describe('social security config', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      'FRONT_DB_URL must be a postgres:// or postgresql:// URL',
       "SOURCE_TIMEOUT_MS must be a whole number from 1 to 120000, got '0'",
+      'FRONT_DB_URL must be a postgres:// or postgresql:// URL',
     ]);
   });
 

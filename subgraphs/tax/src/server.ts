@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import {
   createLogger,
-  createSubgraphHttpHandler,
+  buildSubgraph,
   listen,
   loadCreditCodePolicy,
   type Logger,
@@ -15,13 +12,6 @@ import { createLoaders } from './loaders.js';
 import { createResolvers } from './resolvers/index.js';
 import { createTaxCreditSource } from './source/tax-credit.js';
 
-/** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
-type SubgraphResolverMap = NonNullable<
-  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
->;
-
-export const typeDefs = parse(readFileSync(new URL('../../../schema/tax.graphql', import.meta.url), 'utf8'));
-
 /** Builds the tax subgraph: schema, tax credit system adapter and HTTP handler. No side effects. */
 export function createTaxSubgraph(
   config: TaxConfig,
@@ -32,12 +22,10 @@ export function createTaxSubgraph(
     timeoutMs: config.sourceTimeoutMs,
     violationPublicityYears: config.violationPublicityYears,
   });
-  const schema = buildSubgraphSchema({
-    typeDefs,
-    resolvers: createResolvers(loadCreditCodePolicy(config.allowListFile)) as SubgraphResolverMap,
-  });
-  const handler = createSubgraphHttpHandler<SubgraphContext>({
-    schema,
+  const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
+  const { schema, handler } = buildSubgraph<SubgraphContext>({
+    name: 'tax',
+    resolvers,
     logger,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
