@@ -15,3 +15,4 @@ export * from './source-client.js';
 export * from './service.js';
 export * from './legacy.js';
 export * from './subgraph.js';
+export * from './access.js';

@@ -1,0 +1,33 @@
+/**
+ * Who may read what. A caller's tier decides which fields it may read at all; for non-public
+ * data an AUTHORIZED caller also needs the subject's own consent for that field group.
+ */
+export const TIERS = ['PUBLIC', 'AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST'] as const;
+
+/**
+ * - PUBLIC: information published by law (依法公开), anyone;
+ * - AUTHORIZED: read with the subject's authorization (授权查询), e.g. Credit-Easy lenders;
+ * - GOVERNMENT: government data sharing (政务共享), e.g. approval systems;
+ * - JUDICIAL: the court enforcement linkage (执行联动);
+ * - ANALYST: public data and statistics, personal identifiers masked.
+ */
+export type Tier = (typeof TIERS)[number];
+
+/** Groups of non-public fields a subject can consent to, one by one. */
+export const CONSENT_GROUPS = ['TAX_CREDIT', 'TAX_PAYMENTS', 'SOCIAL_SECURITY', 'PROCUREMENT_CONTRACTS'] as const;
+
+export type ConsentGroup = (typeof CONSENT_GROUPS)[number];
+
+export function isTier(value: unknown): value is Tier {
+  return typeof value === 'string' && (TIERS as readonly string[]).includes(value);
+}
+
+export function isConsentGroup(value: unknown): value is ConsentGroup {
+  return typeof value === 'string' && (CONSENT_GROUPS as readonly string[]).includes(value);
+}
+
+/** Tiers that see personal identifiers in the clear; every other tier sees them masked. */
+export const CLEAR_IDENTIFIER_TIERS: ReadonlySet<Tier> = new Set<Tier>(['GOVERNMENT', 'JUDICIAL']);
+
+/** Tiers that must say why they query (查询事由), in the x-credit-purpose header. */
+export const PURPOSE_TIERS: ReadonlySet<Tier> = new Set<Tier>(['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL']);
