@@ -1,3 +1,5 @@
+import { Kind, type DocumentNode } from 'graphql';
+
 /**
  * Who may read what. A caller's tier decides which fields it may read at all; for non-public
  * data an AUTHORIZED caller also needs the subject's own consent for that field group.
@@ -31,3 +33,36 @@ export const CLEAR_IDENTIFIER_TIERS: ReadonlySet<Tier> = new Set<Tier>(['GOVERNM
 
 /** Tiers that must say why they query (查询事由), in the x-credit-purpose header. */
 export const PURPOSE_TIERS: ReadonlySet<Tier> = new Set<Tier>(['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL']);
+
+/** What the `@access` directive says of one field. */
+export interface AccessRule {
+  tiers: ReadonlySet<Tier>;
+  consent: ConsentGroup | null;
+}
+
+/**
+ * Reads every `@access` rule of an SDL (a subgraph's or the supergraph) into `Type.field` → rule.
+ * A field without the directive has no rule: it is public.
+ */
+export function accessRules(document: DocumentNode): Map<string, AccessRule> {
+  const rules = new Map<string, AccessRule>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) {
+      const directive = field.directives?.find((d) => d.name.value === 'access');
+      if (!directive) continue;
+      let tiers: Tier[] = [];
+      let consent: ConsentGroup | null = null;
+      for (const argument of directive.arguments ?? []) {
+        if (argument.name.value === 'tiers' && argument.value.kind === Kind.LIST) {
+          tiers = argument.value.values.flatMap((v) => (v.kind === Kind.ENUM && isTier(v.value) ? [v.value] : []));
+        }
+        if (argument.name.value === 'consent' && argument.value.kind === Kind.ENUM && isConsentGroup(argument.value.value)) {
+          consent = argument.value.value;
+        }
+      }
+      rules.set(`${definition.name.value}.${field.name.value}`, { tiers: new Set(tiers), consent });
+    }
+  }
+  return rules;
+}

@@ -4,21 +4,8 @@ import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
  * Every code a client can see in `extensions.code`. A closed list: clients switch on it, so a
  * new code is an API change.
  */
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'GRAPHQL_PARSE_FAILED'
-  | 'GRAPHQL_VALIDATION_FAILED'
-  | 'BAD_USER_INPUT'
-  | 'INVALID_CREDIT_CODE'
-  | 'INVALID_ID_NUMBER'
-  | 'BATCH_TOO_LARGE'
-  | 'OPERATION_NOT_SUPPORTED'
-  | 'SOURCE_UNAVAILABLE'
-  | 'SOURCE_TIMEOUT'
-  | 'SOURCE_BAD_RESPONSE'
-  | 'INTERNAL_SERVER_ERROR';
-
-export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+export const ERROR_CODES = [
+  // The request itself
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -27,14 +14,34 @@ export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_ID_NUMBER',
   'BATCH_TOO_LARGE',
   'OPERATION_NOT_SUPPORTED',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_COSTLY',
+  // Who is asking, and what they may see
+  'UNAUTHENTICATED',
+  'PURPOSE_REQUIRED',
+  'UNAUTHORIZED_FIELD_OR_TYPE',
+  'CONSENT_REQUIRED',
+  'INTROSPECTION_NOT_ALLOWED',
+  'RATE_LIMITED',
+  // The department systems
   'SOURCE_UNAVAILABLE',
   'SOURCE_TIMEOUT',
   'SOURCE_BAD_RESPONSE',
+  // The product itself
+  'REGISTER_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
-]);
+] as const;
+
+/**
+ * Every code a client can see in `extensions.code`. A closed list: clients switch on it, so a
+ * new code is an API change.
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && ERROR_CODES.has(value as ErrorCode);
+  return typeof value === 'string' && ERROR_CODE_SET.has(value);
 }
 
 /** Base of every error this product raises on purpose; anything else is masked before it leaves. */

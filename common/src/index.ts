@@ -16,3 +16,5 @@ export * from './service.js';
 export * from './legacy.js';
 export * from './subgraph.js';
 export * from './access.js';
+export * from './access-enforcement.js';
+export * from './internal-auth.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { execute, type GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { AccessClaims } from './access-enforcement.js';
 import { CreditGatewayError, maskUnexpectedError } from './errors.js';
 import { BodyError, readJsonBody, sendJson } from './http.js';
 import type { Logger } from './logger.js';
@@ -10,12 +11,19 @@ export interface SubgraphRequest {
   requestId: string;
   logger: Logger;
   headers: IncomingMessage['headers'];
+  /** The caller as the gateway vouches for it. */
+  access: AccessClaims;
 }
 
 export interface SubgraphHttpOptions<TContext> {
   schema: GraphQLSchema;
   logger: Logger;
   createContext(request: SubgraphRequest): TContext;
+  /**
+   * Checks the gateway's signature on a request and returns what it says of the caller; throws
+   * UNAUTHENTICATED otherwise. Subgraphs trust only the gateway.
+   */
+  authenticate: (authorization: string | undefined) => Promise<AccessClaims>;
   /** Whether the subgraph can serve: its source adapter is set up. */
   isReady?(): boolean;
   bodyLimitBytes?: number;
@@ -54,6 +62,15 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let access: AccessClaims;
+    try {
+      access = await options.authenticate(request.headers.authorization);
+    } catch (error) {
+      // Refused before the body is read: a direct call never reaches a resolver.
+      const message = error instanceof CreditGatewayError ? error.message : 'Only the gateway may call this subgraph';
+      response.setHeader('www-authenticate', 'Bearer');
+      return sendJson(response, 401, { errors: [new CreditGatewayError('UNAUTHENTICATED', message).toJSON()] });
+    }
     const body = (await readJsonBody(request, options.bodyLimitBytes ?? 10 * 1024 * 1024)) as Record<string, unknown>;
     const { query, variables, operationName } = body ?? {};
     if (typeof query !== 'string')
@@ -72,7 +89,7 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
       document: ready.document,
       variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof operationName === 'string' ? operationName : undefined,
-      contextValue: options.createContext({ requestId, logger: requestLogger, headers: request.headers }),
+      contextValue: options.createContext({ requestId, logger: requestLogger, headers: request.headers, access }),
     });
     if (result.errors) {
       result.errors = result.errors.map((error) => {

@@ -2,12 +2,21 @@ import { readFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { accessRules } from './access.js';
+import { enforceAccess, type AccessClaims } from './access-enforcement.js';
 import { DEFAULT_ALLOW_LIST_FILE } from './allow-list.js';
+import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingConfig } from './internal-auth.js';
 import type { EnvReader } from './config.js';
 import type { Logger } from './logger.js';
 import { readServiceConfig, type ServiceConfig } from './service.js';
 import { createSubgraphHttpHandler, type SubgraphRequest } from './subgraph-http.js';
-import { STAND_IN_PORTS, SUBGRAPH_PORTS, type StandInName, type SubgraphName } from './topology.js';
+import {
+  STAND_IN_PORTS,
+  SUBGRAPH_PORTS,
+  type LocalSubgraphName,
+  type StandInName,
+  type SubgraphName,
+} from './topology.js';
 
 /** The resolver map buildSubgraphSchema takes; @apollo/subgraph does not export its name. */
 type SubgraphResolverMap = NonNullable<
@@ -15,8 +24,19 @@ type SubgraphResolverMap = NonNullable<
 >;
 
 /** The subgraph's SDL, from schema/: the same file composition reads. */
-export function subgraphTypeDefs(name: SubgraphName): DocumentNode {
+export function subgraphTypeDefs(name: SubgraphName | LocalSubgraphName): DocumentNode {
   return parse(readFileSync(new URL(`../../schema/${name}.graphql`, import.meta.url), 'utf8'));
+}
+
+/**
+ * A subgraph's executable schema: its SDL, its typed resolver map (the generated `Resolvers`), and
+ * the `@access` rules enforced on every field that carries one.
+ */
+export function subgraphSchema(name: SubgraphName | LocalSubgraphName, resolvers: object): GraphQLSchema {
+  const typeDefs = subgraphTypeDefs(name);
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as SubgraphResolverMap });
+  enforceAccess(schema, accessRules(typeDefs));
+  return schema;
 }
 
 export interface SubgraphOptions<TContext> {
@@ -25,6 +45,8 @@ export interface SubgraphOptions<TContext> {
   resolvers: object;
   logger: Logger;
   createContext: (request: SubgraphRequest) => TContext;
+  /** The gateway's public key: every request must carry a token it signed. */
+  internalAuth: InternalVerifyingConfig;
   isReady?: () => boolean;
 }
 
@@ -33,14 +55,14 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
   schema: GraphQLSchema;
   handler: RequestListener;
 } {
-  const schema = buildSubgraphSchema({
-    typeDefs: subgraphTypeDefs(options.name),
-    resolvers: options.resolvers as SubgraphResolverMap,
-  });
-  const handler = createSubgraphHttpHandler<TContext>({
+  const schema = subgraphSchema(options.name, options.resolvers);
+  const handler = createSubgraphHttpHandler<TContext & { access: AccessClaims }>({
     schema,
     logger: options.logger,
-    createContext: options.createContext,
+    authenticate: createInternalVerifier(options.internalAuth.publicKey, {
+      clockToleranceSeconds: options.internalAuth.clockToleranceSeconds,
+    }).verifyAuthorization,
+    createContext: (request) => ({ ...options.createContext(request), access: request.access }),
     isReady: options.isReady,
   });
   return { schema, handler };
@@ -51,6 +73,8 @@ export interface SubgraphConfig extends ServiceConfig {
   /** Bound on one call to the department system. */
   sourceTimeoutMs: number;
   allowListFile: string;
+  /** The gateway's public key (GATEWAY_PUBLIC_KEY): subgraphs trust only requests it signed. */
+  internalAuth: InternalVerifyingConfig;
 }
 
 export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): SubgraphConfig {
@@ -58,6 +82,7 @@ export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): Subgr
     ...readServiceConfig(reader, SUBGRAPH_PORTS[name]),
     sourceTimeoutMs: reader.int('SOURCE_TIMEOUT_MS', 2_000, { min: 1, max: 120_000 }),
     allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
+    internalAuth: readInternalAuthConfig(reader, 'subgraph'),
   };
 }
 

@@ -14,6 +14,11 @@ export const SUBGRAPH_NAMES = [
 
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
+/** Subgraphs the gateway serves itself: the query register (查询使用登记). */
+export const LOCAL_SUBGRAPH_NAMES = ['register'] as const;
+
+export type LocalSubgraphName = (typeof LOCAL_SUBGRAPH_NAMES)[number];
+
 export const GATEWAY_PORT = 4000;
 
 export const SUBGRAPH_PORTS: Readonly<Record<SubgraphName, number>> = {

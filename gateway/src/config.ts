@@ -1,3 +1,4 @@
+import { createHash, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_ALLOW_LIST_FILE,
@@ -9,7 +10,14 @@ import {
   type Env,
   type ServiceConfig,
   type SubgraphName,
+  type Tier,
+  isTier,
+  TIERS,
 } from '@credit-gateway/common';
+import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
+import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
+import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
+import { readRegisterConfig, type RegisterConfig } from './register/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -25,10 +33,34 @@ export interface GatewayConfig extends ServiceConfig {
   bodyLimitBytes: number;
   allowListFile: string;
   graphiql: boolean;
+  auth: GatewayAuthConfig;
+  limits: OperationLimits;
+  rateLimit: RateLimitConfig;
+  register: RegisterConfig;
+  /** Tiers that may introspect the schema (GraphiQL's docs need it). */
+  introspectionTiers: ReadonlySet<Tier>;
+  /** Refuse a whole operation that asks for a field the tier may not read, instead of nulling it. */
+  rejectUnauthorized: boolean;
+  /** Key of the register's pseudonyms for people (REGISTER_PSEUDONYM_KEY); derived from the signing key by default. */
+  pseudonymKey: Buffer;
+}
+
+function tierList(reader: EnvReader, name: string, fallback: readonly Tier[]): Tier[] {
+  const tiers = reader.list(name, fallback);
+  for (const tier of tiers) if (!isTier(tier)) reader.problem(`${name} lists an unknown tier '${tier}': use ${TIERS.join(', ')}`);
+  return tiers.filter(isTier);
+}
+
+function pseudonymKey(reader: EnvReader, signingKey: KeyObject): Buffer {
+  const configured = reader.optionalString('REGISTER_PSEUDONYM_KEY');
+  if (configured !== undefined) return Buffer.from(configured, 'utf8');
+  // Stable for as long as the signing key is, without another secret to manage.
+  return createHash('sha256').update('register-pseudonym').update(signingKey.export({ format: 'der', type: 'pkcs8' })).digest();
 }
 
 export function loadConfig(env: Env): GatewayConfig {
   const reader = new EnvReader(env);
+  const auth = readGatewayAuthConfig(reader);
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   for (const name of SUBGRAPH_NAMES) {
     const url = reader.url(`SUBGRAPH_${envName(name)}_URL`);
@@ -43,6 +75,13 @@ export function loadConfig(env: Env): GatewayConfig {
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
     graphiql: reader.bool('GRAPHIQL', true),
+    auth,
+    limits: readOperationLimitsConfig(reader),
+    rateLimit: readRateLimitConfig(reader),
+    register: readRegisterConfig(reader),
+    introspectionTiers: new Set(tierList(reader, 'INTROSPECTION_TIERS', ['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST'])),
+    rejectUnauthorized: reader.bool('REJECT_UNAUTHORIZED_FIELDS', false),
+    pseudonymKey: pseudonymKey(reader, auth.internal.signingKey),
   };
   reader.done();
   return config;

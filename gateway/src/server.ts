@@ -12,6 +12,9 @@ import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { checkReadiness } from './http/health.js';
+import { RegisterDataSource } from './register-subgraph/datasource.js';
+import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
+import { createGatewayServices } from './services.js';
 import { loadSupergraph } from './supergraph.js';
 
 export interface Gateway {
@@ -26,8 +29,11 @@ export interface Gateway {
  * - /readyz: the supergraph is loaded and every subgraph answers.
  */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
-  const supergraph = await loadSupergraph(config, loadCreditCodePolicy(config.allowListFile), logger);
-  const graphql = createGraphQLHandler({ supergraph, config, logger });
+  const policy = loadCreditCodePolicy(config.allowListFile);
+  const services = await createGatewayServices(config, logger);
+  const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
+  const supergraph = await loadSupergraph(config, policy, logger, { register });
+  const graphql = createGraphQLHandler({ supergraph, config, services, logger });
   const graphiql = config.graphiql ? createGraphiQL() : null;
 
   const handler: RequestListener = (request, response) => {
@@ -63,7 +69,13 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       errors: [new CreditGatewayError('BAD_REQUEST', `Nothing at ${path}: GraphQL is served at /graphql`).toJSON()],
     });
   };
-  return { handler, stop: () => supergraph.stop() };
+  return {
+    handler,
+    stop: async () => {
+      await supergraph.stop();
+      await services.close();
+    },
+  };
 }
 
 export interface RunningGateway extends RunningServer {

@@ -3,6 +3,8 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import {
   errorCodeForHttpStatus,
+  internalAuthorization,
+  type AccessClaims,
   SourceError,
   type Logger,
   type SourceErrorCode,
@@ -13,6 +15,10 @@ import {
 export interface GatewayRequestContext {
   requestId: string;
   logger: Logger;
+  /** The gateway's signed word on who is calling and which subjects consented (internal-auth). */
+  internalToken: string;
+  /** The same, for subgraphs served in this process. */
+  access: AccessClaims;
 }
 
 /**
@@ -35,8 +41,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayRequestContext>): void {
     // Health checks and schema loads run without a request context.
-    const { requestId } = context as Partial<GatewayRequestContext>;
-    if (requestId && request.http) request.http.headers.set('x-request-id', requestId);
+    const { requestId, internalToken } = context as Partial<GatewayRequestContext>;
+    if (!request.http) return;
+    if (requestId) request.http.headers.set('x-request-id', requestId);
+    if (internalToken) request.http.headers.set('authorization', internalAuthorization(internalToken));
   }
 
   override async process(

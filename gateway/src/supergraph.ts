@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
-import { isScalarType, type GraphQLSchema } from 'graphql';
-import { scalarResolvers, type CreditCodePolicy, type Logger, type SubgraphName } from '@credit-gateway/common';
+import { isScalarType, parse, type GraphQLSchema } from 'graphql';
+import {
+  accessRules,
+  scalarResolvers,
+  type AccessRule,
+  type CreditCodePolicy,
+  type LocalSubgraphName,
+  type Logger,
+  type SubgraphName,
+} from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
 import { SubgraphDataSource } from './subgraph-datasource.js';
 
 export interface LoadedSupergraph {
   schema: GraphQLSchema;
+  /** `Type.field` → who may read it, from the `@access` directives composed into the supergraph. */
+  accessRules: ReadonlyMap<string, AccessRule>;
   executor: GatewayExecutor;
   /** Subgraph name → URL the gateway calls. */
   subgraphs: ReadonlyMap<string, string>;
@@ -33,6 +43,8 @@ export async function loadSupergraph(
   config: GatewayConfig,
   policy: CreditCodePolicy,
   logger: Logger,
+  /** Subgraphs served in this process, by name. */
+  local: Readonly<Record<LocalSubgraphName, GraphQLDataSource>>,
 ): Promise<LoadedSupergraph> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const subgraphs = new Map<string, string>();
@@ -40,6 +52,7 @@ export async function loadSupergraph(
     supergraphSdl,
     logger: logger.child({ component: 'apollo-gateway' }),
     buildService: ({ name, url }) => {
+      if (name in local) return local[name as LocalSubgraphName];
       const target = config.subgraphUrls[name as SubgraphName] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       subgraphs.set(name, target);
@@ -48,5 +61,5 @@ export async function loadSupergraph(
   });
   const { schema, executor } = await gateway.load();
   installScalars(schema, policy);
-  return { schema, executor, subgraphs, stop: () => gateway.stop() };
+  return { schema, executor, accessRules: accessRules(parse(supergraphSdl)), subgraphs, stop: () => gateway.stop() };
 }

@@ -81,6 +81,7 @@ describe('when a whole subgraph is unreachable', () => {
     const gateway = await startGateway(
       loadConfig({
         PORT: '0',
+        ...stack.gatewayEnv,
         SUBGRAPH_MARKET_URL: stack.subgraphUrls.market,
         SUBGRAPH_TAX_URL: 'http://127.0.0.1:1/graphql',
         SUBGRAPH_COURTS_URL: stack.subgraphUrls.courts,
@@ -92,7 +93,7 @@ describe('when a whole subgraph is unreachable', () => {
     try {
       const response = await fetch(`${gateway.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await stack.headers()) },
         body: JSON.stringify({ query: SECTIONS, variables: { code: demoCode('clean-sme') } }),
       });
       const body = (await response.json()) as any;

@@ -6,16 +6,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '@credit-gateway/common';
+import { LOCAL_SUBGRAPH_NAMES, SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '@credit-gateway/common';
 
 const schemaDir = fileURLToPath(new URL('../../schema/', import.meta.url));
 const supergraphFile = `${schemaDir}supergraph.graphql`;
 
 export function composeSupergraph(): string {
+  const remote = SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql` }));
+  // The query register is served inside the gateway process, so it has no address of its own.
+  const local = LOCAL_SUBGRAPH_NAMES.map((name) => ({ name, url: `local:${name}` }));
   const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({
+    [...remote, ...local].map(({ name, url }) => ({
       name,
-      url: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`,
+      url,
       typeDefs: parse(readFileSync(`${schemaDir}${name}.graphql`, 'utf8')),
     })),
   );

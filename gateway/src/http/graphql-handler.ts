@@ -4,10 +4,10 @@ import type { GatewayGraphQLRequestContext, GatewaySchemaHash } from '@apollo/se
 import {
   getOperationAST,
   getVariableValues,
+  Kind,
   OperationTypeNode,
-  parse,
-  validate,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLError,
   type GraphQLFormattedError,
   type OperationDefinitionNode,
@@ -15,15 +15,24 @@ import {
 import {
   BodyError,
   CreditGatewayError,
-  LruCache,
+  PURPOSE_TIERS,
   readJsonBody,
   sendJson,
   type ErrorCode,
   type Logger,
+  type Tier,
 } from '@credit-gateway/common';
+import { filterOperation, type FilteredOperation } from '../access/filter.js';
+import { shapeResponse } from '../access/response.js';
+import { consentsClaim, PUBLIC_CALLER, type Caller } from '../auth/index.js';
 import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
+import { DocumentCache } from '../execution/document-cache.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
+import { identifierArguments } from '../execution/identifier-arguments.js';
+import { checkOperationCost } from '../limits/operation-limits.js';
+import type { QueryOutcome } from '../register/record.js';
+import type { GatewayServices } from '../services.js';
 import type { GatewayRequestContext } from '../subgraph-datasource.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 
@@ -33,12 +42,32 @@ interface GraphQLParams {
   variables: Record<string, unknown>;
 }
 
-/** A parsed and validated document, kept per query text. */
-type PreparedDocument =
-  { ok: true; document: DocumentNode; queryHash: string } | { ok: false; errors: readonly GraphQLError[] };
+type ResponseBody = { data?: unknown; errors?: GraphQLFormattedError[] };
+
+/** What one request produced: the response, and what the query register records of it. */
+interface Answer {
+  status: number;
+  /**
+   * A refusal of the HTTP request itself (malformed, unauthenticated, throttled): its status holds
+   * for every client. Other refusals are GraphQL request errors: 400 only for clients that accept
+   * application/graphql-response+json, 200 with application/json (GraphQL over HTTP).
+   */
+  transport?: boolean;
+  body: ResponseBody;
+  headers?: Record<string, string>;
+  outcome: QueryOutcome;
+  operationName?: string | null;
+  operationHash?: string;
+  subjects?: readonly string[];
+  fieldsReturned?: readonly string[];
+  fieldsDenied?: readonly string[];
+}
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+export const PURPOSE_HEADER = 'x-credit-purpose';
+/** What the register records as the operation of a request that carried no readable document. */
+const NO_DOCUMENT_HASH = createHash('sha256').update('').digest('hex');
 
 /** Thrown for requests that are not well-formed GraphQL-over-HTTP requests. */
 class RequestError extends Error {
@@ -51,10 +80,18 @@ class RequestError extends Error {
   }
 }
 
+function refusal(
+  status: number,
+  errors: readonly (GraphQLError | GraphQLFormattedError)[],
+  logger: Logger,
+  transport = false,
+): Answer {
+  return { status, body: { errors: formatErrors(errors, logger) }, outcome: 'REJECTED', transport };
+}
+
 function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-  if (method === 'POST' && !isObject)
-    throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
+  if (method === 'POST' && !isObject) throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
   const source = method === 'GET' ? Object.fromEntries(url.searchParams) : (body as Record<string, unknown>);
   const { query, operationName } = source;
   let { variables } = source;
@@ -81,7 +118,35 @@ function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
   };
 }
 
-/** The executor's key-value cache is unused: query plans have their own store. */
+/** A stated purpose: one line of printable text, bounded; anything else is no purpose. */
+function purposeOf(request: IncomingMessage): string | null {
+  const value = request.headers[PURPOSE_HEADER];
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  return text && text.length <= 200 && !/[\u0000-\u001f]/.test(text) ? text : null;
+}
+
+function selectsIntrospection(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): boolean {
+  const seen = new Set<string>();
+  const visit = (selections: OperationDefinitionNode['selectionSet']['selections']): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type';
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
+      const fragment = fragments.get(selection.name.value);
+      if (!fragment || seen.has(fragment.name.value)) return false;
+      seen.add(fragment.name.value);
+      return visit(fragment.selectionSet.selections);
+    });
+  return visit(operation.selectionSet.selections);
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
 const emptyCache = {
   get: () => Promise.resolve(undefined),
   set: () => Promise.resolve(),
@@ -91,68 +156,117 @@ const emptyCache = {
 export interface GraphQLHandlerOptions {
   supergraph: LoadedSupergraph;
   config: GatewayConfig;
+  services: GatewayServices;
   logger: Logger;
 }
 
 /**
- * GraphQL over HTTP (GET and POST) in front of the query planner: parse and validate once per
- * query text, coerce variables with the product's scalars, refuse oversized batches, then hand
- * the operation to @apollo/gateway's executor.
+ * GraphQL over HTTP (GET and POST) in front of the query planner. For every request, in order:
+ * who is calling (token), why (purpose), how often (rate limit); parse and validate once per query
+ * text; coerce variables with the product's scalars; refuse oversized or costly operations; remove
+ * the fields the caller's tier may not read (plans cached per operation and tier); verify the
+ * subjects' consents; plan and execute; null the removed fields with their errors and mask personal
+ * identifiers; register the query durably; only then answer.
  */
-export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHandlerOptions) {
-  const { schema, executor } = supergraph;
-  const documents = new LruCache<string, PreparedDocument>(1_000);
+export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
+  const { schema, executor, accessRules } = supergraph;
+  const documents = new DocumentCache(schema, config.limits);
+  const filtered = new Map<Tier, Map<string, FilteredOperation>>();
 
-  function prepare(query: string): PreparedDocument {
-    const cached = documents.get(query);
-    if (cached) return cached;
-    let prepared: PreparedDocument;
-    try {
-      const document = parse(query, { maxTokens: 10_000 });
-      const errors = validate(schema, document);
-      prepared =
-        errors.length > 0
-          ? { ok: false, errors: errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) }
-          : { ok: true, document, queryHash: createHash('sha256').update(query).digest('hex') };
-    } catch (error) {
-      prepared = { ok: false, errors: [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
+  function filterFor(queryHash: string, document: DocumentNode, tier: Tier): FilteredOperation {
+    let byQuery = filtered.get(tier);
+    if (!byQuery) filtered.set(tier, (byQuery = new Map()));
+    let result = byQuery.get(queryHash);
+    if (!result) {
+      result = filterOperation(schema, document, accessRules, tier);
+      if (byQuery.size >= 1_000) byQuery.delete(byQuery.keys().next().value!);
+      byQuery.set(queryHash, result);
     }
-    documents.set(query, prepared);
-    return prepared;
+    return result;
   }
 
-  async function execute(
+  async function answer(
     request: IncomingMessage,
-    params: GraphQLParams,
-    requestLogger: Logger,
+    url: URL,
+    caller: Caller,
+    purpose: string | null,
     requestId: string,
-  ): Promise<{ status: number; body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: unknown } }> {
-    const requestErrors = (errors: readonly GraphQLError[]) => ({
-      status: 400,
-      body: { errors: formatErrors(errors, requestLogger) },
-    });
-    const prepared = prepare(params.query);
-    if (!prepared.ok) return requestErrors(prepared.errors);
-    const operation: OperationDefinitionNode | null = getOperationAST(prepared.document, params.operationName) ?? null;
+    requestLogger: Logger,
+  ): Promise<Answer> {
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
+    }
+    const body = request.method === 'POST' ? await readJsonBody(request, config.bodyLimitBytes) : undefined;
+    const params = paramsFrom(request.method, url, body);
+    const prepared = documents.prepare(params.query);
+    const base = { operationHash: prepared.queryHash, operationName: params.operationName ?? null };
+    if (!prepared.ok) return { ...refusal(400, prepared.errors, requestLogger), ...base };
+
+    const operation = getOperationAST(prepared.document, params.operationName) ?? null;
     if (!operation) {
       const message = params.operationName
         ? `Unknown operation '${params.operationName}'`
         : 'The document holds several operations: name one in operationName';
-      return requestErrors([new CreditGatewayError('BAD_REQUEST', message)]);
+      return { ...refusal(400, [new CreditGatewayError('BAD_REQUEST', message)], requestLogger), ...base };
     }
     if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
-      return requestErrors([new CreditGatewayError('OPERATION_NOT_SUPPORTED', 'Subscriptions are not supported')]);
+      const error = new CreditGatewayError('OPERATION_NOT_SUPPORTED', 'Subscriptions are not supported');
+      return { ...refusal(400, [error], requestLogger), ...base };
     }
     if (operation.operation === OperationTypeNode.MUTATION && request.method === 'GET') {
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);
-    if (coerced.errors)
-      return requestErrors(coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))));
-    const oversized = findOversizedBatch(schema, prepared.document, coerced.coerced, config.maxBatchSize);
-    if (oversized) return requestErrors([oversized]);
+    const fragments = fragmentsOf(prepared.document);
+    if (!config.introspectionTiers.has(caller.tier) && selectsIntrospection(operation, fragments)) {
+      const error = new CreditGatewayError(
+        'INTROSPECTION_NOT_ALLOWED',
+        `Schema introspection is not available to ${caller.tier} callers`,
+        { extensions: { tier: caller.tier } },
+      );
+      return { ...refusal(400, [error], requestLogger), ...base };
+    }
 
-    const context: GatewayRequestContext = { requestId, logger: requestLogger };
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);
+    if (coerced.errors) {
+      return { ...refusal(400, coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))), requestLogger), ...base };
+    }
+    const identifiers = identifierArguments(schema, prepared.document, coerced.coerced);
+    const subjects = services.subjects.keys(identifiers);
+    const withSubjects = { ...base, subjects };
+    const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
+    if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
+    const costly = checkOperationCost(schema, prepared.document, params.operationName, coerced.coerced, config.limits);
+    if (costly) return { ...refusal(400, [costly], requestLogger), ...withSubjects };
+
+    const allowed = filterFor(prepared.queryHash, prepared.document, caller.tier);
+    const denied = [...allowed.denied];
+    if (denied.length > 0 && config.rejectUnauthorized) {
+      const errors = denied.map(
+        (coordinate) =>
+          new CreditGatewayError('UNAUTHORIZED_FIELD_OR_TYPE', `Not authorized to read ${coordinate} as a ${caller.tier} caller`, {
+            extensions: { field: coordinate, tier: caller.tier },
+          }),
+      );
+      return { ...refusal(403, errors, requestLogger), ...withSubjects, outcome: 'DENIED', fieldsDenied: denied };
+    }
+
+    const consents =
+      caller.tier === 'AUTHORIZED'
+        ? consentsClaim((await services.consents.verify(request.headers['x-credit-consent'], { caller, purpose })).granted)
+        : {};
+    const internalToken = await services.internalSigner.sign({
+      tier: caller.tier,
+      client: caller.client,
+      purpose,
+      requestId,
+      consents,
+    });
+    const context: GatewayRequestContext = {
+      requestId,
+      logger: requestLogger,
+      internalToken,
+      access: { tier: caller.tier, consents },
+    };
     const requestContext: GatewayGraphQLRequestContext<GatewayRequestContext> = {
       request: { query: params.query, operationName: params.operationName, variables: params.variables },
       logger: requestLogger,
@@ -160,64 +274,120 @@ export function createGraphQLHandler({ supergraph, config, logger }: GraphQLHand
       schemaHash: '' as GatewaySchemaHash,
       context,
       cache: emptyCache,
-      queryHash: prepared.queryHash,
-      document: prepared.document,
+      queryHash: allowed.queryHash,
+      document: allowed.document,
       source: params.query,
       operationName: operation.name?.value ?? null,
-      operation,
+      operation: getOperationAST(allowed.document, params.operationName) ?? operation,
       metrics: { captureTraces: false },
       overallCachePolicy: {},
     };
     const result = await executor(requestContext as GatewayGraphQLRequestContext);
-    const body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: unknown } = {
-      data: result.data ?? null,
+    const data = (result.data ?? null) as Record<string, unknown> | null;
+    const shaped = shapeResponse(data, { schema, operation, fragments, denied: allowed.denied, tier: caller.tier });
+    const errors = [...shaped.errors, ...formatErrors(result.errors ?? [], requestLogger)];
+    const consentDenied = errors.flatMap((error) =>
+      error.extensions?.['code'] === 'CONSENT_REQUIRED' && typeof error.extensions['field'] === 'string' ? [error.extensions['field']] : [],
+    );
+    const outcome: QueryOutcome =
+      errors.length === 0 ? 'OK' : data === null ? 'ERROR' : shaped.returned.size === 0 && denied.length > 0 ? 'DENIED' : 'PARTIAL';
+    return {
+      status: 200,
+      body: errors.length > 0 ? { data, errors } : { data },
+      outcome,
+      ...withSubjects,
+      fieldsReturned: [...shaped.returned],
+      fieldsDenied: [...new Set([...denied, ...consentDenied])],
     };
-    if (result.errors?.length) body.errors = formatErrors(result.errors, requestLogger);
-    return { status: 200, body };
   }
 
   return async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const time = new Date().toISOString();
     const accept = request.headers.accept ?? '';
     const graphqlResponse = accept.includes('application/graphql-response+json');
     const contentType = graphqlResponse ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
     const requestId = validRequestId(request.headers['x-request-id']) ?? randomUUID();
     const requestLogger = logger.child({ requestId });
     response.setHeader('x-request-id', requestId);
+
+    let caller: Caller = PUBLIC_CALLER;
+    const purpose = purposeOf(request);
+    let result: Answer;
     try {
-      if (request.method !== 'GET' && request.method !== 'POST') {
-        response.setHeader('allow', 'GET, POST');
-        throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
-      }
-      const body = request.method === 'POST' ? await readJsonBody(request, config.bodyLimitBytes) : undefined;
-      const params = paramsFrom(request.method, url, body);
-      const { status, body: result } = await execute(request, params, requestLogger, requestId);
-      // With application/json every well-formed request answers 200 (GraphQL over HTTP).
-      sendJson(response, graphqlResponse ? status : 200, result, contentType);
+      result = await (async (): Promise<Answer> => {
+        try {
+          caller = await services.callers.verify(request.headers.authorization);
+        } catch (error) {
+          if (error instanceof CreditGatewayError) {
+            return { ...refusal(401, [error], requestLogger, true), headers: { 'www-authenticate': 'Bearer' } };
+          }
+          throw error;
+        }
+        if (PURPOSE_TIERS.has(caller.tier) && purpose === null) {
+          const error = new CreditGatewayError(
+            'PURPOSE_REQUIRED',
+            `${caller.tier} callers must state the purpose of the query in the ${PURPOSE_HEADER} header`,
+            { extensions: { header: PURPOSE_HEADER } },
+          );
+          return refusal(400, [error], requestLogger, true);
+        }
+        const decision = await services.rateLimiter.check({
+          tier: caller.tier,
+          client: caller.client,
+          ip: request.socket.remoteAddress ?? 'unknown',
+        });
+        if (!decision.allowed) {
+          return {
+            ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
+            headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
+          };
+        }
+        return answer(request, url, caller, purpose, requestId, requestLogger);
+      })();
     } catch (error) {
-      if (error instanceof BodyError) {
-        return sendJson(
-          response,
-          error.status,
-          { errors: [new CreditGatewayError('BAD_REQUEST', error.message).toJSON()] },
-          contentType,
-        );
+      if (error instanceof BodyError || error instanceof RequestError) {
+        const status = error.status;
+        if (status === 405) response.setHeader('allow', 'GET, POST');
+        const code = error instanceof RequestError ? error.code : 'BAD_REQUEST';
+        result = refusal(status, [new CreditGatewayError(code, error.message)], requestLogger, true);
+      } else {
+        requestLogger.error({ err: error }, 'request failed');
+        result = {
+          status: 500,
+          body: { errors: [new CreditGatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error').toJSON()] },
+          outcome: 'ERROR',
+          transport: true,
+        };
       }
-      if (error instanceof RequestError) {
-        return sendJson(
-          response,
-          error.status,
-          { errors: [new CreditGatewayError(error.code, error.message).toJSON()] },
-          contentType,
-        );
-      }
-      requestLogger.error({ err: error }, 'request failed');
-      sendJson(
-        response,
-        500,
-        { errors: [new CreditGatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error').toJSON()] },
-        contentType,
-      );
     }
+
+    try {
+      // Nothing is released before its record is durable (查询使用登记).
+      await services.register.append({
+        time,
+        requestId,
+        caller: caller.subject,
+        client: caller.client,
+        tier: caller.tier,
+        purpose,
+        operationName: result.operationName ?? null,
+        operationHash: result.operationHash ?? NO_DOCUMENT_HASH,
+        subjects: result.subjects ?? [],
+        fieldsReturned: result.fieldsReturned ?? [],
+        fieldsDenied: result.fieldsDenied ?? [],
+        outcome: result.outcome,
+        errorCodes: [...new Set((result.body.errors ?? []).map((e) => String(e.extensions?.['code'])))],
+      });
+    } catch (error) {
+      requestLogger.error({ err: error }, 'query register unavailable');
+      const unavailable = new CreditGatewayError(
+        'REGISTER_UNAVAILABLE',
+        'The query register cannot record this request, so it is not answered; try again later',
+      );
+      return sendJson(response, 503, { errors: [unavailable.toJSON()] }, contentType);
+    }
+    for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
+    sendJson(response, result.transport || graphqlResponse ? result.status : 200, result.body, contentType);
   };
 }
 

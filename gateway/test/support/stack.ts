@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * The whole system in one test process, every server on a free port: the department stand-ins,
  * the five subgraphs (social security on its embedded front-end database, or on PostgreSQL) and
@@ -12,6 +15,7 @@ import {
   type RunningServer,
   type StandInName,
   type SubgraphName,
+  type Tier,
 } from '@credit-gateway/common';
 import { startStandIn, type Faults, type RunningStandIn, type StandInStats } from '@credit-gateway/sources';
 import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gateway/subgraph-market';
@@ -23,6 +27,7 @@ import {
   loadConfig as socialSecurityConfig,
   type FrontDb,
 } from '@credit-gateway/subgraph-social-security';
+import { generateDevKeys, mintCallerToken, mintConsent } from '../../src/auth/index.js';
 import { loadConfig as gatewayConfig, startGateway } from '../../src/server.js';
 
 export interface StackOptions {
@@ -33,6 +38,17 @@ export interface StackOptions {
   frontDbUrl?: string;
   /** Extra gateway environment, e.g. MAX_BATCH_SIZE. */
   gatewayEnv?: Record<string, string>;
+}
+
+/** Who a test request comes from. Default: a GOVERNMENT approval system stating its purpose. */
+export interface As {
+  tier?: Tier;
+  client?: string;
+  purpose?: string | null;
+  /** Consent tokens for the x-credit-consent header. */
+  consents?: string[];
+  /** No Authorization header at all: an anonymous PUBLIC caller. */
+  anonymous?: boolean;
 }
 
 export interface GraphQLResponse {
@@ -46,7 +62,18 @@ export interface Stack {
   frontDb: FrontDb;
   /** HTTP requests each subgraph received since the last reset. */
   subgraphRequests(): Record<SubgraphName, number>;
-  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  query(query: string, variables?: Record<string, unknown>, as?: As, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  /** Headers for a caller: Authorization, purpose and consents. */
+  headers(as?: As): Promise<Record<string, string>>;
+  /** A caller token signed by the development identity key. */
+  token(tier: Tier, client?: string): Promise<string>;
+  /** A consent signed by the development consent key. */
+  consent(options: { subject: string; grantee: string; purpose: string; groups: string[]; ttl?: string }): Promise<string>;
+  /** The gateway's query register directory (file store). */
+  registerDir: string;
+  keysDir: string;
+  /** Environment for another gateway in front of the same subgraphs (keys, register). */
+  gatewayEnv: Record<string, string>;
   /** Source calls counted at each department since the last reset. */
   sourceCalls(): Promise<Record<StandInName | 'social-security', number>>;
   standInStats(name: StandInName): Promise<StandInStats>;
@@ -63,6 +90,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const populationSize = options.populationSize ?? 2_000;
   const timeout = String(options.sourceTimeoutMs ?? 2_000);
   const closers: (() => Promise<void>)[] = [];
+  const workDir = await mkdtemp(join(tmpdir(), 'credit-gateway-stack-'));
+  closers.push(() => rm(workDir, { recursive: true, force: true }));
+  const keys = await generateDevKeys(join(workDir, 'keys'));
+  const registerDir = join(workDir, 'register');
+  const trustGateway = { GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey };
   try {
     const standIns = {} as Record<StandInName, RunningStandIn>;
     for (const name of STAND_IN_NAMES) {
@@ -73,11 +105,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       PORT: '0',
       SOURCE_URL: standIns[name].url,
       SOURCE_TIMEOUT_MS: timeout,
+      ...trustGateway,
     });
     const socialSecurity = await createSocialSecuritySubgraph(
       socialSecurityConfig({
         PORT: '0',
         SOURCE_TIMEOUT_MS: timeout,
+        ...trustGateway,
         ...(options.frontDbUrl
           ? { FRONT_DB_URL: options.frontDbUrl }
           : { FRONT_DB_POPULATION: String(populationSize) }),
@@ -106,6 +140,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gateway = await startGateway(
       gatewayConfig({
         PORT: '0',
+        ...keys.env,
+        REGISTER_DIR: registerDir,
         ...Object.fromEntries(
           Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`]),
         ),
@@ -115,6 +151,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     closers.push(() => gateway.close());
 
+    const token = (tier: Tier, client = 'approval-system-test') =>
+      mintCallerToken({ tier, client: tier === 'PUBLIC' ? null : client, subject: 'tester', dir: keys.dir });
+    async function callerHeaders(as: As = {}): Promise<Record<string, string>> {
+      if (as.anonymous) return {};
+      const tier = as.tier ?? 'GOVERNMENT';
+      const purpose = as.purpose === undefined ? 'ADMINISTRATIVE_LICENSING' : as.purpose;
+      return {
+        authorization: `Bearer ${await token(tier, as.client)}`,
+        ...(purpose === null ? {} : { 'x-credit-purpose': purpose }),
+        ...(as.consents?.length ? { 'x-credit-consent': as.consents.join(',') } : {}),
+      };
+    }
     const control = async (name: StandInName, method: string, path: string, body?: unknown) => {
       const response = await fetch(`${standIns[name].url}${path}`, {
         method,
@@ -132,10 +180,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ) as Record<SubgraphName, string>,
       frontDb,
       subgraphRequests: () => ({ ...requests }),
-      async query(query, variables, headers = {}) {
+      registerDir,
+      keysDir: keys.dir,
+      gatewayEnv: { ...keys.env, REGISTER_DIR: join(workDir, 'register-2') },
+      token,
+      consent: (options) => mintConsent({ ...options, dir: keys.dir }),
+      headers: callerHeaders,
+      async query(query, variables, as, headers = {}) {
         const response = await fetch(`${gateway.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
+          headers: { 'content-type': 'application/json', ...(await callerHeaders(as)), ...headers },
           body: JSON.stringify({ query, variables }),
         });
         return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };

@@ -23,6 +23,7 @@ export function createCourtsSubgraph(
     name: 'courts',
     resolvers,
     logger,
+    internalAuth: config.internalAuth,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
       logger: request.logger,

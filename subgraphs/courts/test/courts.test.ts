@@ -13,6 +13,7 @@ import {
   type RunningStandIn,
   type StandInStats,
 } from '@credit-gateway/sources';
+import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { createCourtsSubgraph, loadConfig } from '../src/server.js';
 
 const POPULATION = 5_000;
@@ -35,7 +36,7 @@ async function query(
 ): Promise<GraphQLResponse> {
   const response = await fetch(`${server.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
     body: JSON.stringify({ query: text, variables }),
   });
   return (await response.json()) as GraphQLResponse;
@@ -117,10 +118,15 @@ const PARTIAL_DEBTOR_ORDER = {
 beforeAll(async () => {
   standIn = await startStandIn('courts', { logger: silentLogger(), populationSize: POPULATION, port: 0 });
   subgraph = await listen(
-    createCourtsSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url }), silentLogger()).handler,
+    createCourtsSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY }), silentLogger()).handler,
     0,
   );
-  const short = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '200' });
+  const short = loadConfig({
+    PORT: '0',
+    SOURCE_URL: standIn.url,
+    SOURCE_TIMEOUT_MS: '200',
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+  });
   impatient = await listen(createCourtsSubgraph(short, silentLogger()).handler, 0);
 });
 

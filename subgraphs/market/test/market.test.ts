@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, silentLogger, type RunningServer } from '@credit-gateway/common';
 import { startStandIn, demoCode, unregisteredCodes, type RunningStandIn } from '@credit-gateway/sources';
+import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { createMarketSubgraph, loadConfig } from '../src/server.js';
 
 let standIn: RunningStandIn;
@@ -9,7 +10,7 @@ let subgraph: RunningServer;
 async function query(query: string, variables?: Record<string, unknown>) {
   const response = await fetch(`${subgraph.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };
@@ -17,7 +18,12 @@ async function query(query: string, variables?: Record<string, unknown>) {
 
 beforeAll(async () => {
   standIn = await startStandIn('market', { logger: silentLogger(), populationSize: 0, port: 0 });
-  const config = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '500' });
+  const config = loadConfig({
+    PORT: '0',
+    SOURCE_URL: standIn.url,
+    SOURCE_TIMEOUT_MS: '500',
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+  });
   subgraph = await listen(createMarketSubgraph(config, silentLogger()).handler, 0);
 });
 

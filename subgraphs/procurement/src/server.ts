@@ -35,6 +35,7 @@ export function createProcurementSubgraph(
     name: 'procurement',
     resolvers,
     logger,
+    internalAuth: config.internalAuth,
     createContext: (request) => ({
       loaders: createLoaders(source),
       logger: request.logger,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '@credit-gateway/common';
 import { banInForce, chinaToday, isBanned } from '../src/ban.js';
+import { GATEWAY_KEYS } from '../../../common/test/support/gateway-identity.js';
 import { loadConfig } from '../src/config.js';
 import { contractAmount, readSupplierResponse } from '../src/source/ccgp.js';
 
@@ -180,12 +181,15 @@ describe('bans', () => {
 
 describe('loadConfig', () => {
   it('defaults to the local layout', () => {
-    expect(loadConfig({})).toMatchObject({
+    const config = loadConfig({ GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
+    expect(config).toMatchObject({
       port: 4005,
       sourceUrl: 'http://127.0.0.1:4105',
       sourceTimeoutMs: 2_000,
       sourceConcurrency: 16,
+      internalAuth: { clockToleranceSeconds: 5 },
     });
+    expect(config.internalAuth.publicKey.export({ format: 'jwk' })).toEqual(JSON.parse(GATEWAY_KEYS.GATEWAY_PUBLIC_KEY));
   });
 
   it('reports every problem at once', () => {
@@ -197,7 +201,20 @@ describe('loadConfig', () => {
     }
     expect(problems).toEqual([
       "SOURCE_TIMEOUT_MS must be a whole number from 1 to 120000, got 'soon'",
+      "GATEWAY_PUBLIC_KEY (or GATEWAY_PUBLIC_KEY_FILE) is required: the gateway's Ed25519 public key",
       "SOURCE_CONCURRENCY must be a whole number from 1 to 256, got '0'",
+    ]);
+  });
+
+  it('refuses a private key given as GATEWAY_PUBLIC_KEY, without echoing it', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_SIGNING_KEY });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems).toEqual([
+      'GATEWAY_PUBLIC_KEY is not a usable Ed25519 public key: a public key was expected, got a private one',
     ]);
   });
 });

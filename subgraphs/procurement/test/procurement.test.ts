@@ -12,6 +12,7 @@ import {
   type RunningStandIn,
   type StandInStats,
 } from '@credit-gateway/sources';
+import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { createProcurementSubgraph, loadConfig } from '../src/server.js';
 
 let standIn: RunningStandIn;
@@ -38,7 +39,7 @@ interface Result {
 async function entities(codes: readonly string[]): Promise<Result> {
   const response = await fetch(`${subgraph.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
     body: JSON.stringify({
       query: ENTITIES,
       variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) },
@@ -73,6 +74,7 @@ beforeAll(async () => {
     SOURCE_URL: standIn.url,
     SOURCE_TIMEOUT_MS: '500',
     SOURCE_CONCURRENCY: String(CONCURRENCY),
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
   });
   subgraph = await listen(createProcurementSubgraph(config, silentLogger(), { now: () => clock }).handler, 0);
 });

@@ -49,6 +49,7 @@ export async function createSocialSecuritySubgraph(
     name: 'social-security',
     resolvers,
     logger,
+    internalAuth: config.internalAuth,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
       logger: request.logger,

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_SUBJECTS, demoCode, frontDbRows, population, unregisteredCodes } from '@credit-gateway/sources';
+import { gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { startEmbedded, startPostgres, TEST_POPULATION, type Fault, type Harness } from './support/harness.js';
 
 const SYSTEM = '人力社保前置库 (Social Security Front-end Database)';
@@ -38,7 +39,7 @@ describe.each([
   async function query(text: string, variables: Record<string, unknown>): Promise<Result> {
     const response = await fetch(harness.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
       body: JSON.stringify({ query: text, variables }),
     });
     return (await response.json()) as Result;

@@ -27,6 +27,7 @@ export function createTaxSubgraph(
     name: 'tax',
     resolvers,
     logger,
+    internalAuth: config.internalAuth,
     createContext: (request) => ({
       loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
       logger: request.logger,

@@ -9,6 +9,7 @@ import {
   type RunningStandIn,
   type StandInStats,
 } from '@credit-gateway/sources';
+import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { createTaxSubgraph, loadConfig } from '../src/server.js';
 
 let standIn: RunningStandIn;
@@ -33,7 +34,7 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
 async function post(url: string, query: string, variables?: Record<string, unknown>) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };
@@ -70,15 +71,18 @@ async function setFaults(faults: Record<string, unknown>) {
   expect(response.status).toBe(200);
 }
 
+/** The gateway's public key, which the subgraph requires. */
+const SUBGRAPH_KEY = { GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY };
+
 beforeAll(async () => {
   standIn = await startStandIn('tax', { logger: silentLogger(), populationSize: 0, port: 0 });
   subgraph = await listen(
-    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '5000' }), silentLogger())
+    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '5000', ...SUBGRAPH_KEY }), silentLogger())
       .handler,
     0,
   );
   impatient = await listen(
-    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '150' }), silentLogger())
+    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '150', ...SUBGRAPH_KEY }), silentLogger())
       .handler,
     0,
   );

@@ -31,6 +31,17 @@ export type BoundPerson = {
   role: RestrictionRole;
 };
 
+/** Groups of non-public data a subject can authorize one by one (授权范围). */
+export type ConsentGroup =
+  /** Government procurement contracts (政府采购合同) */
+  | 'PROCUREMENT_CONTRACTS'
+  /** Social insurance headcount and contributions (社保参保缴费) */
+  | 'SOCIAL_SECURITY'
+  /** Taxpayer credit grades (纳税信用等级) */
+  | 'TAX_CREDIT'
+  /** Tax paid (纳税情况) */
+  | 'TAX_PAYMENTS';
+
 /** A consumption restriction order (限制消费令). */
 export type ConsumptionRestriction = {
   __typename?: 'ConsumptionRestriction';
@@ -228,6 +239,19 @@ export type SourceSystem =
   /** Tax (税务) */
   | 'TAX';
 
+/** Caller tiers (查询级别). */
+export type Tier =
+  /** Analysts: public data and statistics, personal identifiers masked */
+  | 'ANALYST'
+  /** 授权查询: with the subject's consent, e.g. Credit-Easy lenders */
+  | 'AUTHORIZED'
+  /** 政务共享: government data sharing, e.g. approval systems */
+  | 'GOVERNMENT'
+  /** 执行联动: the court enforcement linkage */
+  | 'JUDICIAL'
+  /** 依法公开: published information, anyone */
+  | 'PUBLIC';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -328,6 +352,7 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   BoundPerson: ResolverTypeWrapper<BoundPersonModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ConsentGroup: ConsentGroup;
   ConsumptionRestriction: ResolverTypeWrapper<Omit<ConsumptionRestriction, 'boundPersons'> & { boundPersons: Array<ResolversTypes['BoundPerson']> }>;
   CourtsSection: ResolverTypeWrapper<CourtsRecord>;
   CreditCode: ResolverTypeWrapper<Scalars['CreditCode']['output']>;
@@ -346,6 +371,7 @@ export type ResolversTypes = {
   RestrictionRole: RestrictionRole;
   RestrictionStatus: RestrictionStatus;
   SourceSystem: SourceSystem;
+  Tier: Tier;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -366,6 +392,13 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
 };
+
+export type AccessDirectiveArgs = {
+  consent?: Maybe<ConsentGroup>;
+  tiers: Array<Tier>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BoundPersonResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['BoundPerson'] = ResolversParentTypes['BoundPerson']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -468,3 +501,6 @@ export type Resolvers<ContextType = SubgraphContext> = {
   Query?: QueryResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = {
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+};

@@ -74,6 +74,17 @@ export type AdministrativePenalty = {
   violationType: Scalars['String']['output'];
 };
 
+/** Groups of non-public data a subject can authorize one by one (授权范围). */
+export type ConsentGroup =
+  /** Government procurement contracts (政府采购合同) */
+  | 'PROCUREMENT_CONTRACTS'
+  /** Social insurance headcount and contributions (社保参保缴费) */
+  | 'SOCIAL_SECURITY'
+  /** Taxpayer credit grades (纳税信用等级) */
+  | 'TAX_CREDIT'
+  /** Tax paid (纳税情况) */
+  | 'TAX_PAYMENTS';
+
 /** The parts of a unified social credit code (统一社会信用代码结构). */
 export type CreditCodeInfo = {
   __typename?: 'CreditCodeInfo';
@@ -353,6 +364,19 @@ export type SubjectKind =
   /** 社会组织 */
   | 'SOCIAL_ORGANIZATION';
 
+/** Caller tiers (查询级别). */
+export type Tier =
+  /** Analysts: public data and statistics, personal identifiers masked */
+  | 'ANALYST'
+  /** 授权查询: with the subject's consent, e.g. Credit-Easy lenders */
+  | 'AUTHORIZED'
+  /** 政务共享: government data sharing, e.g. approval systems */
+  | 'GOVERNMENT'
+  /** 执行联动: the court enforcement linkage */
+  | 'JUDICIAL'
+  /** 依法公开: published information, anyone */
+  | 'PUBLIC';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -451,6 +475,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AdministrativeLicence: ResolverTypeWrapper<AdministrativeLicence>;
   AdministrativePenalty: ResolverTypeWrapper<AdministrativePenalty>;
+  ConsentGroup: ConsentGroup;
   CreditCode: ResolverTypeWrapper<Scalars['CreditCode']['output']>;
   CreditCodeInfo: ResolverTypeWrapper<CreditCodeInfo>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
@@ -474,6 +499,7 @@ export type ResolversTypes = {
   SourceSystem: SourceSystem;
   SpotCheck: ResolverTypeWrapper<SpotCheck>;
   SubjectKind: SubjectKind;
+  Tier: Tier;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -503,6 +529,13 @@ export type ResolversParentTypes = {
   SpotCheck: SpotCheck;
   Boolean: Scalars['Boolean']['output'];
 };
+
+export type AccessDirectiveArgs = {
+  consent?: Maybe<ConsentGroup>;
+  tiers: Array<Tier>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AbnormalOperationListingResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AbnormalOperationListing'] = ResolversParentTypes['AbnormalOperationListing']> = {
   listedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -665,3 +698,6 @@ export type Resolvers<ContextType = SubgraphContext> = {
   SpotCheck?: SpotCheckResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = {
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+};

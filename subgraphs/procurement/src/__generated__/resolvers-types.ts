@@ -18,6 +18,17 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Groups of non-public data a subject can authorize one by one (授权范围). */
+export type ConsentGroup =
+  /** Government procurement contracts (政府采购合同) */
+  | 'PROCUREMENT_CONTRACTS'
+  /** Social insurance headcount and contributions (社保参保缴费) */
+  | 'SOCIAL_SECURITY'
+  /** Taxpayer credit grades (纳税信用等级) */
+  | 'TAX_CREDIT'
+  /** Tax paid (纳税情况) */
+  | 'TAX_PAYMENTS';
+
 export type Enterprise = {
   __typename?: 'Enterprise';
   code: Scalars['CreditCode']['output'];
@@ -70,8 +81,8 @@ export type ProcurementSection = {
   __typename?: 'ProcurementSection';
   /** Whether a ban on taking part in government procurement is in force today (禁止参加政府采购活动). */
   banned: Scalars['Boolean']['output'];
-  /** Contracts won (中标/成交合同), newest first. */
-  contracts: Array<ProcurementContract>;
+  /** Contracts won (中标/成交合同), newest first. Not public: read with the subject's authorization. */
+  contracts?: Maybe<Array<ProcurementContract>>;
   /**
    * Serious illegal and dishonest behaviour records (政府采购严重违法失信行为记录), newest first,
    * including those whose ban has ended.
@@ -104,6 +115,19 @@ export type SourceSystem =
   | 'SOCIAL_SECURITY'
   /** Tax (税务) */
   | 'TAX';
+
+/** Caller tiers (查询级别). */
+export type Tier =
+  /** Analysts: public data and statistics, personal identifiers masked */
+  | 'ANALYST'
+  /** 授权查询: with the subject's consent, e.g. Credit-Easy lenders */
+  | 'AUTHORIZED'
+  /** 政务共享: government data sharing, e.g. approval systems */
+  | 'GOVERNMENT'
+  /** 执行联动: the court enforcement linkage */
+  | 'JUDICIAL'
+  /** 依法公开: published information, anyone */
+  | 'PUBLIC';
 
 
 
@@ -199,6 +223,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ConsentGroup: ConsentGroup;
   CreditCode: ResolverTypeWrapper<Scalars['CreditCode']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -212,6 +237,7 @@ export type ResolversTypes = {
   ProcurementSection: ResolverTypeWrapper<ProcurementRecord>;
   Provenance: ResolverTypeWrapper<Provenance>;
   SourceSystem: SourceSystem;
+  Tier: Tier;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -229,6 +255,13 @@ export type ResolversParentTypes = {
   ProcurementSection: ProcurementRecord;
   Provenance: Provenance;
 };
+
+export type AccessDirectiveArgs = {
+  consent?: Maybe<ConsentGroup>;
+  tiers: Array<Tier>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface CreditCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['CreditCode'], any> {
   name: 'CreditCode';
@@ -276,7 +309,7 @@ export type ProcurementDishonestyRecordResolvers<ContextType = SubgraphContext, 
 
 export type ProcurementSectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ProcurementSection'] = ResolversParentTypes['ProcurementSection']> = {
   banned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  contracts?: Resolver<Array<ResolversTypes['ProcurementContract']>, ParentType, ContextType>;
+  contracts?: Resolver<Maybe<Array<ResolversTypes['ProcurementContract']>>, ParentType, ContextType>;
   seriousDishonestyRecords?: Resolver<Array<ResolversTypes['ProcurementDishonestyRecord']>, ParentType, ContextType>;
 };
 
@@ -299,3 +332,6 @@ export type Resolvers<ContextType = SubgraphContext> = {
   Provenance?: ProvenanceResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = {
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+};

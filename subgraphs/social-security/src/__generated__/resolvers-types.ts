@@ -19,6 +19,17 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Groups of non-public data a subject can authorize one by one (授权范围). */
+export type ConsentGroup =
+  /** Government procurement contracts (政府采购合同) */
+  | 'PROCUREMENT_CONTRACTS'
+  /** Social insurance headcount and contributions (社保参保缴费) */
+  | 'SOCIAL_SECURITY'
+  /** Taxpayer credit grades (纳税信用等级) */
+  | 'TAX_CREDIT'
+  /** Tax paid (纳税情况) */
+  | 'TAX_PAYMENTS';
+
 /** Contribution status (缴费状态). */
 export type ContributionStatus =
   /** 已注销 */
@@ -80,19 +91,19 @@ export type Provenance = {
 /** What human resources and social security holds on an employer (人力社保信息). */
 export type SocialSecuritySection = {
   __typename?: 'SocialSecuritySection';
-  /** Total contributions in arrears, in yuan (欠缴金额). */
-  arrears: Scalars['Float']['output'];
-  /** Contribution status (缴费状态). */
-  contributionStatus: ContributionStatus;
+  /** Total contributions in arrears, in yuan (欠缴金额). Not public. */
+  arrears?: Maybe<Scalars['Float']['output']>;
+  /** Contribution status (缴费状态). Not public. */
+  contributionStatus?: Maybe<ContributionStatus>;
   /** Monthly contributions, newest first (缴费明细). Not public. */
-  contributions: Array<MonthlyContribution>;
+  contributions?: Maybe<Array<MonthlyContribution>>;
   /** Insured headcount in the latest month (参保人数). Not public. */
-  insuredHeadcount: Scalars['Int']['output'];
-  /** Labour-security integrity grade (劳动保障守法诚信等级). */
+  insuredHeadcount?: Maybe<Scalars['Int']['output']>;
+  /** Labour-security integrity grade (劳动保障守法诚信等级). Not public. */
   labourSecurityGrade?: Maybe<LabourSecurityGrade>;
   provenance: Provenance;
-  /** Social insurance unit number (社保单位编号). */
-  unitNumber: Scalars['String']['output'];
+  /** Social insurance unit number (社保单位编号). Not public. */
+  unitNumber?: Maybe<Scalars['String']['output']>;
   /** Listings as a wage-arrears employer (拖欠农民工工资失信联合惩戒对象名单). */
   wageArrearsListings: Array<WageArrearsListing>;
 };
@@ -115,6 +126,19 @@ export type SourceSystem =
   | 'SOCIAL_SECURITY'
   /** Tax (税务) */
   | 'TAX';
+
+/** Caller tiers (查询级别). */
+export type Tier =
+  /** Analysts: public data and statistics, personal identifiers masked */
+  | 'ANALYST'
+  /** 授权查询: with the subject's consent, e.g. Credit-Easy lenders */
+  | 'AUTHORIZED'
+  /** 政务共享: government data sharing, e.g. approval systems */
+  | 'GOVERNMENT'
+  /** 执行联动: the court enforcement linkage */
+  | 'JUDICIAL'
+  /** 依法公开: published information, anyone */
+  | 'PUBLIC';
 
 /** A wage-arrears joint-punishment listing (拖欠农民工工资失信联合惩戒对象). */
 export type WageArrearsListing = {
@@ -226,6 +250,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ConsentGroup: ConsentGroup;
   ContributionStatus: ContributionStatus;
   CreditCode: ResolverTypeWrapper<Scalars['CreditCode']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
@@ -240,6 +265,7 @@ export type ResolversTypes = {
   Provenance: ResolverTypeWrapper<Provenance>;
   SocialSecuritySection: ResolverTypeWrapper<SocialSecurityRecord>;
   SourceSystem: SourceSystem;
+  Tier: Tier;
   WageArrearsListing: ResolverTypeWrapper<WageArrearsListing>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
@@ -260,6 +286,13 @@ export type ResolversParentTypes = {
   WageArrearsListing: WageArrearsListing;
   Boolean: Scalars['Boolean']['output'];
 };
+
+export type AccessDirectiveArgs = {
+  consent?: Maybe<ConsentGroup>;
+  tiers: Array<Tier>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface CreditCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['CreditCode'], any> {
   name: 'CreditCode';
@@ -299,13 +332,13 @@ export type ProvenanceResolvers<ContextType = SubgraphContext, ParentType extend
 };
 
 export type SocialSecuritySectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['SocialSecuritySection'] = ResolversParentTypes['SocialSecuritySection']> = {
-  arrears?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  contributionStatus?: Resolver<ResolversTypes['ContributionStatus'], ParentType, ContextType>;
-  contributions?: Resolver<Array<ResolversTypes['MonthlyContribution']>, ParentType, ContextType, RequireFields<SocialSecuritySectionContributionsArgs, 'months'>>;
-  insuredHeadcount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  arrears?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  contributionStatus?: Resolver<Maybe<ResolversTypes['ContributionStatus']>, ParentType, ContextType>;
+  contributions?: Resolver<Maybe<Array<ResolversTypes['MonthlyContribution']>>, ParentType, ContextType, RequireFields<SocialSecuritySectionContributionsArgs, 'months'>>;
+  insuredHeadcount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   labourSecurityGrade?: Resolver<Maybe<ResolversTypes['LabourSecurityGrade']>, ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
-  unitNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unitNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   wageArrearsListings?: Resolver<Array<ResolversTypes['WageArrearsListing']>, ParentType, ContextType>;
 };
 
@@ -330,3 +363,6 @@ export type Resolvers<ContextType = SubgraphContext> = {
   WageArrearsListing?: WageArrearsListingResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = {
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+};

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { listen, silentLogger } from '@credit-gateway/common';
 import { NO_FAULTS, type Faults } from '@credit-gateway/sources';
+import { GATEWAY_KEYS } from '../../../../common/test/support/gateway-identity.js';
 import { createSocialSecuritySubgraph, loadConfig, type FrontDb } from '../../src/server.js';
 import { seedPostgres } from '../../src/source/drivers/postgres.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -35,6 +36,7 @@ export async function startEmbedded(): Promise<Harness> {
     PORT: '0',
     FRONT_DB_POPULATION: String(TEST_POPULATION),
     SOURCE_TIMEOUT_MS: TEST_TIMEOUT_MS,
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
   });
   const subgraph = await createSocialSecuritySubgraph(config, silentLogger());
   const server = await listen(subgraph.handler, 0);
@@ -100,6 +102,7 @@ export async function startPostgres(): Promise<Harness> {
       PORT: '0',
       FRONT_DB_URL: test.url(`postgres://postgres@127.0.0.1:${proxy.port}/test`),
       SOURCE_TIMEOUT_MS: TEST_TIMEOUT_MS,
+      GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
     });
     const subgraph = await createSocialSecuritySubgraph(config, silentLogger());
     cleanups.push(() => subgraph.close());

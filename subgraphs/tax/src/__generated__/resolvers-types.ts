@@ -19,6 +19,17 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Groups of non-public data a subject can authorize one by one (授权范围). */
+export type ConsentGroup =
+  /** Government procurement contracts (政府采购合同) */
+  | 'PROCUREMENT_CONTRACTS'
+  /** Social insurance headcount and contributions (社保参保缴费) */
+  | 'SOCIAL_SECURITY'
+  /** Taxpayer credit grades (纳税信用等级) */
+  | 'TAX_CREDIT'
+  /** Tax paid (纳税情况) */
+  | 'TAX_PAYMENTS';
+
 export type Enterprise = {
   __typename?: 'Enterprise';
   code: Scalars['CreditCode']['output'];
@@ -152,15 +163,30 @@ export type TaxSection = {
   __typename?: 'TaxSection';
   /** Tax arrears notices (欠税公告). */
   arrearsNotices: Array<TaxArrearsNotice>;
-  /** Taxpayer credit grades by year (纳税信用等级), newest first. */
-  creditGrades: Array<TaxCreditGrade>;
+  /** Every taxpayer credit grade by year (纳税信用等级), newest first. Not public: read with the subject's authorization. */
+  creditGrades?: Maybe<Array<TaxCreditGrade>>;
   /** Major tax violation dishonest subject cases (重大税收违法失信主体). */
   majorViolations: Array<MajorTaxViolation>;
   /** Tax paid per period (纳税情况), newest first. Not public: read with the subject's authorization. */
-  payments: Array<TaxPayment>;
+  payments?: Maybe<Array<TaxPayment>>;
+  /** Published taxpayer credit grades (纳税信用A级纳税人名单), newest first: only A grades are published. */
+  publishedGrades: Array<TaxCreditGrade>;
   /** Taxpayer identification number the tax system keys the subject by (纳税人识别号). */
   taxpayerNumber: Scalars['String']['output'];
 };
+
+/** Caller tiers (查询级别). */
+export type Tier =
+  /** Analysts: public data and statistics, personal identifiers masked */
+  | 'ANALYST'
+  /** 授权查询: with the subject's consent, e.g. Credit-Easy lenders */
+  | 'AUTHORIZED'
+  /** 政务共享: government data sharing, e.g. approval systems */
+  | 'GOVERNMENT'
+  /** 执行联动: the court enforcement linkage */
+  | 'JUDICIAL'
+  /** 依法公开: published information, anyone */
+  | 'PUBLIC';
 
 
 
@@ -256,6 +282,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ConsentGroup: ConsentGroup;
   CreditCode: ResolverTypeWrapper<Scalars['CreditCode']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -275,6 +302,7 @@ export type ResolversTypes = {
   TaxCreditGradeLevel: TaxCreditGradeLevel;
   TaxPayment: ResolverTypeWrapper<TaxPayment>;
   TaxSection: ResolverTypeWrapper<TaxRecord>;
+  Tier: Tier;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -297,6 +325,13 @@ export type ResolversParentTypes = {
   TaxPayment: TaxPayment;
   TaxSection: TaxRecord;
 };
+
+export type AccessDirectiveArgs = {
+  consent?: Maybe<ConsentGroup>;
+  tiers: Array<Tier>;
+};
+
+export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface CreditCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['CreditCode'], any> {
   name: 'CreditCode';
@@ -374,9 +409,10 @@ export type TaxPaymentResolvers<ContextType = SubgraphContext, ParentType extend
 
 export type TaxSectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['TaxSection'] = ResolversParentTypes['TaxSection']> = {
   arrearsNotices?: Resolver<Array<ResolversTypes['TaxArrearsNotice']>, ParentType, ContextType>;
-  creditGrades?: Resolver<Array<ResolversTypes['TaxCreditGrade']>, ParentType, ContextType>;
+  creditGrades?: Resolver<Maybe<Array<ResolversTypes['TaxCreditGrade']>>, ParentType, ContextType>;
   majorViolations?: Resolver<Array<ResolversTypes['MajorTaxViolation']>, ParentType, ContextType>;
-  payments?: Resolver<Array<ResolversTypes['TaxPayment']>, ParentType, ContextType>;
+  payments?: Resolver<Maybe<Array<ResolversTypes['TaxPayment']>>, ParentType, ContextType>;
+  publishedGrades?: Resolver<Array<ResolversTypes['TaxCreditGrade']>, ParentType, ContextType>;
   taxpayerNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -396,3 +432,6 @@ export type Resolvers<ContextType = SubgraphContext> = {
   TaxSection?: TaxSectionResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = SubgraphContext> = {
+  access?: AccessDirectiveResolver<any, any, ContextType>;
+};

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  getIntrospectionQuery,
+  getNamedType,
+  isObjectType,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { silentLogger } from '@credit-gateway/common';
+import {
+  checkOperationCost,
+  DEFAULT_LIST_SIZE,
+  DEFAULT_MAX_COST,
+  DEFAULT_MAX_DEPTH,
+  maxDepthRule,
+  operationCost,
+} from '../../src/limits/operation-limits.js';
+
+// The defaults are argued from the product's own schema: these tests hold them to it as it grows.
+const SUPERGRAPH = new URL('../../../schema/supergraph.graphql', import.meta.url);
+const LIMITS = { maxCost: DEFAULT_MAX_COST, listSize: DEFAULT_LIST_SIZE };
+
+let gateway: ApolloGateway;
+let schema: GraphQLSchema;
+
+beforeAll(async () => {
+  gateway = new ApolloGateway({ supergraphSdl: readFileSync(SUPERGRAPH, 'utf8'), logger: silentLogger() });
+  ({ schema } = await gateway.load());
+});
+
+afterAll(() => gateway.stop());
+
+/** Every field of a type, each object type followed once on a path. */
+function everyField(type: GraphQLObjectType, path: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    const named = getNamedType(field.type);
+    if (!isObjectType(named)) parts.push(field.name);
+    else if (!path.has(named.name)) parts.push(`${field.name} { ${everyField(named, new Set([...path, named.name]))} }`);
+  }
+  return parts.join(' ');
+}
+
+function depthErrors(query: string) {
+  return validate(schema, parse(query), [...specifiedRules, maxDepthRule(DEFAULT_MAX_DEPTH)]).map((e) => e.toJSON());
+}
+
+const codes = (count: number) => Array.from({ length: count }, () => '91500155MA5UQ01CXD');
+
+describe('operation limits on the product schema, at their defaults', () => {
+  it('let a batch of 500 full profiles through', () => {
+    // Every department's section; the query register (queryRecords) is an audit trail, not a profile.
+    const enterprise = schema.getType('Enterprise') as GraphQLObjectType;
+    const profile = everyField(enterprise, new Set(['Query', 'Enterprise', 'QueryRecord']));
+    const query = `query Full($codes: [CreditCode!]!) { enterprises(codes: $codes) { ${profile} } }`;
+    expect(depthErrors(query)).toEqual([]);
+    const cost = operationCost(schema, parse(query), 'Full', { codes: codes(500) });
+    // Counted for real: every one of the 500 profiles costs more than a thousand.
+    expect(cost).toBeGreaterThan(500 * 1_000);
+    expect(cost).toBeLessThanOrEqual(DEFAULT_MAX_COST);
+  });
+
+  it("let the README's queries through", () => {
+    const queries = {
+      ApprovalCheck: `query ApprovalCheck($code: CreditCode!) { enterprise(code: $code) { code
+        marketRegulation { registration { name status } abnormalOperations { listedOn removedOn } seriousIllegalListings { listedOn removedOn } }
+        tax { creditGrades { year grade } majorViolations { caseNature publicityEndsOn } }
+        courts { dishonestDebtorRecords { caseNumber status } }
+        socialSecurity { wageArrearsListings { listedOn removedOn } } procurement { banned } } }`,
+      CreditEasyPortrait: `query CreditEasyPortrait($code: CreditCode!) { enterprise(code: $code) {
+        marketRegulation { registration { name establishedOn registeredCapital { amount currency } } }
+        tax { creditGrades { year grade score } payments { period taxType amount } }
+        socialSecurity { insuredHeadcount contributionStatus contributions(months: 12) { period amountDue amountPaid } }
+        procurement { contracts { signedOn purchaser amount } } courts { dishonestDebtorRecords { caseNumber status } } } }`,
+      DebtorRestrictions: `query DebtorRestrictions($code: CreditCode!, $person: IdNumber!) {
+        enterprise(code: $code) { courts {
+          dishonestDebtorRecords { caseNumber enforcingCourt performance performedPart unperformedPart status }
+          consumptionRestrictions { caseNumber court issuedOn status restrictedItems boundPersons { name role person { idNumber } } } } }
+        person(idNumber: $person) { courts { consumptionRestrictions { caseNumber role restrictedItems status } } } }`,
+    };
+    for (const [name, query] of Object.entries(queries)) {
+      expect({ name, errors: depthErrors(query) }).toEqual({ name, errors: [] });
+      const variables = { code: '91500112MA60YD7K76', person: '500112197508226133' };
+      expect({ name, refused: checkOperationCost(schema, parse(query), name, variables, LIMITS) }).toEqual({
+        name,
+        refused: null,
+      });
+    }
+  });
+
+  it("let GraphiQL's schema query through", () => {
+    const query = getIntrospectionQuery({ schemaDescription: true, inputValueDeprecation: true });
+    expect(depthErrors(query)).toEqual([]);
+    expect(checkOperationCost(schema, parse(query), undefined, {}, LIMITS)).toBeNull();
+  });
+
+  it('refuse following the person and restrictions cycle past the depth limit', () => {
+    const hop = (inner: string) => `courts { consumptionRestrictions { boundPersons { person { ${inner} } } } }`;
+    const twoHops = `{ enterprise(code: "91500112MA60YD7K76") { ${hop(hop('idNumber'))} } }`;
+    expect(depthErrors(twoHops)).toEqual([]);
+    const fourHops = `{ enterprise(code: "91500112MA60YD7K76") { ${hop(hop(hop(hop('idNumber'))))} } }`;
+    expect(depthErrors(fourHops).map((error) => error.extensions)).toEqual([
+      { code: 'QUERY_TOO_DEEP', depth: 18, maximum: DEFAULT_MAX_DEPTH },
+    ]);
+  });
+
+  it('refuse a batch that follows the cycle as deep as depth allows, and let one subject do it', () => {
+    const hop = (inner: string) => `courts { consumptionRestrictions { boundPersons { person { ${inner} } } } }`;
+    const selection = hop(hop(hop('idNumber')));
+    const batch = `query Deep($codes: [CreditCode!]!) { enterprises(codes: $codes) { ${selection} } }`;
+    expect(depthErrors(batch)).toEqual([]);
+    expect(checkOperationCost(schema, parse(batch), 'Deep', { codes: codes(500) }, LIMITS)?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COSTLY',
+      maximum: DEFAULT_MAX_COST,
+    });
+    expect(checkOperationCost(schema, parse(batch), 'Deep', { codes: codes(1) }, LIMITS)).toBeNull();
+  });
+});
