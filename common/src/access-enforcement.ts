@@ -1,4 +1,10 @@
-import { defaultFieldResolver, getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isObjectType,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import type { AccessRule, ConsentGroup, Tier } from './access.js';
 import { CreditGatewayError } from './errors.js';
 
@@ -35,7 +41,9 @@ export function enforceAccess(schema: GraphQLSchema, rules: ReadonlyMap<string, 
   }
 }
 
-function rememberSubject(resolve: GraphQLFieldResolver<unknown, WithAccess>): GraphQLFieldResolver<unknown, WithAccess> {
+function rememberSubject(
+  resolve: GraphQLFieldResolver<unknown, WithAccess>,
+): GraphQLFieldResolver<unknown, WithAccess> {
   return async (source, args, context, info) => {
     const value: unknown = await resolve(source, args, context, info);
     const code = (source as { code?: unknown } | null)?.code;
@@ -62,9 +70,17 @@ function guard(
       const subject = (source as Record<symbol, unknown> | null)?.[SUBJECT];
       const granted = typeof subject === 'string' ? access.consents[subject] : undefined;
       if (!granted?.includes(rule.consent)) {
-        throw new CreditGatewayError('CONSENT_REQUIRED', `Reading ${coordinate} needs the subject's consent for ${rule.consent}`, {
-          extensions: { field: coordinate, consent: rule.consent, ...(typeof subject === 'string' ? { subject } : {}) },
-        });
+        throw new CreditGatewayError(
+          'CONSENT_REQUIRED',
+          `Reading ${coordinate} needs the subject's consent for ${rule.consent}`,
+          {
+            extensions: {
+              field: coordinate,
+              consent: rule.consent,
+              ...(typeof subject === 'string' ? { subject } : {}),
+            },
+          },
+        );
       }
     }
     return resolve(source, args, context, info);

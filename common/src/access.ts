@@ -57,7 +57,11 @@ export function accessRules(document: DocumentNode): Map<string, AccessRule> {
         if (argument.name.value === 'tiers' && argument.value.kind === Kind.LIST) {
           tiers = argument.value.values.flatMap((v) => (v.kind === Kind.ENUM && isTier(v.value) ? [v.value] : []));
         }
-        if (argument.name.value === 'consent' && argument.value.kind === Kind.ENUM && isConsentGroup(argument.value.value)) {
+        if (
+          argument.name.value === 'consent' &&
+          argument.value.kind === Kind.ENUM &&
+          isConsentGroup(argument.value.value)
+        ) {
           consent = argument.value.value;
         }
       }

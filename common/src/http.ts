@@ -56,7 +56,8 @@ export interface RunningServer {
 
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */
 export async function listen(handler: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
-  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  // Lenders send up to 500 consents in one header, and the gateway forwards what they grant.
+  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 512 * 1024 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

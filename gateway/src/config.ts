@@ -47,7 +47,8 @@ export interface GatewayConfig extends ServiceConfig {
 
 function tierList(reader: EnvReader, name: string, fallback: readonly Tier[]): Tier[] {
   const tiers = reader.list(name, fallback);
-  for (const tier of tiers) if (!isTier(tier)) reader.problem(`${name} lists an unknown tier '${tier}': use ${TIERS.join(', ')}`);
+  for (const tier of tiers)
+    if (!isTier(tier)) reader.problem(`${name} lists an unknown tier '${tier}': use ${TIERS.join(', ')}`);
   return tiers.filter(isTier);
 }
 
@@ -55,7 +56,10 @@ function pseudonymKey(reader: EnvReader, signingKey: KeyObject): Buffer {
   const configured = reader.optionalString('REGISTER_PSEUDONYM_KEY');
   if (configured !== undefined) return Buffer.from(configured, 'utf8');
   // Stable for as long as the signing key is, without another secret to manage.
-  return createHash('sha256').update('register-pseudonym').update(signingKey.export({ format: 'der', type: 'pkcs8' })).digest();
+  return createHash('sha256')
+    .update('register-pseudonym')
+    .update(signingKey.export({ format: 'der', type: 'pkcs8' }))
+    .digest();
 }
 
 export function loadConfig(env: Env): GatewayConfig {
@@ -79,7 +83,9 @@ export function loadConfig(env: Env): GatewayConfig {
     limits: readOperationLimitsConfig(reader),
     rateLimit: readRateLimitConfig(reader),
     register: readRegisterConfig(reader),
-    introspectionTiers: new Set(tierList(reader, 'INTROSPECTION_TIERS', ['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST'])),
+    introspectionTiers: new Set(
+      tierList(reader, 'INTROSPECTION_TIERS', ['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST']),
+    ),
     rejectUnauthorized: reader.bool('REJECT_UNAUTHORIZED_FIELDS', false),
     pseudonymKey: pseudonymKey(reader, auth.internal.signingKey),
   };

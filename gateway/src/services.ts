@@ -1,5 +1,10 @@
 import { createInternalSigner, loadCreditCodePolicy, type InternalSigner, type Logger } from '@credit-gateway/common';
-import { createCallerVerifier, createConsentVerifier, type CallerVerifier, type ConsentVerifier } from './auth/index.js';
+import {
+  createCallerVerifier,
+  createConsentVerifier,
+  type CallerVerifier,
+  type ConsentVerifier,
+} from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import { createRateLimiter, rateLimitedError, type RateDecision, type RateLimiter } from './limits/rate-limit.js';
 import { openQueryRegister, type QueryRegister } from './register/index.js';
@@ -20,15 +25,22 @@ export interface GatewayServices {
 export async function createGatewayServices(config: GatewayConfig, logger: Logger): Promise<GatewayServices> {
   const register = await openQueryRegister(config.register, logger.child({ component: 'register' }));
   const rateLimiter = createRateLimiter({
-    redis: config.rateLimit.redisUrl ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster } : undefined,
+    redis: config.rateLimit.redisUrl
+      ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
+      : undefined,
     prefix: config.rateLimit.prefix,
     limits: config.rateLimit.limits,
     logger: logger.child({ component: 'rate-limit' }),
   });
   return {
     callers: createCallerVerifier(config.auth.caller),
-    consents: createConsentVerifier({ ...config.auth.consent, creditCodePolicy: loadCreditCodePolicy(config.allowListFile) }),
-    internalSigner: createInternalSigner(config.auth.internal.signingKey, { ttlSeconds: config.auth.internal.tokenTtlSeconds }),
+    consents: createConsentVerifier({
+      ...config.auth.consent,
+      creditCodePolicy: loadCreditCodePolicy(config.allowListFile),
+    }),
+    internalSigner: createInternalSigner(config.auth.internal.signingKey, {
+      ttlSeconds: config.auth.internal.tokenTtlSeconds,
+    }),
     rateLimiter,
     rateLimitedError,
     register,

@@ -58,7 +58,10 @@ describe('GraphiQL in a closed network', () => {
     url.searchParams.set('query', query);
     url.searchParams.set('variables', JSON.stringify({ code: demoCode('clean-sme') }));
     // Analysts paste their token into the headers editor; the schema docs need it (introspection).
-    url.searchParams.set('headers', JSON.stringify({ Authorization: `Bearer ${await stack.token('ANALYST', 'analyst-workbench')}` }));
+    url.searchParams.set(
+      'headers',
+      JSON.stringify({ Authorization: `Bearer ${await stack.token('ANALYST', 'analyst-workbench')}` }),
+    );
     await page.goto(url.toString(), { waitUntil: 'load' });
 
     await page.locator('.graphiql-execute-button').click();

@@ -4,6 +4,7 @@
  * gateway, each in its own process as docker-compose runs them. Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   GATEWAY_PORT,
@@ -13,9 +14,13 @@ import {
   SUBGRAPH_PORTS,
   envName,
 } from '@credit-gateway/common';
+import { generateDevKeys } from '@credit-gateway/gateway';
 import { DEMO_SUBJECTS } from '@credit-gateway/sources';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+// A local development key set: the identity and consent keys the token CLI signs with, and the
+// gateway's own key that subgraphs trust. Kept in .data/ so tokens survive a restart.
+const keys = await generateDevKeys(join(root, '.data/dev-keys'));
 const logLevel = process.env['LOG_LEVEL'] ?? 'warn';
 const gatewayPort = Number(process.env['PORT'] ?? GATEWAY_PORT);
 
@@ -40,6 +45,7 @@ const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
   entry: `subgraphs/${name}/dist/index.js`,
   env: {
     PORT: String(SUBGRAPH_PORTS[name]),
+    GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey,
     ...(name in STAND_IN_PORTS
       ? { SOURCE_URL: `http://127.0.0.1:${STAND_IN_PORTS[name as keyof typeof STAND_IN_PORTS]}` }
       : {}),
@@ -52,6 +58,7 @@ const gateway: Service = {
   entry: 'gateway/dist/index.js',
   env: {
     PORT: String(gatewayPort),
+    ...keys.env,
     ...Object.fromEntries(
       SUBGRAPH_NAMES.map((name) => [
         `SUBGRAPH_${envName(name)}_URL`,
@@ -134,6 +141,10 @@ if (!stopping) {
       `credit-gateway is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       `  GraphQL and GraphiQL: http://127.0.0.1:${gatewayPort}/graphql`,
       `  health: http://127.0.0.1:${gatewayPort}/healthz, readiness: http://127.0.0.1:${gatewayPort}/readyz`,
+      '',
+      'Tokens for the tiers (paste into GraphiQL\'s Headers as {"Authorization": "Bearer <token>", "x-credit-purpose": "..."}):',
+      '  npm run -s auth -- token --tier GOVERNMENT --client approval-system',
+      '  npm run -s auth -- consent --subject 91500155MA5UQ01CXD --grantee xinyidai-bank --purpose LOAN_APPROVAL --groups TAX_PAYMENTS',
       '',
       'Demo subjects:',
       ...demo,

@@ -86,8 +86,16 @@ interface HttpAnswer {
 }
 
 async function post(url: string, headers: Record<string, string>, body: string): Promise<HttpAnswer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  return { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate'), body: await response.json() };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    wwwAuthenticate: response.headers.get('www-authenticate'),
+    body: await response.json(),
+  };
 }
 
 const refused = (reason: string): HttpAnswer => ({

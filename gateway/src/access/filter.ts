@@ -21,12 +21,19 @@ export interface FilteredOperation {
   denied: ReadonlySet<string>;
 }
 
-const TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+/** Keeps an emptied selection valid; `shapeResponse` removes it again before the caller sees it. */
+export const PLACEHOLDER_KEY = '_accessPlaceholder';
+
+const PLACEHOLDER: FieldNode = {
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY },
+  name: { kind: Kind.NAME, value: '__typename' },
+};
 
 /**
  * Removes every field the tier may not read, before planning, so that no subgraph is ever asked
- * for it. A selection left empty keeps `__typename`, so the operation stays valid and the parent
- * is still answered.
+ * for it. A selection left empty keeps a `__typename` placeholder, so the operation stays valid
+ * and the parent is still answered.
  */
 export function filterOperation(
   schema: GraphQLSchema,
@@ -52,7 +59,7 @@ export function filterOperation(
       },
       SelectionSet: {
         leave(node): SelectionSetNode | undefined {
-          return node.selections.length === 0 ? { ...node, selections: [TYPENAME] } : undefined;
+          return node.selections.length === 0 ? { ...node, selections: [PLACEHOLDER] } : undefined;
         },
       },
     }),

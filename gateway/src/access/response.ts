@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { PLACEHOLDER_KEY } from './filter.js';
 import { CLEAR_IDENTIFIER_TIERS, maskIdNumber, type ErrorCode, type Tier } from '@credit-gateway/common';
 
 export interface ShapeOptions {
@@ -47,10 +48,17 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
   const root = options.schema.getRootType(options.operation.operation);
   if (!data || !root) return { errors, returned };
 
-  function walkObject(value: Record<string, unknown>, type: GraphQLObjectType, selections: SelectionSetNode, path: Path) {
+  function walkObject(
+    value: Record<string, unknown>,
+    type: GraphQLObjectType,
+    selections: SelectionSetNode,
+    path: Path,
+  ) {
+    delete value[PLACEHOLDER_KEY];
     for (const selection of selections.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? options.fragments.get(selection.name.value) : selection;
+        const fragment =
+          selection.kind === Kind.FRAGMENT_SPREAD ? options.fragments.get(selection.name.value) : selection;
         if (!fragment) continue;
         const condition = fragment.typeCondition ? options.schema.getType(fragment.typeCondition.name.value) : type;
         const applies =
@@ -87,7 +95,8 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
   function walkValue(value: unknown, type: GraphQLObjectType, selections: SelectionSetNode, path: Path, list: boolean) {
     if (list && Array.isArray(value)) {
       value.forEach((item, index) => {
-        if (item !== null && typeof item === 'object') walkObject(item as Record<string, unknown>, type, selections, [...path, index]);
+        if (item !== null && typeof item === 'object')
+          walkObject(item as Record<string, unknown>, type, selections, [...path, index]);
       });
     } else if (value !== null && typeof value === 'object') {
       walkObject(value as Record<string, unknown>, type, selections, path);

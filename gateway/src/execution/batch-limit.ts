@@ -6,7 +6,10 @@ import type { IdentifierArgument } from './identifier-arguments.js';
  * whether the list is written inline or passed as a variable. Runs before planning, so an oversized
  * batch never reaches a subgraph.
  */
-export function findOversizedBatch(arguments_: readonly IdentifierArgument[], maximum: number): BatchTooLargeError | null {
+export function findOversizedBatch(
+  arguments_: readonly IdentifierArgument[],
+  maximum: number,
+): BatchTooLargeError | null {
   const oversized = arguments_.find((argument) => argument.values.length > maximum);
   return oversized ? new BatchTooLargeError(oversized.argument, oversized.values.length, maximum) : null;
 }

@@ -44,7 +44,9 @@ export function identifierArguments(
         if (!IDENTIFIER_SCALARS.has(scalar)) return;
         // Literals are parsed by the product's scalars here too, so they come out normalized.
         const value: unknown =
-          node.value.kind === Kind.VARIABLE ? variables[node.value.name.value] : valueFromAST(node.value, type, variables);
+          node.value.kind === Kind.VARIABLE
+            ? variables[node.value.name.value]
+            : valueFromAST(node.value, type, variables);
         const values = (isListType(getNullableType(type)) ? (Array.isArray(value) ? value : []) : [value]).filter(
           (item): item is string => typeof item === 'string',
         );

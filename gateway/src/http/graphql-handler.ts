@@ -91,7 +91,8 @@ function refusal(
 
 function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-  if (method === 'POST' && !isObject) throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
+  if (method === 'POST' && !isObject)
+    throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
   const source = method === 'GET' ? Object.fromEntries(url.searchParams) : (body as Record<string, unknown>);
   const { query, operationName } = source;
   let { variables } = source;
@@ -125,11 +126,15 @@ function purposeOf(request: IncomingMessage): string | null {
   return text && text.length <= 200 && !/[\u0000-\u001f]/.test(text) ? text : null;
 }
 
-function selectsIntrospection(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): boolean {
+function selectsIntrospection(
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): boolean {
   const seen = new Set<string>();
   const visit = (selections: OperationDefinitionNode['selectionSet']['selections']): boolean =>
     selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === '__schema' || selection.name.value === '__type';
+      if (selection.kind === Kind.FIELD)
+        return selection.name.value === '__schema' || selection.name.value === '__type';
       if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
       const fragment = fragments.get(selection.name.value);
       if (!fragment || seen.has(fragment.name.value)) return false;
@@ -228,7 +233,14 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
 
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], params.variables);
     if (coerced.errors) {
-      return { ...refusal(400, coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))), requestLogger), ...base };
+      return {
+        ...refusal(
+          400,
+          coerced.errors.map((e) => withoutPersonalValue(withCode(e, 'BAD_USER_INPUT'))),
+          requestLogger,
+        ),
+        ...base,
+      };
     }
     const identifiers = identifierArguments(schema, prepared.document, coerced.coerced);
     const subjects = services.subjects.keys(identifiers);
@@ -243,16 +255,22 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     if (denied.length > 0 && config.rejectUnauthorized) {
       const errors = denied.map(
         (coordinate) =>
-          new CreditGatewayError('UNAUTHORIZED_FIELD_OR_TYPE', `Not authorized to read ${coordinate} as a ${caller.tier} caller`, {
-            extensions: { field: coordinate, tier: caller.tier },
-          }),
+          new CreditGatewayError(
+            'UNAUTHORIZED_FIELD_OR_TYPE',
+            `Not authorized to read ${coordinate} as a ${caller.tier} caller`,
+            {
+              extensions: { field: coordinate, tier: caller.tier },
+            },
+          ),
       );
       return { ...refusal(403, errors, requestLogger), ...withSubjects, outcome: 'DENIED', fieldsDenied: denied };
     }
 
     const consents =
       caller.tier === 'AUTHORIZED'
-        ? consentsClaim((await services.consents.verify(request.headers['x-credit-consent'], { caller, purpose })).granted)
+        ? consentsClaim(
+            (await services.consents.verify(request.headers['x-credit-consent'], { caller, purpose })).granted,
+          )
         : {};
     const internalToken = await services.internalSigner.sign({
       tier: caller.tier,
@@ -287,10 +305,18 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     const shaped = shapeResponse(data, { schema, operation, fragments, denied: allowed.denied, tier: caller.tier });
     const errors = [...shaped.errors, ...formatErrors(result.errors ?? [], requestLogger)];
     const consentDenied = errors.flatMap((error) =>
-      error.extensions?.['code'] === 'CONSENT_REQUIRED' && typeof error.extensions['field'] === 'string' ? [error.extensions['field']] : [],
+      error.extensions?.['code'] === 'CONSENT_REQUIRED' && typeof error.extensions['field'] === 'string'
+        ? [error.extensions['field']]
+        : [],
     );
     const outcome: QueryOutcome =
-      errors.length === 0 ? 'OK' : data === null ? 'ERROR' : shaped.returned.size === 0 && denied.length > 0 ? 'DENIED' : 'PARTIAL';
+      errors.length === 0
+        ? 'OK'
+        : data === null
+          ? 'ERROR'
+          : shaped.returned.size === 0 && denied.length > 0
+            ? 'DENIED'
+            : 'PARTIAL';
     return {
       status: 200,
       body: errors.length > 0 ? { data, errors } : { data },
@@ -319,7 +345,10 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
           caller = await services.callers.verify(request.headers.authorization);
         } catch (error) {
           if (error instanceof CreditGatewayError) {
-            return { ...refusal(401, [error], requestLogger, true), headers: { 'www-authenticate': 'Bearer' } };
+            return {
+              ...refusal(401, [error], requestLogger, true),
+              headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            };
           }
           throw error;
         }

@@ -26,9 +26,7 @@ export class CommitQueue {
   private draining: Promise<void> | null = null;
   private closed = false;
 
-  constructor(
-    private readonly options: { batchMax: number; timeoutMs: number; logger: Logger; write: BatchWriter },
-  ) {}
+  constructor(private readonly options: { batchMax: number; timeoutMs: number; logger: Logger; write: BatchWriter }) {}
 
   append(input: QueryRecordInput): Promise<StoredQueryRecord> {
     const problem = inputProblem(input);

@@ -289,7 +289,8 @@ async function readOwnChain(
   if (last.writer !== file.writer) throw refuse(`the last record belongs to writer '${last.writer}'`);
   if (recordHash(last) !== last.hash) throw refuse(`the last record (seq ${last.seq}) does not match its hash`);
   if (!follows(last, previous)) throw refuse(`the last record (seq ${last.seq}) does not follow the one before it`);
-  if (broken > 0) logger.warn({ writer: file.writer, broken }, 'query register: damaged records in this chain; run verify');
+  if (broken > 0)
+    logger.warn({ writer: file.writer, broken }, 'query register: damaged records in this chain; run verify');
   return { tail: { seq: last.seq, hash: last.hash }, size: end, torn };
 }
 

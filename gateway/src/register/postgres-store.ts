@@ -169,7 +169,7 @@ class PostgresRegister implements QueryRegister {
   }
 
   private async write(inputs: readonly QueryRecordInput[]): Promise<StoredQueryRecord[]> {
-    const client = await this.pool.connect();
+    const client = await checkOut(this.pool, this.options.logger);
     try {
       this.tail ??= await readTail(client, this.writer, { check: false });
       const records: StoredQueryRecord[] = [];
@@ -245,8 +245,24 @@ export function rowToRecord(row: Row): Record<string, unknown> {
 
 export type { Row as RegisterRow };
 
-async function createTable(pool: pg.Pool, logger: Logger): Promise<void> {
+/**
+ * A connection from the pool, listened to while it is out: one that breaks between two
+ * queries emits an error that would otherwise end the process. The query fails on its own.
+ */
+async function checkOut(pool: pg.Pool, logger: Logger): Promise<pg.PoolClient> {
   const client = await pool.connect();
+  const onError = (error: Error) => logger.warn({ err: error }, 'query register: database connection failed');
+  client.on('error', onError);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.off('error', onError);
+    release(error);
+  };
+  return client;
+}
+
+async function createTable(pool: pg.Pool, logger: Logger): Promise<void> {
+  const client = await checkOut(pool, logger);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [DDL_LOCK]);

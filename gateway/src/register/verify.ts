@@ -88,7 +88,13 @@ export class ChainVerifier {
     const { writer } = this;
     if (typeof record === 'string') {
       const where = position.line === undefined ? 'a record' : `line ${position.line}`;
-      this.report({ writer, kind: 'unreadable', seq: null, ...position, message: `${where} is not a register record (${record})` });
+      this.report({
+        writer,
+        kind: 'unreadable',
+        seq: null,
+        ...position,
+        message: `${where} is not a register record (${record})`,
+      });
       return;
     }
     this.records++;
@@ -113,10 +119,7 @@ export class ChainVerifier {
       } else {
         // Not missing after all, only out of place.
         const { from, to } = this.gaps[gap]!;
-        const rest = [
-          ...(from < seq ? [{ from, to: seq - 1 }] : []),
-          ...(seq < to ? [{ from: seq + 1, to }] : []),
-        ];
+        const rest = [...(from < seq ? [{ from, to: seq - 1 }] : []), ...(seq < to ? [{ from: seq + 1, to }] : [])];
         this.gaps.splice(gap, 1, ...rest);
         this.report({
           ...at,
@@ -260,7 +263,10 @@ export async function verifyFileRegister(dir: string, expectHeads: readonly Chai
 const PAGE = 5_000;
 
 /** Verifies every writer's chain in the PostgreSQL register, page by page in (writer, seq) order. */
-export async function verifyPostgresRegister(url: string, expectHeads: readonly ChainHead[] = []): Promise<VerifyReport> {
+export async function verifyPostgresRegister(
+  url: string,
+  expectHeads: readonly ChainHead[] = [],
+): Promise<VerifyReport> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
@@ -398,7 +404,8 @@ export async function runRegisterCli(argv: readonly string[], io: CliIo): Promis
   try {
     let report: VerifyReport;
     if (values.dir !== undefined) report = await verifyFileRegister(values.dir, expectHeads);
-    else if (values['database-url'] !== undefined) report = await verifyPostgresRegister(values['database-url'], expectHeads);
+    else if (values['database-url'] !== undefined)
+      report = await verifyPostgresRegister(values['database-url'], expectHeads);
     else {
       const { store } = loadRegisterConfig(io.env);
       report =
@@ -410,7 +417,9 @@ export async function runRegisterCli(argv: readonly string[], io: CliIo): Promis
     return report.ok ? 0 : 1;
   } catch (error) {
     io.stderr.write(
-      error instanceof ConfigError ? `${error.message}\n` : `Could not verify the register: ${(error as Error).message}\n`,
+      error instanceof ConfigError
+        ? `${error.message}\n`
+        : `Could not verify the register: ${(error as Error).message}\n`,
     );
     return 2;
   }

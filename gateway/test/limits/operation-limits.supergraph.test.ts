@@ -41,7 +41,8 @@ function everyField(type: GraphQLObjectType, path: ReadonlySet<string>): string 
   for (const field of Object.values(type.getFields())) {
     const named = getNamedType(field.type);
     if (!isObjectType(named)) parts.push(field.name);
-    else if (!path.has(named.name)) parts.push(`${field.name} { ${everyField(named, new Set([...path, named.name]))} }`);
+    else if (!path.has(named.name))
+      parts.push(`${field.name} { ${everyField(named, new Set([...path, named.name]))} }`);
   }
   return parts.join(' ');
 }

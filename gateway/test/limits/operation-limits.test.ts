@@ -253,7 +253,8 @@ describe('operationCost', () => {
     const levels = 40;
     const fragments = Array.from(
       { length: levels },
-      (_, i) => `fragment F${i} on Person { a: courts { records { persons { ...F${i + 1} } } } b: courts { records { persons { ...F${i + 1} } } } }`,
+      (_, i) =>
+        `fragment F${i} on Person { a: courts { records { persons { ...F${i + 1} } } } b: courts { records { persons { ...F${i + 1} } } } }`,
     ).join('\n');
     const query = `{ node(id: "1") { ...F0 } }\n${fragments}\nfragment F${levels} on Person { name }`;
     expect(operationCost(schema, parse(query), undefined, {})).toBe(Number.MAX_SAFE_INTEGER);

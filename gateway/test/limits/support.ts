@@ -42,7 +42,7 @@ export interface TcpProxy {
   stop(): Promise<void>;
   /** Listens again on the same port. */
   start(): Promise<void>;
-  /** Keeps connections open but forwards no replies, as if the server hung. */
+  /** Holds the server's replies back while hung, as a stalled server would, and sends them on after. */
   hang(hung: boolean): void;
   close(): Promise<void>;
 }
@@ -51,6 +51,7 @@ export interface TcpProxy {
 export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let hung = false;
+  const held: { client: Socket; data: Buffer }[] = [];
   let server: Server | null = null;
   let port = 0;
 
@@ -66,8 +67,9 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
         });
       }
       client.on('data', (data) => upstream.write(data));
-      upstream.on('data', (data) => {
-        if (!hung) client.write(data);
+      upstream.on('data', (data: Buffer) => {
+        if (hung) held.push({ client, data });
+        else client.write(data);
       });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -96,6 +98,8 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     start: listen,
     hang: (value) => {
       hung = value;
+      if (hung) return;
+      for (const { client, data } of held.splice(0)) if (!client.destroyed) client.write(data);
     },
     close: stop,
   };

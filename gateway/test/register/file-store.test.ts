@@ -102,8 +102,11 @@ describe('the file store', () => {
 
     // Another live process holds gw-3: the process running these tests' parent.
     await writeFile(join(dir, 'gw-3.lock'), `${process.ppid}\n`);
-    expect((await startError(openRegister({ writer: 'gw-3' }))).replace(String(process.ppid), '<pid>'))
-      .toMatchInlineSnapshot(`"RegisterStartError: Query register writer 'gw-3' is in use by process <pid> (<dir>/gw-3.lock). Give each gateway process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway."`);
+    expect(
+      (await startError(openRegister({ writer: 'gw-3' }))).replace(String(process.ppid), '<pid>'),
+    ).toMatchInlineSnapshot(
+      `"RegisterStartError: Query register writer 'gw-3' is in use by process <pid> (<dir>/gw-3.lock). Give each gateway process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway."`,
+    );
   });
 
   it('takes over the lock of a process that is gone', async () => {
@@ -131,7 +134,10 @@ describe('the file store', () => {
       const register = await openRegister({ writer });
       for (let n = first; n < first + count; n++) {
         await register.append(
-          queryInput(n, { subjects: subjects(n), time: new Date(Date.UTC(2026, 0, 1) + (n % 50) * 1_000).toISOString() }),
+          queryInput(n, {
+            subjects: subjects(n),
+            time: new Date(Date.UTC(2026, 0, 1) + (n % 50) * 1_000).toISOString(),
+          }),
         );
       }
       await register.close();

@@ -18,7 +18,8 @@ describe('the PostgreSQL store', () => {
     proxy = await startTcpProxy({ host: hostname, port: Number(port) });
     return schemaUrl(`postgres://postgres@127.0.0.1:${proxy.port}/test`, schema.schema);
   };
-  const count = async () => (await schema.admin.query<{ n: number }>('SELECT count(*)::int AS n FROM query_register')).rows[0]!.n;
+  const count = async () =>
+    (await schema.admin.query<{ n: number }>('SELECT count(*)::int AS n FROM query_register')).rows[0]!.n;
 
   beforeEach(async () => {
     schema = await testSchema();
@@ -34,9 +35,9 @@ describe('the PostgreSQL store', () => {
   it('creates its table append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {
     const register = await openRegister();
     await register.append(queryInput(1));
-    await expect(schema.admin.query(`UPDATE query_register SET purpose = 'none'`)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[error: the query register is append-only: UPDATE refused]`,
-    );
+    await expect(
+      schema.admin.query(`UPDATE query_register SET purpose = 'none'`),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(`[error: the query register is append-only: UPDATE refused]`);
     await expect(schema.admin.query('DELETE FROM query_register')).rejects.toThrowErrorMatchingInlineSnapshot(
       `[error: the query register is append-only: DELETE refused]`,
     );

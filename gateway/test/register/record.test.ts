@@ -14,7 +14,9 @@ import { queryInput } from './support/register.js';
 
 describe('canonical serialization', () => {
   it('sorts keys at every depth, keeps array order and writes no whitespace', () => {
-    expect(canonicalJson({ b: [3, { z: 1, a: null }], a: 'x', c: undefined })).toBe('{"a":"x","b":[3,{"a":null,"z":1}]}');
+    expect(canonicalJson({ b: [3, { z: 1, a: null }], a: 'x', c: undefined })).toBe(
+      '{"a":"x","b":[3,{"a":null,"z":1}]}',
+    );
   });
 
   it('gives the same text whatever order the fields were set in', () => {

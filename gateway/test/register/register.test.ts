@@ -239,7 +239,9 @@ describe.each(backends)('the query register on the $name', ({ setup }) => {
       [6, [enterprise], 30],
     ];
     for (const [n, subjects, second] of plan) {
-      await register.append(queryInput(n, { subjects, time: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString() }));
+      await register.append(
+        queryInput(n, { subjects, time: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString() }),
+      );
     }
     const ids = (records: { requestId: string }[]) => records.map((record) => record.requestId);
 

@@ -62,13 +62,24 @@ export interface Stack {
   frontDb: FrontDb;
   /** HTTP requests each subgraph received since the last reset. */
   subgraphRequests(): Record<SubgraphName, number>;
-  query(query: string, variables?: Record<string, unknown>, as?: As, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  query(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: As,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse>;
   /** Headers for a caller: Authorization, purpose and consents. */
   headers(as?: As): Promise<Record<string, string>>;
   /** A caller token signed by the development identity key. */
   token(tier: Tier, client?: string): Promise<string>;
   /** A consent signed by the development consent key. */
-  consent(options: { subject: string; grantee: string; purpose: string; groups: string[]; ttl?: string }): Promise<string>;
+  consent(options: {
+    subject: string;
+    grantee: string;
+    purpose: string;
+    groups: string[];
+    ttl?: string;
+  }): Promise<string>;
   /** The gateway's query register directory (file store). */
   registerDir: string;
   keysDir: string;

@@ -10,7 +10,11 @@ let subgraph: RunningServer;
 
 beforeAll(async () => {
   standIn = await startStandIn('market', { logger: silentLogger(), populationSize: 0, port: 0 });
-  const config = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
+  const config = loadConfig({
+    PORT: '0',
+    SOURCE_URL: standIn.url,
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+  });
   subgraph = await listen(createMarketSubgraph(config, silentLogger()).handler, 0);
 });
 

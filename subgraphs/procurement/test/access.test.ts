@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, silentLogger, type ConsentGroup, type InternalClaims, type RunningServer } from '@credit-gateway/common';
+import {
+  listen,
+  silentLogger,
+  type ConsentGroup,
+  type InternalClaims,
+  type RunningServer,
+} from '@credit-gateway/common';
 import { demoCode, startStandIn, type RunningStandIn, type StandInStats } from '@credit-gateway/sources';
 import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { describeGatewayOnly } from '../../../common/test/support/gateway-only.js';
@@ -26,7 +32,10 @@ async function entities(codes: readonly string[], claims: Partial<InternalClaims
   const response = await fetch(`${subgraph.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await gatewayHeaders(claims)) },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) } }),
+    body: JSON.stringify({
+      query: ENTITIES,
+      variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) },
+    }),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as Result;
@@ -54,7 +63,11 @@ const FULL = {
 
 beforeAll(async () => {
   standIn = await startStandIn('procurement', { logger: silentLogger(), populationSize: 0, port: 0 });
-  const config = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
+  const config = loadConfig({
+    PORT: '0',
+    SOURCE_URL: standIn.url,
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+  });
   const now = () => new Date('2026-11-01T04:00:00Z');
   subgraph = await listen(createProcurementSubgraph(config, silentLogger(), { now }).handler, 0);
 });
@@ -124,8 +137,14 @@ describe('procurement contracts need a tier and the subject’s consent', () => 
   });
 
   it.each<[string, Record<string, ConsentGroup[]>]>([
-    ['for another subject only', { [DEBTOR]: ['PROCUREMENT_CONTRACTS'], [demoCode('procurement-ban-ended')]: ['PROCUREMENT_CONTRACTS'] }],
-    ['for other groups', { [DEBTOR]: ['PROCUREMENT_CONTRACTS'], [CLEAN]: ['TAX_CREDIT', 'TAX_PAYMENTS', 'SOCIAL_SECURITY'] }],
+    [
+      'for another subject only',
+      { [DEBTOR]: ['PROCUREMENT_CONTRACTS'], [demoCode('procurement-ban-ended')]: ['PROCUREMENT_CONTRACTS'] },
+    ],
+    [
+      'for other groups',
+      { [DEBTOR]: ['PROCUREMENT_CONTRACTS'], [CLEAN]: ['TAX_CREDIT', 'TAX_PAYMENTS', 'SOCIAL_SECURITY'] },
+    ],
   ])('an AUTHORIZED caller whose consent is %s gets CONSENT_REQUIRED on that row only', async (_, consents) => {
     const result = await entities([CLEAN, DEBTOR], { tier: 'AUTHORIZED', consents });
     expect(result).toEqual({

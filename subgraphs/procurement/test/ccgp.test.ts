@@ -189,7 +189,9 @@ describe('loadConfig', () => {
       sourceConcurrency: 16,
       internalAuth: { clockToleranceSeconds: 5 },
     });
-    expect(config.internalAuth.publicKey.export({ format: 'jwk' })).toEqual(JSON.parse(GATEWAY_KEYS.GATEWAY_PUBLIC_KEY));
+    expect(config.internalAuth.publicKey.export({ format: 'jwk' })).toEqual(
+      JSON.parse(GATEWAY_KEYS.GATEWAY_PUBLIC_KEY),
+    );
   });
 
   it('reports every problem at once', () => {

@@ -36,7 +36,10 @@ async function entities(codes: readonly string[], claims: Partial<InternalClaims
   const response = await fetch(harness.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await gatewayHeaders(claims)) },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) } }),
+    body: JSON.stringify({
+      query: ENTITIES,
+      variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) },
+    }),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as Result;

@@ -212,7 +212,11 @@ describe.each([
 
   it.each([0, 37])('refuses contributions(months: %i) with BAD_USER_INPUT', async (months) => {
     const result = await entities([demoCode('clean-sme')], months);
-    expect(result.data._entities).toEqual([{ code: demoCode('clean-sme'), socialSecurity: null }]);
+    // contributions is nullable: the rest of the section is still answered.
+    const answered = await section(demoCode('clean-sme'), 1);
+    expect(result.data._entities).toEqual([
+      { code: demoCode('clean-sme'), socialSecurity: { ...answered, contributions: null } },
+    ]);
     expect(result.errors).toEqual([
       {
         message: `months must be from 1 to 36, got ${months}`,

@@ -26,7 +26,10 @@ async function entities(codes: readonly string[], claims: Partial<InternalClaims
   const response = await fetch(`${subgraph.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await gatewayHeaders(claims)) },
-    body: JSON.stringify({ query: ENTITIES, variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) } }),
+    body: JSON.stringify({
+      query: ENTITIES,
+      variables: { r: codes.map((code) => ({ __typename: 'Enterprise', code })) },
+    }),
   });
   expect(response.status).toBe(200);
   return (await response.json()) as Result;
@@ -78,7 +81,11 @@ let full: Result;
 
 beforeAll(async () => {
   standIn = await startStandIn('tax', { logger: silentLogger(), populationSize: 0, port: 0 });
-  const config = loadConfig({ PORT: '0', SOURCE_URL: standIn.url, GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
+  const config = loadConfig({
+    PORT: '0',
+    SOURCE_URL: standIn.url,
+    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+  });
   subgraph = await listen(createTaxSubgraph(config, silentLogger()).handler, 0);
   full = await entities([CLEAN, VIOLATOR], { tier: 'GOVERNMENT', consents: {} });
 });
@@ -101,7 +108,10 @@ describe('tax fields that need a tier and the subject’s consent', () => {
   it('GOVERNMENT reads grades and payments without any consent', () => {
     expect(full.errors).toBeUndefined();
     const [clean, violator] = full.data._entities;
-    expect(clean).toEqual({ code: CLEAN, tax: { ...CLEAN_PUBLIC, creditGrades: CLEAN_GRADES, payments: expect.any(Array) } });
+    expect(clean).toEqual({
+      code: CLEAN,
+      tax: { ...CLEAN_PUBLIC, creditGrades: CLEAN_GRADES, payments: expect.any(Array) },
+    });
     expect(clean.tax.payments).toHaveLength(16);
     expect(clean.tax.payments[0]).toEqual({ period: '2026-10', amount: 67455.39 });
     expect(violator).toEqual({

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listen, silentLogger, type RunningServer } from '@credit-gateway/common';
+import { listen, silentLogger, type InternalClaims, type RunningServer } from '@credit-gateway/common';
 import {
   DEMO_PEOPLE,
   demoCode,
+  population,
   startStandIn,
   unregisteredCodes,
   type DemoKey,
@@ -31,10 +32,15 @@ const TAX_SECTION = `tax {
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { code ${TAX_SECTION} } } }`;
 
-async function post(url: string, query: string, variables?: Record<string, unknown>) {
+async function post(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  claims: Partial<InternalClaims> = {},
+) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
+    headers: { 'content-type': 'application/json', ...(await gatewayHeaders(claims)) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[] };
@@ -77,13 +83,17 @@ const SUBGRAPH_KEY = { GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY };
 beforeAll(async () => {
   standIn = await startStandIn('tax', { logger: silentLogger(), populationSize: 0, port: 0 });
   subgraph = await listen(
-    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '5000', ...SUBGRAPH_KEY }), silentLogger())
-      .handler,
+    createTaxSubgraph(
+      loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '5000', ...SUBGRAPH_KEY }),
+      silentLogger(),
+    ).handler,
     0,
   );
   impatient = await listen(
-    createTaxSubgraph(loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '150', ...SUBGRAPH_KEY }), silentLogger())
-      .handler,
+    createTaxSubgraph(
+      loadConfig({ PORT: '0', SOURCE_URL: standIn.url, SOURCE_TIMEOUT_MS: '150', ...SUBGRAPH_KEY }),
+      silentLogger(),
+    ).handler,
     0,
   );
 });
@@ -252,6 +262,52 @@ describe('demo subjects over the tax stand-in', () => {
     expect(section.creditGrades.map((g: any) => g.grade)).toEqual(grades);
     expect(section.majorViolations).toEqual([]);
     expect(section.arrearsNotices).toEqual([]);
+  });
+});
+
+describe('publishedGrades', () => {
+  const GRADE = '{ year grade score published provenance { source recordId asOf } }';
+  const PUBLISHED = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { code tax { publishedGrades ${GRADE} } } } }`;
+  const BOTH = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { code tax { publishedGrades ${GRADE} creditGrades ${GRADE} } } } }`;
+
+  it('shows anyone the A grades of the demo subjects, as creditGrades has them, and nothing else', async () => {
+    const keys = ['clean-sme', 'legacy-check-fail', 'major-tax-violator', 'legacy-registration'] as const;
+    const codes = keys.map(demoCode);
+    const published = await post(subgraph.url, PUBLISHED, representations(codes), { tier: 'PUBLIC' });
+    expect(published.errors).toBeUndefined();
+    const full = await entities(codes);
+    expect(full.errors).toBeUndefined();
+    const grades = (result: { data?: any }, index: number, field: string) => result.data._entities[index].tax[field];
+    expect(grades(published, 0, 'publishedGrades').map((g: any) => [g.year, g.grade, g.score])).toEqual([
+      [2025, 'A', 96],
+      [2024, 'A', 94.5],
+      [2023, 'A', 92],
+    ]);
+    expect(grades(published, 0, 'publishedGrades')).toEqual(grades(full, 0, 'creditGrades').slice(0, 3));
+    expect(grades(published, 1, 'publishedGrades')).toEqual([grades(full, 1, 'creditGrades')[0]]);
+    expect(grades(published, 1, 'publishedGrades')[0]).toMatchObject({ year: 2025, grade: 'A', published: true });
+    // Graded D, B and B only: nothing is published.
+    expect(grades(published, 2, 'publishedGrades')).toEqual([]);
+    expect(grades(published, 3, 'publishedGrades')).toEqual([]);
+  });
+
+  it('is exactly the A grades of creditGrades, newest first, over generated taxpayers', async () => {
+    const codes = [...population(499)];
+    const result = await post(subgraph.url, BOTH, representations(codes));
+    expect(result.errors).toBeUndefined();
+    const sections = result.data._entities.map((e: any) => e.tax).filter((tax: any) => tax !== null);
+    expect(sections.length).toBeGreaterThan(400);
+    let published = 0;
+    let withheld = 0;
+    for (const { publishedGrades, creditGrades } of sections) {
+      expect(publishedGrades).toEqual(creditGrades.filter((g: any) => g.grade === 'A'));
+      expect(publishedGrades.every((g: any) => g.published)).toBe(true);
+      published += publishedGrades.length;
+      withheld += creditGrades.length - publishedGrades.length;
+    }
+    // Enough of both for the comparison to mean something.
+    expect(published).toBeGreaterThan(100);
+    expect(withheld).toBeGreaterThan(published);
   });
 });
 

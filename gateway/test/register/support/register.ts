@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { silentLogger } from '@credit-gateway/common';
-import { openQueryRegister, type QueryRecordInput, type RegisterConfig, type RegisterHooks } from '../../../src/register/index.js';
+import {
+  openQueryRegister,
+  type QueryRecordInput,
+  type RegisterConfig,
+  type RegisterHooks,
+} from '../../../src/register/index.js';
 
 /** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -61,12 +66,28 @@ export function schemaUrl(base: string, schema: string): string {
   return `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
-export function fileConfig(dir: string, overrides: Partial<RegisterConfig> = {}, indexMaxEntries = 500_000): RegisterConfig {
-  return { store: { kind: 'file', dir, indexMaxEntries }, writer: 'gw-1', timeoutMs: 2_000, batchMax: 500, ...overrides };
+export function fileConfig(
+  dir: string,
+  overrides: Partial<RegisterConfig> = {},
+  indexMaxEntries = 500_000,
+): RegisterConfig {
+  return {
+    store: { kind: 'file', dir, indexMaxEntries },
+    writer: 'gw-1',
+    timeoutMs: 2_000,
+    batchMax: 500,
+    ...overrides,
+  };
 }
 
 export function postgresConfig(url: string, overrides: Partial<RegisterConfig> = {}): RegisterConfig {
-  return { store: { kind: 'postgres', url, poolSize: 4 }, writer: 'gw-1', timeoutMs: 2_000, batchMax: 500, ...overrides };
+  return {
+    store: { kind: 'postgres', url, poolSize: 4 },
+    writer: 'gw-1',
+    timeoutMs: 2_000,
+    batchMax: 500,
+    ...overrides,
+  };
 }
 
 export function open(config: RegisterConfig, hooks?: RegisterHooks) {
