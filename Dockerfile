@@ -19,5 +19,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app
+# Mount points the named volumes inherit their owner from.
+RUN mkdir -p /keys /app/.data && chown node:node /keys /app/.data
 USER node
 CMD ["node", "gateway/dist/index.js"]

@@ -68,7 +68,8 @@ function guard(
     }
     if (access.tier === 'AUTHORIZED' && rule.consent) {
       const subject = (source as Record<symbol, unknown> | null)?.[SUBJECT];
-      const granted = typeof subject === 'string' ? access.consents[subject] : undefined;
+      const granted =
+        typeof subject === 'string' && Object.hasOwn(access.consents, subject) ? access.consents[subject] : undefined;
       if (!granted?.includes(rule.consent)) {
         throw new CreditGatewayError(
           'CONSENT_REQUIRED',

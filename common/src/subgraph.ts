@@ -56,12 +56,13 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
   handler: RequestListener;
 } {
   const schema = subgraphSchema(options.name, options.resolvers);
+  const verifier = createInternalVerifier(options.internalAuth.publicKey, {
+    clockToleranceSeconds: options.internalAuth.clockToleranceSeconds,
+  });
   const handler = createSubgraphHttpHandler<TContext & { access: AccessClaims }>({
     schema,
     logger: options.logger,
-    authenticate: createInternalVerifier(options.internalAuth.publicKey, {
-      clockToleranceSeconds: options.internalAuth.clockToleranceSeconds,
-    }).verifyAuthorization,
+    authenticate: (authorization) => verifier.verifyAuthorization(authorization),
     createContext: (request) => ({ ...options.createContext(request), access: request.access }),
     isReady: options.isReady,
   });

@@ -15,7 +15,9 @@ import {
 import {
   BodyError,
   CreditGatewayError,
+  LruCache,
   PURPOSE_TIERS,
+  TIERS,
   readJsonBody,
   sendJson,
   type ErrorCode,
@@ -176,15 +178,16 @@ export interface GraphQLHandlerOptions {
 export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
   const { schema, executor, accessRules } = supergraph;
   const documents = new DocumentCache(schema, config.limits);
-  const filtered = new Map<Tier, Map<string, FilteredOperation>>();
+  // Filtered operations per tier and query text; each carries the hash its query plan is cached by.
+  const filtered = new Map<Tier, LruCache<string, FilteredOperation>>(
+    TIERS.map((tier) => [tier, new LruCache<string, FilteredOperation>(1_000)]),
+  );
 
   function filterFor(queryHash: string, document: DocumentNode, tier: Tier): FilteredOperation {
-    let byQuery = filtered.get(tier);
-    if (!byQuery) filtered.set(tier, (byQuery = new Map()));
+    const byQuery = filtered.get(tier)!;
     let result = byQuery.get(queryHash);
     if (!result) {
       result = filterOperation(schema, document, accessRules, tier);
-      if (byQuery.size >= 1_000) byQuery.delete(byQuery.keys().next().value!);
       byQuery.set(queryHash, result);
     }
     return result;

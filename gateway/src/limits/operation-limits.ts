@@ -47,9 +47,9 @@ export interface OperationLimits {
 export const DEFAULT_MAX_DEPTH = 15;
 
 /**
- * A list field with nothing to say its size is counted as 5 items: more than most subjects hold
- * in any one list (the curated demo subjects hold 0 to 3), so that following the person ↔
- * restrictions cycle multiplies the cost as it would multiply the response.
+ * A list field with nothing to say its size is counted as 5 items, more than most subjects hold
+ * in any one list, so that following the person ↔ restrictions cycle multiplies the cost as it
+ * would multiply the response.
  */
 export const DEFAULT_LIST_SIZE = 5;
 

@@ -274,6 +274,7 @@ function callerTag(kind: 'client' | 'ip', value: string): string {
  * and one script can update them together.
  */
 function bucketsFor(prefix: string, limits: RateLimits, key: RateLimitKey): Bucket[] {
+  // Callers without a client id or an address, if any, share one budget.
   const caller = key.client !== null ? callerTag('client', key.client) : callerTag('ip', key.ip ?? 'unknown');
   const buckets: Bucket[] = [
     { key: `${prefix}${caller}:tier:${key.tier}`, scope: 'tier', rate: limits.tiers[key.tier] },

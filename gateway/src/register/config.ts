@@ -47,7 +47,7 @@ export function readRegisterConfig(reader: EnvReader, host: string = hostname())
   const timeoutMs = reader.int('REGISTER_TIMEOUT_MS', 2_000, { min: 1, max: 60_000 });
   // Each record is 17 parameters of one INSERT, and PostgreSQL takes at most 65,535.
   const batchMax = reader.int('REGISTER_BATCH_MAX', 500, { min: 1, max: 2_000 });
-  const indexMaxEntries = reader.int('REGISTER_INDEX_MAX_ENTRIES', 500_000, { min: 1_000, max: 100_000_000 });
+  const indexMaxEntries = reader.int('REGISTER_INDEX_MAX_ENTRIES', 250_000, { min: 1_000, max: 100_000_000 });
   const poolSize = reader.int('REGISTER_POOL_SIZE', 4, { min: 2, max: 100 });
   let store: RegisterStoreConfig;
   if (url !== undefined) {

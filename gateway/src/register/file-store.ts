@@ -107,6 +107,7 @@ class FileRegister implements QueryRegister {
   /** A failed write may have left bytes past `size`; they are cut off before the next batch. */
   private damaged = false;
   private readonly own: number;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly options: FileRegisterOptions,
@@ -145,11 +146,14 @@ class FileRegister implements QueryRegister {
     return found.slice(0, limit);
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await this.file.close();
-    for (const file of this.files) await file.read.close();
-    await this.releaseLock();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queue.close();
+      await this.file.close();
+      for (const file of this.files) await file.read.close();
+      await this.releaseLock();
+    })();
+    return this.closing;
   }
 
   private async write(inputs: readonly QueryRecordInput[]): Promise<StoredQueryRecord[]> {

@@ -124,6 +124,7 @@ class PostgresRegister implements QueryRegister {
   private readonly queue: CommitQueue;
   /** Null after a failed batch: it may have committed after all, so the tail is read again. */
   private tail: { seq: number; hash: string } | null;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly options: PostgresRegisterOptions,
@@ -163,9 +164,9 @@ class PostgresRegister implements QueryRegister {
     }
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
-    await endPool(this.pool, this.options.timeoutMs);
+  close(): Promise<void> {
+    this.closing ??= this.queue.close().then(() => endPool(this.pool, this.options.timeoutMs));
+    return this.closing;
   }
 
   private async write(inputs: readonly QueryRecordInput[]): Promise<StoredQueryRecord[]> {

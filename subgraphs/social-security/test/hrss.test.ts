@@ -107,7 +107,7 @@ describe('front-end database translation', () => {
       provenance: {
         source: 'SOCIAL_SECURITY',
         system: '人力社保前置库 (Social Security Front-end Database)',
-        recordId: '4403001',
+        recordId: 'sb_dwcbxx/91440305MA5G8WL211',
         asOf: '2026-10-28T00:00:00+08:00',
       },
     });

@@ -101,7 +101,7 @@ describe.each([
           provenance: unitProvenance('TQGZ2025440305000117', '2025-09-10T17:20:05+08:00'),
         },
       ],
-      provenance: unitProvenance('44031746109053686', '2026-10-28T09:15:42+08:00'),
+      provenance: unitProvenance(`sb_dwcbxx/${demoCode('wage-arrears')}`, '2026-10-28T09:15:42+08:00'),
     });
   });
 
@@ -129,7 +129,7 @@ describe.each([
         before('2025-11', 44),
       ],
       wageArrearsListings: [],
-      provenance: unitProvenance('50011746133365936', '2026-10-20T14:32:08+08:00'),
+      provenance: unitProvenance(`sb_dwcbxx/${demoCode('clean-sme')}`, '2026-10-20T14:32:08+08:00'),
     });
   });
 
@@ -142,7 +142,7 @@ describe.each([
       labourSecurityGrade: 'B',
       contributions: [month('2024-06', 3, 4_950), month('2024-05', 4, 6_600)],
       wageArrearsListings: [],
-      provenance: unitProvenance('11011745781944054', '2024-07-03T10:12:45+08:00'),
+      provenance: unitProvenance(`sb_dwcbxx/${demoCode('deregistered')}`, '2024-07-03T10:12:45+08:00'),
     });
   });
 
@@ -155,7 +155,7 @@ describe.each([
       labourSecurityGrade: null,
       contributions: [month('2026-10', 2, 2_000)],
       wageArrearsListings: [],
-      provenance: unitProvenance('34231745950019405', '2026-10-15T09:41:20+08:00'),
+      provenance: unitProvenance(`sb_dwcbxx/${demoCode('individual-business')}`, '2026-10-15T09:41:20+08:00'),
     });
   });
 
@@ -168,7 +168,7 @@ describe.each([
       labourSecurityGrade: 'B',
       contributions: [month('2026-10', 120, 168_000)],
       wageArrearsListings: [],
-      provenance: unitProvenance('50011746143833952', '2026-10-22T16:05:51+08:00'),
+      provenance: unitProvenance(`sb_dwcbxx/${demoCode('partial-debtor')}`, '2026-10-22T16:05:51+08:00'),
     });
   });
 

@@ -69,7 +69,7 @@ export function schemaUrl(base: string, schema: string): string {
 export function fileConfig(
   dir: string,
   overrides: Partial<RegisterConfig> = {},
-  indexMaxEntries = 500_000,
+  indexMaxEntries = 250_000,
 ): RegisterConfig {
   return {
     store: { kind: 'file', dir, indexMaxEntries },

@@ -202,7 +202,8 @@ export function translateSubject(rows: SubjectRows): SocialSecurityRecord {
     arrears,
     labourSecurityGrade: grade(unit),
     wageArrearsListings: rows.listings.map(translateListing).sort((a, b) => b.listedOn.localeCompare(a.listedOn)),
-    provenance: provenance('social-security', unitNumber, updatedAt(unit)),
+    // The unit number is not public, so the public provenance names the row by its credit code.
+    provenance: provenance('social-security', `sb_dwcbxx/${unit.string('tyshxydm')}`, updatedAt(unit)),
   };
 }
 
