@@ -414,3 +414,52 @@ describe('the query register', () => {
     expect(analyst.body.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 });
+
+describe('rate limits, shared by replicas through Redis', () => {
+  it('two gateways in front of the same subgraphs share one budget per caller, then answer 429', async () => {
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { silentLogger } = await import('@credit-gateway/common');
+    const env = (n: number) => ({
+      PORT: '0',
+      ...stack.gatewayEnv,
+      REGISTER_DIR: `${stack.registerDir}-replica-${n}`,
+      REGISTER_WRITER_ID: `replica-${n}`,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RATE_LIMIT_PREFIX: `cg:rl:test:${Date.now()}:${Math.random().toString(36).slice(2)}:`,
+      RATE_LIMITS: 'GOVERNMENT=4/1m',
+      ...Object.fromEntries(
+        Object.entries(stack.subgraphUrls).map(([name, url]) => [
+          `SUBGRAPH_${name.toUpperCase().replace('-', '_')}_URL`,
+          url,
+        ]),
+      ),
+    });
+    const shared = env(1);
+    const replicas = [
+      await startGateway(loadConfig(shared), silentLogger()),
+      await startGateway(loadConfig({ ...env(2), RATE_LIMIT_PREFIX: shared.RATE_LIMIT_PREFIX }), silentLogger()),
+    ];
+    try {
+      const headers = {
+        'content-type': 'application/json',
+        ...(await stack.headers({ tier: 'GOVERNMENT', client: 'approval-replicated' })),
+      };
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await fetch(`${replicas[i % 2]!.url}/graphql`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
+        statuses.push(response.status);
+        if (response.status === 429) {
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+          expect(((await response.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+        } else await response.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    } finally {
+      for (const replica of replicas) await replica.close();
+    }
+  });
+});

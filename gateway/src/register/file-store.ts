@@ -239,13 +239,19 @@ export function parseLine(line: Buffer): StoredQueryRecord | string {
 }
 
 /** Reads another writer's chain into the index; its damage is `verify`'s to report. */
-async function indexOtherChain(file: ChainFile, number: number, index: SubjectIndex, logger: Logger): Promise<void> {
+async function indexOtherChain(
+  file: ChainFile,
+  fileNumber: number,
+  index: SubjectIndex,
+  logger: Logger,
+): Promise<void> {
   let unreadable = 0;
   const { size } = await file.read.stat();
   await forEachLine(file.read, { from: 0, to: size }, (line, offset, length) => {
     const record = parseLine(line);
     if (typeof record === 'string') unreadable++;
-    else index.add({ file: number, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
+    else
+      index.add({ file: fileNumber, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
   });
   if (unreadable > 0) {
     logger.warn({ writer: file.writer, unreadable }, 'query register: unreadable records in a chain; run verify');
@@ -258,7 +264,7 @@ async function indexOtherChain(file: ChainFile, number: number, index: SubjectIn
  */
 async function readOwnChain(
   file: ChainFile,
-  number: number,
+  fileNumber: number,
   index: SubjectIndex,
   logger: Logger,
 ): Promise<{ tail: { seq: number; hash: string }; size: number; torn: number }> {
@@ -280,7 +286,7 @@ async function readOwnChain(
       return;
     }
     if (!follows(record, seen.previous)) broken++;
-    index.add({ file: number, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
+    index.add({ file: fileNumber, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
   });
   const { last, previous } = seen;
   if (last === null) return { tail: { seq: 0, hash: GENESIS_HASH }, size: end, torn };
