@@ -463,3 +463,116 @@ describe('rate limits, shared by replicas through Redis', () => {
     }
   });
 });
+
+describe('every token attack, through HTTP', () => {
+  async function callerKey() {
+    const { readFile } = await import('node:fs/promises');
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const jwk = JSON.parse(await readFile(`${stack.keysDir}/caller.private.jwk.json`, 'utf8')) as Record<
+      string,
+      string
+    >;
+    const key = createPrivateKey({ key: jwk, format: 'jwk' });
+    return { jwk, key, publicPem: createPublicKey(key).export({ format: 'pem', type: 'spki' }) as string };
+  }
+
+  async function sign(
+    claims: Record<string, unknown>,
+    options: { alg?: string; key?: unknown; kid?: string; iss?: string; aud?: string; exp?: number } = {},
+  ) {
+    const { jwk, key } = await callerKey();
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ tier: 'GOVERNMENT', client_id: 'approval-system-test', ...claims })
+      .setProtectedHeader({ alg: options.alg ?? jwk['alg'] ?? 'ES256', kid: options.kid ?? jwk['kid'] })
+      .setIssuer(options.iss ?? 'credit-gateway-dev-identity')
+      .setAudience(options.aud ?? 'credit-gateway')
+      .setIssuedAt(now - 60)
+      .setExpirationTime(options.exp ?? now + 600)
+      .sign((options.key ?? key) as Parameters<SignJWT['sign']>[0]);
+  }
+
+  it('refuses each one with 401 UNAUTHENTICATED', async () => {
+    const { publicPem } = await callerKey();
+    const { generateKeyPairSync } = await import('node:crypto');
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await sign({});
+    const [, payload] = valid.split('.');
+    const attacks: Record<string, string> = {
+      'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`,
+      'HS256 keyed with the public key': await sign({}, { alg: 'HS256', key: new TextEncoder().encode(publicPem) }),
+      expired: await sign({}, { exp: now - 3_600 }),
+      'wrong issuer': await sign({}, { iss: 'someone-else' }),
+      'wrong audience': await sign({}, { aud: 'another-service' }),
+      'signed by an unknown key': await sign({}, { key: stranger, kid: 'unknown' }),
+      'unknown kid with the right key': await sign({}, { kid: 'not-in-the-set' }),
+      'no tier': await sign({ tier: undefined }),
+      'unknown tier': await sign({ tier: 'ROOT' }),
+      'no client for a non-public tier': await sign({ client_id: undefined }),
+      tampered: `${valid.split('.')[0]}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), tier: 'JUDICIAL' })).toString('base64url')}.${valid.split('.')[2]}`,
+    };
+    const results: Record<string, unknown> = {};
+    for (const [name, token] of Object.entries(attacks)) {
+      const { status, body } = await stack.query(
+        '{ __typename }',
+        {},
+        { anonymous: true },
+        { authorization: `Bearer ${token}`, 'x-credit-purpose': 'TEST' },
+      );
+      results[name] = `${status} ${body.errors?.[0]?.extensions?.code}`;
+    }
+    expect(results).toEqual(Object.fromEntries(Object.keys(attacks).map((name) => [name, '401 UNAUTHENTICATED'])));
+    // The control: the same signing path with nothing wrong is accepted.
+    expect(
+      (
+        await stack.query(
+          '{ __typename }',
+          {},
+          { anonymous: true },
+          { authorization: `Bearer ${valid}`, 'x-credit-purpose': 'TEST' },
+        )
+      ).status,
+    ).toBe(200);
+  });
+});
+
+describe('reject mode', () => {
+  it('refuses the whole operation when REJECT_UNAUTHORIZED_FIELDS is on', async () => {
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { silentLogger } = await import('@credit-gateway/common');
+    const gateway = await startGateway(
+      loadConfig({
+        PORT: '0',
+        ...stack.gatewayEnv,
+        REGISTER_DIR: `${stack.registerDir}-reject`,
+        REGISTER_WRITER_ID: 'reject-mode',
+        REJECT_UNAUTHORIZED_FIELDS: 'true',
+        ...Object.fromEntries(
+          Object.entries(stack.subgraphUrls).map(([name, url]) => [
+            `SUBGRAPH_${name.toUpperCase().replace('-', '_')}_URL`,
+            url,
+          ]),
+        ),
+      }),
+      silentLogger(),
+    );
+    try {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ enterprise(code: "${SME}") { code tax { payments { amount } } } }` }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        errors: [
+          {
+            message: 'Not authorized to read TaxSection.payments as a PUBLIC caller',
+            extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', field: 'TaxSection.payments', tier: 'PUBLIC' },
+          },
+        ],
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
