@@ -17,6 +17,7 @@ const alias = {
   '@credit-gateway/subgraph-courts': here('./subgraphs/courts/src/server.ts'),
   '@credit-gateway/subgraph-procurement': here('./subgraphs/procurement/src/server.ts'),
   '@credit-gateway/subgraph-social-security': here('./subgraphs/social-security/src/server.ts'),
+  '@credit-gateway/subgraph-credit': here('./subgraphs/credit/src/server.ts'),
 };
 
 export default defineConfig({

@@ -4,7 +4,10 @@ import type { SourceName } from './errors.js';
  * The default local layout: where each subgraph and each department stand-in listens when the
  * whole system runs on one machine. Every address can be overridden by config.
  */
-export const SUBGRAPH_NAMES = [
+export const SUBGRAPH_NAMES = ['market', 'tax', 'courts', 'social-security', 'procurement', 'credit'] as const;
+
+/** The subgraphs that each wrap one department system; `credit` holds the platform's own rules. */
+export const DEPARTMENT_SUBGRAPH_NAMES = [
   'market',
   'tax',
   'courts',
@@ -27,6 +30,7 @@ export const SUBGRAPH_PORTS: Readonly<Record<SubgraphName, number>> = {
   courts: 4003,
   'social-security': 4004,
   procurement: 4005,
+  credit: 4006,
 };
 
 /** Department systems reached over HTTP; social security is reached through its front-end database. */

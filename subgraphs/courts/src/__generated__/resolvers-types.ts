@@ -33,6 +33,8 @@ export type BoundPerson = {
 
 /** Groups of non-public data a subject can authorize one by one (授权范围). */
 export type ConsentGroup =
+  /** Objections about one's own records (异议) */
+  | 'CREDIT_OBJECTION'
   /** Government procurement contracts (政府采购合同) */
   | 'PROCUREMENT_CONTRACTS'
   /** Social insurance headcount and contributions (社保参保缴费) */
