@@ -87,6 +87,7 @@ describe('when a whole subgraph is unreachable', () => {
         SUBGRAPH_COURTS_URL: stack.subgraphUrls.courts,
         SUBGRAPH_SOCIAL_SECURITY_URL: stack.subgraphUrls['social-security'],
         SUBGRAPH_PROCUREMENT_URL: stack.subgraphUrls.procurement,
+        SUBGRAPH_CREDIT_URL: stack.subgraphUrls.credit,
       }),
       silentLogger(),
     );
@@ -120,7 +121,7 @@ describe('when a whole subgraph is unreachable', () => {
     expect(await ready.json()).toEqual({
       ready: true,
       supergraph: 'loaded',
-      subgraphs: { market: 'up', tax: 'up', courts: 'up', 'social-security': 'up', procurement: 'up' },
+      subgraphs: { market: 'up', tax: 'up', courts: 'up', 'social-security': 'up', procurement: 'up', credit: 'up' },
     });
     expect((await fetch(`${stack.gatewayUrl}/healthz`)).status).toBe(200);
   });

@@ -22,6 +22,7 @@ import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gatewa
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
 import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
+import { createCreditSubgraph, loadConfig as creditConfig } from '@credit-gateway/subgraph-credit';
 import {
   createSocialSecuritySubgraph,
   loadConfig as socialSecurityConfig,
@@ -38,6 +39,8 @@ export interface StackOptions {
   frontDbUrl?: string;
   /** Extra gateway environment, e.g. MAX_BATCH_SIZE. */
   gatewayEnv?: Record<string, string>;
+  /** Extra credit subgraph environment. */
+  creditEnv?: Record<string, string>;
 }
 
 /** Who a test request comes from. Default: a GOVERNMENT approval system stating its purpose. */
@@ -130,12 +133,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
     );
     closers.push(() => socialSecurity.close());
+    const credit = await createCreditSubgraph(
+      creditConfig({
+        PORT: '0',
+        ...trustGateway,
+        LINKAGE_URL: standIns.courts.url,
+        CREDIT_STORE_DIR: join(workDir, 'credit'),
+        ...options.creditEnv,
+      }),
+      logger,
+    );
+    closers.push(() => credit.close());
     const handlers: Record<SubgraphName, RequestListener> = {
       market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger).handler,
       tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger).handler,
       courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger).handler,
       procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger).handler,
       'social-security': socialSecurity.handler,
+      credit: credit.handler,
     };
     // Counts what reaches each subgraph, to prove one request per subgraph whatever the batch.
     const requests = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])) as Record<SubgraphName, number>;

@@ -13,6 +13,11 @@ export interface EnterpriseRef {
   code: string;
 }
 
+/** A set of codes asked about together, e.g. for statistics. */
+export interface SubjectSetRef {
+  codes: string[];
+}
+
 export interface PersonRef {
   idNumber: string;
 }
