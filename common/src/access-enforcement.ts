@@ -36,7 +36,7 @@ export function enforceAccess(schema: GraphQLSchema, rules: ReadonlyMap<string, 
       const rule = rules.get(`${type.name}.${field.name}`);
       const resolve: GraphQLFieldResolver<unknown, WithAccess> = field.resolve ?? defaultFieldResolver;
       if (keyedByCode && isObjectType(getNamedType(field.type))) field.resolve = rememberSubject(resolve);
-      if (rule) field.resolve = guard(field.resolve ?? resolve, `${type.name}.${field.name}`, rule);
+      if (rule) field.resolve = guard(field.resolve ?? resolve, `${type.name}.${field.name}`, rule, keyedByCode);
     }
   }
 }
@@ -58,6 +58,8 @@ function guard(
   resolve: GraphQLFieldResolver<unknown, WithAccess>,
   coordinate: string,
   rule: AccessRule,
+  /** The field sits on an entity keyed by `code`: the subject is the entity itself. */
+  keyedByCode: boolean,
 ): GraphQLFieldResolver<unknown, WithAccess> {
   return (source, args, context, info) => {
     const access = context.access;
@@ -67,7 +69,9 @@ function guard(
       });
     }
     if (access.tier === 'AUTHORIZED' && rule.consent) {
-      const subject = (source as Record<symbol, unknown> | null)?.[SUBJECT];
+      const remembered = (source as Record<symbol, unknown> | null)?.[SUBJECT];
+      const own = keyedByCode ? (source as { code?: unknown } | null)?.code : undefined;
+      const subject = typeof remembered === 'string' ? remembered : own;
       const granted =
         typeof subject === 'string' && Object.hasOwn(access.consents, subject) ? access.consents[subject] : undefined;
       if (!granted?.includes(rule.consent)) {

@@ -16,7 +16,13 @@ export const TIERS = ['PUBLIC', 'AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST
 export type Tier = (typeof TIERS)[number];
 
 /** Groups of non-public fields a subject can consent to, one by one. */
-export const CONSENT_GROUPS = ['TAX_CREDIT', 'TAX_PAYMENTS', 'SOCIAL_SECURITY', 'PROCUREMENT_CONTRACTS', 'CREDIT_OBJECTION'] as const;
+export const CONSENT_GROUPS = [
+  'TAX_CREDIT',
+  'TAX_PAYMENTS',
+  'SOCIAL_SECURITY',
+  'PROCUREMENT_CONTRACTS',
+  'CREDIT_OBJECTION',
+] as const;
 
 export type ConsentGroup = (typeof CONSENT_GROUPS)[number];
 

@@ -93,7 +93,8 @@ const SOURCE_ERROR_MESSAGES: Record<SourceErrorCode, string> = {
 export class SourceError extends CreditGatewayError {
   constructor(
     code: SourceErrorCode,
-    readonly sourceName: SourceName,
+    /** A department system, or `credit` when the platform's own rules subgraph is out of reach. */
+    readonly sourceName: SourceName | 'credit',
     options: { cause?: unknown } = {},
   ) {
     super(code, `The ${sourceName} department system ${SOURCE_ERROR_MESSAGES[code]}`, {

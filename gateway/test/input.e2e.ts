@@ -162,7 +162,7 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
                 "line": 1,
               },
             ],
-            "message": "Cannot query field "creditScore" on type "Enterprise".",
+            "message": "Cannot query field "creditScore" on type "Enterprise". Did you mean "creditRecords" or "creditLists"?",
           },
         ],
       }

@@ -386,7 +386,14 @@ describe('batch checks', () => {
     const { body } = await stack.query(BATCH, { codes });
     expect(body.errors).toBeUndefined();
     expect(body.data.enterprises.map((e: any) => e.code)).toEqual(codes);
-    expect(stack.subgraphRequests()).toEqual({ market: 1, tax: 1, courts: 1, 'social-security': 1, procurement: 1, credit: 0 });
+    expect(stack.subgraphRequests()).toEqual({
+      market: 1,
+      tax: 1,
+      courts: 1,
+      'social-security': 1,
+      procurement: 1,
+      credit: 0,
+    });
     const calls = await stack.sourceCalls();
     expect(calls).toMatchObject({ market: 1, tax: 1, courts: 1, 'social-security': 1 });
     // Procurement answers one supplier per request: its adapter fans out, bounded.
@@ -406,6 +413,13 @@ describe('batch checks', () => {
         extensions: { code: 'BATCH_TOO_LARGE', argument: 'codes', size: 501, maximum: 500 },
       },
     ]);
-    expect(stack.subgraphRequests()).toEqual({ market: 0, tax: 0, courts: 0, 'social-security': 0, procurement: 0, credit: 0 });
+    expect(stack.subgraphRequests()).toEqual({
+      market: 0,
+      tax: 0,
+      courts: 0,
+      'social-security': 0,
+      procurement: 0,
+      credit: 0,
+    });
   });
 });

@@ -60,18 +60,18 @@ export const DEFAULT_LIST_SIZE = 5;
  * MAX_COST an operation holds at most 99 root fields, whatever they ask, which stops alias
  * amplification while the README's two-root-field queries stay far below it.
  */
-export const ROOT_FIELD_COST = 20_000;
+export const ROOT_FIELD_COST = 100_000;
 
 /**
- * A full profile, every field of every department's section with each type followed once on a
- * path (a legal representative's own court records included, the query register left out),
- * costs about 2,600 at 5 items a list: a batch of 500 full profiles costs about 1,300,000 plus
- * one root field. 2,000,000 lets that through with room for the schema to grow, and GraphiQL's
- * introspection (about 9,000); it refuses what no batch needs: 100 aliased root fields, a batch
- * that follows the person ↔ restrictions cycle to the depth limit (500 × 5⁶ items), or the query
- * register of every person bound in a batch.
+ * A full profile, every field of every department's section and of the credit rules with each type
+ * followed once on a path (a legal representative's own court records included, the query register
+ * and objections left out), costs about 15,000 at 5 items a list: a batch of 500 full profiles
+ * costs about 7,500,000 plus one root field. 10,000,000 lets that through with room for the schema
+ * to grow, and GraphiQL's introspection (about 9,000); it refuses what no batch needs: 100 aliased
+ * root fields, a batch that follows the person ↔ restrictions cycle to the depth limit
+ * (500 × 5⁶ items), or the query register of every person bound in a batch.
  */
-export const DEFAULT_MAX_COST = 2_000_000;
+export const DEFAULT_MAX_COST = 10_000_000;
 
 /** Reads MAX_DEPTH, MAX_COST and LIST_SIZE_ESTIMATE. */
 export function readOperationLimitsConfig(reader: EnvReader): OperationLimits {

@@ -130,7 +130,7 @@ describe('tokens from the development keys', () => {
     expect(invalidCode).toBeInstanceOf(CreditGatewayError);
     expect((invalidCode as CreditGatewayError).code).toBe('INVALID_CREDIT_CODE');
     await expect(mintConsent({ ...consent, subject: '91500155MA5UQ01CXD', groups: ['ALL'] })).rejects.toThrow(
-      "Consent groups are some of TAX_CREDIT, TAX_PAYMENTS, SOCIAL_SECURITY, PROCUREMENT_CONTRACTS; got 'ALL'",
+      "Consent groups are some of TAX_CREDIT, TAX_PAYMENTS, SOCIAL_SECURITY, PROCUREMENT_CONTRACTS, CREDIT_OBJECTION; got 'ALL'",
     );
     await expect(mintCallerToken({ tier: 'PUBLIC', dir: join(root, 'nowhere') })).rejects.toThrow(
       `No development keys in ${join(root, 'nowhere')}: run the 'keys' command first`,

@@ -195,10 +195,10 @@ describe('operationCost', () => {
       {
         "extensions": {
           "code": "QUERY_TOO_COSTLY",
-          "cost": 2000200,
-          "maximum": 2000000,
+          "cost": 10000200,
+          "maximum": 10000000,
         },
-        "message": "The operation costs 2000200; at most 2000000 is allowed: ask for fewer fields, subjects or aliases",
+        "message": "The operation costs 10000200; at most 10000000 is allowed: ask for fewer fields, subjects or aliases",
       }
     `);
     const batch = 'query Batch($codes: [CreditCode!]!) { enterprises(codes: $codes) { code } }';
@@ -270,7 +270,7 @@ describe('readOperationLimitsConfig', () => {
   }
 
   it('defaults', () => {
-    expect(read({})).toEqual({ maxDepth: 15, maxCost: 2_000_000, listSize: 5 });
+    expect(read({})).toEqual({ maxDepth: 15, maxCost: 10_000_000, listSize: 5 });
   });
 
   it('reads every variable', () => {

@@ -22,7 +22,7 @@ import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gatewa
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
 import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
-import { createCreditSubgraph, loadConfig as creditConfig } from '@credit-gateway/subgraph-credit';
+import { openCreditSubgraph, loadConfig as creditConfig } from '@credit-gateway/subgraph-credit';
 import {
   createSocialSecuritySubgraph,
   loadConfig as socialSecurityConfig,
@@ -133,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
     );
     closers.push(() => socialSecurity.close());
-    const credit = await createCreditSubgraph(
+    const credit = await openCreditSubgraph(
       creditConfig({
         PORT: '0',
         ...trustGateway,

@@ -1,6 +1,7 @@
 import { normalizeIdNumber, normalizeOrganizationCode } from '@credit-gateway/common';
 import type { StandInConfig } from '../stand-ins.js';
 import { createStandInHandler, type StandInHandler } from '../sim/server.js';
+import { createLinkageLog, linkageAppendRoute, linkageChangesRoute } from './linkage.js';
 import { companyCourtHistory, personCourtHistory, type ZxgkDebtor, type ZxgkRestriction } from './records.js';
 import { buildCourtsRegistry } from './registry.js';
 
@@ -33,6 +34,8 @@ export function createCourtsStandIn(config: StandInConfig): StandInHandler {
     },
     'courts index built',
   );
+  const linkage = createLinkageLog(registry);
+  config.logger.info({ changes: linkage.lastSeq() }, 'courts linkage log built');
   return createStandInHandler({
     name: 'courts',
     logger: config.logger,
@@ -101,6 +104,9 @@ export function createCourtsStandIn(config: StandInConfig): StandInHandler {
           };
         },
       },
+      // The enforcement linkage change log (执行联动), and its control endpoint for tests.
+      linkageChangesRoute(linkage),
+      linkageAppendRoute(linkage),
     ],
   });
 }

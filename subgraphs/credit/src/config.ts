@@ -1,0 +1,37 @@
+import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_PORTS } from '@credit-gateway/common';
+import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
+import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
+import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+
+export interface CreditConfig extends SubgraphConfig {
+  /** The measures catalog and the lists it targets (CREDIT_MEASURES_FILE). */
+  measuresFile: string;
+  /** Publicity periods and severity rules (CREDIT_PUBLICITY_PERIODS_FILE). */
+  publicityPeriodsFile: string;
+  /** The comprehensive evaluation model (CREDIT_EVALUATION_MODEL_FILE). */
+  evaluationModelFile: string;
+  /** Enterprises remembered for 落实到人 (CREDIT_REPRESENTATIVE_INDEX_SIZE). */
+  representativeIndexSize: number;
+  /** The durable store's directory, when no database is configured (CREDIT_STORE_DIR). */
+  storeDir: string;
+  /** The durable store in PostgreSQL (CREDIT_DATABASE_URL); the file store otherwise. */
+  storeDatabaseUrl: string | undefined;
+  /** The courts' enforcement linkage interface (LINKAGE_URL), served by the courts stand-in locally. */
+  linkageUrl: string;
+}
+
+export function loadConfig(env: Env): CreditConfig {
+  const reader = new EnvReader(env);
+  const config: CreditConfig = {
+    ...readSubgraphConfig(reader, 'credit'),
+    measuresFile: reader.string('CREDIT_MEASURES_FILE', DEFAULT_MEASURES_FILE),
+    publicityPeriodsFile: reader.string('CREDIT_PUBLICITY_PERIODS_FILE', DEFAULT_PUBLICITY_FILE),
+    evaluationModelFile: reader.string('CREDIT_EVALUATION_MODEL_FILE', DEFAULT_EVALUATION_FILE),
+    representativeIndexSize: reader.int('CREDIT_REPRESENTATIVE_INDEX_SIZE', 100_000, { min: 1, max: 10_000_000 }),
+    storeDir: reader.string('CREDIT_STORE_DIR', '.data/credit'),
+    storeDatabaseUrl: reader.optionalString('CREDIT_DATABASE_URL'),
+    linkageUrl: reader.url('LINKAGE_URL', `http://127.0.0.1:${STAND_IN_PORTS.courts}`),
+  };
+  reader.done();
+  return config;
+}

@@ -1,0 +1,231 @@
+import type {
+  AppliedMeasureStatus,
+  CreditListKind,
+  CreditRecordKind,
+  CreditRecordState,
+  DebtorRestrictionChange,
+  DecisionContext,
+  EnforcementFeedback,
+  ListingStatus,
+  MeasureKind,
+  Objection,
+  ObjectionStatus,
+  CreditRepair,
+  Provenance,
+  RegistrationStatus,
+  RestrictionStatus,
+  Severity,
+  SourceSystem,
+  SubjectKind,
+  TaxCreditGradeLevel,
+} from './__generated__/resolvers-types.js';
+
+// ---- What the rules read: the department data the gateway sends through @requires ----
+// A section is null (or absent) when its department failed or the caller may not see it.
+
+/** Provenance as the departments send it; `system` is derived from `source`. */
+export interface ProvenanceInput {
+  source: SourceSystem;
+  recordId: string;
+  asOf: string;
+}
+
+export interface DebtorRecordInput {
+  caseNumber: string;
+  status: ListingStatus;
+  publishedOn: string;
+  removedOn: string | null;
+  provenance: ProvenanceInput;
+}
+
+export interface ConsumptionRestrictionInput {
+  caseNumber: string;
+  status: RestrictionStatus;
+  issuedOn: string;
+  liftedOn: string | null;
+  provenance: ProvenanceInput;
+}
+
+export interface RepresentativeInput {
+  name: string;
+  person: {
+    idNumber: string;
+    courts: { dishonestDebtorRecords: DebtorRecordInput[] } | null;
+  } | null;
+}
+
+export interface RegistrationInput {
+  name: string;
+  kind: SubjectKind;
+  status: RegistrationStatus;
+  establishedOn: string;
+  legalRepresentative: RepresentativeInput | null;
+}
+
+export interface PenaltyInput {
+  decisionNumber: string;
+  violationType: string;
+  content: string;
+  decidedOn: string;
+  publishedOn: string;
+  provenance: ProvenanceInput;
+}
+
+export interface ListingInput {
+  reason: string;
+  listedOn: string;
+  removedOn: string | null;
+  provenance: ProvenanceInput;
+}
+
+export interface SpotCheckInput {
+  result: string;
+  inspectedOn: string;
+}
+
+export interface HonourInput {
+  name: string;
+  year: number;
+  provenance: ProvenanceInput;
+}
+
+export interface MarketInputs {
+  registration: RegistrationInput;
+  penalties: PenaltyInput[];
+  abnormalOperations: ListingInput[];
+  seriousIllegalListings: ListingInput[];
+  spotChecks: SpotCheckInput[];
+  honours: HonourInput[];
+}
+
+export interface TaxInputs {
+  publishedGrades: { year: number; grade: TaxCreditGradeLevel; provenance: ProvenanceInput }[];
+  majorViolations: { caseNature: string; publishedOn: string; publicityEndsOn: string; provenance: ProvenanceInput }[];
+  arrearsNotices: { amount: number; announcedOn: string; provenance: ProvenanceInput }[];
+}
+
+export interface CourtsInputs {
+  dishonestDebtorRecords: DebtorRecordInput[];
+  consumptionRestrictions: ConsumptionRestrictionInput[];
+}
+
+export interface SocialSecurityInputs {
+  wageArrearsListings: {
+    listedOn: string;
+    removedOn: string | null;
+    amountOwed: number;
+    provenance: ProvenanceInput;
+  }[];
+}
+
+export interface ProcurementInputs {
+  seriousDishonestyRecords: { recordedOn: string; banEndsOn: string; active: boolean; provenance: ProvenanceInput }[];
+}
+
+/** An Enterprise as the credit subgraph receives it: its key and the department data it requires. */
+export interface EnterpriseInputs {
+  code: string;
+  marketRegulation?: MarketInputs | null;
+  tax?: TaxInputs | null;
+  courts?: CourtsInputs | null;
+  socialSecurity?: SocialSecurityInputs | null;
+  procurement?: ProcurementInputs | null;
+}
+
+export interface PersonRef {
+  idNumber: string;
+}
+
+// ---- What the rules produce ----
+
+/** A record the rules act on: one department record, with its severity, publicity period and state. */
+export interface CreditRecordModel {
+  /** `${source}:${recordId}`: the department and its own record id. */
+  id: string;
+  kind: CreditRecordKind;
+  severity: Severity;
+  summary: string;
+  decidedOn: string;
+  publishedUntil: string | null;
+  state: CreditRecordState;
+  objectionId: string | null;
+  repairedOn: string | null;
+  provenance: Provenance;
+}
+
+export interface ListMembershipModel {
+  list: CreditListKind;
+  name: string;
+  code: string;
+  since: string;
+  records: CreditRecordModel[];
+}
+
+/** One entry of the measures catalog (data/measures.json). */
+export interface MeasureModel {
+  id: string;
+  name: string;
+  kind: MeasureKind;
+  list: CreditListKind;
+  targetLists: readonly string[];
+  legalBasis: string;
+  initiatingDepartment: string;
+  implementingDepartment: string;
+  contexts: readonly DecisionContext[];
+}
+
+/** A catalog measure applied to a subject: the entry itself, never a free-standing name. */
+export interface AppliedMeasureModel {
+  measure: MeasureModel;
+  status: AppliedMeasureStatus;
+  because: CreditRecordModel[];
+  objectionId: string | null;
+}
+
+// ---- What the durable store adds to department records ----
+
+/** Repairs and objections on a subject's records, keyed by credit record id. */
+export interface Overlays {
+  repairs: ReadonlyMap<string, { repairedOn: string }>;
+  /** The latest objection to each record. */
+  objections: ReadonlyMap<string, { id: string; status: ObjectionStatus }>;
+}
+
+/**
+ * The durable store as the rules see it. The store adds its own members to this interface
+ * (declaration merging) where it defines them.
+ */
+export interface CreditStore {
+  overlaysFor(code: string): Promise<Overlays>;
+}
+
+/**
+ * The courts' enforcement linkage interface as the feed reads it. The feed adds its calls to this
+ * interface (declaration merging) where it defines them.
+ */
+export interface LinkageClient {
+  readonly baseUrl: string;
+}
+
+// ---- Objections, repairs and the court linkage feed ----
+
+export type ObjectionModel = Objection;
+
+export type CreditRepairModel = CreditRepair;
+
+export type EnforcementFeedbackModel = EnforcementFeedback;
+
+export interface RestrictionInForceModel {
+  measure: MeasureModel;
+  legalBasis: string;
+}
+
+export type DebtorRestrictionChangeModel = Omit<DebtorRestrictionChange, 'restrictions' | 'feedback'> & {
+  restrictions: RestrictionInForceModel[];
+};
+
+/** A set of subjects with the departments' data of each, as `@requires` hands it over. */
+export interface SubjectSetInputs {
+  codes: string[];
+  subjects?: EnterpriseInputs[];
+}

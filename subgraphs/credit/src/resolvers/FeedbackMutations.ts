@@ -1,0 +1,19 @@
+import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import { reportFeedback } from '../feed/feedback.js';
+import { requireLinkage } from './DebtorRestriction.js';
+import { callerOf, requireStore } from './Objection.js';
+
+/** reportEnforcementFeedback (执行反馈): durable before it answers, idempotent by key. */
+export const feedbackMutations: Pick<MutationResolvers, 'reportEnforcementFeedback'> = {
+  reportEnforcementFeedback: (_, { input }, context) =>
+    reportFeedback(
+      {
+        events: requireStore(context).events,
+        linkage: requireLinkage(context),
+        catalog: context.catalog,
+        now: context.now(),
+      },
+      callerOf(context),
+      input,
+    ),
+};

@@ -1,0 +1,80 @@
+import { creditCodeParts } from '@credit-gateway/common';
+import type { CreditStatistics, StatisticsRow } from '../__generated__/resolvers-types.js';
+import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
+
+/** One subject as the statistics count it: its memberships and the measures applying to it. */
+export interface StatisticsSubject {
+  code: string;
+  memberships: readonly ListMembershipModel[];
+  measures: readonly AppliedMeasureModel[];
+}
+
+interface Tally {
+  subjects: Set<string>;
+  blackListed: Set<string>;
+  redListed: Set<string>;
+  measures: number;
+}
+
+function tally(rows: Map<string, Tally>, key: string): Tally {
+  let row = rows.get(key);
+  if (!row) rows.set(key, (row = { subjects: new Set(), blackListed: new Set(), redListed: new Set(), measures: 0 }));
+  return row;
+}
+
+function toRows(rows: Map<string, Tally>): StatisticsRow[] {
+  return [...rows.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, t]) => ({
+      key,
+      subjects: t.subjects.size,
+      blackListed: t.blackListed.size,
+      redListed: t.redListed.size,
+      measures: t.measures,
+    }));
+}
+
+/**
+ * Counts over a set of subjects (统计分析): subjects, how many are black- or red-listed, and how many
+ * measures apply, by administrative division (code positions 3–8), by organization category, and
+ * by the department whose records put subjects on lists. A subject is counted once per row; in
+ * `bySource` it counts under every department behind one of its memberships, and a measure under
+ * every department behind one of its triggering records. Codes are counted once however often given.
+ */
+export function creditStatistics(subjects: readonly StatisticsSubject[]): CreditStatistics {
+  const distinct = [...new Map(subjects.map((s) => [s.code, s])).values()];
+  const byDivision = new Map<string, Tally>();
+  const byCategory = new Map<string, Tally>();
+  const bySource = new Map<string, Tally>();
+  for (const subject of distinct) {
+    const parts = creditCodeParts(subject.code);
+    const black = subject.memberships.some((m) => m.list === 'BLACK');
+    const red = subject.memberships.some((m) => m.list === 'RED');
+    for (const row of [
+      tally(byDivision, parts.divisionCode),
+      tally(byCategory, parts.organizationCategory ?? 'UNKNOWN'),
+    ]) {
+      row.subjects.add(subject.code);
+      if (black) row.blackListed.add(subject.code);
+      if (red) row.redListed.add(subject.code);
+      row.measures += subject.measures.length;
+    }
+    for (const membership of subject.memberships) {
+      for (const source of new Set(membership.records.map((r) => r.provenance.source))) {
+        const row = tally(bySource, source);
+        row.subjects.add(subject.code);
+        (membership.list === 'BLACK' ? row.blackListed : row.redListed).add(subject.code);
+      }
+    }
+    for (const measure of subject.measures) {
+      for (const source of new Set(measure.because.map((r) => r.provenance.source)))
+        tally(bySource, source).measures += 1;
+    }
+  }
+  return {
+    subjects: distinct.length,
+    byDivision: toRows(byDivision),
+    byOrganizationCategory: toRows(byCategory),
+    bySource: toRows(bySource),
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  addWorkingDays,
+  chinaDate,
+  coversDate,
+  DEFAULT_HOLIDAYS_FILE,
+  isWorkingDay,
+  loadHolidayCalendar,
+  parseHolidayCalendar,
+  type HolidayCalendar,
+} from './calendar.js';

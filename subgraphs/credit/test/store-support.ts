@@ -1,0 +1,110 @@
+/** Test support for the durable store: temporary directories, PostgreSQL schemas, child writers. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { EventStoreConfig } from '../src/store/index.js';
+
+/** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
+export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+const CHILD = fileURLToPath(new URL('./store-child.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'credit-store-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh schema on the test server, reached through `search_path` in the URL; dropped after. */
+export async function testSchema(): Promise<{ admin: pg.Client; url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  const schema = `credit_store_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.query(`SET search_path = ${schema}`);
+  return {
+    admin,
+    url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+/** One place for the store under test: a directory or a schema, and how to remove it. */
+export interface StoreUnderTest {
+  config: EventStoreConfig;
+  admin?: pg.Client;
+  cleanup(): Promise<void>;
+}
+
+export const STORES = [
+  {
+    name: 'file store',
+    async setup(): Promise<StoreUnderTest> {
+      const { dir, remove } = await tempDir();
+      return { config: { dir }, cleanup: remove };
+    },
+  },
+  {
+    name: 'PostgreSQL store',
+    async setup(): Promise<StoreUnderTest> {
+      const schema = await testSchema();
+      return {
+        config: { databaseUrl: schema.url, writerLockWaitMs: 10_000 },
+        admin: schema.admin,
+        cleanup: schema.drop,
+      };
+    },
+  },
+];
+
+export interface ChildRun {
+  /** `position key` for every append the child saw acknowledged. */
+  acknowledged: { position: number; key: string }[];
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/**
+ * Runs store-child.ts under tsx: it appends as fast as it can, `inFlight` at a time, printing
+ * each acknowledged event. After `killAfter` acknowledgements it is killed with SIGKILL.
+ */
+export function runStoreChild(
+  config: EventStoreConfig,
+  options: { killAfter: number; inFlight: number },
+): Promise<ChildRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config), String(options.inFlight)], {
+    cwd: REPO,
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    let acks = 0;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      acks += chunk.split('\n').filter((line) => /^\d+ /.test(line)).length;
+      if (acks >= options.killAfter) child.kill('SIGKILL');
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    // 'close' comes after the pipes are drained: every line the child wrote is in.
+    child.on('close', (_code, signal) =>
+      resolve({
+        acknowledged: stdout
+          .split('\n')
+          .filter((line) => /^\d+ /.test(line))
+          .map((line) => {
+            const [position, key] = line.split(' ');
+            return { position: Number(position), key: key! };
+          }),
+        signal,
+        stderr,
+      }),
+    );
+  });
+}
