@@ -91,6 +91,7 @@ export interface Stack {
   /** Source calls counted at each department since the last reset. */
   sourceCalls(): Promise<Record<StandInName | 'social-security', number>>;
   standInStats(name: StandInName): Promise<StandInStats>;
+  standInUrl(name: StandInName): string;
   resetStats(): Promise<void>;
   setFaults(name: StandInName | 'social-security', faults: Partial<Faults>): Promise<void>;
   clearFaults(): Promise<void>;
@@ -221,6 +222,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return { status: response.status, body: (await response.json()) as GraphQLResponse['body'] };
       },
       standInStats: (name) => control(name, 'GET', '/_sim/stats') as Promise<StandInStats>,
+      standInUrl: (name) => standIns[name].url,
       async sourceCalls() {
         const calls = { 'social-security': frontDb.stats().queries } as Record<StandInName | 'social-security', number>;
         for (const name of STAND_IN_NAMES)
