@@ -270,6 +270,7 @@ describe('scenario: the court enforcement linkage walks the feed', () => {
 
   it('sees every change once, even when changes arrive in the middle of the walk, and takes enforcement feedback', async () => {
     const nodes: any[] = [];
+    const cursors: string[] = [];
     let after: string | null = null;
     let pages = 0;
     for (;;) {
@@ -277,6 +278,7 @@ describe('scenario: the court enforcement linkage walks the feed', () => {
       expect(body.errors).toBeUndefined();
       const page = body.data.debtorRestrictions;
       nodes.push(...page.edges.map((e: any) => e.node));
+      cursors.push(...page.edges.map((e: any) => e.cursor as string));
       pages++;
       if (pages === 2) {
         // The court removes the partial debtor from the list while the walk is under way.
@@ -328,6 +330,18 @@ describe('scenario: the court enforcement linkage walks the feed', () => {
     expect(feedback.data.reportEnforcementFeedback).toMatchObject({
       changeId: lastId,
       department: 'civil-aviation-bureau',
+    });
+    // The court linkage sees it on the change: the walk's second-to-last cursor leads to it.
+    const seenByCourt = await ask(
+      `query($since: DateTime!, $after: String) { debtorRestrictions(changedSince: $since, after: $after, first: 1) {
+        edges { node { id feedback { department action } } } } }`,
+      { since: '2020-01-01T00:00:00+08:00', after: cursors.at(-2) },
+      COURT,
+    );
+    expect(seenByCourt.errors).toBeUndefined();
+    expect(seenByCourt.data.debtorRestrictions.edges[0].node).toEqual({
+      id: lastId,
+      feedback: [{ department: 'civil-aviation-bureau', action: '已在购票系统中解除限制' }],
     });
   });
 });
