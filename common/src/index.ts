@@ -18,3 +18,4 @@ export * from './subgraph.js';
 export * from './access.js';
 export * from './access-enforcement.js';
 export * from './internal-auth.js';
+export * from './lines.js';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from '@credit-gateway/common';
 import { CommitQueue } from './commit-queue.js';
 import { RegisterStartError } from './errors.js';
-import { appendAll, forEachLine } from './lines.js';
+import { appendAll, forEachLine } from '@credit-gateway/common';
 import {
   canonicalJson,
   GENESIS_HASH,

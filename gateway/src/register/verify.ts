@@ -5,7 +5,7 @@ import pg from 'pg';
 import { ConfigError, type Env } from '@credit-gateway/common';
 import { loadRegisterConfig } from './config.js';
 import { CHAIN_FILE_SUFFIX, parseLine } from './file-store.js';
-import { forEachLine } from './lines.js';
+import { forEachLine } from '@credit-gateway/common';
 import { REGISTER_TABLE, rowToRecord, type RegisterRow } from './postgres-store.js';
 import { GENESIS_HASH, parseStoredRecord, recordHash, WRITER_ID_PATTERN, type StoredQueryRecord } from './record.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPostgresRegister, type QueryRegister, type RegisterConfig } from '../../src/register/index.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../../../common/test/support/tcp-proxy.js';
 import { open, outcomes, POSTGRES_URL, postgresConfig, queryInput, schemaUrl, testSchema } from './support/register.js';
 
 describe('the PostgreSQL store', () => {

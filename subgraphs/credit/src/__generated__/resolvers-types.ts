@@ -648,7 +648,10 @@ export type SubjectKind =
   | 'PUBLIC_INSTITUTION'
   | 'SOCIAL_ORGANIZATION';
 
-/** A set of subjects (统计对象): the codes an analyst asked about. */
+/**
+ * A set of subjects (统计对象), for statistics over them: the register of market subjects resolves
+ * the codes, and the credit rules count over what each department holds.
+ */
 export type SubjectSet = {
   __typename?: 'SubjectSet';
   codes: Array<Scalars['CreditCode']['output']>;

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@credit-gateway/common';
-import { appendAll, forEachLine } from './lines.js';
+import { appendAll, forEachLine } from '@credit-gateway/common';
 import { parseStoredEvent, StoreStartError, type EventBackend, type StoredEvent } from './stored-event.js';
 
 export const EVENTS_FILE = 'events.jsonl';

@@ -4,7 +4,7 @@ import { NO_FAULTS, type Faults } from '@credit-gateway/sources';
 import { GATEWAY_KEYS } from '../../../../common/test/support/gateway-identity.js';
 import { createSocialSecuritySubgraph, loadConfig, type FrontDb } from '../../src/server.js';
 import { seedPostgres } from '../../src/source/drivers/postgres.js';
-import { startTcpProxy } from './tcp-proxy.js';
+import { startTcpProxy } from '../../../../common/test/support/tcp-proxy.js';
 
 /** Small enough to seed in well under a second, large enough for batches of generated subjects. */
 export const TEST_POPULATION = 2_000;

@@ -1,7 +1,7 @@
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL, for failures a real server cannot be told to show:
+ * A TCP proxy in front of a real server, for failures it cannot be told to show:
  * `refuse` drops every connection (a server that went away), `hang` swallows every byte (a
  * server that stopped answering). Back in `pass`, connections that lived through a failure are
  * dropped, as their protocol state is lost.
