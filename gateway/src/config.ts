@@ -18,6 +18,8 @@ import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
 import { readRegisterConfig, type RegisterConfig } from './register/config.js';
+import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
+import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -43,6 +45,10 @@ export interface GatewayConfig extends ServiceConfig {
   rejectUnauthorized: boolean;
   /** Key of the register's pseudonyms for people (REGISTER_PSEUDONYM_KEY); derived from the signing key by default. */
   pseudonymKey: Buffer;
+  /** Deduplication, subgraph connections, persisted operations, workers. */
+  performance: PerformanceConfig;
+  /** Entity cache of subgraph data (ENTITY_CACHE, CACHE_*). */
+  entityCache: EntityCacheConfig;
 }
 
 function tierList(reader: EnvReader, name: string, fallback: readonly Tier[]): Tier[] {
@@ -88,6 +94,8 @@ export function loadConfig(env: Env): GatewayConfig {
     ),
     rejectUnauthorized: reader.bool('REJECT_UNAUTHORIZED_FIELDS', false),
     pseudonymKey: pseudonymKey(reader, auth.internal.signingKey),
+    performance: readPerformanceConfig(reader),
+    entityCache: readEntityCacheConfig(reader),
   };
   reader.done();
   return config;

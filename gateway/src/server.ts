@@ -54,6 +54,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     )
       return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/metrics') return sendJson(response, 200, { entityCache: supergraph.entityCache?.metrics ?? null });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
       checkReadiness(supergraph, 1_000).then(
@@ -73,6 +74,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     handler,
     stop: async () => {
       await supergraph.stop();
+      await graphql.close();
       await services.close();
     },
   };

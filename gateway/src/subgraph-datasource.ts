@@ -1,6 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import {
   errorCodeForHttpStatus,
   internalAuthorization,
@@ -10,6 +9,9 @@ import {
   type SourceErrorCode,
   type SubgraphName,
 } from '@credit-gateway/common';
+import type { EntityCache } from './cache/entity-cache.js';
+import type { PerformanceConfig } from './performance/config.js';
+import { SubgraphTransport } from './performance/subgraph-transport.js';
 
 /** What the gateway's HTTP layer hands to every subgraph fetch of one request. */
 export interface GatewayRequestContext {
@@ -19,6 +21,8 @@ export interface GatewayRequestContext {
   internalToken: string;
   /** The same, for subgraphs served in this process. */
   access: AccessClaims;
+  /** Sources this request was answered for from stale cache entries (entity cache). */
+  staleSources?: Set<SubgraphName>;
 }
 
 /**
@@ -26,32 +30,58 @@ export interface GatewayRequestContext {
  * SOURCE_* error naming its department, and the planner answers every other section.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestContext> {
+  private readonly transport: SubgraphTransport;
+  /** Set when ENTITY_CACHE is on (gateway/src/cache). */
+  entityCache: EntityCache | undefined;
+
   constructor(
     readonly subgraph: SubgraphName,
     url: string,
     timeoutMs: number,
+    performance: Pick<PerformanceConfig, 'dedupe' | 'subgraphConnections'> = { dedupe: true, subgraphConnections: 64 },
   ) {
-    super({
-      url,
-      // Node's own fetch keeps connections alive; the timeout bounds every subgraph call.
-      fetcher: ((input: string, init?: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher,
+    super({ url });
+    this.transport = new SubgraphTransport(url, {
+      timeoutMs,
+      connections: performance.subgraphConnections,
+      dedupe: performance.dedupe,
     });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayRequestContext>): void {
+  /** The headers every fetch of one request carries: its id and the gateway's signed word. */
+  private headersFor(context: Partial<GatewayRequestContext>): Record<string, string> {
     // Health checks and schema loads run without a request context.
-    const { requestId, internalToken } = context as Partial<GatewayRequestContext>;
-    if (!request.http) return;
-    if (requestId) request.http.headers.set('x-request-id', requestId);
-    if (internalToken) request.http.headers.set('authorization', internalAuthorization(internalToken));
+    const headers: Record<string, string> = {};
+    if (context.requestId) headers['x-request-id'] = context.requestId;
+    if (context.internalToken) headers['authorization'] = internalAuthorization(context.internalToken);
+    return headers;
   }
 
   override async process(
     options: GraphQLDataSourceProcessOptions<GatewayRequestContext>,
   ): Promise<GatewayGraphQLResponse> {
+    // Entity cache: answers the `_entities` it holds, sends the rest, stands in for a failed source.
+    const context = options.context as Partial<GatewayRequestContext>;
+    const { query, variables } = options.request;
+    if (!this.entityCache || !context.access || !query || !variables) return this.fetch(options);
+    return this.entityCache.fetch(
+      { subgraph: this.subgraph, query, variables, tier: context.access.tier, staleSources: context.staleSources },
+      (representations) =>
+        this.fetch(
+          representations
+            ? { ...options, request: { ...options.request, variables: { ...variables, representations } } }
+            : options,
+        ),
+    );
+  }
+
+  private async fetch(
+    options: GraphQLDataSourceProcessOptions<GatewayRequestContext>,
+  ): Promise<GatewayGraphQLResponse> {
     try {
-      return await super.process(options);
+      const { request, context } = options;
+      if (!request.query) throw new Error('Missing query');
+      return await this.transport.execute(request, this.headersFor(context as Partial<GatewayRequestContext>));
     } catch (error) {
       const code = failureCode(error);
       (options.context as Partial<GatewayRequestContext>).logger?.warn(
@@ -60,6 +90,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
       );
       return { errors: [new SourceError(code, this.subgraph, { cause: error }).toJSON()] };
     }
+  }
+
+  /** Closes the pooled connections to the subgraph. */
+  close(): void {
+    this.transport.close();
   }
 }
 

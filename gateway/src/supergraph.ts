@@ -12,6 +12,7 @@ import {
   type SubgraphName,
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
+import { EntityCache } from './cache/entity-cache.js';
 import { SubgraphDataSource } from './subgraph-datasource.js';
 
 export interface LoadedSupergraph {
@@ -21,6 +22,8 @@ export interface LoadedSupergraph {
   executor: GatewayExecutor;
   /** Subgraph name → URL the gateway calls. */
   subgraphs: ReadonlyMap<string, string>;
+  /** Present when ENTITY_CACHE is on. */
+  entityCache: EntityCache | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,11 @@ export async function loadSupergraph(
 ): Promise<LoadedSupergraph> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const subgraphs = new Map<string, string>();
+  const remotes: SubgraphDataSource[] = [];
+  const rules = accessRules(parse(supergraphSdl));
+  const entityCache = config.entityCache.enabled
+    ? new EntityCache(config.entityCache, rules, logger.child({ component: 'entity-cache' }))
+    : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: logger.child({ component: 'apollo-gateway' }),
@@ -56,10 +64,24 @@ export async function loadSupergraph(
       const target = config.subgraphUrls[name as SubgraphName] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       subgraphs.set(name, target);
-      return new SubgraphDataSource(name as SubgraphName, target, config.subgraphTimeoutMs);
+      const source = new SubgraphDataSource(name as SubgraphName, target, config.subgraphTimeoutMs, config.performance);
+      source.entityCache = entityCache;
+      remotes.push(source);
+      return source;
     },
   });
   const { schema, executor } = await gateway.load();
   installScalars(schema, policy);
-  return { schema, executor, accessRules: accessRules(parse(supergraphSdl)), subgraphs, stop: () => gateway.stop() };
+  return {
+    schema,
+    executor,
+    accessRules: rules,
+    subgraphs,
+    entityCache,
+    stop: async () => {
+      await gateway.stop();
+      for (const remote of remotes) remote.close();
+      await entityCache?.close();
+    },
+  };
 }

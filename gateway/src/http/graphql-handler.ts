@@ -33,6 +33,7 @@ import { DocumentCache } from '../execution/document-cache.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
+import { createPersistedOperations } from '../performance/persisted-operations.js';
 import type { QueryOutcome } from '../register/record.js';
 import type { GatewayServices } from '../services.js';
 import type { GatewayRequestContext } from '../subgraph-datasource.js';
@@ -44,7 +45,7 @@ interface GraphQLParams {
   variables: Record<string, unknown>;
 }
 
-type ResponseBody = { data?: unknown; errors?: GraphQLFormattedError[] };
+type ResponseBody = { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> };
 
 /** What one request produced: the response, and what the query register records of it. */
 interface Answer {
@@ -91,12 +92,13 @@ function refusal(
   return { status, body: { errors: formatErrors(errors, logger) }, outcome: 'REJECTED', transport };
 }
 
-function paramsFrom(method: string, url: URL, body: unknown): GraphQLParams {
+function paramsFrom(method: string, url: URL, body: unknown, persistedQuery?: string): GraphQLParams {
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   if (method === 'POST' && !isObject)
     throw new RequestError(400, 'BAD_REQUEST', 'The request body must be a JSON object');
   const source = method === 'GET' ? Object.fromEntries(url.searchParams) : (body as Record<string, unknown>);
-  const { query, operationName } = source;
+  const { operationName } = source;
+  const query = persistedQuery ?? source['query'];
   let { variables } = source;
   if (typeof query !== 'string' || query.trim() === '') {
     throw new RequestError(400, 'BAD_REQUEST', "The request must carry a GraphQL document in 'query'");
@@ -178,6 +180,13 @@ export interface GraphQLHandlerOptions {
 export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
   const { schema, executor, accessRules } = supergraph;
   const documents = new DocumentCache(schema, config.limits);
+  const persistedOperations = createPersistedOperations({
+    config: config.performance,
+    redis: config.rateLimit.redisUrl
+      ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
+      : undefined,
+    logger: logger.child({ component: 'persisted-operations' }),
+  });
   // Filtered operations per tier and query text; each carries the hash its query plan is cached by.
   const filtered = new Map<Tier, LruCache<string, FilteredOperation>>(
     TIERS.map((tier) => [tier, new LruCache<string, FilteredOperation>(1_000)]),
@@ -205,10 +214,17 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
     }
     const body = request.method === 'POST' ? await readJsonBody(request, config.bodyLimitBytes) : undefined;
-    const params = paramsFrom(request.method, url, body);
+    const persisted = await persistedOperations.resolve(
+      request.method === 'GET' ? Object.fromEntries(url.searchParams) : isRecord(body) ? body : {},
+    );
+    if (!persisted.ok) {
+      return { ...refusal(400, [persisted.error], requestLogger), operationHash: persisted.hash ?? NO_DOCUMENT_HASH };
+    }
+    const params = paramsFrom(request.method, url, body, persisted.query);
     const prepared = documents.prepare(params.query);
     const base = { operationHash: prepared.queryHash, operationName: params.operationName ?? null };
     if (!prepared.ok) return { ...refusal(400, prepared.errors, requestLogger), ...base };
+    if (persisted.register) persistedOperations.remember(persisted.register, params.query);
 
     const operation = getOperationAST(prepared.document, params.operationName) ?? null;
     if (!operation) {
@@ -287,6 +303,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       logger: requestLogger,
       internalToken,
       access: { tier: caller.tier, consents },
+      staleSources: new Set(),
     };
     const requestContext: GatewayGraphQLRequestContext<GatewayRequestContext> = {
       request: { query: params.query, operationName: params.operationName, variables: params.variables },
@@ -320,9 +337,11 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
           : shaped.returned.size === 0 && denied.length > 0
             ? 'DENIED'
             : 'PARTIAL';
+    // Sections answered from the entity cache past their TTL because their source failed.
+    const extensions = context.staleSources?.size ? { extensions: { staleSources: [...context.staleSources] } } : {};
     return {
       status: 200,
-      body: errors.length > 0 ? { data, errors } : { data },
+      body: errors.length > 0 ? { data, errors, ...extensions } : { data, ...extensions },
       outcome,
       ...withSubjects,
       fieldsReturned: [...shaped.returned],
@@ -330,7 +349,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     };
   }
 
-  return async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const time = new Date().toISOString();
     const accept = request.headers.accept ?? '';
     const graphqlResponse = accept.includes('application/graphql-response+json');
@@ -420,7 +439,12 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
     sendJson(response, result.transport || graphqlResponse ? result.status : 200, result.body, contentType);
-  };
+  }
+  return Object.assign(handleGraphQL, { close: () => persistedOperations.close() });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A caller's request id is echoed only when it is short and plain, never arbitrary text. */

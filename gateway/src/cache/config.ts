@@ -1,0 +1,51 @@
+import { SUBGRAPH_NAMES, type EnvReader, type SubgraphName } from '@credit-gateway/common';
+
+const isSubgraphName = (name: string): name is SubgraphName => (SUBGRAPH_NAMES as readonly string[]).includes(name);
+
+export interface EntityCacheConfig {
+  /** ENTITY_CACHE: cache subgraph entity fetches (off by default). */
+  enabled: boolean;
+  /** CACHE_TTLS: seconds an entry is fresh, per source; a source left out is never cached. */
+  ttlSeconds: Partial<Record<SubgraphName, number>>;
+  /** CACHE_STALE_SECONDS: how long past its TTL an entry may still answer for a failing source. */
+  staleSeconds: number;
+  /** CACHE_LRU_ENTRIES / CACHE_LRU_BYTES: bounds of the in-process layer. */
+  lruEntries: number;
+  lruBytes: number;
+  /** CACHE_REDIS_URL: the layer shared by replicas; none when absent. */
+  redisUrl: string | undefined;
+  redisCluster: boolean;
+  redisTimeoutMs: number;
+  prefix: string;
+  evictChannel: string;
+}
+
+export const DEFAULT_CACHE_TTLS = 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600,credit=60';
+
+export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
+  const ttlSeconds: Partial<Record<SubgraphName, number>> = {};
+  for (const item of reader.list('CACHE_TTLS', DEFAULT_CACHE_TTLS.split(','))) {
+    const [name, seconds] = item.split('=').map((part) => part.trim());
+    const value = Number(seconds);
+    if (!name || !isSubgraphName(name) || !Number.isInteger(value) || value < 1) {
+      reader.problem(`CACHE_TTLS: '${item}' is not <source>=<seconds> with a source of ${SUBGRAPH_NAMES.join(', ')}`);
+      continue;
+    }
+    ttlSeconds[name] = value;
+  }
+  const prefix = reader.string('CACHE_PREFIX', 'credit-gateway:entity:');
+  // A brace would become the Redis Cluster hash tag of every key and put them all in one slot.
+  if (/[{}]/.test(prefix)) reader.problem('CACHE_PREFIX must not contain braces');
+  return {
+    enabled: reader.bool('ENTITY_CACHE', false),
+    ttlSeconds,
+    staleSeconds: reader.int('CACHE_STALE_SECONDS', 86_400, { min: 0, max: 30 * 86_400 }),
+    lruEntries: reader.int('CACHE_LRU_ENTRIES', 50_000, { min: 1, max: 10_000_000 }),
+    lruBytes: reader.int('CACHE_LRU_BYTES', 64 * 1024 * 1024, { min: 1024, max: 8 * 1024 * 1024 * 1024 }),
+    redisUrl: reader.url('CACHE_REDIS_URL'),
+    redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false),
+    redisTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
+    prefix,
+    evictChannel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
+  };
+}

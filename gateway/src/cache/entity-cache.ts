@@ -1,0 +1,407 @@
+import { createHash } from 'node:crypto';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { OperationTypeNode, parse, visit, type GraphQLFormattedError } from 'graphql';
+import { LruCache, type AccessRule, type Logger, type SubgraphName, type Tier } from '@credit-gateway/common';
+import type { EntityCacheConfig } from './config.js';
+
+type RedisClient = Redis | Cluster;
+
+/** One subgraph `_entities` fetch, as the data source sees it. */
+export interface EntityFetch {
+  subgraph: SubgraphName;
+  query: string;
+  variables: Record<string, unknown>;
+  tier: Tier;
+  /** Sources answered from stale entries during this request. */
+  staleSources?: Set<SubgraphName>;
+}
+
+export interface EntityCacheMetrics {
+  hits: number;
+  misses: number;
+  staleServed: number;
+  bypassed: number;
+  evictions: number;
+  redisErrors: number;
+}
+
+/** An entry as stored in both layers: when it was fetched and the entity's JSON. */
+interface Entry {
+  t: number;
+  v: string;
+  /** Entity id and source, so evictions can find in-process entries. */
+  eid: string;
+  source: SubgraphName;
+}
+
+/** What a publisher sends on CACHE_EVICT_CHANNEL. */
+export type Eviction = { typename: string; key: Record<string, unknown> } | { source: SubgraphName };
+
+interface Shape {
+  cacheable: boolean;
+  /** The selection holds a consent-protected field: its answer depends on the caller's consents. */
+  consent: boolean;
+  hash: string;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** Entity id: typename and key fields, hashed so it is safe inside a Redis key. */
+export function entityId(typename: string, key: Record<string, unknown>): string {
+  return createHash('sha256').update(typename).update('\0').update(canonical(key)).digest('hex').slice(0, 32);
+}
+
+function representationId(representation: unknown): string | undefined {
+  if (representation === null || typeof representation !== 'object') return undefined;
+  const { __typename: typename, ...key } = representation as Record<string, unknown>;
+  return typeof typename === 'string' ? entityId(typename, key) : undefined;
+}
+
+function isSourceError(error: GraphQLFormattedError): boolean {
+  const code = error.extensions?.['code'];
+  return typeof code === 'string' && code.startsWith('SOURCE_');
+}
+
+function isSourceFailure(response: GatewayGraphQLResponse): boolean {
+  return (response.errors ?? []).some(isSourceError);
+}
+
+/**
+ * Subgraph entity data in two layers, an in-process LRU and Redis shared by replicas.
+ *
+ * Safety across callers: entries are keyed by the caller's tier as well as the entity and the
+ * fetch's selection (the tier filter already shaped that selection, and some resolvers answer by
+ * tier), and a selection holding a consent-protected field is never cached for AUTHORIZED callers,
+ * the only tier whose answer depends on consents. Masking runs after, on every response.
+ */
+export class EntityCache {
+  readonly metrics: EntityCacheMetrics = {
+    hits: 0,
+    misses: 0,
+    staleServed: 0,
+    bypassed: 0,
+    evictions: 0,
+    redisErrors: 0,
+  };
+  private readonly lru = new Map<string, Entry>();
+  private lruBytes = 0;
+  private readonly shapes = new LruCache<string, Shape>(2_000);
+  private readonly consentFields: ReadonlySet<string>;
+  private readonly redis: RedisClient | undefined;
+  private readonly subscriber: RedisClient | undefined;
+
+  constructor(
+    private readonly config: EntityCacheConfig,
+    rules: ReadonlyMap<string, AccessRule>,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    // By field name alone: a subgraph fetch names no parent types, so this errs on the safe side.
+    this.consentFields = new Set(
+      [...rules].filter(([, rule]) => rule.consent).map(([coordinate]) => coordinate.split('.')[1]!),
+    );
+    if (config.redisUrl) {
+      this.redis = redisClient(config.redisUrl, config.redisCluster, config.redisTimeoutMs, false);
+      this.redis.on('error', () => undefined);
+      // Subscriptions wait for the connection and come back with it.
+      this.subscriber = redisClient(config.redisUrl, config.redisCluster, config.redisTimeoutMs, true);
+      this.subscriber.on('error', () => undefined);
+      this.subscriber.on('message', (_channel: string, message: string) => void this.onEviction(message));
+      this.subscriber.subscribe(config.evictChannel).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'entity cache: cannot subscribe to evictions');
+      });
+    }
+  }
+
+  /** Answers an `_entities` fetch from the cache where it can, sending only the misses. */
+  async fetch(
+    request: EntityFetch,
+    send: (representations: unknown[] | undefined) => Promise<GatewayGraphQLResponse>,
+  ): Promise<GatewayGraphQLResponse> {
+    const ttl = this.config.ttlSeconds[request.subgraph];
+    const representations: unknown = request.variables['representations'];
+    const shape = this.shapeOf(request.query);
+    if (
+      ttl === undefined ||
+      !Array.isArray(representations) ||
+      !shape.cacheable ||
+      (shape.consent && request.tier === 'AUTHORIZED')
+    ) {
+      this.metrics.bypassed++;
+      return send(undefined);
+    }
+    const variablesHash = createHash('sha256')
+      .update(canonical({ ...request.variables, representations: null }))
+      .digest('hex')
+      .slice(0, 16);
+    const scope = `${request.tier}:${shape.hash}:${variablesHash}`;
+    const ids = representations.map(representationId);
+    const keys = ids.map((eid) => (eid ? `${this.config.prefix}${request.subgraph}:{${eid}}:${scope}` : undefined));
+    const entries = await this.read(keys);
+    const now = this.now();
+    const freshUntil = (entry: Entry | undefined) => (entry ? entry.t + ttl * 1000 : 0);
+    const missing = keys.flatMap((_, index) => (freshUntil(entries[index]) > now ? [] : [index]));
+    this.metrics.hits += keys.length - missing.length;
+    this.metrics.misses += missing.length;
+    const merged: unknown[] = entries.map((entry) => (entry ? (JSON.parse(entry.v) as unknown) : null));
+    if (missing.length === 0) return { data: { _entities: merged } };
+
+    const response = await send(missing.map((index): unknown => representations[index]));
+    const fetched = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+    const staleLimit = (ttl + this.config.staleSeconds) * 1000;
+    const hasStale = (index: number) => {
+      const entry = entries[index];
+      return entry !== undefined && entry.t + staleLimit > now;
+    };
+    if (!Array.isArray(fetched) || fetched.length !== missing.length) {
+      if (isSourceFailure(response) && missing.every(hasStale)) {
+        this.metrics.staleServed += missing.length;
+        request.staleSources?.add(request.subgraph);
+        return { data: { _entities: merged } };
+      }
+      return response;
+    }
+    // A department that failed for some entities: their last entries answer instead, marked stale.
+    const staleUsed = new Set<number>();
+    for (const error of response.errors ?? []) {
+      const position = error.path?.[0] === '_entities' ? error.path[1] : undefined;
+      if (
+        typeof position === 'number' &&
+        missing[position] !== undefined &&
+        isSourceError(error) &&
+        hasStale(missing[position])
+      )
+        staleUsed.add(position);
+    }
+    if (staleUsed.size > 0) {
+      this.metrics.staleServed += staleUsed.size;
+      request.staleSources?.add(request.subgraph);
+    }
+    // Errors of the partial fetch point at its own indexes; give them the caller's.
+    const tainted = new Set<number>();
+    let unplaced = false;
+    const errors = response.errors?.flatMap((error): GraphQLFormattedError[] => {
+      const path = error.path;
+      if (path?.[0] === '_entities' && typeof path[1] === 'number' && missing[path[1]] !== undefined) {
+        if (staleUsed.has(path[1])) return [];
+        tainted.add(path[1]);
+        return [{ ...error, path: ['_entities', missing[path[1]]!, ...path.slice(2)] }];
+      }
+      unplaced = true;
+      return [error];
+    });
+    const writes: [string, Entry][] = [];
+    fetched.forEach((entity, position) => {
+      if (staleUsed.has(position)) return;
+      const index = missing[position]!;
+      merged[index] = entity;
+      const key = keys[index];
+      const eid = ids[index];
+      if (unplaced || tainted.has(position) || entity === null || !key || !eid) return;
+      writes.push([key, { t: now, v: JSON.stringify(entity), eid, source: request.subgraph }]);
+    });
+    this.write(writes, ttl);
+    return {
+      ...response,
+      data: { ...response.data, _entities: merged },
+      ...(errors?.length ? { errors } : { errors: undefined }),
+    };
+  }
+
+  /** Publishes an eviction to every replica, this one included. */
+  async publish(eviction: Eviction): Promise<void> {
+    if (!this.redis) return this.onEviction(JSON.stringify(eviction));
+    await this.redis.publish(this.config.evictChannel, JSON.stringify(eviction));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.redis?.quit(), this.subscriber?.quit()]);
+  }
+
+  private shapeOf(query: string): Shape {
+    let shape = this.shapes.get(query);
+    if (shape) return shape;
+    let consent = false;
+    let entities = false;
+    let query_ = false;
+    try {
+      visit(parse(query), {
+        OperationDefinition: (node) => {
+          query_ = node.operation === OperationTypeNode.QUERY;
+        },
+        Field: (node) => {
+          if (node.name.value === '_entities') entities = true;
+          if (this.consentFields.has(node.name.value)) consent = true;
+        },
+      });
+    } catch {
+      entities = false;
+    }
+    shape = {
+      cacheable: entities && query_,
+      consent,
+      hash: createHash('sha256').update(query).digest('hex').slice(0, 16),
+    };
+    this.shapes.set(query, shape);
+    return shape;
+  }
+
+  private async read(keys: (string | undefined)[]): Promise<(Entry | undefined)[]> {
+    const entries = keys.map((key) => (key ? this.lruGet(key) : undefined));
+    const absent = keys.flatMap((key, index) => (key && !entries[index] ? [index] : []));
+    if (!this.redis || absent.length === 0) return entries;
+    try {
+      // One GET per key in a pipeline: entities sit in different Cluster slots, which MGET refuses.
+      const pipeline = this.redis.pipeline();
+      for (const index of absent) pipeline.get(keys[index]!);
+      const results = (await pipeline.exec()) ?? [];
+      results.forEach(([error, value], position) => {
+        if (error || typeof value !== 'string') return;
+        const index = absent[position]!;
+        const stored = JSON.parse(value) as { t: number; v: string };
+        const key = keys[index]!;
+        const entry: Entry = {
+          ...stored,
+          eid: key.slice(key.indexOf('{') + 1, key.indexOf('}')),
+          source: sourceOf(key, this.config.prefix),
+        };
+        entries[index] = entry;
+        this.lruSet(key, entry);
+      });
+    } catch (error) {
+      this.redisFailed(error);
+    }
+    return entries;
+  }
+
+  private write(writes: [string, Entry][], ttl: number): void {
+    for (const [key, entry] of writes) this.lruSet(key, entry);
+    if (!this.redis || writes.length === 0) return;
+    // Kept past the TTL so a failing source can still be answered, stale and marked.
+    const keepMs = (ttl + this.config.staleSeconds) * 1000;
+    const pipeline = this.redis.pipeline();
+    for (const [key, entry] of writes) {
+      pipeline.set(key, JSON.stringify({ t: entry.t, v: entry.v }), 'PX', keepMs);
+      const index = `${this.config.prefix}idx:{${entry.eid}}`;
+      pipeline.sadd(index, key);
+      pipeline.pexpire(index, keepMs);
+    }
+    pipeline.exec().catch((error: unknown) => this.redisFailed(error));
+  }
+
+  private lruGet(key: string): Entry | undefined {
+    const entry = this.lru.get(key);
+    if (entry) {
+      this.lru.delete(key);
+      this.lru.set(key, entry);
+    }
+    return entry;
+  }
+
+  private lruSet(key: string, entry: Entry): void {
+    this.lruDelete(key);
+    this.lru.set(key, entry);
+    this.lruBytes += entry.v.length + key.length;
+    while (this.lru.size > this.config.lruEntries || this.lruBytes > this.config.lruBytes) {
+      const oldest = this.lru.keys().next();
+      if (oldest.done) break;
+      this.lruDelete(oldest.value);
+    }
+  }
+
+  private lruDelete(key: string): void {
+    const entry = this.lru.get(key);
+    if (!entry) return;
+    this.lru.delete(key);
+    this.lruBytes -= entry.v.length + key.length;
+  }
+
+  private async onEviction(message: string): Promise<void> {
+    let eviction: Eviction;
+    try {
+      eviction = JSON.parse(message) as Eviction;
+    } catch {
+      this.logger.warn('entity cache: ignored an eviction that is not JSON');
+      return;
+    }
+    const eid =
+      'typename' in eviction &&
+      typeof eviction.typename === 'string' &&
+      eviction.key &&
+      typeof eviction.key === 'object'
+        ? entityId(eviction.typename, eviction.key)
+        : undefined;
+    const source = 'source' in eviction && typeof eviction.source === 'string' ? eviction.source : undefined;
+    if (!eid && !source) {
+      this.logger.warn('entity cache: ignored an eviction naming neither an entity nor a source');
+      return;
+    }
+    for (const [key, entry] of [...this.lru]) if (entry.eid === eid || entry.source === source) this.lruDelete(key);
+    try {
+      if (this.redis && eid) {
+        const index = `${this.config.prefix}idx:{${eid}}`;
+        const members = await this.redis.smembers(index);
+        await this.redis.del(index, ...members);
+      }
+      if (this.redis && source) await this.deleteSource(this.redis, source);
+    } catch (error) {
+      this.redisFailed(error);
+    }
+    this.metrics.evictions++;
+  }
+
+  private async deleteSource(redis: RedisClient, source: string): Promise<void> {
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', `${this.config.prefix}${source}:*`, 'COUNT', 1000);
+        cursor = next;
+        // One key per command: in a Cluster the keys of one batch sit in different slots.
+        for (const key of found) await node.unlink(key);
+      } while (cursor !== '0');
+    }
+  }
+
+  private redisFailed(error: unknown): void {
+    if (this.metrics.redisErrors++ === 0)
+      this.logger.warn({ err: error }, 'entity cache: Redis unavailable, using memory');
+  }
+}
+
+function sourceOf(key: string, prefix: string): SubgraphName {
+  return key.slice(prefix.length, key.indexOf(':{')) as SubgraphName;
+}
+
+function redisClient(url: string, cluster: boolean, timeoutMs: number, subscriber: boolean): RedisClient {
+  const options: RedisOptions = subscriber
+    ? { retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) }
+    : {
+        // A command while disconnected fails at once and the request goes to the source.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: timeoutMs,
+        connectTimeout: 2_000,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      };
+  if (!cluster) return new Redis(url, options);
+  const parsed = new URL(url);
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+    enableOfflineQueue: subscriber,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    redisOptions: {
+      ...options,
+      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    },
+  });
+}

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { CreditGatewayError, LruCache, type Logger } from '@credit-gateway/common';
+import type { PerformanceConfig } from './config.js';
+
+/** What a request's persisted-query extension comes to. */
+export type PersistedResolution =
+  | {
+      ok: true;
+      /** The query the hash names, when the request sent only the hash. */
+      query?: string;
+      /** A full query sent with its hash: remembered once it proves a valid document. */
+      register?: string;
+      /** The request's sha256 hash, for the register when the query is unknown. */
+      hash?: string;
+    }
+  | { ok: false; error: CreditGatewayError; hash?: string };
+
+export interface PersistedOperations {
+  /** Reads `extensions.persistedQuery` (Apollo's APQ protocol) and the safelist. */
+  resolve(source: Readonly<Record<string, unknown>>): Promise<PersistedResolution>;
+  /** Stores a query a client registered, after it parsed and validated. */
+  remember(hash: string, query: string): void;
+  close(): Promise<void>;
+}
+
+export interface PersistedOperationsOptions {
+  config: PerformanceConfig;
+  redis: { url: string; cluster: boolean } | undefined;
+  logger: Logger;
+  /** Redis commands slower than this are answered from memory. */
+  redisTimeoutMs?: number;
+}
+
+const HASH = /^[a-f0-9]{64}$/;
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Reads a safelist: either a plain JSON object of sha256 → query, or Apollo's persisted query
+ * manifest (`{ "format": "apollo-persisted-query-manifest", "operations": [{ "id", "body" }] }`).
+ * Every query is indexed by its own sha256, so a client may also send it in full.
+ */
+export function loadSafelist(file: string): Map<string, string> {
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const entries: [string, unknown][] =
+    typeof manifest === 'object' &&
+    manifest !== null &&
+    Array.isArray((manifest as { operations?: unknown }).operations)
+      ? (manifest as { operations: { id?: unknown; body?: unknown }[] }).operations.map((op) => [
+          String(op.id),
+          op.body,
+        ])
+      : Object.entries(manifest as Record<string, unknown>);
+  const safelist = new Map<string, string>();
+  for (const [id, query] of entries) {
+    if (typeof query !== 'string' || query.trim() === '') throw new Error(`Safelist ${file}: '${id}' has no query`);
+    safelist.set(sha256(query), query);
+    if (HASH.test(id)) safelist.set(id, query);
+  }
+  return safelist;
+}
+
+function badRequest(message: string): CreditGatewayError {
+  return new CreditGatewayError('BAD_REQUEST', message);
+}
+
+function persistedQueryOf(source: Readonly<Record<string, unknown>>): unknown {
+  let extensions = source['extensions'];
+  if (typeof extensions === 'string') {
+    // GET requests carry the extensions as JSON text.
+    try {
+      extensions = JSON.parse(extensions) as unknown;
+    } catch {
+      return null;
+    }
+  }
+  if (typeof extensions !== 'object' || extensions === null) return undefined;
+  return (extensions as Record<string, unknown>)['persistedQuery'];
+}
+
+export function createPersistedOperations(options: PersistedOperationsOptions): PersistedOperations {
+  const { config, logger } = options;
+  const safelist = config.safelistFile ? loadSafelist(config.safelistFile) : new Map<string, string>();
+  const memory = new LruCache<string, string>(config.apqMemoryEntries);
+  const timeoutMs = options.redisTimeoutMs ?? 100;
+  const redis = config.apq && options.redis ? redisClient(options.redis.url, options.redis.cluster, timeoutMs) : null;
+  let warned = false;
+  const redisFailed = (error: unknown) => {
+    if (warned) return;
+    warned = true;
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'Redis is unavailable: persisted queries are kept in this process until it returns',
+    );
+  };
+  redis?.on('error', redisFailed);
+  redis?.on('ready', () => (warned = false));
+
+  async function lookup(hash: string): Promise<string | undefined> {
+    const known = memory.get(hash);
+    if (known !== undefined || !redis) return known;
+    try {
+      const stored = await redis.get(`${config.apqPrefix}${hash}`);
+      // Only a text that still hashes to the key is trusted.
+      if (stored !== null && sha256(stored) === hash) {
+        memory.set(hash, stored);
+        return stored;
+      }
+    } catch (error) {
+      redisFailed(error);
+    }
+    return undefined;
+  }
+
+  return {
+    async resolve(source) {
+      const query = typeof source['query'] === 'string' && source['query'] !== '' ? source['query'] : undefined;
+      const persisted = persistedQueryOf(source);
+      if (persisted === undefined) {
+        if (config.safelistOnly && query !== undefined && !safelist.has(sha256(query))) {
+          return { ok: false, error: notInSafelist(), hash: sha256(query) };
+        }
+        return { ok: true };
+      }
+      const { version, sha256Hash } = (persisted ?? {}) as Record<string, unknown>;
+      if (version !== 1) return { ok: false, error: badRequest('Unsupported persisted query version: use version 1') };
+      if (typeof sha256Hash !== 'string' || !HASH.test(sha256Hash)) {
+        return { ok: false, error: badRequest("'sha256Hash' must be 64 lowercase hexadecimal digits") };
+      }
+      if (query !== undefined) {
+        if (sha256(query) !== sha256Hash) {
+          return { ok: false, error: badRequest('provided sha does not match query'), hash: sha256Hash };
+        }
+        if (safelist.has(sha256Hash)) return { ok: true };
+        if (config.safelistOnly) return { ok: false, error: notInSafelist(), hash: sha256Hash };
+        return config.apq ? { ok: true, register: sha256Hash } : { ok: true };
+      }
+      const listed = safelist.get(sha256Hash);
+      if (listed !== undefined) return { ok: true, query: listed };
+      if (config.safelistOnly) return { ok: false, error: notInSafelist(), hash: sha256Hash };
+      if (!config.apq) {
+        const error = new CreditGatewayError('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported');
+        return { ok: false, error, hash: sha256Hash };
+      }
+      const stored = await lookup(sha256Hash);
+      if (stored !== undefined) return { ok: true, query: stored };
+      // Apollo clients look for this exact message, then resend the query in full.
+      const error = new CreditGatewayError('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound');
+      return { ok: false, error, hash: sha256Hash };
+    },
+
+    remember(hash, query) {
+      if (memory.get(hash) !== undefined) return;
+      memory.set(hash, query);
+      redis?.set(`${config.apqPrefix}${hash}`, query, 'EX', config.apqTtlSeconds).catch(redisFailed);
+    },
+
+    async close() {
+      if (redis) await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function notInSafelist(): CreditGatewayError {
+  return new CreditGatewayError(
+    'PERSISTED_QUERY_NOT_IN_SAFELIST',
+    'This gateway answers only the operations on its safelist',
+  );
+}
+
+function redisClient(url: string, cluster: boolean, timeoutMs: number): Redis | Cluster {
+  const options: RedisOptions = {
+    // A command while disconnected fails at once, and the query is looked up in memory only.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  };
+  if (!cluster) return new Redis(url, options);
+  const parsed = new URL(url);
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+    enableOfflineQueue: false,
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    redisOptions: {
+      ...options,
+      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    },
+  });
+}

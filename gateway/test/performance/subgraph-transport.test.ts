@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '@credit-gateway/common';
+import { SubgraphDataSource, type GatewayRequestContext } from '../../src/subgraph-datasource.js';
+
+/** A subgraph stand-in that holds every answer until released, and counts what reaches it. */
+interface TestSubgraph {
+  url: string;
+  requests: { authorization: string | undefined; body: string }[];
+  connections: number;
+  /** Requests received and not yet answered. */
+  waiting(): number;
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function testSubgraph(answer: (body: string) => { status: number; body: string } = defaultAnswer) {
+  const held: (() => void)[] = [];
+  const arrivals: (() => void)[] = [];
+  const subgraph = {
+    requests: [] as TestSubgraph['requests'],
+    connections: 0,
+  };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      subgraph.requests.push({ authorization: request.headers.authorization, body });
+      held.push(() => {
+        const { status, body: text } = answer(body);
+        response.writeHead(status, { 'content-type': 'application/json' }).end(text);
+      });
+      for (const arrived of arrivals.splice(0)) arrived();
+    });
+  });
+  server.on('connection', () => subgraph.connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(subgraph, {
+    url: `http://127.0.0.1:${port}/graphql`,
+    waiting: () => held.length,
+    /** Resolves once `count` requests are held. */
+    async arrived(count: number): Promise<void> {
+      while (held.length < count) await new Promise<void>((resolve) => arrivals.push(resolve));
+    },
+    release: () => {
+      for (const send of held.splice(0)) send();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+function defaultAnswer(body: string) {
+  const { variables } = JSON.parse(body) as { variables?: { code?: string } };
+  return { status: 200, body: JSON.stringify({ data: { enterprise: { code: variables?.code ?? null } } }) };
+}
+
+function options(code: string, internalToken = 'token-a'): GraphQLDataSourceProcessOptions<GatewayRequestContext> {
+  const context: GatewayRequestContext = {
+    requestId: 'request-1',
+    logger: silentLogger(),
+    internalToken,
+    access: { tier: 'GOVERNMENT', consents: {} },
+  };
+  return {
+    kind: 'health check',
+    request: { query: 'query Q($code: String) { enterprise(code: $code) { code } }', variables: { code } },
+    context,
+  } as unknown as GraphQLDataSourceProcessOptions<GatewayRequestContext>;
+}
+
+const CODE = '91500112MA60YD7K76';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(performance: { dedupe: boolean; subgraphConnections: number }, answer?: typeof defaultAnswer) {
+  const subgraph = await testSubgraph(answer);
+  cleanups.push(() => subgraph.close());
+  const source = new SubgraphDataSource('market', subgraph.url, 5_000, performance);
+  cleanups.push(() => source.close());
+  return { subgraph, source };
+}
+
+describe('subgraph fetches', () => {
+  it('sends two identical fetches in flight once, and both get the answer', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
+    const first = source.process(options('91500112MA60YD7K76'));
+    const second = source.process(options('91500112MA60YD7K76'));
+    await subgraph.arrived(1);
+    subgraph.release();
+    const answers = await Promise.all([first, second]);
+    expect(subgraph.requests).toHaveLength(1);
+    expect(answers).toEqual([
+      { data: { enterprise: { code: '91500112MA60YD7K76' } } },
+      { data: { enterprise: { code: '91500112MA60YD7K76' } } },
+    ]);
+    // Each caller gets its own copy: the planner may change what it is handed.
+    expect(answers[0]).not.toBe(answers[1]);
+  });
+
+  it('sends fetches that differ in variables or credentials separately', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
+    const pending = [
+      source.process(options('91500112MA60YD7K76', 'token-a')),
+      source.process(options('91500155MA5UQ01CXD', 'token-a')),
+      source.process(options('91500112MA60YD7K76', 'token-b')),
+    ];
+    await subgraph.arrived(3);
+    subgraph.release();
+    await Promise.all(pending);
+    expect(subgraph.requests.map((r) => r.authorization).sort()).toEqual([
+      'Bearer token-a',
+      'Bearer token-a',
+      'Bearer token-b',
+    ]);
+  });
+
+  it('shares a fetch between requests with the same access, each with its own internal token', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
+    const token = (claims: Record<string, unknown>) =>
+      `e30.${Buffer.from(JSON.stringify({ iss: 'credit-gateway', ...claims })).toString('base64url')}.c2ln`;
+    const access = { tier: 'GOVERNMENT', client: 'approval', purpose: 'ADMINISTRATIVE_LICENSING', consents: {} };
+    const pending = [
+      source.process(options(CODE, token({ ...access, requestId: 'r1', iat: 1, exp: 61 }))),
+      source.process(options(CODE, token({ ...access, requestId: 'r2', iat: 2, exp: 62 }))),
+      source.process(options(CODE, token({ ...access, tier: 'ANALYST', requestId: 'r3' }))),
+      source.process(options(CODE, token({ ...access, purpose: 'LOAN_APPROVAL', requestId: 'r4' }))),
+      source.process(options(CODE, token({ ...access, consents: { [CODE]: ['TAX'] }, requestId: 'r5' }))),
+    ];
+    await subgraph.arrived(4);
+    subgraph.release();
+    await Promise.all(pending);
+    expect(subgraph.requests).toHaveLength(4);
+  });
+
+  it('sends a fetch again once the identical one has been answered', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
+    const first = source.process(options('91500112MA60YD7K76'));
+    await subgraph.arrived(1);
+    subgraph.release();
+    await first;
+    const second = source.process(options('91500112MA60YD7K76'));
+    await subgraph.arrived(1);
+    subgraph.release();
+    await second;
+    expect(subgraph.requests).toHaveLength(2);
+  });
+
+  it('with DEDUPE off, sends every fetch', async () => {
+    const { subgraph, source } = await setUp({ dedupe: false, subgraphConnections: 8 });
+    const pending = [source.process(options('91500112MA60YD7K76')), source.process(options('91500112MA60YD7K76'))];
+    await subgraph.arrived(2);
+    subgraph.release();
+    await Promise.all(pending);
+    expect(subgraph.requests).toHaveLength(2);
+  });
+
+  it('keeps connections alive and opens no more than SUBGRAPH_CONNECTIONS', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 2 });
+    const codes = ['91500112MA60YD7K76', '91500155MA5UQ01CXD', '91110000600037341L', '91310000132200821H'];
+    const pending = codes.map((code) => source.process(options(code)));
+    await subgraph.arrived(2);
+    // The other two wait for a connection of the pool.
+    expect(subgraph.waiting()).toBe(2);
+    subgraph.release();
+    await subgraph.arrived(2);
+    subgraph.release();
+    await Promise.all(pending);
+    for (const code of codes) {
+      const next = source.process(options(code));
+      await subgraph.arrived(1);
+      subgraph.release();
+      await next;
+    }
+    expect(subgraph.requests).toHaveLength(8);
+    expect(subgraph.connections).toBe(2);
+  });
+
+  it('maps an error status and a body that is not JSON to the department errors', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 2 }, (body) =>
+      body.includes('91500112MA60YD7K76') ? { status: 503, body: '{}' } : { status: 200, body: 'not json' },
+    );
+    const unavailable = source.process(options('91500112MA60YD7K76'));
+    const garbage = source.process(options('91500155MA5UQ01CXD'));
+    await subgraph.arrived(2);
+    subgraph.release();
+    const codes = (await Promise.all([unavailable, garbage])).map((r) => r.errors?.[0]?.extensions?.['code']);
+    expect(codes).toEqual(['SOURCE_UNAVAILABLE', 'SOURCE_BAD_RESPONSE']);
+  });
+});

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDevKeys, mintCallerToken } from '../../src/auth/index.js';
+
+const repository = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Listening {
+  worker: number;
+  pid: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+let dir: string;
+let gateway: ChildProcess;
+let url: string;
+let token: string;
+const listening: Listening[] = [];
+const waiters: (() => void)[] = [];
+
+/** Resolves once `count` workers have logged that they listen, counting restarts. */
+async function listeningCount(count: number): Promise<void> {
+  while (listening.length < count) {
+    if (gateway.exitCode !== null || gateway.signalCode !== null) throw new Error('the gateway exited');
+    await new Promise<void>((resolve) => waiters.push(resolve));
+  }
+}
+
+async function ask(): Promise<number> {
+  // A new connection each time: the primary hands connections to the workers in turn.
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'x-credit-purpose': 'ADMINISTRATIVE_LICENSING',
+      connection: 'close',
+    },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  return response.status;
+}
+
+/** Records in each chain of the register, by file name. */
+async function chains(): Promise<Record<string, number>> {
+  const register = join(dir, 'register');
+  const counts: Record<string, number> = {};
+  for (const name of (await readdir(register)).filter((file) => file.endsWith('.jsonl')).sort()) {
+    counts[name] = (await readFile(join(register, name), 'utf8')).split('\n').filter((line) => line !== '').length;
+  }
+  return counts;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'credit-gateway-workers-'));
+  const keys = await generateDevKeys(join(dir, 'keys'));
+  token = await mintCallerToken({ tier: 'GOVERNMENT', client: 'approval-system-test', dir: keys.dir });
+  // The gateway runs from source: workspace imports resolve to common/src, not to a build.
+  const tsconfig = join(dir, 'tsconfig.json');
+  await writeFile(
+    tsconfig,
+    JSON.stringify({
+      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
+    }),
+  );
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  gateway = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
+    cwd: repository,
+    env: {
+      PATH: process.env['PATH'],
+      TSX_TSCONFIG_PATH: tsconfig,
+      ...keys.env,
+      PORT: String(port),
+      WORKERS: '2',
+      REGISTER_DIR: join(dir, 'register'),
+      REGISTER_WRITER_ID: 'gateway-test',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  gateway.on('exit', () => {
+    for (const wake of waiters.splice(0)) wake();
+  });
+  createInterface({ input: gateway.stdout! }).on('line', (line) => {
+    const entry = JSON.parse(line) as { msg?: string; worker?: number; pid?: number };
+    if (entry.msg === 'credit-gateway listening' && entry.worker !== undefined && entry.pid !== undefined) {
+      listening.push({ worker: entry.worker, pid: entry.pid });
+      for (const wake of waiters.splice(0)) wake();
+    }
+  });
+  await listeningCount(2);
+}, 120_000);
+
+afterAll(async () => {
+  if (gateway && gateway.exitCode === null && gateway.signalCode === null) {
+    gateway.kill('SIGKILL');
+    for (const { pid } of listening) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('WORKERS=2', { timeout: 120_000 }, () => {
+  it('runs two workers on one port, each answering and writing its own register chain', async () => {
+    expect(listening.map((entry) => entry.worker).sort()).toEqual([1, 2]);
+    for (let i = 0; i < 6; i++) expect(await ask()).toBe(200);
+    const counts = await chains();
+    expect(Object.keys(counts)).toEqual(['gateway-test-w1.jsonl', 'gateway-test-w2.jsonl']);
+    expect(counts['gateway-test-w1.jsonl']).toBeGreaterThan(0);
+    expect(counts['gateway-test-w2.jsonl']).toBeGreaterThan(0);
+    expect(counts['gateway-test-w1.jsonl']! + counts['gateway-test-w2.jsonl']!).toBe(6);
+  });
+
+  it('restarts a worker that dies, which continues its own chain', async () => {
+    const victim = listening.find((entry) => entry.worker === 1)!;
+    process.kill(victim.pid, 'SIGKILL');
+    await listeningCount(3);
+    expect(listening[2]!.worker).toBe(1);
+    expect(listening[2]!.pid).not.toBe(victim.pid);
+    const before = await chains();
+    for (let i = 0; i < 4; i++) expect(await ask()).toBe(200);
+    const after = await chains();
+    expect(Object.keys(after)).toEqual(['gateway-test-w1.jsonl', 'gateway-test-w2.jsonl']);
+    expect(after['gateway-test-w1.jsonl']!).toBeGreaterThan(before['gateway-test-w1.jsonl']!);
+  });
+
+  it('stops every worker and exits cleanly on SIGTERM', async () => {
+    const exited = once(gateway, 'exit');
+    gateway.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    for (const { pid } of listening) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
