@@ -20,7 +20,11 @@ export interface EntityCacheConfig {
   evictChannel: string;
 }
 
-export const DEFAULT_CACHE_TTLS = 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600,credit=60';
+/**
+ * Seconds per source. The credit rules are left out: objections and repairs change their answers
+ * at once, and nothing evicts on those mutations yet.
+ */
+export const DEFAULT_CACHE_TTLS = 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600';
 
 export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
   const ttlSeconds: Partial<Record<SubgraphName, number>> = {};

@@ -18,6 +18,8 @@ const PURPOSE = 'LOAN_APPROVAL';
 
 const cacheEnv = {
   ENTITY_CACHE: 'true',
+  // The credit rules are cached here too, to prove their tier-dependent answers stay apart.
+  CACHE_TTLS: 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600,credit=60',
   CACHE_REDIS_URL: REDIS_URL,
   CACHE_PREFIX: PREFIX,
   CACHE_EVICT_CHANNEL: CHANNEL,
