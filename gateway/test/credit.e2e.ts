@@ -95,6 +95,29 @@ describe('scenario: a clean A-grade SME', () => {
   });
 });
 
+describe('scenario: the courts are down during an approval check', () => {
+  it('keeps the green channel closed rather than open it on missing records', async () => {
+    await stack.setFaults('courts', { errorRate: 1 });
+    try {
+      const body = await ask(
+        'query($code: CreditCode!) { enterprise(code: $code) { greenChannel { eligible reason } } }',
+        {
+          code: demoCode('clean-sme'),
+        },
+      );
+      expect(body.data.enterprise.greenChannel).toEqual({
+        eligible: false,
+        reason: "Cannot confirm: the courts' records could not be read; ask again later",
+      });
+      expect(body.errors).toContainEqual(
+        expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', source: 'courts' } }),
+      );
+    } finally {
+      await stack.clearFaults();
+    }
+  });
+});
+
 describe('scenario: an objection suspends the measures resting on the disputed record', () => {
   it('suspends while it is open, and they return when the record is upheld', async () => {
     const code = demoCode('major-tax-violator');

@@ -206,10 +206,18 @@ function channel(inputs: EnterpriseInputs, overlays?: Overlays, today = TODAY) {
     memberships,
     registration: inputs.marketRegulation?.registration ?? null,
     today,
+    courtsRead: inputs.courts !== null && inputs.courts !== undefined,
   });
 }
 
 describe('the green channel', () => {
+  it('stays closed when the courts could not be read, even for an exemplary subject', () => {
+    expect(channel({ ...cleanSme(), courts: null })).toEqual({
+      eligible: false,
+      reason: "Cannot confirm: the courts' records could not be read; ask again later",
+    });
+  });
+
   it('opens to exemplary subjects on the red list', () => {
     expect(channel(cleanSme())).toEqual({
       eligible: true,
@@ -287,7 +295,9 @@ describe('the green channel', () => {
       eligible: false,
       reason: 'Established on 2019-03-21: fewer than 3 consecutive years of record',
     });
-    expect(channel({ code: CODES.farmerCoop })).toEqual({
+    expect(
+      channel({ code: CODES.farmerCoop, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }),
+    ).toEqual({
       eligible: false,
       reason: 'No registration data: the years without an adverse record cannot be counted',
     });

@@ -56,6 +56,7 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
         memberships,
         registration: enterprise.marketRegulation?.registration ?? null,
         today: today(context),
+        courtsRead: enterprise.courts !== null && enterprise.courts !== undefined,
       });
     },
     evaluation: async (enterprise, _, context) => {

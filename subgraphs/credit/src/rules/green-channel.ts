@@ -11,6 +11,11 @@ export interface GreenChannelInputs {
   registration: RegistrationInput | null;
   /** China date the decision is made on. */
   today: string;
+  /**
+   * Whether the courts' section arrived. The courts answer every company (an empty section when they
+   * hold no case), so a missing one means their system failed, and a dishonest debtor could hide.
+   */
+  courtsRead: boolean;
 }
 
 /**
@@ -31,6 +36,10 @@ function inEffectSince(record: CreditRecordModel, since: string, states: readonl
  */
 export function greenChannel(catalog: MeasuresCatalog, inputs: GreenChannelInputs): GreenChannel {
   const { exemplaryLists, cleanYears, adverseStates } = catalog.greenChannel;
+  // Fail closed: an open channel must never rest on a department that did not answer.
+  if (!inputs.courtsRead) {
+    return { eligible: false, reason: "Cannot confirm: the courts' records could not be read; ask again later" };
+  }
   const black = inputs.memberships.filter((m) => m.list === 'BLACK' && isInForce(m));
   if (black.length > 0 && catalog.incentivesClosedToBlackListed) {
     return {
