@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../redis.js';
 import { OperationTypeNode, parse, visit, type GraphQLFormattedError } from 'graphql';
 import { LruCache, type AccessRule, type Logger, type SubgraphName, type Tier } from '@credit-gateway/common';
 import type { EntityCacheConfig } from './config.js';
-
-type RedisClient = Redis | Cluster;
 
 /** One subgraph `_entities` fetch, as the data source sees it. */
 export interface EntityFetch {
@@ -110,10 +109,20 @@ export class EntityCache {
       [...rules].filter(([, rule]) => rule.consent).map(([coordinate]) => coordinate.split('.')[1]!),
     );
     if (config.redisUrl) {
-      this.redis = redisClient(config.redisUrl, config.redisCluster, config.redisTimeoutMs, false);
+      this.redis = createRedisClient({
+        url: config.redisUrl,
+        cluster: config.redisCluster,
+        commandTimeoutMs: config.redisTimeoutMs,
+        subscriber: false,
+      });
       this.redis.on('error', () => undefined);
       // Subscriptions wait for the connection and come back with it.
-      this.subscriber = redisClient(config.redisUrl, config.redisCluster, config.redisTimeoutMs, true);
+      this.subscriber = createRedisClient({
+        url: config.redisUrl,
+        cluster: config.redisCluster,
+        commandTimeoutMs: config.redisTimeoutMs,
+        subscriber: true,
+      });
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (_channel: string, message: string) => void this.onEviction(message));
       this.subscriber.subscribe(config.evictChannel).catch((error: unknown) => {
@@ -380,28 +389,4 @@ export class EntityCache {
 
 function sourceOf(key: string, prefix: string): SubgraphName {
   return key.slice(prefix.length, key.indexOf(':{')) as SubgraphName;
-}
-
-function redisClient(url: string, cluster: boolean, timeoutMs: number, subscriber: boolean): RedisClient {
-  const options: RedisOptions = subscriber
-    ? { retryStrategy: (attempt) => Math.min(attempt * 200, 2_000) }
-    : {
-        // A command while disconnected fails at once and the request goes to the source.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: timeoutMs,
-        connectTimeout: 2_000,
-        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      };
-  if (!cluster) return new Redis(url, options);
-  const parsed = new URL(url);
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
-    enableOfflineQueue: subscriber,
-    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    redisOptions: {
-      ...options,
-      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    },
-  });
 }

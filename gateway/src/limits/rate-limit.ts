@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createRedisClient, type RedisClient } from '../redis.js';
 import { CreditGatewayError, TIERS, type EnvReader, type Logger, type Tier } from '@credit-gateway/common';
 
 /** At most `limit` requests in any `periodMs`, with a burst of up to `limit` after a quiet period. */
@@ -156,7 +156,7 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export type RedisClient = Redis | Cluster;
+export type { RedisClient } from '../redis.js';
 
 export interface RateLimiterOptions {
   /** A URL (the limiter owns and closes the client) or a client the caller owns. None: memory only. */
@@ -285,30 +285,6 @@ function bucketsFor(prefix: string, limits: RateLimits, key: RateLimitKey): Buck
   return buckets;
 }
 
-function clientFromUrl(url: string, cluster: boolean, timeoutMs: number): RedisClient {
-  const options: RedisOptions = {
-    // A command while disconnected fails at once, and the check is answered from memory.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: 2_000,
-    // Reconnect for ever: the limiter goes back to Redis as soon as it returns.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  };
-  if (!cluster) return new Redis(url, options);
-  const parsed = new URL(url);
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
-    enableOfflineQueue: false,
-    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    redisOptions: {
-      ...options,
-      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-      tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    },
-  });
-}
-
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -336,7 +312,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       ? undefined
       : 'status' in target
         ? target
-        : clientFromUrl(target.url, target.cluster ?? false, timeoutMs);
+        : createRedisClient({ url: target.url, cluster: target.cluster ?? false, commandTimeoutMs: timeoutMs });
 
   let down = false;
   let closing = false;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { createRedisClient } from '../redis.js';
 import { CreditGatewayError, LruCache, type Logger } from '@credit-gateway/common';
 import type { PerformanceConfig } from './config.js';
 
@@ -87,7 +87,10 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
   const safelist = config.safelistFile ? loadSafelist(config.safelistFile) : new Map<string, string>();
   const memory = new LruCache<string, string>(config.apqMemoryEntries);
   const timeoutMs = options.redisTimeoutMs ?? 100;
-  const redis = config.apq && options.redis ? redisClient(options.redis.url, options.redis.cluster, timeoutMs) : null;
+  const redis =
+    config.apq && options.redis
+      ? createRedisClient({ url: options.redis.url, cluster: options.redis.cluster, commandTimeoutMs: timeoutMs })
+      : null;
   let warned = false;
   const redisFailed = (error: unknown) => {
     if (warned) return;
@@ -170,27 +173,4 @@ function notInSafelist(): CreditGatewayError {
     'PERSISTED_QUERY_NOT_IN_SAFELIST',
     'This gateway answers only the operations on its safelist',
   );
-}
-
-function redisClient(url: string, cluster: boolean, timeoutMs: number): Redis | Cluster {
-  const options: RedisOptions = {
-    // A command while disconnected fails at once, and the query is looked up in memory only.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  };
-  if (!cluster) return new Redis(url, options);
-  const parsed = new URL(url);
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
-    enableOfflineQueue: false,
-    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    redisOptions: {
-      ...options,
-      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-      tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    },
-  });
 }
