@@ -92,7 +92,6 @@ for (const tier of ['GOVERNMENT', 'JUDICIAL'] as const) {
       tier,
       client: `bench-${tier.toLowerCase()}`,
       purpose: tier === 'JUDICIAL' ? 'JUDICIAL_ENFORCEMENT' : 'ADMINISTRATIVE_LICENSING',
-      requestId: 'bench',
       consents: {},
     }),
   );

@@ -1,7 +1,10 @@
 /**
  * Gateway → subgraph tokens. The gateway signs every subgraph request with a short-lived EdDSA
  * (Ed25519) JWT saying who the caller is and which subjects consented to what; subgraphs trust
- * nothing else. One private key on the gateway, its public key on every subgraph.
+ * nothing else. One private key on the gateway, its public key on every subgraph. A token names
+ * access, not one request (the request id travels in `x-request-id`), so requests with the same
+ * access share a token: subgraphs check its signature once, and the gateway may send their
+ * fetches together.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,7 +27,6 @@ export interface InternalClaims {
   client: string | null;
   /** The declared purpose of the query (查询事由), if any. */
   purpose: string | null;
-  requestId: string;
   /** Subjects (credit codes) whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
 }
@@ -155,7 +157,6 @@ function wirePayload(claims: InternalClaims): JWTPayload {
     tier: claims.tier,
     client: claims.client,
     purpose: claims.purpose,
-    requestId: claims.requestId,
     consents: encodeConsents(claims.consents),
   };
 }
@@ -234,9 +235,14 @@ export function createInternalVerifier(
   const now = options.now ?? Date.now;
   const key = importKey(publicKey, 'public');
   key.catch(() => undefined);
+  // The gateway reuses a token for identical claims, so a subgraph sees the same few tokens again
+  // and again: each signature is checked once, and its expiry on every use.
+  const verified = new LruCache<string, { claims: InternalClaims; expiresAtMs: number }>(1_024);
 
   async function verify(token: string | undefined): Promise<InternalClaims> {
     if (token === undefined || token === '') throw new UnauthenticatedError('no gateway token');
+    const known = verified.get(token);
+    if (known && now() < known.expiresAtMs) return known.claims;
     const verificationKey = await key;
     let payload: JWTPayload;
     try {
@@ -254,6 +260,8 @@ export function createInternalVerifier(
     }
     const claims = readClaims(payload);
     if (claims === null) throw new UnauthenticatedError('the gateway token claims are malformed');
+    // jwtVerify required exp; past it (with the tolerance) the token goes through jwtVerify again and fails.
+    verified.set(token, { claims, expiresAtMs: (payload.exp! + clockTolerance) * 1000 });
     return claims;
   }
 
@@ -281,12 +289,11 @@ function nullableString(value: unknown): value is string | null {
 }
 
 function readClaims(payload: JWTPayload): InternalClaims | null {
-  const { tier, client, purpose, requestId } = payload;
+  const { tier, client, purpose } = payload;
   if (!isTier(tier) || !nullableString(client) || !nullableString(purpose)) return null;
-  if (typeof requestId !== 'string' || requestId === '') return null;
   const consents = decodeConsents(payload['consents']);
   if (consents === null) return null;
-  return { tier, client, purpose, requestId, consents };
+  return { tier, client, purpose, consents };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ const claims: InternalClaims = {
   tier: 'AUTHORIZED',
   client: 'xinyidai-bank-001',
   purpose: 'LOAN_APPROVAL',
-  requestId: '0b9d6c1e-6a53-4a59-9d1e-3f6f3e8a2c41',
   consents: {
     '91500155MA5UQ01CXD': ['TAX_PAYMENTS', 'SOCIAL_SECURITY'],
     '91500112MA60YD7K76': ['TAX_CREDIT'],
@@ -90,13 +89,12 @@ describe('internal tokens', () => {
       tier: 'AUTHORIZED',
       client: 'xinyidai-bank-001',
       purpose: 'LOAN_APPROVAL',
-      requestId: claims.requestId,
       consents: {},
     });
   });
 
   it('carry an anonymous PUBLIC caller', async () => {
-    const anonymous: InternalClaims = { tier: 'PUBLIC', client: null, purpose: null, requestId: 'r-1', consents: {} };
+    const anonymous: InternalClaims = { tier: 'PUBLIC', client: null, purpose: null, consents: {} };
     await expect(verifier().verify(await signer().sign(anonymous))).resolves.toEqual(anonymous);
   });
 
@@ -114,7 +112,7 @@ describe('internal tokens', () => {
     await once(server, 'listening');
     try {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
-        headers: { authorization: internalAuthorization(token), 'x-request-id': claims.requestId },
+        headers: { authorization: internalAuthorization(token), 'x-request-id': 'r-1' },
       });
       expect(response.status).toBe(200);
       expect(await response.text()).toBe(String(token.length + 'Bearer '.length));
@@ -139,6 +137,17 @@ describe('refused internal tokens', () => {
     const token = await signer().sign(claims);
     await expect(verifier(() => NOW + 64_000).verify(token)).resolves.toMatchObject({ tier: 'AUTHORIZED' });
     expect(await refusal(() => verifier(() => NOW + 65_000).verify(token))).toBe('the gateway token has expired');
+  });
+
+  it('an expired token that once verified: the signature is checked once, the expiry on every use', async () => {
+    let clock = NOW;
+    const verify = verifier(() => clock);
+    const token = await signer().sign(claims);
+    await expect(verify.verify(token)).resolves.toMatchObject({ tier: 'AUTHORIZED' });
+    clock = NOW + 64_000;
+    await expect(verify.verify(token)).resolves.toMatchObject({ tier: 'AUTHORIZED' });
+    clock = NOW + 65_000;
+    expect(await refusal(() => verify.verify(token))).toBe('the gateway token has expired');
   });
 
   it('a token signed with another key', async () => {
@@ -192,13 +201,12 @@ describe('refused internal tokens', () => {
       tier: 'GOVERNMENT',
       client: 'approval-system-cq',
       purpose: 'APPROVAL',
-      requestId: 'r',
       consents: {},
     };
     for (const bad of [
       { ...good, tier: 'ROOT' },
       { ...good, client: 7 },
-      { ...good, requestId: '' },
+      { ...good, purpose: 7 },
       { ...good, consents: { TAX_PAYMENTS: '91500155MA5UQ01CXD 1' } },
       { ...good, consents: { EVERYTHING: '91500155MA5UQ01CXD' } },
       { ...good, consents: { TAX_PAYMENTS: ['91500155MA5UQ01CXD'] } },
@@ -235,13 +243,13 @@ describe('signing', () => {
     const first = await sign.sign(claims);
     const reordered = { ...claims, consents: Object.fromEntries(Object.entries(claims.consents).reverse()) };
     expect(await sign.sign(reordered)).toBe(first);
-    expect(await sign.sign({ ...claims, requestId: 'another-request' })).not.toBe(first);
+    expect(await sign.sign({ ...claims, purpose: 'another purpose' })).not.toBe(first);
     clock = NOW + 4_999;
     expect(await sign.sign(claims)).toBe(first);
     clock = NOW + 5_000;
     const renewed = await sign.sign(claims);
     expect(renewed).not.toBe(first);
-    await expect(verifier(() => clock).verify(renewed)).resolves.toMatchObject({ requestId: claims.requestId });
+    await expect(verifier(() => clock).verify(renewed)).resolves.toMatchObject({ purpose: claims.purpose });
   });
 
   it('refuses to sign consents keyed by anything but a normalized credit code', async () => {

@@ -54,7 +54,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     )
       return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
-    if (path === '/metrics') return sendJson(response, 200, { entityCache: supergraph.entityCache?.metrics ?? null });
+    if (path === '/metrics')
+      return sendJson(response, 200, {
+        entityCache: supergraph.entityCache?.metrics ?? null,
+        subgraphFetches: supergraph.fetchMetrics(),
+      });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
       checkReadiness(supergraph, 1_000).then(

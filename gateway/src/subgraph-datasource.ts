@@ -11,7 +11,7 @@ import {
 } from '@credit-gateway/common';
 import type { EntityCache } from './cache/entity-cache.js';
 import type { PerformanceConfig } from './performance/config.js';
-import { SubgraphTransport } from './performance/subgraph-transport.js';
+import { SubgraphTransport, type TransportMetrics } from './performance/subgraph-transport.js';
 
 /** What the gateway's HTTP layer hands to every subgraph fetch of one request. */
 export interface GatewayRequestContext {
@@ -38,13 +38,20 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
     readonly subgraph: SubgraphName,
     url: string,
     timeoutMs: number,
-    performance: Pick<PerformanceConfig, 'dedupe' | 'subgraphConnections'> = { dedupe: true, subgraphConnections: 64 },
+    performance: Pick<PerformanceConfig, 'dedupe' | 'mergeFetches' | 'subgraphConnections'> &
+      Partial<Pick<PerformanceConfig, 'mergeMaxInFlight'>> = {
+      dedupe: true,
+      mergeFetches: true,
+      subgraphConnections: 64,
+    },
   ) {
     super({ url });
     this.transport = new SubgraphTransport(url, {
       timeoutMs,
       connections: performance.subgraphConnections,
       dedupe: performance.dedupe,
+      merge: performance.mergeFetches,
+      mergeMaxInFlight: performance.mergeMaxInFlight || Infinity,
     });
   }
 
@@ -90,6 +97,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
       );
       return { errors: [new SourceError(code, this.subgraph, { cause: error }).toJSON()] };
     }
+  }
+
+  /** What the transport has sent, for /metrics. */
+  get metrics(): TransportMetrics {
+    return this.transport.metrics;
   }
 
   /** Closes the pooled connections to the subgraph. */

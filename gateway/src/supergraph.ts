@@ -12,7 +12,8 @@ import {
   type SubgraphName,
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
-import { EntityCache } from './cache/entity-cache.js';
+import { EntityCache, entityKeyFields } from './cache/entity-cache.js';
+import type { TransportMetrics } from './performance/subgraph-transport.js';
 import { SubgraphDataSource } from './subgraph-datasource.js';
 
 export interface LoadedSupergraph {
@@ -24,6 +25,8 @@ export interface LoadedSupergraph {
   subgraphs: ReadonlyMap<string, string>;
   /** Present when ENTITY_CACHE is on. */
   entityCache: EntityCache | undefined;
+  /** Per subgraph: requests sent, operations answered, deduplicated and merged. */
+  fetchMetrics(): Record<string, TransportMetrics>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +57,13 @@ export async function loadSupergraph(
   const remotes: SubgraphDataSource[] = [];
   const rules = accessRules(parse(supergraphSdl));
   const entityCache = config.entityCache.enabled
-    ? new EntityCache(config.entityCache, rules, logger.child({ component: 'entity-cache' }))
+    ? new EntityCache(
+        config.entityCache,
+        rules,
+        logger.child({ component: 'entity-cache' }),
+        Date.now,
+        entityKeyFields(parse(supergraphSdl)),
+      )
     : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -78,6 +87,7 @@ export async function loadSupergraph(
     accessRules: rules,
     subgraphs,
     entityCache,
+    fetchMetrics: () => Object.fromEntries(remotes.map((remote) => [remote.subgraph, { ...remote.metrics }])),
     stop: async () => {
       await gateway.stop();
       for (const remote of remotes) remote.close();

@@ -22,7 +22,6 @@ export async function gatewayHeaders(claims: Partial<InternalClaims> = {}): Prom
     tier: 'GOVERNMENT',
     client: 'test-suite',
     purpose: 'testing',
-    requestId: 'test',
     consents: {},
     ...claims,
   });

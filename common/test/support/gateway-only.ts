@@ -20,7 +20,6 @@ const CLAIMS: InternalClaims = {
   tier: 'GOVERNMENT',
   client: 'test-suite',
   purpose: 'testing',
-  requestId: 'test',
   consents: {},
 };
 

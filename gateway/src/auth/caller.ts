@@ -3,7 +3,7 @@
  * provider; the token's `tier` decides what it may read. No header at all is an anonymous PUBLIC
  * caller. A header that is there but does not verify is refused, never read as PUBLIC.
  */
-import { isTier, UnauthenticatedError, type EnvReader, type Tier } from '@credit-gateway/common';
+import { isTier, LruCache, UnauthenticatedError, type EnvReader, type Tier } from '@credit-gateway/common';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import {
   createKeySet,
@@ -68,12 +68,17 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
   if (source !== null && issuer === null) throw new TypeError('A caller key set needs its issuer');
   const keySet: JWTVerifyGetKey | null = source === null ? null : createKeySet(source);
   const now = options.now ?? Date.now;
+  // A client sends the same token until it expires: its signature is checked once, its expiry on
+  // every request. Only tokens that verified are remembered.
+  const verified = new LruCache<string, { caller: Caller; expiresAtMs: number }>(10_000);
 
   return {
     async verify(authorization) {
       if (authorization === undefined) return PUBLIC_CALLER;
       const token = bearerToken(authorization);
       if (keySet === null) throw new UnauthenticatedError('this gateway accepts no caller tokens');
+      const known = verified.get(token);
+      if (known && now() < known.expiresAtMs) return known.caller;
       let payload: JWTPayload;
       try {
         payload = await verifyWithKeySet(token, keySet, {
@@ -88,7 +93,10 @@ export function createCallerVerifier(options: CallerVerifierOptions): CallerVeri
         if (error instanceof TokenVerificationError) throw new UnauthenticatedError(FAILURE_REASONS[error.failure]);
         throw error;
       }
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      // exp is required above; past it (with the tolerance) the token is verified again, and refused.
+      verified.set(token, { caller, expiresAtMs: (payload.exp! + options.clockToleranceSeconds) * 1000 });
+      return caller;
     },
   };
 }

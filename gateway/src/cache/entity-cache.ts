@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Cluster } from 'ioredis';
 import { createRedisClient, type RedisClient } from '../redis.js';
-import { OperationTypeNode, parse, visit, type GraphQLFormattedError } from 'graphql';
+import { Kind, OperationTypeNode, parse, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { LruCache, type AccessRule, type Logger, type SubgraphName, type Tier } from '@credit-gateway/common';
 import type { EntityCacheConfig } from './config.js';
 
@@ -32,13 +32,18 @@ interface Entry {
   /** Entity id and source, so evictions can find in-process entries. */
   eid: string;
   source: SubgraphName;
+  /** A root field's answer: the entities it holds. */
+  eids?: readonly string[];
 }
 
 /** What a publisher sends on CACHE_EVICT_CHANNEL. */
 export type Eviction = { typename: string; key: Record<string, unknown> } | { source: SubgraphName };
 
 interface Shape {
-  cacheable: boolean;
+  /** A query (never a mutation). */
+  query: boolean;
+  /** An `_entities` fetch; otherwise the fetch of a root field, cached as a whole. */
+  entities: boolean;
   /** The selection holds a consent-protected field: its answer depends on the caller's consents. */
   consent: boolean;
   hash: string;
@@ -57,6 +62,24 @@ function canonical(value: unknown): string {
 /** Entity id: typename and key fields, hashed so it is safe inside a Redis key. */
 export function entityId(typename: string, key: Record<string, unknown>): string {
   return createHash('sha256').update(typename).update('\0').update(canonical(key)).digest('hex').slice(0, 32);
+}
+
+/** Entity type → key fields, from a supergraph's `@join__type(key:)`; only flat keys (`code`). */
+export function entityKeyFields(supergraph: DocumentNode): Map<string, string[]> {
+  const keys = new Map<string, string[]>();
+  for (const definition of supergraph.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION || keys.has(definition.name.value)) continue;
+    for (const directive of definition.directives ?? []) {
+      const key = directive.arguments?.find((argument) => argument.name.value === 'key')?.value;
+      if (directive.name.value !== 'join__type' || key?.kind !== Kind.STRING) continue;
+      const fields = key.value.trim().split(/\s+/);
+      if (fields.every((field) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(field))) {
+        keys.set(definition.name.value, fields);
+        break;
+      }
+    }
+  }
+  return keys;
 }
 
 function representationId(representation: unknown): string | undefined {
@@ -103,6 +126,8 @@ export class EntityCache {
     rules: ReadonlyMap<string, AccessRule>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** Entity type → its key fields, from the supergraph's @join__type(key:). */
+    private readonly keyFields: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {
     // By field name alone: a subgraph fetch names no parent types, so this errs on the safe side.
     this.consentFields = new Set(
@@ -139,12 +164,12 @@ export class EntityCache {
     const ttl = this.config.ttlSeconds[request.subgraph];
     const representations: unknown = request.variables['representations'];
     const shape = this.shapeOf(request.query);
-    if (
-      ttl === undefined ||
-      !Array.isArray(representations) ||
-      !shape.cacheable ||
-      (shape.consent && request.tier === 'AUTHORIZED')
-    ) {
+    if (ttl === undefined || !shape.query || (shape.consent && request.tier === 'AUTHORIZED')) {
+      this.metrics.bypassed++;
+      return send(undefined);
+    }
+    if (!shape.entities) return this.fetchRoot(request, shape, ttl, () => send(undefined));
+    if (!Array.isArray(representations)) {
       this.metrics.bypassed++;
       return send(undefined);
     }
@@ -226,6 +251,58 @@ export class EntityCache {
     };
   }
 
+  /**
+   * A root field's fetch (`enterprise(code:)`, say), cached whole per tier, selection and
+   * variables. Only clean answers are kept; evictions find it by source and by every entity in it.
+   */
+  private async fetchRoot(
+    request: EntityFetch,
+    shape: Shape,
+    ttl: number,
+    send: () => Promise<GatewayGraphQLResponse>,
+  ): Promise<GatewayGraphQLResponse> {
+    const variablesHash = createHash('sha256').update(canonical(request.variables)).digest('hex').slice(0, 16);
+    const scope = `root:${request.tier}:${shape.hash}:${variablesHash}`;
+    const key = `${this.config.prefix}${request.subgraph}:{${scope}}`;
+    const [entry] = await this.read([key]);
+    const now = this.now();
+    if (entry && entry.t + ttl * 1000 > now) {
+      this.metrics.hits++;
+      return { data: JSON.parse(entry.v) as Record<string, unknown> };
+    }
+    this.metrics.misses++;
+    const response = await send();
+    if (isSourceFailure(response) && entry && entry.t + (ttl + this.config.staleSeconds) * 1000 > now) {
+      this.metrics.staleServed++;
+      request.staleSources?.add(request.subgraph);
+      return { data: JSON.parse(entry.v) as Record<string, unknown> };
+    }
+    if (response.data && !response.errors?.length) {
+      const eids = this.entitiesIn(response.data);
+      this.write(
+        [[key, { t: now, v: JSON.stringify(response.data), eid: scope, source: request.subgraph, eids }]],
+        ttl,
+      );
+    }
+    return response;
+  }
+
+  /** Ids of the entities (objects with a __typename and their key fields) in an answer. */
+  private entitiesIn(data: unknown): string[] {
+    const found = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(walk);
+      if (value === null || typeof value !== 'object') return;
+      const object = value as Record<string, unknown>;
+      const fields = typeof object['__typename'] === 'string' ? this.keyFields.get(object['__typename']) : undefined;
+      if (fields && fields.every((field) => field in object))
+        found.add(entityId(object['__typename'] as string, Object.fromEntries(fields.map((f) => [f, object[f]]))));
+      for (const child of Object.values(object)) walk(child);
+    };
+    walk(data);
+    return [...found];
+  }
+
   /** Publishes an eviction to every replica, this one included. */
   async publish(eviction: Eviction): Promise<void> {
     if (!this.redis) return this.onEviction(JSON.stringify(eviction));
@@ -256,7 +333,8 @@ export class EntityCache {
       entities = false;
     }
     shape = {
-      cacheable: entities && query_,
+      query: query_,
+      entities,
       consent,
       hash: createHash('sha256').update(query).digest('hex').slice(0, 16),
     };
@@ -276,10 +354,12 @@ export class EntityCache {
       results.forEach(([error, value], position) => {
         if (error || typeof value !== 'string') return;
         const index = absent[position]!;
-        const stored = JSON.parse(value) as { t: number; v: string };
+        const stored = JSON.parse(value) as { t: number; v: string; e?: string[] };
         const key = keys[index]!;
         const entry: Entry = {
-          ...stored,
+          t: stored.t,
+          v: stored.v,
+          ...(stored.e ? { eids: stored.e } : {}),
           eid: key.slice(key.indexOf('{') + 1, key.indexOf('}')),
           source: sourceOf(key, this.config.prefix),
         };
@@ -299,10 +379,17 @@ export class EntityCache {
     const keepMs = (ttl + this.config.staleSeconds) * 1000;
     const pipeline = this.redis.pipeline();
     for (const [key, entry] of writes) {
-      pipeline.set(key, JSON.stringify({ t: entry.t, v: entry.v }), 'PX', keepMs);
-      const index = `${this.config.prefix}idx:{${entry.eid}}`;
-      pipeline.sadd(index, key);
-      pipeline.pexpire(index, keepMs);
+      pipeline.set(
+        key,
+        JSON.stringify({ t: entry.t, v: entry.v, ...(entry.eids ? { e: entry.eids } : {}) }),
+        'PX',
+        keepMs,
+      );
+      for (const eid of entry.eids ?? [entry.eid]) {
+        const index = `${this.config.prefix}idx:{${eid}}`;
+        pipeline.sadd(index, key);
+        pipeline.pexpire(index, keepMs);
+      }
     }
     pipeline.exec().catch((error: unknown) => this.redisFailed(error));
   }
@@ -354,7 +441,8 @@ export class EntityCache {
       this.logger.warn('entity cache: ignored an eviction naming neither an entity nor a source');
       return;
     }
-    for (const [key, entry] of [...this.lru]) if (entry.eid === eid || entry.source === source) this.lruDelete(key);
+    for (const [key, entry] of [...this.lru])
+      if (entry.eid === eid || entry.source === source || (eid && entry.eids?.includes(eid))) this.lruDelete(key);
     try {
       if (this.redis && eid) {
         const index = `${this.config.prefix}idx:{${eid}}`;

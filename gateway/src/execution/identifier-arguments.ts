@@ -7,7 +7,9 @@ import {
   valueFromAST,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type DocumentNode,
+  type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
 
@@ -32,8 +34,33 @@ export function identifierArguments(
   document: DocumentNode,
   variables: Readonly<Record<string, unknown>>,
 ): IdentifierArgument[] {
+  return argumentSites(schema, document).map(({ scalar, node, type }) => {
+    // Literals are parsed by the product's scalars here too, so they come out normalized.
+    const value: unknown =
+      node.value.kind === Kind.VARIABLE ? variables[node.value.name.value] : valueFromAST(node.value, type, variables);
+    const values = (isListType(getNullableType(type)) ? (Array.isArray(value) ? value : []) : [value]).filter(
+      (item): item is string => typeof item === 'string',
+    );
+    return { scalar, argument: node.name.value, values };
+  });
+}
+
+interface ArgumentSite {
+  scalar: string;
+  node: ArgumentNode;
+  type: GraphQLInputType;
+}
+
+/** Where a document takes identifiers: found once per parsed document (documents are cached). */
+const sitesByDocument = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, ArgumentSite[]>>();
+
+function argumentSites(schema: GraphQLSchema, document: DocumentNode): ArgumentSite[] {
+  let bySchema = sitesByDocument.get(schema);
+  if (!bySchema) sitesByDocument.set(schema, (bySchema = new WeakMap()));
+  const known = bySchema.get(document);
+  if (known) return known;
   const typeInfo = new TypeInfo(schema);
-  const found: IdentifierArgument[] = [];
+  const sites: ArgumentSite[] = [];
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
@@ -41,18 +68,10 @@ export function identifierArguments(
         const type = typeInfo.getInputType();
         if (!type) return;
         const scalar = getNamedType(type).name;
-        if (!IDENTIFIER_SCALARS.has(scalar)) return;
-        // Literals are parsed by the product's scalars here too, so they come out normalized.
-        const value: unknown =
-          node.value.kind === Kind.VARIABLE
-            ? variables[node.value.name.value]
-            : valueFromAST(node.value, type, variables);
-        const values = (isListType(getNullableType(type)) ? (Array.isArray(value) ? value : []) : [value]).filter(
-          (item): item is string => typeof item === 'string',
-        );
-        found.push({ scalar, argument: node.name.value, values });
+        if (IDENTIFIER_SCALARS.has(scalar)) sites.push({ scalar, node, type });
       },
     }),
   );
-  return found;
+  bySchema.set(document, sites);
+  return sites;
 }

@@ -295,7 +295,6 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       tier: caller.tier,
       client: caller.client,
       purpose,
-      requestId,
       consents,
     });
     const context: GatewayRequestContext = {

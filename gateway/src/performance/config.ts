@@ -4,6 +4,16 @@ import type { EnvReader } from '@credit-gateway/common';
 export interface PerformanceConfig {
   /** DEDUPE: identical in-flight subgraph fetches share one request and one response. */
   dedupe: boolean;
+  /**
+   * MERGE_FETCHES: queries with the same text and access, started at the same moment by different
+   * requests, go to the subgraph as one request (and its department system gets one call).
+   */
+  mergeFetches: boolean;
+  /**
+   * MERGE_MAX_IN_FLIGHT: merged requests of one query and access out at once; more operations
+   * wait for one to come back and go together. 0 is no limit.
+   */
+  mergeMaxInFlight: number;
   /** SUBGRAPH_CONNECTIONS: most keep-alive connections the gateway opens to one subgraph. */
   subgraphConnections: number;
   /** APQ: automatic persisted queries (Apollo's protocol). */
@@ -33,6 +43,8 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
   }
   return {
     dedupe: reader.bool('DEDUPE', true),
+    mergeFetches: reader.bool('MERGE_FETCHES', true),
+    mergeMaxInFlight: reader.int('MERGE_MAX_IN_FLIGHT', 2, { min: 0, max: 10_000 }),
     subgraphConnections: reader.int('SUBGRAPH_CONNECTIONS', 64, { min: 1, max: 10_000 }),
     apq: reader.bool('APQ', true),
     apqTtlSeconds: reader.int('APQ_TTL_SECONDS', 7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),

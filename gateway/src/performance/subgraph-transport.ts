@@ -1,6 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { LruCache } from '@credit-gateway/common';
+import { OperationMerger, mergedVariables, splitAnswer, type MergeTemplate } from './operation-merging.js';
 
 export interface SubgraphTransportOptions {
   timeoutMs: number;
@@ -8,7 +10,48 @@ export interface SubgraphTransportOptions {
   connections: number;
   /** Identical fetches in flight share one request and one response. */
   dedupe: boolean;
+  /**
+   * Queries with the same text and access, started in the same turn of the event loop, go to the
+   * subgraph as one request (operation-merging.ts).
+   */
+  merge: boolean;
+  /** Most operations in one merged request; default 64. */
+  mergeLimit?: number;
+  /** Most requests of one merge key out at once before new operations wait to join; default no limit. */
+  mergeMaxInFlight?: number;
 }
+
+/** What the transport has done, for /metrics. */
+export interface TransportMetrics {
+  /** HTTP requests sent to the subgraph. */
+  requests: number;
+  /** Operations answered (each fetch of each gateway request, before deduplication). */
+  operations: number;
+  /** Operations that shared an identical in-flight fetch. */
+  deduplicated: number;
+  /** Operations that went to the subgraph inside a merged request. */
+  merged: number;
+  /** Merged requests answered without data, whose operations were sent again one by one. */
+  unmerged: number;
+}
+
+interface Queued {
+  request: GatewayGraphQLRequest;
+  headers: Record<string, string>;
+  resolve: (response: GatewayGraphQLResponse) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Batch {
+  query: string;
+  template: MergeTemplate;
+  operations: Queued[];
+  /** Its turn of the event loop is over: it may be sent. */
+  ready: boolean;
+}
+
+/** Longest x-request-id a merged request carries: the ids of its requests, joined. */
+const MAX_REQUEST_IDS_LENGTH = 1_024;
 
 /** What a subgraph answered, before parsing: each caller parses its own copy. */
 interface RawResponse {
@@ -28,6 +71,18 @@ const PER_REQUEST_CLAIMS = new Set(['requestId', 'iat', 'exp', 'nbf', 'jti']);
  */
 export function accessKey(authorization: string | undefined): string {
   if (authorization === undefined) return '';
+  // Tokens are reused for identical claims: each is read once.
+  let key = accessKeys.get(authorization);
+  if (key === undefined) {
+    key = readAccessKey(authorization);
+    accessKeys.set(authorization, key);
+  }
+  return key;
+}
+
+const accessKeys = new LruCache<string, string>(1_024);
+
+function readAccessKey(authorization: string): string {
   const payload = authorization.split('.')[1];
   if (payload === undefined) return authorization;
   try {
@@ -52,13 +107,19 @@ export class SubgraphStatusError extends Error {
 
 /**
  * POSTs GraphQL to one subgraph over a bounded pool of keep-alive connections, without the
- * node-fetch Request and Headers objects RemoteGraphQLDataSource builds for every call.
+ * node-fetch Request and Headers objects RemoteGraphQLDataSource builds for every call. Identical
+ * fetches in flight are sent once; queries with the same text sent at once are merged.
  */
 export class SubgraphTransport {
   private readonly agent: HttpAgent;
   private readonly target: URL;
   private readonly send: typeof httpRequest;
-  private readonly inFlight = new Map<string, Promise<RawResponse>>();
+  private readonly inFlight = new Map<string, { result: Promise<GatewayGraphQLResponse>; callers: number }>();
+  private readonly batches = new Map<string, Batch>();
+  /** Requests out per merge key. */
+  private readonly sending = new Map<string, number>();
+  private readonly merger = new OperationMerger();
+  readonly metrics: TransportMetrics = { requests: 0, operations: 0, deduplicated: 0, merged: 0, unmerged: 0 };
 
   constructor(
     readonly url: string,
@@ -72,14 +133,125 @@ export class SubgraphTransport {
   }
 
   /** Sends one operation; throws on a transport failure, an error status or a body that is not JSON. */
-  async execute(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+  execute(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+    this.metrics.operations++;
+    if (!this.options.dedupe) return this.dispatch(request, headers);
+    // Same subgraph, same operation and variables, same access: the same answer.
+    const key = `${accessKey(headers['authorization'])}\n${request.operationName ?? ''}\n${request.query ?? ''}\n${JSON.stringify(request.variables ?? null)}`;
+    let entry = this.inFlight.get(key);
+    if (entry) this.metrics.deduplicated++;
+    else {
+      entry = { result: this.dispatch(request, headers).finally(() => this.inFlight.delete(key)), callers: 0 };
+      this.inFlight.set(key, entry);
+    }
+    entry.callers++;
+    const shared = entry;
+    // The planner merges each answer into its own result tree: sharers each get their own copy.
+    return shared.result.then((response) => (shared.callers > 1 ? structuredClone(response) : response));
+  }
+
+  /** Sends the operation alone, or queues it to be merged with the same query sent in this turn. */
+  private dispatch(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+    const query = request.query ?? '';
+    const template = this.options.merge ? this.merger.template(query) : null;
+    if (template === null) return this.single(request, headers);
+    const key = `${accessKey(headers['authorization'])}\n${request.operationName ?? ''}\n${query}`;
+    let batch = this.batches.get(key);
+    if (!batch) {
+      const created: Batch = { query, template, operations: [], ready: false };
+      this.batches.set(key, created);
+      // Everything the event loop runs before it polls again joins this batch.
+      setImmediate(() => {
+        created.ready = true;
+        this.release(key);
+      });
+      batch = created;
+    }
+    const joined = batch;
+    return new Promise<GatewayGraphQLResponse>((resolve, reject) => {
+      joined.operations.push({ request, headers, resolve, reject });
+      if (joined.operations.length >= (this.options.mergeLimit ?? 64)) this.flush(key, joined);
+    });
+  }
+
+  /**
+   * Sends the key's batch once its turn is over, unless MERGE_MAX_IN_FLIGHT requests of the same
+   * key are already out: then it keeps growing until one comes back. Under light load nothing
+   * waits; under heavy load each request carries more operations, and the subgraph and its
+   * department see fewer, larger calls.
+   */
+  private release(key: string): void {
+    const batch = this.batches.get(key);
+    if (!batch?.ready) return;
+    if ((this.sending.get(key) ?? 0) >= (this.options.mergeMaxInFlight ?? Infinity)) return;
+    this.flush(key, batch);
+  }
+
+  private flush(key: string, batch: Batch): void {
+    if (this.batches.get(key) !== batch) return;
+    this.batches.delete(key);
+    this.sending.set(key, (this.sending.get(key) ?? 0) + 1);
+    const done = (): void => {
+      const left = (this.sending.get(key) ?? 1) - 1;
+      if (left > 0) this.sending.set(key, left);
+      else this.sending.delete(key);
+      this.release(key);
+    };
+    const { operations } = batch;
+    if (operations.length === 1) {
+      const [only] = operations as [Queued];
+      this.single(only.request, only.headers).then(only.resolve, only.reject).finally(done);
+      return;
+    }
+    this.metrics.merged += operations.length;
+    const [first] = operations as [Queued, ...Queued[]];
+    const body = JSON.stringify({
+      query: this.merger.query(batch.query, batch.template, operations.length),
+      variables: mergedVariables(operations.map((operation) => operation.request.variables)),
+      operationName: first.request.operationName,
+    });
+    const ids = operations.map((operation) => operation.headers['x-request-id']).filter(Boolean);
+    const headers = {
+      ...first.headers,
+      ...(ids.length > 0 ? { 'x-request-id': ids.join(',').slice(0, MAX_REQUEST_IDS_LENGTH) } : {}),
+    };
+    this.post(body, headers)
+      .then(
+        (answer) => {
+          const parts = splitAnswer(answer, operations.length);
+          if (parts === null) return this.unmerge(operations);
+          operations.forEach((operation, i) => operation.resolve(parts[i]!));
+        },
+        (error: unknown) => {
+          // A refused document (400) may be one operation's bad variables: each is sent alone.
+          if (error instanceof SubgraphStatusError && error.extensions.response.status === 400)
+            return this.unmerge(operations);
+          for (const operation of operations) operation.reject(error);
+        },
+      )
+      .finally(done);
+  }
+
+  /** One merged operation spoilt the answer for all: each is sent alone and gets its own answer. */
+  private unmerge(operations: readonly Queued[]): void {
+    this.metrics.unmerged += operations.length;
+    for (const operation of operations)
+      this.single(operation.request, operation.headers).then(operation.resolve, operation.reject);
+  }
+
+  private single(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
     const body = JSON.stringify({
       query: request.query,
       variables: request.variables,
       operationName: request.operationName,
       extensions: request.extensions,
     });
-    const raw = await this.post(body, headers);
+    return this.post(body, headers);
+  }
+
+  private async post(body: string, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+    this.metrics.requests++;
+    const raw = await this.request(body, headers);
     if (raw.status < 200 || raw.status > 299) throw new SubgraphStatusError(this.url, raw.status, raw.statusText);
     const json =
       raw.contentType.startsWith('application/json') || raw.contentType.startsWith('application/graphql-response+json');
@@ -88,17 +260,6 @@ export class SubgraphTransport {
       throw new Error(`Expected JSON response body, but received: ${raw.text.slice(0, 100)}`);
     }
     return parsed;
-  }
-
-  private post(body: string, headers: Record<string, string>): Promise<RawResponse> {
-    if (!this.options.dedupe) return this.request(body, headers);
-    // Same subgraph, same operation and variables, same access: the same answer.
-    const key = `${accessKey(headers['authorization'])}\n${body}`;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
-    const started = this.request(body, headers).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, started);
-    return started;
   }
 
   private request(body: string, headers: Record<string, string>): Promise<RawResponse> {

@@ -232,6 +232,17 @@ describe('validity period', () => {
     });
   });
 
+  it('checks a remembered token’s expiry on every request', async () => {
+    let clock = NOW_S * 1000;
+    const remembering = createCallerVerifier(options({ now: () => clock }));
+    const authorization = `Bearer ${await token(es256, { exp: NOW_S + 60 })}`;
+    await expect(remembering.verify(authorization)).resolves.toMatchObject({ tier: 'GOVERNMENT' });
+    clock = (NOW_S + 89) * 1000;
+    await expect(remembering.verify(authorization)).resolves.toMatchObject({ tier: 'GOVERNMENT' });
+    clock = (NOW_S + 90) * 1000;
+    expect(await refusal(authorization, remembering)).toBe('the token has expired');
+  });
+
   it('uses the configured tolerance', async () => {
     const strict = createCallerVerifier(options({ clockToleranceSeconds: 0 }));
     expect(await refusal(`Bearer ${await token(es256, { exp: NOW_S - 1 })}`, strict)).toBe('the token has expired');

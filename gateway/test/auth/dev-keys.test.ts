@@ -113,7 +113,6 @@ describe('tokens from the development keys', () => {
       tier: 'JUDICIAL',
       client: 'court-cq',
       purpose: 'ENFORCEMENT',
-      requestId: 'r-1',
       consents: {},
     } as const;
     const token = await createInternalSigner(signing.signingKey).sign(claims);

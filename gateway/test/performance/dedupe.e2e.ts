@@ -11,7 +11,12 @@ describe.each([
 ])('with DEDUPE %s', (_, dedupe, fetches) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ populationSize: 100, sourceTimeoutMs: 10_000, gatewayEnv: { DEDUPE: dedupe } });
+    // Merging would also send the two together: this is about deduplication alone.
+    stack = await startStack({
+      populationSize: 100,
+      sourceTimeoutMs: 10_000,
+      gatewayEnv: { DEDUPE: dedupe, MERGE_FETCHES: 'false' },
+    });
   });
   afterAll(async () => {
     await stack?.close();

@@ -61,16 +61,23 @@ function defaultAnswer(body: string) {
   return { status: 200, body: JSON.stringify({ data: { enterprise: { code: variables?.code ?? null } } }) };
 }
 
-function options(code: string, internalToken = 'token-a'): GraphQLDataSourceProcessOptions<GatewayRequestContext> {
+const QUERY = 'query Q($code: String) { enterprise(code: $code) { code } }';
+
+function options(
+  code: string,
+  internalToken = 'token-a',
+  query = QUERY,
+  requestId = 'request-1',
+): GraphQLDataSourceProcessOptions<GatewayRequestContext> {
   const context: GatewayRequestContext = {
-    requestId: 'request-1',
+    requestId,
     logger: silentLogger(),
     internalToken,
     access: { tier: 'GOVERNMENT', consents: {} },
   };
   return {
     kind: 'health check',
-    request: { query: 'query Q($code: String) { enterprise(code: $code) { code } }', variables: { code } },
+    request: { query, variables: { code } },
     context,
   } as unknown as GraphQLDataSourceProcessOptions<GatewayRequestContext>;
 }
@@ -82,10 +89,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(performance: { dedupe: boolean; subgraphConnections: number }, answer?: typeof defaultAnswer) {
+async function setUp(
+  performance: { dedupe: boolean; subgraphConnections: number; mergeFetches?: boolean },
+  answer?: typeof defaultAnswer,
+) {
   const subgraph = await testSubgraph(answer);
   cleanups.push(() => subgraph.close());
-  const source = new SubgraphDataSource('market', subgraph.url, 5_000, performance);
+  const source = new SubgraphDataSource('market', subgraph.url, 5_000, { mergeFetches: false, ...performance });
   cleanups.push(() => source.close());
   return { subgraph, source };
 }
@@ -195,5 +205,120 @@ describe('subgraph fetches', () => {
     subgraph.release();
     const codes = (await Promise.all([unavailable, garbage])).map((r) => r.errors?.[0]?.extensions?.['code']);
     expect(codes).toEqual(['SOURCE_UNAVAILABLE', 'SOURCE_BAD_RESPONSE']);
+  });
+});
+
+/** A subgraph that answers merged operations as a GraphQL server would: each copy under its alias. */
+function mergingAnswer(body: string): { status: number; body: string } {
+  const { query, variables = {} } = JSON.parse(body) as { query: string; variables?: Record<string, string> };
+  if (query.startsWith('mutation')) return defaultAnswer(body);
+  const data: Record<string, unknown> = {};
+  const errors: unknown[] = [];
+  for (const [name, code] of Object.entries(variables)) {
+    const alias = name === 'code' ? 'enterprise' : name.replace(/code$/, 'enterprise');
+    if (code === 'NOT-A-CODE') return { status: 400, body: JSON.stringify({ errors: [{ message: 'bad code' }] }) };
+    if (code === '91110000600037341L') {
+      data[alias] = null;
+      errors.push({ message: 'department down', path: [alias, 'code'], extensions: { code: 'SOURCE_UNAVAILABLE' } });
+    } else data[alias] = { code };
+  }
+  return { status: 200, body: JSON.stringify(errors.length > 0 ? { data, errors } : { data }) };
+}
+
+describe('merged fetches', () => {
+  const codes = ['91500112MA60YD7K76', '91500155MA5UQ01CXD', '91310000132200821H'];
+
+  it('sends queries with the same text and access started together as one request, and splits the answer', async () => {
+    const { subgraph, source } = await setUp(
+      { dedupe: true, subgraphConnections: 8, mergeFetches: true },
+      mergingAnswer,
+    );
+    const pending = codes.map((code, i) => source.process(options(code, 'token-a', QUERY, `request-${i}`)));
+    await subgraph.arrived(1);
+    subgraph.release();
+    const answers = await Promise.all(pending);
+    expect(answers).toEqual(codes.map((code) => ({ data: { enterprise: { code } } })));
+    expect(subgraph.requests).toHaveLength(1);
+    const sent = JSON.parse(subgraph.requests[0]!.body) as { query: string; variables: unknown };
+    expect(sent.query).toBe(
+      'query Q($_0_code: String, $_1_code: String, $_2_code: String) {\n' +
+        '  _0_enterprise: enterprise(code: $_0_code) {\n    code\n  }\n' +
+        '  _1_enterprise: enterprise(code: $_1_code) {\n    code\n  }\n' +
+        '  _2_enterprise: enterprise(code: $_2_code) {\n    code\n  }\n}',
+    );
+    expect(sent.variables).toEqual({ _0_code: codes[0], _1_code: codes[1], _2_code: codes[2] });
+    expect(source.metrics).toMatchObject({ requests: 1, operations: 3, merged: 3, unmerged: 0 });
+  });
+
+  it('never merges fetches with different access, and never mutations', async () => {
+    const { subgraph, source } = await setUp(
+      { dedupe: true, subgraphConnections: 8, mergeFetches: true },
+      mergingAnswer,
+    );
+    const mutation = 'mutation M($code: String) { enterprise(code: $code) { code } }';
+    const pending = [
+      source.process(options(codes[0]!, 'token-a')),
+      source.process(options(codes[1]!, 'token-b')),
+      source.process(options(codes[0]!, 'token-a', mutation)),
+      source.process(options(codes[1]!, 'token-a', mutation)),
+    ];
+    await subgraph.arrived(4);
+    subgraph.release();
+    await Promise.all(pending);
+    expect(subgraph.requests).toHaveLength(4);
+    expect(source.metrics.merged).toBe(0);
+  });
+
+  it('gives an error on one copy’s path to that copy alone, with the path it would have had', async () => {
+    const { subgraph, source } = await setUp(
+      { dedupe: true, subgraphConnections: 8, mergeFetches: true },
+      mergingAnswer,
+    );
+    const pending = [codes[0]!, '91110000600037341L'].map((code) => source.process(options(code)));
+    await subgraph.arrived(1);
+    subgraph.release();
+    const [clean, failed] = await Promise.all(pending);
+    expect(clean).toEqual({ data: { enterprise: { code: codes[0] } } });
+    expect(failed).toEqual({
+      data: { enterprise: null },
+      errors: [
+        { message: 'department down', path: ['enterprise', 'code'], extensions: { code: 'SOURCE_UNAVAILABLE' } },
+      ],
+    });
+  });
+
+  it('sends each copy alone when one spoils the merged request, so the others are still answered', async () => {
+    const { subgraph, source } = await setUp(
+      { dedupe: true, subgraphConnections: 8, mergeFetches: true },
+      mergingAnswer,
+    );
+    const pending = [codes[0]!, 'NOT-A-CODE', codes[1]!].map((code) => source.process(options(code)));
+    await subgraph.arrived(1);
+    subgraph.release();
+    await subgraph.arrived(3);
+    subgraph.release();
+    const [first, bad, third] = await Promise.all(pending);
+    expect(first).toEqual({ data: { enterprise: { code: codes[0] } } });
+    expect(third).toEqual({ data: { enterprise: { code: codes[1] } } });
+    expect(bad.errors?.[0]?.extensions?.['code']).toBe('SOURCE_BAD_RESPONSE');
+    expect(subgraph.requests).toHaveLength(4);
+    expect(source.metrics).toMatchObject({ requests: 4, merged: 3, unmerged: 3 });
+  });
+
+  it('fails every copy when the subgraph cannot be reached at all', async () => {
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8, mergeFetches: true }, () => ({
+      status: 503,
+      body: '{}',
+    }));
+    const pending = codes.map((code) => source.process(options(code)));
+    await subgraph.arrived(1);
+    subgraph.release();
+    const answers = await Promise.all(pending);
+    expect(answers.map((answer) => answer.errors?.[0]?.extensions?.['code'])).toEqual([
+      'SOURCE_UNAVAILABLE',
+      'SOURCE_UNAVAILABLE',
+      'SOURCE_UNAVAILABLE',
+    ]);
+    expect(subgraph.requests).toHaveLength(1);
   });
 });

@@ -1,9 +1,17 @@
 import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, readSourceUrl } from '@credit-gateway/common';
+import { SOURCE_LOOKUPS, type SourceLookup } from './source/ccgp.js';
+
+/** The bulk look-up answers at most this many codes per request. */
+const SOURCE_BATCH_LIMIT = 1_000;
 
 export interface ProcurementConfig extends SubgraphConfig {
   /** Base URL of the government procurement credit service. */
   sourceUrl: string;
-  /** Most look-ups in flight at once, so that a large batch does not flood the service. */
+  /** `batch`: one bulk request per batch; `single`: for a service with only the single-record look-up. */
+  sourceLookup: SourceLookup;
+  /** Codes in one batch, and so in one bulk request. */
+  sourceBatchSize: number;
+  /** Most single look-ups in flight at once, so that a large batch does not flood the service. */
   sourceConcurrency: number;
 }
 
@@ -12,6 +20,8 @@ export function loadConfig(env: Env): ProcurementConfig {
   const config: ProcurementConfig = {
     ...readSubgraphConfig(reader, 'procurement'),
     sourceUrl: readSourceUrl(reader, 'procurement'),
+    sourceLookup: reader.oneOf('SOURCE_LOOKUP', SOURCE_LOOKUPS, 'batch'),
+    sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: SOURCE_BATCH_LIMIT }),
     sourceConcurrency: reader.int('SOURCE_CONCURRENCY', 16, { min: 1, max: 256 }),
   };
   reader.done();

@@ -28,6 +28,7 @@ export function createProcurementSubgraph(
   const source = createCcgpSource({
     baseUrl: config.sourceUrl,
     timeoutMs: config.sourceTimeoutMs,
+    lookup: config.sourceLookup,
     concurrency: config.sourceConcurrency,
   });
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
@@ -37,7 +38,7 @@ export function createProcurementSubgraph(
     logger,
     internalAuth: config.internalAuth,
     createContext: (request) => ({
-      loaders: createLoaders(source),
+      loaders: createLoaders(source, { batchSize: config.sourceBatchSize }),
       logger: request.logger,
       today: chinaToday(now()),
     }),

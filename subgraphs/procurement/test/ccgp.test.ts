@@ -3,7 +3,7 @@ import { ConfigError, SourceError } from '@credit-gateway/common';
 import { banInForce, chinaToday, isBanned } from '../src/ban.js';
 import { GATEWAY_KEYS } from '../../../common/test/support/gateway-identity.js';
 import { loadConfig } from '../src/config.js';
-import { contractAmount, readSupplierResponse } from '../src/source/ccgp.js';
+import { contractAmount, readSupplierResponse, readSuppliersResponse } from '../src/source/ccgp.js';
 
 const CODE = '91350100MA2XH3FN5G';
 
@@ -164,6 +164,58 @@ describe('readSupplierResponse', () => {
   });
 });
 
+describe('readSuppliersResponse', () => {
+  const OTHER = '91500155MA5UQ01CXD';
+  const supplier = (code: string, data: Record<string, unknown> = {}) => ({ ...response(data).data, tyshxydm: code });
+
+  /** Each code's record, or the code of the SourceError it failed with. */
+  function outcomes(body: unknown) {
+    return Object.fromEntries(
+      [...readSuppliersResponse(body)].map(([code, found]) => [
+        code,
+        found instanceof SourceError ? found.code : found,
+      ]),
+    );
+  }
+
+  it('reads a record per code the service answered for, as the single look-up reads it', () => {
+    const data = [supplier(CODE, { htxx: [contract()] }), supplier(OTHER)];
+    expect(outcomes({ success: true, data })).toEqual({
+      [CODE]: readSupplierResponse(CODE, { success: true, data: data[0] }),
+      [OTHER]: { seriousDishonestyRecords: [], contracts: [] },
+    });
+    expect(outcomes({ success: true, data: [] })).toEqual({});
+  });
+
+  it('fails only the code whose record cannot be translated', () => {
+    const data = [supplier(CODE, { htxx: [contract({ htje: '面议' })] }), supplier(OTHER)];
+    expect(outcomes({ success: true, data })).toEqual({
+      [CODE]: 'SOURCE_BAD_RESPONSE',
+      [OTHER]: { seriousDishonestyRecords: [], contracts: [] },
+    });
+  });
+
+  it('reports the service failing inside a 200 as unavailable', () => {
+    const body = { success: false, errorCode: 'SYS_BUSY', errorMsg: '系统繁忙，请稍后再试', data: null };
+    expect(failureOf(() => readSuppliersResponse(body))).toEqual({ code: 'SOURCE_UNAVAILABLE', source: 'procurement' });
+  });
+
+  it.each([
+    ['a page instead of JSON data', '<html>系统维护中</html>'],
+    ['an envelope without success', { data: [] }],
+    ['an envelope without data', { success: true }],
+    ['null data', { success: true, data: null }],
+    ['one record instead of a list', response()],
+    ['an item that is not a record', { success: true, data: [supplier(OTHER), 'x'] }],
+    ['a record that names no code', { success: true, data: [supplier(OTHER), supplier('')] }],
+  ])('refuses %s as a bad response for the whole batch', (_, body) => {
+    expect(failureOf(() => readSuppliersResponse(body))).toEqual({
+      code: 'SOURCE_BAD_RESPONSE',
+      source: 'procurement',
+    });
+  });
+});
+
 describe('bans', () => {
   it('takes today from the calendar in China Standard Time', () => {
     expect(chinaToday(new Date('2026-10-19T15:59:59Z'))).toBe('2026-10-19');
@@ -186,6 +238,8 @@ describe('loadConfig', () => {
       port: 4005,
       sourceUrl: 'http://127.0.0.1:4105',
       sourceTimeoutMs: 2_000,
+      sourceLookup: 'batch',
+      sourceBatchSize: 500,
       sourceConcurrency: 16,
       internalAuth: { clockToleranceSeconds: 5 },
     });
@@ -197,13 +251,20 @@ describe('loadConfig', () => {
   it('reports every problem at once', () => {
     let problems: readonly string[] = [];
     try {
-      loadConfig({ SOURCE_CONCURRENCY: '0', SOURCE_TIMEOUT_MS: 'soon' });
+      loadConfig({
+        SOURCE_CONCURRENCY: '0',
+        SOURCE_TIMEOUT_MS: 'soon',
+        SOURCE_LOOKUP: 'bulk',
+        SOURCE_BATCH_SIZE: '1001',
+      });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
     }
     expect(problems).toEqual([
       "SOURCE_TIMEOUT_MS must be a whole number from 1 to 120000, got 'soon'",
       "GATEWAY_PUBLIC_KEY (or GATEWAY_PUBLIC_KEY_FILE) is required: the gateway's Ed25519 public key",
+      "SOURCE_LOOKUP must be one of batch, single, got 'bulk'",
+      "SOURCE_BATCH_SIZE must be a whole number from 1 to 1000, got '1001'",
       "SOURCE_CONCURRENCY must be a whole number from 1 to 256, got '0'",
     ]);
   });

@@ -14,9 +14,11 @@ import {
 } from '@credit-gateway/sources';
 import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import { createProcurementSubgraph, loadConfig } from '../src/server.js';
+import type { SourceLookup } from '../src/source/ccgp.js';
 
 let standIn: RunningStandIn;
-let subgraph: RunningServer;
+/** One subgraph per SOURCE_LOOKUP, over the same stand-in. */
+const subgraphs = new Map<SourceLookup, RunningServer>();
 let clock = new Date('2026-11-01T04:00:00Z');
 
 const CONCURRENCY = 4;
@@ -36,8 +38,8 @@ interface Result {
   errors?: any[];
 }
 
-async function entities(codes: readonly string[]): Promise<Result> {
-  const response = await fetch(`${subgraph.url}/graphql`, {
+async function entities(codes: readonly string[], lookup: SourceLookup = 'batch'): Promise<Result> {
+  const response = await fetch(`${subgraphs.get(lookup)!.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
     body: JSON.stringify({
@@ -69,18 +71,25 @@ const source = (recordId: string, asOf: string) => ({ source: 'PROCUREMENT', sys
 
 beforeAll(async () => {
   standIn = await startStandIn('procurement', { logger: silentLogger(), populationSize: 0, port: 0 });
-  const config = loadConfig({
+  const env = {
     PORT: '0',
     SOURCE_URL: standIn.url,
     SOURCE_TIMEOUT_MS: '500',
     SOURCE_CONCURRENCY: String(CONCURRENCY),
     GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
-  });
-  subgraph = await listen(createProcurementSubgraph(config, silentLogger(), { now: () => clock }).handler, 0);
+  };
+  // The batch subgraph runs on the defaults: SOURCE_LOOKUP=batch, SOURCE_BATCH_SIZE=500.
+  for (const [lookup, config] of [
+    ['batch', loadConfig(env)],
+    ['single', loadConfig({ ...env, SOURCE_LOOKUP: 'single' })],
+  ] as const) {
+    const { handler } = createProcurementSubgraph(config, silentLogger(), { now: () => clock });
+    subgraphs.set(lookup, await listen(handler, 0));
+  }
 });
 
 afterAll(async () => {
-  await subgraph?.close();
+  for (const subgraph of subgraphs.values()) await subgraph.close();
   await standIn?.close();
 });
 
@@ -237,10 +246,12 @@ describe('demo subjects', () => {
   });
 });
 
-describe('unknown subjects', () => {
+const LOOKUPS: SourceLookup[] = ['batch', 'single'];
+
+describe.each(LOOKUPS)('unknown subjects, SOURCE_LOOKUP=%s', (lookup) => {
   it('answers null without an error for a code no department registered and for one the service never saw', async () => {
     const unregistered = unregisteredCodes().next().value!;
-    const result = await entities([unregistered, demoCode('abnormal-removed')]);
+    const result = await entities([unregistered, demoCode('abnormal-removed')], lookup);
     expect(result).toEqual({
       data: {
         _entities: [
@@ -252,56 +263,87 @@ describe('unknown subjects', () => {
   });
 });
 
+/** What `run` sends to the stand-in, counted, with `delayMs` added to each of its answers. */
+async function callsFor(run: () => Promise<Result>, delayMs = 0) {
+  await control('PUT', '/_sim/faults', { delayMs });
+  await control('POST', '/_sim/reset');
+  const result = await run();
+  return { result, stats: (await control('GET', '/_sim/stats')) as StandInStats };
+}
+
 describe('batches', () => {
-  it('makes one look-up per distinct code, at most SOURCE_CONCURRENCY at a time, and answers in key order', async () => {
-    const unknown = unregisteredCodes().next().value!;
-    const generated = [...population(6)].filter((code) => !DEMO_SUBJECTS.has(code));
-    const distinct = [
-      demoCode('partial-debtor'),
-      unknown,
-      ...generated,
-      demoCode('clean-sme'),
-      demoCode('procurement-ban-ended'),
-    ];
-    expect(distinct).toHaveLength(10);
-    // Duplicates are asked for once.
-    const keys = [...distinct, demoCode('clean-sme'), demoCode('partial-debtor')];
-    await control('PUT', '/_sim/faults', { delayMs: 50 });
-    await control('POST', '/_sim/reset');
+  const unknown = unregisteredCodes().next().value!;
+  const generated = [...population(600)].filter((code) => !DEMO_SUBJECTS.has(code));
+  const distinct = [
+    demoCode('partial-debtor'),
+    unknown,
+    ...generated.slice(0, 6),
+    demoCode('clean-sme'),
+    demoCode('procurement-ban-ended'),
+  ];
+  // Duplicates are asked for once.
+  const keys = [...distinct, demoCode('clean-sme'), demoCode('partial-debtor')];
 
-    const result = await entities(keys);
+  /** Checks the answers for `asked`, which starts with `keys`. */
+  function expectAnswersInKeyOrder(result: Result, asked: readonly string[]) {
+    expect(result.errors).toBeUndefined();
+    const found = result.data._entities as {
+      code: string;
+      procurement: { banned: boolean; contracts: { contractNumber: string }[] } | null;
+    }[];
+    expect(found.map((e) => e.code)).toEqual(asked);
+    expect(found[1]!.procurement).toBeNull();
+    expect([0, 8, 9, 10, 11].map((i) => found[i]!.procurement?.banned)).toEqual([true, false, false, false, true]);
+    expect(found[10]!.procurement!.contracts.map((c) => c.contractNumber)).toEqual([
+      'HT5001552025000578',
+      'HT5001552024000231',
+    ]);
+  }
 
-    const stats = (await control('GET', '/_sim/stats')) as StandInStats;
+  it('SOURCE_LOOKUP=batch makes exactly one look-up for a batch of 500 codes, and answers in key order', async () => {
+    const batch = [...keys, ...generated.slice(6, 6 + 500 - keys.length)];
+    expect(batch).toHaveLength(500);
+
+    const { result, stats } = await callsFor(() => entities(batch, 'batch'), 50);
+
+    expect(stats).toEqual({
+      requests: 1,
+      keys: 498,
+      peakInFlight: 1,
+      byPath: { '/ccgp/api/credit/supplier/batch': 1 },
+    });
+    expectAnswersInKeyOrder(result, batch);
+    // The bulk look-up answers exactly what the single look-ups answer.
+    await control('PUT', '/_sim/faults', { delayMs: 0 });
+    expect(result).toEqual(await entities(batch, 'single'));
+  });
+
+  it('SOURCE_LOOKUP=batch sends at most SOURCE_BATCH_SIZE codes in one look-up', async () => {
+    const batch = generated.slice(0, 501);
+    const { result, stats } = await callsFor(() => entities(batch, 'batch'));
+    expect(result.errors).toBeUndefined();
+    expect(result.data._entities).toHaveLength(501);
+    expect(stats).toMatchObject({ requests: 2, keys: 501, byPath: { '/ccgp/api/credit/supplier/batch': 2 } });
+  });
+
+  it('SOURCE_LOOKUP=single makes one look-up per distinct code, at most SOURCE_CONCURRENCY at a time, and answers in key order', async () => {
+    const { result, stats } = await callsFor(() => entities(keys, 'single'), 50);
+
     expect(stats).toEqual({
       requests: 10,
       keys: 10,
       peakInFlight: CONCURRENCY,
       byPath: { '/ccgp/api/credit/supplier': 10 },
     });
-    expect(result.errors).toBeUndefined();
-    const entitiesFound = result.data._entities as {
-      code: string;
-      procurement: { banned: boolean; contracts: { contractNumber: string }[] } | null;
-    }[];
-    expect(entitiesFound.map((e) => e.code)).toEqual(keys);
-    expect(entitiesFound[1]!.procurement).toBeNull();
-    expect(entitiesFound.map((e) => e.procurement?.banned ?? null).filter((_, i) => i === 0 || i >= 8)).toEqual([
-      true,
-      false,
-      false,
-      false,
-      true,
-    ]);
-    expect(entitiesFound[10]!.procurement!.contracts.map((c) => c.contractNumber)).toEqual([
-      'HT5001552025000578',
-      'HT5001552024000231',
-    ]);
+    expectAnswersInKeyOrder(result, keys);
   });
 
-  it('fails only the subject whose look-up failed', async () => {
+  it.each(LOOKUPS)('SOURCE_LOOKUP=%s fails only the subject whose look-up failed', async (lookup) => {
     // The service refuses a malformed code with HTTP 400: a protocol disagreement, so a bad response.
+    // The bulk look-up does not send such a code, so that the service does not refuse the whole batch.
     const keys = [demoCode('clean-sme'), 'NOT-A-CREDIT-CODE', demoCode('procurement-ban-ended')];
-    const result = await entities(keys);
+    const { result, stats } = await callsFor(() => entities(keys, lookup));
+    expect(stats).toMatchObject(lookup === 'batch' ? { requests: 1, keys: 2 } : { requests: 3, keys: 2 });
     expect(
       result.data._entities.map((e: { code: string; procurement: unknown }) => [e.code, e.procurement === null]),
     ).toEqual([
@@ -320,36 +362,35 @@ describe('batches', () => {
   });
 });
 
-describe('source failures', () => {
+describe.each(LOOKUPS)('source failures, SOURCE_LOOKUP=%s', (lookup) => {
+  const codes = [demoCode('clean-sme'), demoCode('partial-debtor')];
   const failure = (code: string, message: string) => ({
-    data: { _entities: [{ code: demoCode('clean-sme'), procurement: null }] },
-    errors: [
-      {
-        message,
-        locations: [{ line: 1, column: SECTION_COLUMN }],
-        path: ['_entities', 0, 'procurement'],
-        extensions: { code, source: 'procurement' },
-      },
-    ],
+    data: { _entities: codes.map((code) => ({ code, procurement: null })) },
+    errors: codes.map((_, index) => ({
+      message,
+      locations: [{ line: 1, column: SECTION_COLUMN }],
+      path: ['_entities', index, 'procurement'],
+      extensions: { code, source: 'procurement' },
+    })),
   });
 
   it('answers null with SOURCE_UNAVAILABLE when the service fails', async () => {
     await control('PUT', '/_sim/faults', { errorRate: 1 });
-    expect(await entities([demoCode('clean-sme')])).toEqual(
+    expect(await entities(codes, lookup)).toEqual(
       failure('SOURCE_UNAVAILABLE', 'The procurement department system is unavailable'),
     );
   });
 
   it('answers null with SOURCE_BAD_RESPONSE when the service sends something else than its format', async () => {
     await control('PUT', '/_sim/faults', { garbageRate: 1 });
-    expect(await entities([demoCode('clean-sme')])).toEqual(
+    expect(await entities(codes, lookup)).toEqual(
       failure('SOURCE_BAD_RESPONSE', 'The procurement department system sent a response that could not be read'),
     );
   });
 
   it('answers null with SOURCE_TIMEOUT when the service does not answer', async () => {
     await control('PUT', '/_sim/faults', { hang: true });
-    expect(await entities([demoCode('clean-sme')])).toEqual(
+    expect(await entities(codes, lookup)).toEqual(
       failure('SOURCE_TIMEOUT', 'The procurement department system did not answer in time'),
     );
   });

@@ -1,4 +1,5 @@
 import {
+  asArray,
   asRecord,
   badResponse,
   callSource,
@@ -13,10 +14,16 @@ import {
 import type { ProcurementContract } from '../__generated__/resolvers-types.js';
 import type { DishonestyRecordModel, ProcurementRecord } from './models.js';
 
+/** How the adapter asks: one bulk request per batch, or one request per code where the service has only that. */
+export type SourceLookup = 'batch' | 'single';
+
+export const SOURCE_LOOKUPS: readonly SourceLookup[] = ['batch', 'single'];
+
 export interface CcgpSourceOptions {
   baseUrl: string;
   timeoutMs: number;
-  /** Most look-ups in flight at once. */
+  lookup: SourceLookup;
+  /** Most single look-ups in flight at once. */
   concurrency: number;
 }
 
@@ -87,10 +94,10 @@ export function translateSupplier(raw: FieldReader): ProcurementRecord {
 }
 
 /**
- * Reads the service's answer for one code: the record, null when it knows nothing of the code,
- * or a SourceError when it failed or sent something that cannot be read.
+ * The `data` of the service's envelope. Throws a SourceError when the service reports a failure,
+ * which it also does inside a 200, or when the envelope cannot be read.
  */
-export function readSupplierResponse(code: string, body: unknown): ProcurementRecord | null {
+function envelopeData(body: unknown): unknown {
   let envelope: Record<string, unknown>;
   try {
     envelope = asRecord(body, 'response');
@@ -98,16 +105,24 @@ export function readSupplierResponse(code: string, body: unknown): ProcurementRe
     throw badResponse('procurement', String(error));
   }
   if (envelope['success'] === false) {
-    // The service reports its own failures inside a 200 as well.
     throw new SourceError('SOURCE_UNAVAILABLE', 'procurement', {
       cause: new Error(`${String(envelope['errorCode'])}: ${String(envelope['errorMsg'])}`),
     });
   }
   if (envelope['success'] !== true || !('data' in envelope))
     throw badResponse('procurement', 'response: expected success and data');
-  if (envelope['data'] === null) return null;
+  return envelope['data'];
+}
+
+/**
+ * Reads the service's answer for one code: the record, null when it knows nothing of the code,
+ * or a SourceError when it failed or sent something that cannot be read.
+ */
+export function readSupplierResponse(code: string, body: unknown): ProcurementRecord | null {
+  const found = envelopeData(body);
+  if (found === null) return null;
   try {
-    const data = FieldReader.of(envelope['data'], 'response.data');
+    const data = FieldReader.of(found, 'response.data');
     const answered = data.string('tyshxydm');
     if (answered !== code) throw new LegacyFormatError(`response.data.tyshxydm: asked for one code, got another`);
     return translateSupplier(data);
@@ -117,9 +132,45 @@ export function readSupplierResponse(code: string, body: unknown): ProcurementRe
 }
 
 /**
- * The adapter to the government procurement credit service. The service looks up one supplier
- * per request, so a batch becomes one request per distinct code, at most `concurrency` at a time;
- * a failed look-up fails only its own code.
+ * Reads the service's answer to a bulk look-up: a record per code it knows. A record that cannot be
+ * translated fails only its own code; an answer that cannot be attributed throws a SourceError.
+ */
+export function readSuppliersResponse(body: unknown): ProcurementLookup {
+  const found: ProcurementLookup = new Map();
+  let items: FieldReader[];
+  try {
+    items = asArray(envelopeData(body), 'response.data').map((item, index) =>
+      FieldReader.of(item, `response.data[${index}]`),
+    );
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    throw badResponse('procurement', String(error));
+  }
+  for (const item of items) {
+    let code: string;
+    try {
+      code = item.string('tyshxydm');
+    } catch (error) {
+      // A record that names no code could be anyone's, so none of the answer can be trusted.
+      throw badResponse('procurement', String(error));
+    }
+    try {
+      found.set(code, translateSupplier(item));
+    } catch (error) {
+      found.set(code, badResponse('procurement', String(error)));
+    }
+  }
+  return found;
+}
+
+/** Eighteen characters of the credit code charset: the shape the service accepts. */
+const CODE_SHAPE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
+
+/**
+ * The adapter to the government procurement credit service. With `lookup: 'batch'` a batch is one
+ * bulk request; with `lookup: 'single'`, for a service that has only the single-record look-up, it
+ * is one request per distinct code, at most `concurrency` at a time. Either way results come back
+ * per code: a failed request fails the codes it asked for, an unreadable record only its own.
  */
 export function createCcgpSource(options: CcgpSourceOptions) {
   async function lookupOne(code: string): Promise<ProcurementRecord | null | SourceError> {
@@ -127,9 +178,7 @@ export function createCcgpSource(options: CcgpSourceOptions) {
       const body = await callSource(
         'procurement',
         `${options.baseUrl}/ccgp/api/credit/supplier?tyshxydm=${encodeURIComponent(code)}`,
-        {
-          timeoutMs: options.timeoutMs,
-        },
+        { timeoutMs: options.timeoutMs },
       );
       return readSupplierResponse(code, body);
     } catch (error) {
@@ -138,13 +187,44 @@ export function createCcgpSource(options: CcgpSourceOptions) {
     }
   }
 
+  async function lookupSingly(codes: readonly string[]): Promise<ProcurementLookup> {
+    const results = await mapWithConcurrency(codes, options.concurrency, lookupOne);
+    const found: ProcurementLookup = new Map();
+    codes.forEach((code, index) => found.set(code, results[index] ?? null));
+    return found;
+  }
+
+  async function lookupInBulk(codes: readonly string[]): Promise<ProcurementLookup> {
+    const found: ProcurementLookup = new Map();
+    // The service refuses a whole bulk request over one malformed code. Such a code is not sent and
+    // fails as its single look-up would (HTTP 400), so one bad key does not sink its batch.
+    const asked = codes.filter((code) => {
+      if (CODE_SHAPE.test(code)) return true;
+      found.set(code, badResponse('procurement', 'not of the shape the service accepts'));
+      return false;
+    });
+    if (asked.length === 0) return found;
+    let answered: ProcurementLookup;
+    try {
+      const body = await callSource('procurement', `${options.baseUrl}/ccgp/api/credit/supplier/batch`, {
+        body: { tyshxydmList: asked },
+        timeoutMs: options.timeoutMs,
+      });
+      answered = readSuppliersResponse(body);
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      for (const code of asked) found.set(code, error);
+      return found;
+    }
+    // A code the service leaves out is one it knows nothing of.
+    for (const code of asked) found.set(code, answered.get(code) ?? null);
+    return found;
+  }
+
   return {
     async lookup(codes: readonly string[]): Promise<ProcurementLookup> {
       const distinct = [...new Set(codes)];
-      const results = await mapWithConcurrency(distinct, options.concurrency, lookupOne);
-      const found: ProcurementLookup = new Map();
-      distinct.forEach((code, index) => found.set(code, results[index] ?? null));
-      return found;
+      return options.lookup === 'batch' ? lookupInBulk(distinct) : lookupSingly(distinct);
     },
   };
 }
