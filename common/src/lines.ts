@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK = 1024 * 1024;
@@ -43,4 +44,10 @@ export async function appendAll(file: FileHandle, data: Buffer): Promise<void> {
     const { bytesWritten } = await file.write(data, written, data.length - written, null);
     written += bytesWritten;
   }
+}
+
+/** The same, blocking: for small appends whose durability the caller waits for anyway. */
+export function appendAllSync(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) written += writeSync(fd, data, written, data.length - written, null);
 }

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { DEMO_PEOPLE, demoCode } from '@credit-gateway/sources';
@@ -412,6 +414,24 @@ describe('the query register', () => {
     const analyst = await stack.query(query, { code }, { tier: 'ANALYST', client: 'analyst-workbench', purpose: null });
     expect(analyst.body.data.enterprise.queryRecords).toBeNull();
     expect(analyst.body.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
+
+  it('records every query, but not a liveness probe that reads nothing but __typename', async () => {
+    const records = () =>
+      readdirSync(stack.registerDir)
+        .filter((file) => file.endsWith('.jsonl'))
+        .reduce((count, file) => count + readFileSync(join(stack.registerDir, file), 'utf8').split('\n').length - 1, 0);
+    const before = records();
+    expect((await stack.query('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+    expect((await stack.query('query Probe { t: __typename, __typename }')).body.errors).toBeUndefined();
+    expect(records()).toBe(before);
+    // Anything else is a query, recorded: one that reads data, one refused, one from a bad token.
+    await stack.query('query($code: CreditCode!) { __typename enterprise(code: $code) { code } }', {
+      code: demoCode('farmer-coop'),
+    });
+    await stack.query('{ __typename }', {}, { purpose: null });
+    await stack.query('{ __typename }', {}, {}, { authorization: 'Bearer not-a-token' });
+    expect(records()).toBe(before + 3);
   });
 });
 

@@ -64,6 +64,11 @@ interface Answer {
   subjects?: readonly string[];
   fieldsReturned?: readonly string[];
   fieldsDenied?: readonly string[];
+  /**
+   * The operation selected nothing but `__typename`: a liveness probe, which reads no credit
+   * information and so is not a query the register records (查询使用登记).
+   */
+  probe?: boolean;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -342,6 +347,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       status: 200,
       body: errors.length > 0 ? { data, errors, ...extensions } : { data, ...extensions },
       outcome,
+      probe: outcome === 'OK' && isProbe(operation),
       ...withSubjects,
       fieldsReturned: [...shaped.returned],
       fieldsDenied: [...new Set([...denied, ...consentDenied])],
@@ -413,21 +419,22 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
 
     try {
       // Nothing is released before its record is durable (查询使用登记).
-      await services.register.append({
-        time,
-        requestId,
-        caller: caller.subject,
-        client: caller.client,
-        tier: caller.tier,
-        purpose,
-        operationName: result.operationName ?? null,
-        operationHash: result.operationHash ?? NO_DOCUMENT_HASH,
-        subjects: result.subjects ?? [],
-        fieldsReturned: result.fieldsReturned ?? [],
-        fieldsDenied: result.fieldsDenied ?? [],
-        outcome: result.outcome,
-        errorCodes: [...new Set((result.body.errors ?? []).map((e) => String(e.extensions?.['code'])))],
-      });
+      if (!result.probe)
+        await services.register.append({
+          time,
+          requestId,
+          caller: caller.subject,
+          client: caller.client,
+          tier: caller.tier,
+          purpose,
+          operationName: result.operationName ?? null,
+          operationHash: result.operationHash ?? NO_DOCUMENT_HASH,
+          subjects: result.subjects ?? [],
+          fieldsReturned: result.fieldsReturned ?? [],
+          fieldsDenied: result.fieldsDenied ?? [],
+          outcome: result.outcome,
+          errorCodes: [...new Set((result.body.errors ?? []).map((e) => String(e.extensions?.['code'])))],
+        });
     } catch (error) {
       requestLogger.error({ err: error }, 'query register unavailable');
       const unavailable = new CreditGatewayError(
@@ -440,6 +447,13 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     sendJson(response, result.transport || graphqlResponse ? result.status : 200, result.body, contentType);
   }
   return Object.assign(handleGraphQL, { close: () => persistedOperations.close() });
+}
+
+/** `{ __typename }`, however spelt: only `__typename` fields at the root. */
+function isProbe(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && selection.name.value === '__typename',
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,12 @@ export type RegisterStoreConfig =
       dir: string;
       /** Most (subject, record) pairs the in-memory subject index holds (REGISTER_INDEX_MAX_ENTRIES). */
       indexMaxEntries: number;
+      /**
+       * REGISTER_SYNC_WRITES: write and fsync each group commit on the event loop (about 0.1 ms on
+       * a local disk) rather than through the thread pool (about 0.3 ms). Off for network disks,
+       * whose fsync can stall.
+       */
+      syncWrites: boolean;
     }
   | {
       kind: 'postgres';
@@ -55,7 +61,12 @@ export function readRegisterConfig(reader: EnvReader, host: string = hostname())
     if (!isPostgresUrl(url)) reader.problem('REGISTER_DATABASE_URL must be a postgres:// or postgresql:// URL');
     store = { kind: 'postgres', url, poolSize };
   } else {
-    store = { kind: 'file', dir: dir ?? DEFAULT_REGISTER_DIR, indexMaxEntries };
+    store = {
+      kind: 'file',
+      dir: dir ?? DEFAULT_REGISTER_DIR,
+      indexMaxEntries,
+      syncWrites: reader.bool('REGISTER_SYNC_WRITES', true),
+    };
   }
   return { store, writer, timeoutMs, batchMax };
 }

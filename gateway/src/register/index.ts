@@ -46,5 +46,10 @@ export function openQueryRegister(
   };
   return config.store.kind === 'postgres'
     ? openPostgresRegister({ ...common, url: config.store.url, poolSize: config.store.poolSize })
-    : openFileRegister({ ...common, dir: config.store.dir, indexMaxEntries: config.store.indexMaxEntries });
+    : openFileRegister({
+        ...common,
+        dir: config.store.dir,
+        indexMaxEntries: config.store.indexMaxEntries,
+        syncWrites: config.store.syncWrites,
+      });
 }

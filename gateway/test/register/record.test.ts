@@ -126,11 +126,12 @@ describe('register configuration', () => {
 
   it('defaults to the embedded file store, written as the host', () => {
     expect(read({})).toEqual({
-      store: { kind: 'file', dir: '.data/register', indexMaxEntries: 250_000 },
+      store: { kind: 'file', dir: '.data/register', indexMaxEntries: 250_000, syncWrites: true },
       writer: 'gw-host',
       timeoutMs: 2_000,
       batchMax: 500,
     });
+    expect(read({ REGISTER_SYNC_WRITES: 'false' }).store).toMatchObject({ kind: 'file', syncWrites: false });
   });
 
   it('uses PostgreSQL when REGISTER_DATABASE_URL is set', () => {

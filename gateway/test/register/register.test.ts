@@ -31,6 +31,17 @@ const backends: { name: string; setup(): Promise<Backend> }[] = [
     },
   },
   {
+    name: 'file store, writing through the thread pool',
+    async setup() {
+      const temp = await tempDir();
+      return {
+        config: (overrides) => fileConfig(temp.dir, overrides, 250_000, false),
+        verify: (heads) => verifyFileRegister(temp.dir, heads),
+        cleanup: temp.remove,
+      };
+    },
+  },
+  {
     name: 'PostgreSQL',
     async setup() {
       const schema = await testSchema();

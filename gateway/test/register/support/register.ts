@@ -70,9 +70,10 @@ export function fileConfig(
   dir: string,
   overrides: Partial<RegisterConfig> = {},
   indexMaxEntries = 250_000,
+  syncWrites = true,
 ): RegisterConfig {
   return {
-    store: { kind: 'file', dir, indexMaxEntries },
+    store: { kind: 'file', dir, indexMaxEntries, syncWrites },
     writer: 'gw-1',
     timeoutMs: 2_000,
     batchMax: 500,
