@@ -22,4 +22,5 @@ COPY --from=build /app /app
 # Mount points the named volumes inherit their owner from.
 RUN mkdir -p /keys /app/.data && chown node:node /keys /app/.data
 USER node
-CMD ["node", "gateway/dist/index.js"]
+# The flags of GATEWAY_NODE_FLAGS (gateway/src/performance/node-flags.ts).
+CMD ["node", "--max-semi-space-size=4", "gateway/dist/index.js"]

@@ -19,7 +19,7 @@ import {
   SUBGRAPH_PORTS,
   type Tier,
 } from '@credit-gateway/common';
-import { generateDevKeys, mintCallerToken } from '@credit-gateway/gateway';
+import { GATEWAY_NODE_FLAGS, generateDevKeys, mintCallerToken } from '@credit-gateway/gateway';
 import { population } from '@credit-gateway/sources';
 import type { LoadJob, LoadResult } from './load.js';
 import { launch, ROOT, sampleRss, waitHealthy, type Running, type Service } from './services.js';
@@ -97,10 +97,11 @@ for (const tier of ['GOVERNMENT', 'JUDICIAL'] as const) {
   );
 }
 
-type GatewayId = 'ours-off' | 'ours-default' | 'ours-warm-1' | 'ours-warm' | 'apollo' | 'hive';
+type GatewayId = 'ours-off' | 'ours-default-1' | 'ours-default' | 'ours-warm-1' | 'ours-warm' | 'apollo' | 'hive';
 const GATEWAY_TITLES: Record<GatewayId, string> = {
   'ours-off': 'ours, all off, 1 process',
-  'ours-default': 'ours, defaults (no entity cache)',
+  'ours-default-1': 'ours, defaults (no entity cache), 1 process',
+  'ours-default': 'ours, defaults (no entity cache), 1 worker/core',
   'ours-warm-1': 'ours, caches warm, 1 process',
   'ours-warm': 'ours, caches warm, 1 worker/core',
   apollo: 'plain @apollo/gateway',
@@ -117,7 +118,7 @@ function headersFor(gateway: GatewayId, workload: Workload): Record<string, stri
 // Switches: read from the gateway's config source, so a switch that has not landed is reported, not faked.
 
 // What each of our variants sets; a switch the gateway does not read is left out and reported.
-const SWITCHES = ['ENTITY_CACHE', 'DEDUPE', 'APQ', 'WORKERS'];
+const SWITCHES = ['ENTITY_CACHE', 'DEDUPE', 'MERGE_FETCHES', 'APQ', 'WORKERS'];
 function gatewaySource(dir: string): string {
   let text = '';
   for (const entry of readdirSync(dir)) {
@@ -134,10 +135,12 @@ const has = (name: string): boolean => source.includes(`'${name}'`);
 function switchEnv(id: GatewayId): Record<string, string> {
   // The shipped defaults: no entity cache, deduplication and persisted queries on, one worker per core.
   if (id === 'ours-default') return has('ENTITY_CACHE') ? { ENTITY_CACHE: 'false' } : {};
+  if (id === 'ours-default-1') return { ...(has('ENTITY_CACHE') ? { ENTITY_CACHE: 'false' } : {}), WORKERS: '1' };
   const on = id !== 'ours-off';
   const env: Record<string, string> = {};
   if (has('ENTITY_CACHE')) env['ENTITY_CACHE'] = String(on);
   if (has('DEDUPE')) env['DEDUPE'] = String(on);
+  if (has('MERGE_FETCHES')) env['MERGE_FETCHES'] = String(on);
   if (has('APQ')) env['APQ'] = String(on);
   // One process unless the variant is the multi-core one: 0 is one worker per core.
   if (has('WORKERS')) env['WORKERS'] = id === 'ours-warm' ? '0' : '1';
@@ -195,7 +198,7 @@ function gatewayService(id: GatewayId): Service {
   }
   return {
     name: id,
-    command: [process.execPath, 'gateway/dist/index.js'],
+    command: [process.execPath, ...GATEWAY_NODE_FLAGS, 'gateway/dist/index.js'],
     env: {
       PORT: String(port(4000)),
       ...keys.env,
@@ -401,7 +404,11 @@ try {
   }
   const govHeaders = headersFor('ours-off', list[0]!);
   for (const [label, text] of [
-    ['{ __typename } (no subgraph)', JSON.stringify({ query: '{ __typename }' })],
+    ['{ __typename } (no subgraph; a probe, not registered)', JSON.stringify({ query: '{ __typename }' })],
+    [
+      '{ __schema { queryType { name } } } (no subgraph; registered durably)',
+      JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    ],
     ['approval check (one profile)', list[0]!.bodies[0]!],
   ] as const) {
     await load({ url: GATEWAY_URL, headers: govHeaders, bodies: [text], concurrency: 1, requests: 300 });
@@ -435,6 +442,7 @@ try {
 
   const gateways: GatewayId[] = [
     'ours-off',
+    'ours-default-1',
     'ours-default',
     ...(has('ENTITY_CACHE') ? (['ours-warm-1'] as const) : []),
     ...(has('ENTITY_CACHE') && has('WORKERS') ? (['ours-warm'] as const) : []),

@@ -28,7 +28,7 @@ export interface BenchReport {
   notes: string[];
 }
 
-const OURS = ['ours-off', 'ours-default', 'ours-warm-1', 'ours-warm'];
+const OURS = ['ours-off', 'ours-default-1', 'ours-default', 'ours-warm-1', 'ours-warm'];
 const f = (n: number, digits = 1): string => n.toFixed(digits);
 
 function find(
@@ -58,7 +58,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lines: string[] = [];
   lines.push(`# Benchmark ${report.startedAt}`, '');
   lines.push(
-    `${report.host}. Every gateway, every subgraph, every stand-in and the load generator run as separate processes on this one machine, so the figures are relative: the three gateways share the same subgraphs, stand-ins, supergraph and queries in the same run. Each cell is ${report.durationMs / 1000} s of closed-loop load after a warm-up; errors are non-2xx answers or answers carrying GraphQL errors. RSS is the gateway process's peak (largest single process; the total of a process tree is shown where it differs). Department calls per request below the uncached figure mean cache hits or identical in-flight subgraph requests deduplicated (Hive Gateway deduplicates by default). One-minute load average: ${f(report.load[0], 2)} at the start, ${f(report.load[1], 2)} at the end.`,
+    `${report.host}. Every gateway, every subgraph, every stand-in and the load generator run as separate processes on this one machine, so the figures are relative: the three gateways share the same subgraphs, stand-ins, supergraph and queries in the same run. Each cell is ${report.durationMs / 1000} s of closed-loop load after a warm-up; errors are non-2xx answers or answers carrying GraphQL errors. RSS is the gateway process's peak (largest single process; the total of a process tree is shown where it differs). Department calls per request below the uncached figure mean cache hits, identical in-flight subgraph requests deduplicated (Hive Gateway deduplicates by default), or fetches of concurrent requests merged into one subgraph request (ours, MERGE_FETCHES), whose department then answers them in one call. The gateway runs as it ships, with GATEWAY_NODE_FLAGS (a 4 MB young generation); the peers with Node's defaults. One-minute load average: ${f(report.load[0], 2)} at the start, ${f(report.load[1], 2)} at the end.`,
     '',
     `Optimisation switches found in the gateway's config: ${report.switches.available.join(', ') || 'none'}; not available yet: ${report.switches.missing.join(', ') || 'none'}.`,
     '',
@@ -137,8 +137,8 @@ export function renderMarkdown(report: BenchReport): string {
 
   // Targets from the issue; the best concurrency level is not cherry-picked: each is read at c=16.
   const at = (id: string, workload = 'approval', c = 16): Row | undefined => find(report, 'zero', id, workload, c);
-  // "Caches off" is the better of everything off and the shipped defaults without the entity cache.
-  const offRows = [at('ours-off'), at('ours-default')].filter((r): r is Row => r !== undefined);
+  // "Caches off" is the best of everything off and the shipped defaults without the entity cache.
+  const offRows = [at('ours-off'), at('ours-default-1'), at('ours-default')].filter((r): r is Row => r !== undefined);
   const off = offRows.sort((a, b) => b.rps - a.rps)[0];
   // The better of the two warm variants: one process, or one worker per core.
   const warmRows = [at('ours-warm-1'), at('ours-warm')].filter((r): r is Row => r !== undefined);
@@ -185,7 +185,7 @@ export function renderMarkdown(report: BenchReport): string {
     lines.push(
       `| … per source | 1 each | ${Object.entries(batch500.calls)
         .map(([name, calls]) => `${name} ${f(calls, 0)}`)
-        .join(', ')} | the procurement system answers one supplier per request, so its adapter fans out (README) |`,
+        .join(', ')} | ${Object.values(batch500.calls).every((calls) => calls <= 1) ? 'met' : 'missed'} |`,
     );
   lines.push(target('Peak RSS of one gateway process', peakRss || undefined, 300, false, ' MB'));
   lines.push('', '![requests per second](latest.svg)', '');
@@ -194,6 +194,7 @@ export function renderMarkdown(report: BenchReport): string {
 
 const COLORS: Record<string, string> = {
   'ours-off': '#9ecbff',
+  'ours-default-1': '#79b8ff',
   'ours-default': '#58a6ff',
   'ours-warm-1': '#1f6feb',
   'ours-warm': '#0a3d91',

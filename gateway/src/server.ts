@@ -103,3 +103,4 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
 
 export { loadConfig, type GatewayConfig } from './config.js';
 export { generateDevKeys, mintCallerToken, mintConsent, type DevKeySet } from './auth/index.js';
+export { GATEWAY_NODE_FLAGS } from './performance/node-flags.js';

@@ -14,7 +14,7 @@ import {
   SUBGRAPH_PORTS,
   envName,
 } from '@credit-gateway/common';
-import { generateDevKeys } from '@credit-gateway/gateway';
+import { GATEWAY_NODE_FLAGS, generateDevKeys } from '@credit-gateway/gateway';
 import { DEMO_SUBJECTS } from '@credit-gateway/sources';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,6 +27,8 @@ const gatewayPort = Number(process.env['PORT'] ?? GATEWAY_PORT);
 interface Service {
   name: string;
   entry: string;
+  /** Flags for Node itself, before the entry. */
+  nodeFlags?: readonly string[];
   args?: string[];
   env: Record<string, string>;
   health: string;
@@ -58,6 +60,7 @@ const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
 const gateway: Service = {
   name: 'gateway',
   entry: 'gateway/dist/index.js',
+  nodeFlags: GATEWAY_NODE_FLAGS,
   env: {
     PORT: String(gatewayPort),
     ...keys.env,
@@ -90,7 +93,7 @@ function stopAll(code: number): void {
 }
 
 function launch(service: Service): void {
-  const child = spawn(process.execPath, [service.entry, ...(service.args ?? [])], {
+  const child = spawn(process.execPath, [...(service.nodeFlags ?? []), service.entry, ...(service.args ?? [])], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: logLevel, ...service.env },
     stdio: ['ignore', 'inherit', 'inherit'],

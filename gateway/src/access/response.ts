@@ -33,7 +33,17 @@ export interface ShapedResponse {
 /** Scalars that hold personal identifiers, masked for every tier but GOVERNMENT and JUDICIAL. */
 const PERSONAL_IDENTIFIERS = new Set(['IdNumber']);
 
-type Path = (string | number)[];
+/** A path kept as links to its parent, made into an array only for an error. */
+interface Path {
+  readonly parent: Path | undefined;
+  readonly key: string | number;
+}
+
+function pathArray(path: Path | undefined, key: string): (string | number)[] {
+  const keys: (string | number)[] = [key];
+  for (let link = path; link; link = link.parent) keys.push(link.key);
+  return keys.reverse();
+}
 
 /**
  * Walks the result along the caller's own operation, in one pass:
@@ -52,9 +62,9 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
     value: Record<string, unknown>,
     type: GraphQLObjectType,
     selections: SelectionSetNode,
-    path: Path,
+    path: Path | undefined,
   ) {
-    delete value[PLACEHOLDER_KEY];
+    if (PLACEHOLDER_KEY in value) delete value[PLACEHOLDER_KEY];
     for (const selection of selections.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment =
@@ -74,7 +84,7 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
         value[key] = null;
         errors.push({
           message: `Not authorized to read ${coordinate} as a ${options.tier} caller`,
-          path: [...path, key],
+          path: pathArray(path, key),
           extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE' satisfies ErrorCode, field: coordinate, tier: options.tier },
         });
         continue;
@@ -87,7 +97,8 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
       if (mask && PERSONAL_IDENTIFIERS.has(named.name)) {
         value[key] = maskValue(fieldValue);
       } else if (isObjectType(named) && selection.selectionSet) {
-        walkValue(fieldValue, named, selection.selectionSet, [...path, key], isListType(getNullableType(field.type)));
+        const at = { parent: path, key };
+        walkValue(fieldValue, named, selection.selectionSet, at, isListType(getNullableType(field.type)));
       }
     }
   }
@@ -96,14 +107,14 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
     if (list && Array.isArray(value)) {
       value.forEach((item, index) => {
         if (item !== null && typeof item === 'object')
-          walkObject(item as Record<string, unknown>, type, selections, [...path, index]);
+          walkObject(item as Record<string, unknown>, type, selections, { parent: path, key: index });
       });
     } else if (value !== null && typeof value === 'object') {
       walkObject(value as Record<string, unknown>, type, selections, path);
     }
   }
 
-  walkObject(data, root, options.operation.selectionSet, []);
+  walkObject(data, root, options.operation.selectionSet, undefined);
   return { errors, returned };
 }
 
