@@ -58,6 +58,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       return sendJson(response, 200, {
         entityCache: supergraph.entityCache?.metrics ?? null,
         subgraphFetches: supergraph.fetchMetrics(),
+        requests: graphql.admission(),
       });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {

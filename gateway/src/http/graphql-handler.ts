@@ -33,6 +33,7 @@ import { DocumentCache } from '../execution/document-cache.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
+import { Admission } from '../performance/admission.js';
 import { createPersistedOperations } from '../performance/persisted-operations.js';
 import type { QueryOutcome } from '../register/record.js';
 import type { GatewayServices } from '../services.js';
@@ -354,7 +355,18 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     };
   }
 
+  const admission = new Admission(config.performance.maxConcurrentRequests);
+
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const leave = await admission.enter();
+    try {
+      await handleAdmitted(request, response, url);
+    } finally {
+      leave();
+    }
+  }
+
+  async function handleAdmitted(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const time = new Date().toISOString();
     const accept = request.headers.accept ?? '';
     const graphqlResponse = accept.includes('application/graphql-response+json');
@@ -446,7 +458,10 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
     sendJson(response, result.transport || graphqlResponse ? result.status : 200, result.body, contentType);
   }
-  return Object.assign(handleGraphQL, { close: () => persistedOperations.close() });
+  return Object.assign(handleGraphQL, {
+    close: () => persistedOperations.close(),
+    admission: () => admission.state,
+  });
 }
 
 /** `{ __typename }`, however spelt: only `__typename` fields at the root. */

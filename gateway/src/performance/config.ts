@@ -28,6 +28,11 @@ export interface PerformanceConfig {
   safelistFile: string | undefined;
   /** SAFELIST_ONLY: refuse every operation not in the safelist. */
   safelistOnly: boolean;
+  /**
+   * MAX_CONCURRENT_REQUESTS: GraphQL requests one gateway process works on at once; the rest wait
+   * in arrival order (admission.ts). 0 is no limit.
+   */
+  maxConcurrentRequests: number;
   /** WORKERS: gateway processes sharing the port; one per core by default or with 0. */
   workers: number;
 }
@@ -52,6 +57,7 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
     apqMemoryEntries: reader.int('APQ_MEMORY_ENTRIES', 10_000, { min: 1, max: 10_000_000 }),
     safelistFile,
     safelistOnly,
+    maxConcurrentRequests: reader.int('MAX_CONCURRENT_REQUESTS', 24, { min: 0, max: 100_000 }),
     // 0, like the default, is one per core.
     workers: reader.int('WORKERS', 0, { min: 0, max: 1_024 }) || availableParallelism(),
   };

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { Admission } from '../../src/performance/admission.js';
+
+describe('admission', () => {
+  it('works on at most `limit` requests at once and lets the others in in arrival order', async () => {
+    const admission = new Admission(2);
+    const order: number[] = [];
+    const leaves = await Promise.all([admission.enter(), admission.enter()]);
+    const queued = [3, 4, 5].map((n) => admission.enter().then((leave) => (order.push(n), leave)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admission.state).toEqual({ active: 2, waiting: 3 });
+    leaves[0]!();
+    leaves[0]!(); // leaving twice frees one slot only
+    const third = await queued[0]!;
+    expect(order).toEqual([3]);
+    expect(admission.state).toEqual({ active: 2, waiting: 2 });
+    leaves[1]!();
+    third();
+    for (const next of queued.slice(1)) (await next)();
+    expect(order).toEqual([3, 4, 5]);
+    expect(admission.state).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('admits everything at once with limit 0', async () => {
+    const admission = new Admission(0);
+    const leaves = await Promise.all(Array.from({ length: 100 }, () => admission.enter()));
+    expect(admission.state).toEqual({ active: 0, waiting: 0 });
+    for (const leave of leaves) leave();
+  });
+});
