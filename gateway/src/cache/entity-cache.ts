@@ -406,7 +406,7 @@ export class EntityCache {
   private lruSet(key: string, entry: Entry): void {
     this.lruDelete(key);
     this.lru.set(key, entry);
-    this.lruBytes += entry.v.length + key.length;
+    this.lruBytes += entrySize(key, entry);
     while (this.lru.size > this.config.lruEntries || this.lruBytes > this.config.lruBytes) {
       const oldest = this.lru.keys().next();
       if (oldest.done) break;
@@ -418,7 +418,7 @@ export class EntityCache {
     const entry = this.lru.get(key);
     if (!entry) return;
     this.lru.delete(key);
-    this.lruBytes -= entry.v.length + key.length;
+    this.lruBytes -= entrySize(key, entry);
   }
 
   private async onEviction(message: string): Promise<void> {
@@ -473,6 +473,11 @@ export class EntityCache {
     if (this.metrics.redisErrors++ === 0)
       this.logger.warn({ err: error }, 'entity cache: Redis unavailable, using memory');
   }
+}
+
+/** Bytes an entry holds: V8 keeps text with Chinese characters at two bytes a character. */
+function entrySize(key: string, entry: Entry): number {
+  return 2 * (entry.v.length + key.length);
 }
 
 function sourceOf(key: string, prefix: string): SubgraphName {

@@ -10,9 +10,9 @@ export type RegisterStoreConfig =
       /** Most (subject, record) pairs the in-memory subject index holds (REGISTER_INDEX_MAX_ENTRIES). */
       indexMaxEntries: number;
       /**
-       * REGISTER_SYNC_WRITES: write and fsync each group commit on the event loop (about 0.1 ms on
-       * a local disk) rather than through the thread pool (about 0.3 ms). Off for network disks,
-       * whose fsync can stall.
+       * REGISTER_SYNC_WRITES: write and fsync a lone record on the event loop (about 0.1 ms on a
+       * local disk) rather than through the thread pool (about 0.3 ms); batches always go through
+       * the thread pool. Off for network disks, whose fsync can stall.
        */
       syncWrites: boolean;
     }

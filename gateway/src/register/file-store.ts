@@ -170,8 +170,10 @@ class FileRegister implements QueryRegister {
     }
     const lines = records.map((record) => Buffer.from(`${canonicalJson(record)}\n`));
     try {
-      if (this.options.syncWrites && !this.options.hooks?.commit) {
-        // A small append and its fsync take less time here than the thread pool's round trips.
+      if (this.options.syncWrites && inputs.length === 1 && !this.options.hooks?.commit) {
+        // A lone record (light load) is written and synced sooner here than through the thread
+        // pool's round trips. Under load batches grow, and their fsync goes to the thread pool,
+        // so the event loop is not held while the disk works.
         appendAllSync(this.file.fd, Buffer.concat(lines));
         fdatasyncSync(this.file.fd);
       } else {
