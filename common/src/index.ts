@@ -19,3 +19,4 @@ export * from './access.js';
 export * from './access-enforcement.js';
 export * from './internal-auth.js';
 export * from './lines.js';
+export * from './process-lock.js';

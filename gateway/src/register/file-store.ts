@@ -1,10 +1,10 @@
 import { fdatasyncSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '@credit-gateway/common';
 import { CommitQueue } from './commit-queue.js';
 import { RegisterStartError } from './errors.js';
-import { appendAll, appendAllSync, forEachLine } from '@credit-gateway/common';
+import { appendAll, appendAllSync, forEachLine, takeProcessLock } from '@credit-gateway/common';
 import {
   canonicalJson,
   GENESIS_HASH,
@@ -31,9 +31,6 @@ export interface FileRegisterOptions {
 }
 
 export const CHAIN_FILE_SUFFIX = '.jsonl';
-
-/** Writers open in this process, by directory: a second store on the same chain would fork it. */
-const openWriters = new Set<string>();
 
 interface ChainFile {
   writer: string;
@@ -331,50 +328,14 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/**
- * Takes `<dir>/<writer>.lock` for this process. A lock left by a process that is gone (a
- * crash) is taken over; one held by a live process stops the start. Process ids are reused, so
- * an operator may have to remove a lock left by a crash whose id now names another process.
- */
-async function lockWriter(dir: string, writer: string): Promise<() => Promise<void>> {
-  const key = join(resolve(dir), writer);
-  if (openWriters.has(key)) {
-    throw new RegisterStartError(`Query register writer '${writer}' is already open in this process`);
-  }
-  const path = join(dir, `${writer}.lock`);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(path, 'wx');
-      try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
-      }
-      openWriters.add(key);
-      return async () => {
-        openWriters.delete(key);
-        await unlink(path).catch(() => undefined);
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (attempt > 0 || (Number.isInteger(holder) && holder !== process.pid && isAlive(holder))) {
-      throw new RegisterStartError(
-        `Query register writer '${writer}' is in use by process ${holder} (${path}). Give each gateway ` +
-          `process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway.`,
-      );
-    }
-    // Left by a process that is gone.
-    await unlink(path).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Takes `<dir>/<writer>.lock` for this process: one chain has one writer. */
+function lockWriter(dir: string, writer: string): Promise<() => Promise<void>> {
+  return takeProcessLock(join(dir, `${writer}.lock`), (refusal) =>
+    refusal.held === 'here'
+      ? new RegisterStartError(`Query register writer '${writer}' is already open in this process`)
+      : new RegisterStartError(
+          `Query register writer '${writer}' is in use by process ${refusal.holder} (${refusal.path}). Give each gateway ` +
+            `process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway.`,
+        ),
+  );
 }

@@ -1,14 +1,11 @@
-import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '@credit-gateway/common';
-import { appendAll, forEachLine } from '@credit-gateway/common';
+import { appendAll, forEachLine, takeProcessLock } from '@credit-gateway/common';
 import { parseStoredEvent, StoreStartError, type EventBackend, type StoredEvent } from './stored-event.js';
 
 export const EVENTS_FILE = 'events.jsonl';
 export const LOCK_FILE = 'events.lock';
-
-/** Stores open in this process, by directory: a second one would write behind the first's back. */
-const openDirs = new Set<string>();
 
 /**
  * The embedded store: `<dir>/events.jsonl`, one event per line, only ever appended to. Each batch
@@ -134,47 +131,14 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/**
- * Takes `<dir>/events.lock` for this process. A lock left by a process that is gone (a crash) is
- * taken over; one held by a live process stops the start.
- */
-async function lock(dir: string): Promise<() => Promise<void>> {
-  const key = resolve(dir);
-  if (openDirs.has(key)) throw new StoreStartError(`Credit store ${dir} is already open in this process`);
-  const path = join(dir, LOCK_FILE);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(path, 'wx');
-      try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
-      }
-      openDirs.add(key);
-      return async () => {
-        openDirs.delete(key);
-        await unlink(path).catch(() => undefined);
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (attempt > 0 || (Number.isInteger(holder) && holder !== process.pid && isAlive(holder))) {
-      throw new StoreStartError(
-        `Credit store ${dir} is in use by process ${holder} (${path}). One process writes a store; ` +
-          'remove the lock file only if that process is not a credit subgraph.',
-      );
-    }
-    // Left by a process that is gone.
-    await unlink(path).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Takes `<dir>/events.lock` for this process: one process writes a store. */
+function lock(dir: string): Promise<() => Promise<void>> {
+  return takeProcessLock(join(dir, LOCK_FILE), (refusal) =>
+    refusal.held === 'here'
+      ? new StoreStartError(`Credit store ${dir} is already open in this process`)
+      : new StoreStartError(
+          `Credit store ${dir} is in use by process ${refusal.holder} (${refusal.path}). One process writes a store; ` +
+            'remove the lock file only if that process is not a credit subgraph.',
+        ),
+  );
 }
