@@ -53,7 +53,7 @@ interface Batch {
 /** Longest x-request-id a merged request carries: the ids of its requests, joined. */
 const MAX_REQUEST_IDS_LENGTH = 1_024;
 
-/** What a subgraph answered, before parsing: each caller parses its own copy. */
+/** What a subgraph answered, before parsing. */
 interface RawResponse {
   status: number;
   statusText: string;
@@ -61,12 +61,13 @@ interface RawResponse {
   text: string;
 }
 
-/** Claims of the internal token that name one request or one signing, not who may read what. */
-const PER_REQUEST_CLAIMS = new Set(['requestId', 'iat', 'exp', 'nbf', 'jti']);
+/** Claims of the internal token that name one signing, not who may read what. */
+const PER_SIGNING_CLAIMS = new Set(['iat', 'exp', 'nbf', 'jti']);
 
 /**
  * What a subgraph's answer depends on in the gateway's internal token: tier, client, purpose and
- * consents. Two requests with the same access share a fetch even though each has its own token.
+ * consents. Two requests with the same access share or merge a fetch even when their tokens were
+ * signed at different times.
  * A credential that is not such a token is compared whole.
  */
 export function accessKey(authorization: string | undefined): string {
@@ -88,7 +89,7 @@ function readAccessKey(authorization: string): string {
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return authorization;
-    return JSON.stringify(Object.entries(claims).filter(([name]) => !PER_REQUEST_CLAIMS.has(name)));
+    return JSON.stringify(Object.entries(claims).filter(([name]) => !PER_SIGNING_CLAIMS.has(name)));
   } catch {
     return authorization;
   }

@@ -140,11 +140,11 @@ describe('subgraph fetches', () => {
       `e30.${Buffer.from(JSON.stringify({ iss: 'credit-gateway', ...claims })).toString('base64url')}.c2ln`;
     const access = { tier: 'GOVERNMENT', client: 'approval', purpose: 'ADMINISTRATIVE_LICENSING', consents: {} };
     const pending = [
-      source.process(options(CODE, token({ ...access, requestId: 'r1', iat: 1, exp: 61 }))),
-      source.process(options(CODE, token({ ...access, requestId: 'r2', iat: 2, exp: 62 }))),
-      source.process(options(CODE, token({ ...access, tier: 'ANALYST', requestId: 'r3' }))),
-      source.process(options(CODE, token({ ...access, purpose: 'LOAN_APPROVAL', requestId: 'r4' }))),
-      source.process(options(CODE, token({ ...access, consents: { [CODE]: ['TAX'] }, requestId: 'r5' }))),
+      source.process(options(CODE, token({ ...access, iat: 1, exp: 61 }))),
+      source.process(options(CODE, token({ ...access, iat: 2, exp: 62 }))),
+      source.process(options(CODE, token({ ...access, tier: 'ANALYST', iat: 3, exp: 63 }))),
+      source.process(options(CODE, token({ ...access, purpose: 'LOAN_APPROVAL', iat: 4, exp: 64 }))),
+      source.process(options(CODE, token({ ...access, consents: { [CODE]: ['TAX'] }, iat: 5, exp: 65 }))),
     ];
     await subgraph.arrived(4);
     subgraph.release();
