@@ -7,7 +7,7 @@ import { startGateway } from './server.js';
 const config = loadConfig(process.env);
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 if (cluster.isPrimary && config.performance.workers > 1) {
-  runPrimary(config.performance.workers, logger);
+  runPrimary(config.performance.workers, logger, config.register);
 } else {
   const slot = workerSlot(process.env);
   const workerLogger = slot === undefined ? logger : logger.child({ worker: slot });

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Env, Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
+import { hostRegisterForWorkers, registerOwnedByPrimary, type RegisterConfig } from '../register/index.js';
 
 /** Set by the primary on each worker it forks: the worker's place, stable across restarts. */
 export const WORKER_SLOT_VARIABLE = 'GATEWAY_WORKER_SLOT';
@@ -13,11 +14,14 @@ export function workerSlot(env: Env): number | undefined {
 }
 
 /**
- * A worker's configuration: its own query register chain, `<writer>-w<slot>`, since one chain
- * has one writer. The same slot continues the same chain after a restart.
+ * A worker's configuration. On the file store, the primary's register, which every worker shares
+ * (see register/cluster-writer.ts). On PostgreSQL, its own query register chain,
+ * `<writer>-w<slot>`, since one chain has one writer; the same slot continues the same chain
+ * after a restart, and look-ups search every chain.
  */
 export function workerConfig(config: GatewayConfig, slot: number | undefined): GatewayConfig {
   if (slot === undefined) return config;
+  if (registerOwnedByPrimary(config.register)) return { ...config, register: { ...config.register, viaPrimary: true } };
   const suffix = `-w${slot}`;
   const writer = `${config.register.writer.slice(0, 64 - suffix.length)}${suffix}`;
   return { ...config, register: { ...config.register, writer } };
@@ -30,11 +34,15 @@ const SHUTDOWN_GRACE_MS = 15_000;
 
 /**
  * The primary process: forks `count` workers that share the gateway's port, restarts any that
- * exits, and on SIGINT or SIGTERM stops them all and exits once they have finished.
+ * exits, and on SIGINT or SIGTERM stops them all and exits once they have finished. On the file
+ * store it holds the query register for the workers, and stops if it cannot open it.
  */
-export function runPrimary(count: number, logger: Logger): void {
+export function runPrimary(count: number, logger: Logger, register?: RegisterConfig): void {
   const slots = new Map<Worker, { slot: number; startedAt: number }>();
   let stopping = false;
+  const registerHost =
+    register && registerOwnedByPrimary(register) ? hostRegisterForWorkers(register, logger) : undefined;
+  const exit = (code: number) => void (registerHost?.close() ?? Promise.resolve()).finally(() => process.exit(code));
 
   function fork(slot: number): void {
     const worker = cluster.fork({ [WORKER_SLOT_VARIABLE]: String(slot) });
@@ -47,7 +55,7 @@ export function runPrimary(count: number, logger: Logger): void {
     if (stopping) {
       if (slots.size === 0) {
         logger.info('every gateway worker has stopped');
-        process.exit(0);
+        exit(0);
       }
       return;
     }
@@ -61,7 +69,7 @@ export function runPrimary(count: number, logger: Logger): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, workers: slots.size }, 'shutting down');
-    if (slots.size === 0) process.exit(0);
+    if (slots.size === 0) exit(0);
     for (const worker of slots.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       logger.error({ workers: slots.size }, 'gateway workers did not stop in time: killing them');
@@ -74,4 +82,10 @@ export function runPrimary(count: number, logger: Logger): void {
 
   for (let slot = 1; slot <= count; slot++) fork(slot);
   logger.info({ workers: count }, 'gateway primary started');
+  registerHost?.ready.catch((error: unknown) => {
+    logger.fatal({ err: error }, 'the query register cannot be opened: the gateway stops');
+    for (const worker of slots.keys()) worker.process.kill('SIGKILL');
+    stopping = true;
+    process.exit(1);
+  });
 }

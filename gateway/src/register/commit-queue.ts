@@ -1,6 +1,6 @@
 import type { Logger } from '@credit-gateway/common';
 import { RegisterUnavailableError } from './errors.js';
-import { inputProblem, type QueryRecordInput, type StoredQueryRecord } from './record.js';
+import { boundedInput, inputProblem, type QueryRecordInput, type StoredQueryRecord } from './record.js';
 
 /** Writes one batch durably, in order, and returns the records as stored. */
 export type BatchWriter = (inputs: readonly QueryRecordInput[]) => Promise<StoredQueryRecord[]>;
@@ -28,7 +28,8 @@ export class CommitQueue {
 
   constructor(private readonly options: { batchMax: number; timeoutMs: number; logger: Logger; write: BatchWriter }) {}
 
-  append(input: QueryRecordInput): Promise<StoredQueryRecord> {
+  append(given: QueryRecordInput): Promise<StoredQueryRecord> {
+    const input = boundedInput(given);
     const problem = inputProblem(input);
     if (problem !== null) return Promise.reject(new TypeError(`Query record not registered: ${problem}`));
     if (this.closed) return Promise.reject(new RegisterUnavailableError({ cause: new Error('register closed') }));

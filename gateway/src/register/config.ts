@@ -32,6 +32,11 @@ export interface RegisterConfig {
   timeoutMs: number;
   /** Most records written and synced together in one group commit (REGISTER_BATCH_MAX). */
   batchMax: number;
+  /**
+   * A worker of a multi-process gateway on the file store: its register is the one the primary
+   * process holds, reached over IPC (see cluster-writer.ts). Never set from the environment.
+   */
+  viaPrimary?: boolean;
 }
 
 export const DEFAULT_REGISTER_DIR = '.data/register';

@@ -1,7 +1,7 @@
 import type { Logger } from '@credit-gateway/common';
 import type { RegisterConfig } from './config.js';
-import { openFileRegister } from './file-store.js';
-import { openPostgresRegister } from './postgres-store.js';
+import { PrimaryRegisterClient } from './cluster-writer.js';
+import { openRegisterStore } from './open.js';
 import type { QueryRegister, RegisterHooks } from './types.js';
 
 export { DEFAULT_REGISTER_DIR, loadRegisterConfig, readRegisterConfig } from './config.js';
@@ -16,6 +16,7 @@ export {
   type QueryRecordInput,
   type StoredQueryRecord,
 } from './record.js';
+export { hostRegisterForWorkers, registerOwnedByPrimary, type RegisterHost } from './cluster-writer.js';
 export type { BySubjectOptions, QueryRegister, RegisterHooks } from './types.js';
 export {
   formatReport,
@@ -28,7 +29,8 @@ export {
 } from './verify.js';
 
 /**
- * Opens the configured register: PostgreSQL, or the embedded file store. Rejects with
+ * Opens the configured register: PostgreSQL, the embedded file store, or in a worker of a
+ * multi-process gateway on the file store, the one its primary holds. Rejects with
  * RegisterStartError when its chain cannot be continued safely, and with the store's own error
  * when it cannot be reached: the gateway must not start without its register.
  */
@@ -37,19 +39,8 @@ export function openQueryRegister(
   logger: Logger,
   options: { hooks?: RegisterHooks } = {},
 ): Promise<QueryRegister> {
-  const common = {
-    writer: config.writer,
-    timeoutMs: config.timeoutMs,
-    batchMax: config.batchMax,
-    logger: logger.child({ component: 'query-register' }),
-    ...options,
-  };
-  return config.store.kind === 'postgres'
-    ? openPostgresRegister({ ...common, url: config.store.url, poolSize: config.store.poolSize })
-    : openFileRegister({
-        ...common,
-        dir: config.store.dir,
-        indexMaxEntries: config.store.indexMaxEntries,
-        syncWrites: config.store.syncWrites,
-      });
+  if (config.viaPrimary) {
+    return Promise.resolve(new PrimaryRegisterClient(config, logger.child({ component: 'query-register' })));
+  }
+  return openRegisterStore(config, logger, options);
 }

@@ -114,6 +114,38 @@ export function sealRecord(
   return { ...unsealed, hash: recordHash(unsealed) };
 }
 
+/** Longest caller-supplied text a record keeps whole; longer text is cut and marked. */
+export const MAX_RECORD_TEXT = 128;
+
+/**
+ * The input with every caller-supplied text bounded (request id, caller, client, purpose,
+ * operation name): a 450 KB operation name must not be fsynced into every record. Text longer
+ * than MAX_RECORD_TEXT keeps its first characters and ends with a marker naming its full length
+ * and SHA-256, so two long names that differ still differ in the register, and the original can
+ * be matched against it. Subjects, coordinates and codes are the gateway's own, already bounded.
+ */
+export function boundedInput(input: QueryRecordInput): QueryRecordInput {
+  const fields = ['requestId', 'caller', 'client', 'purpose', 'operationName'] as const;
+  if (fields.every((name) => typeof input[name] !== 'string' || input[name].length <= MAX_RECORD_TEXT)) return input;
+  const bounded: QueryRecordInput = { ...input };
+  for (const name of fields) {
+    const value = input[name];
+    if (typeof value === 'string' && value.length > MAX_RECORD_TEXT) bounded[name] = boundedText(value);
+  }
+  return bounded;
+}
+
+/** `<first 48 characters>…[<length> chars, sha256:<first 16 hex>]`: at most 128 characters. */
+export function boundedText(value: string): string {
+  if (value.length <= MAX_RECORD_TEXT) return value;
+  let keep = 48;
+  // Never split a surrogate pair: half a character cannot be stored.
+  const last = value.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--;
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, 16);
+  return `${value.slice(0, keep)}…[${value.length} chars, sha256:${digest}]`;
+}
+
 /**
  * Why an input cannot be registered, or null when it can. Both backends must give back exactly
  * what was hashed, so strings PostgreSQL cannot store as given (NUL, unpaired surrogates) are

@@ -1,0 +1,107 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { silentLogger } from '@credit-gateway/common';
+import { PrimaryRegisterClient } from '../../src/register/cluster-writer.js';
+import type { RegisterConfig } from '../../src/register/config.js';
+import { boundedText, MAX_RECORD_TEXT, sealRecord, GENESIS_HASH, inputProblem } from '../../src/register/record.js';
+import { queryInput } from './support/register.js';
+
+const config: RegisterConfig = {
+  store: { kind: 'file', dir: '/nonexistent', indexMaxEntries: 1_000, syncWrites: true },
+  writer: 'gw',
+  timeoutMs: 200,
+  batchMax: 10,
+  viaPrimary: true,
+};
+
+/** A worker's IPC channel whose primary answers as `answer` says, or never. */
+function channel(answer?: (message: any) => unknown) {
+  const emitter = new EventEmitter();
+  const sent: any[] = [];
+  return Object.assign(emitter, {
+    sent,
+    send(message: any, _handle?: unknown, _options?: unknown, callback?: (error: Error | null) => void) {
+      sent.push(message);
+      callback?.(null);
+      if (answer) setImmediate(() => emitter.emit('message', answer(message)));
+      return true;
+    },
+  });
+}
+
+describe('a worker reaching the register of its primary', () => {
+  it('resolves an append with the record the primary made durable', async () => {
+    const ipc = channel((message) => ({
+      channel: message.channel,
+      id: message.id,
+      ok: true,
+      result: sealRecord(message.record, 'gw', { seq: 0, hash: GENESIS_HASH }),
+    }));
+    const client = new PrimaryRegisterClient(config, silentLogger(), ipc as never);
+    const stored = await client.append(queryInput(1));
+    expect(stored).toMatchObject({ writer: 'gw', seq: 1, requestId: 'req-1' });
+    await client.close();
+  });
+
+  it('fails an append the primary does not acknowledge in time with REGISTER_UNAVAILABLE', async () => {
+    const client = new PrimaryRegisterClient(config, silentLogger(), channel() as never);
+    await expect(client.append(queryInput(1))).rejects.toMatchObject({
+      extensions: { code: 'REGISTER_UNAVAILABLE' },
+    });
+    await client.close();
+  });
+
+  it('fails an append the primary could not store with REGISTER_UNAVAILABLE', async () => {
+    const ipc = channel((message) => ({
+      channel: message.channel,
+      id: message.id,
+      ok: false,
+      invalid: false,
+      message: 'x',
+    }));
+    const client = new PrimaryRegisterClient(config, silentLogger(), ipc as never);
+    await expect(client.append(queryInput(1))).rejects.toMatchObject({ extensions: { code: 'REGISTER_UNAVAILABLE' } });
+    await client.close();
+  });
+
+  it('sends bounded text only, and refuses an invalid record without sending it', async () => {
+    const ipc = channel((message) => ({
+      channel: message.channel,
+      id: message.id,
+      ok: true,
+      result: sealRecord(message.record, 'gw', { seq: 0, hash: GENESIS_HASH }),
+    }));
+    const client = new PrimaryRegisterClient(config, silentLogger(), ipc as never);
+    const stored = await client.append(queryInput(1, { operationName: 'q'.repeat(500_000), purpose: 'p'.repeat(129) }));
+    expect(stored.operationName!.length).toBeLessThanOrEqual(MAX_RECORD_TEXT);
+    expect(stored.purpose!.length).toBeLessThanOrEqual(MAX_RECORD_TEXT);
+    expect(JSON.stringify(ipc.sent).length).toBeLessThan(2_000);
+    await expect(client.append(queryInput(2, { tier: 'NOBODY' as never }))).rejects.toBeInstanceOf(TypeError);
+    expect(ipc.sent).toHaveLength(1);
+    await client.close();
+  });
+});
+
+describe('bounded record text', () => {
+  it('keeps short text as it is, and cuts long text to a storable, marked, distinct value', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 400 }),
+        fc.string({ unit: 'grapheme', maxLength: 3 }),
+        (text, tail) => {
+          const bounded = boundedText(text);
+          expect(bounded.length).toBeLessThanOrEqual(MAX_RECORD_TEXT);
+          if (text.length <= MAX_RECORD_TEXT) expect(bounded).toBe(text);
+          else {
+            expect(bounded).toMatch(new RegExp(`…\\[${text.length} chars, sha256:[0-9a-f]{16}\\]$`));
+            const other = text + tail;
+            if (tail !== '') expect(boundedText(other)).not.toBe(bounded);
+          }
+          // Never half a surrogate pair, which the register would refuse to store.
+          expect(inputProblem(queryInput(1, { operationName: bounded }))).toBeNull();
+        },
+      ),
+    );
+  });
+});
