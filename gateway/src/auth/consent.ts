@@ -7,6 +7,7 @@
 import {
   BatchTooLargeError,
   CONSENT_GROUPS,
+  CreditGatewayError,
   isConsentGroup,
   LruCache,
   parseCreditCode,
@@ -69,18 +70,23 @@ export interface ConsentResult {
 export interface ConsentConfig extends KeySetConfig {
   maxPerRequest: number;
   maxBytes: number;
+  /** Most bytes of every `x-credit-consent` value together (CONSENT_MAX_HEADER_BYTES). */
+  maxHeaderBytes: number;
 }
 
 /**
  * CONSENT_JWKS_URL | CONSENT_JWKS_FILE, CONSENT_ISSUER, CONSENT_ALGORITHMS (default
  * RS256,ES256,EdDSA), CONSENT_CLOCK_TOLERANCE_S (default 30), CONSENT_MAX_PER_REQUEST (default
- * 500), CONSENT_MAX_BYTES per consent (default 4096). Without a key set no consent is accepted.
+ * 500), CONSENT_MAX_BYTES per consent (default 4096), CONSENT_MAX_HEADER_BYTES for the whole
+ * header (default 256 KiB, below the HTTP server's 512 KiB for all headers). Without a key set no
+ * consent is accepted.
  */
 export function readConsentConfig(reader: EnvReader): ConsentConfig {
   return {
     ...readKeySetConfig(reader, 'CONSENT'),
     maxPerRequest: reader.int('CONSENT_MAX_PER_REQUEST', 500, { min: 1, max: 10_000 }),
     maxBytes: reader.int('CONSENT_MAX_BYTES', 4096, { min: 256, max: 64 * 1024 }),
+    maxHeaderBytes: reader.int('CONSENT_MAX_HEADER_BYTES', 256 * 1024, { min: 1024, max: 512 * 1024 }),
   };
 }
 
@@ -93,7 +99,8 @@ export interface ConsentVerifierOptions extends ConsentConfig {
 export interface ConsentVerifier {
   /**
    * Verifies every consent a request carries. Throws BATCH_TOO_LARGE beyond the per-request
-   * bound, and KeySetUnavailableError when the consent keys cannot be had; never for a bad consent.
+   * bound, ConsentHeaderTooLargeError (BAD_REQUEST) beyond the header's byte bound, both before
+   * any signature is checked, and KeySetUnavailableError when the consent keys cannot be had; never for a bad consent.
    */
   verify(
     headerValues: readonly string[] | string | undefined,
@@ -189,6 +196,8 @@ export function createConsentVerifier(options: ConsentVerifierOptions): ConsentV
 
   return {
     async verify(headerValues, { caller, purpose }) {
+      const bytes = headerBytes(headerValues);
+      if (bytes > options.maxHeaderBytes) throw new ConsentHeaderTooLargeError(bytes, options.maxHeaderBytes);
       const tokens = splitConsentHeader(headerValues);
       if (tokens.length > options.maxPerRequest) {
         throw new BatchTooLargeError(CONSENT_HEADER, tokens.length, options.maxPerRequest);
@@ -211,6 +220,21 @@ export function createConsentVerifier(options: ConsentVerifierOptions): ConsentV
       return { granted, accepted, rejected };
     },
   };
+}
+
+/** Refused before any consent is read: the header's values hold more bytes than allowed. */
+export class ConsentHeaderTooLargeError extends CreditGatewayError {
+  constructor(bytes: number, maximum: number) {
+    super('BAD_REQUEST', `The ${CONSENT_HEADER} header holds ${bytes} bytes; at most ${maximum} are allowed`, {
+      extensions: { header: CONSENT_HEADER, bytes, maximum },
+    });
+  }
+}
+
+function headerBytes(headerValues: readonly string[] | string | undefined): number {
+  if (headerValues === undefined) return 0;
+  const values = typeof headerValues === 'string' ? [headerValues] : headerValues;
+  return values.reduce((sum, value) => sum + Buffer.byteLength(value, 'latin1'), 0);
 }
 
 function checkValidityPeriod(payload: JWTPayload, nowSeconds: number, tolerance: number): void {

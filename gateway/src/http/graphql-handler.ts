@@ -291,12 +291,18 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       return { ...refusal(403, errors, requestLogger), ...withSubjects, outcome: 'DENIED', fieldsDenied: denied };
     }
 
-    const consents =
-      caller.tier === 'AUTHORIZED'
-        ? consentsClaim(
-            (await services.consents.verify(request.headers['x-credit-consent'], { caller, purpose })).granted,
-          )
-        : {};
+    let consents: ReturnType<typeof consentsClaim> = {};
+    if (caller.tier === 'AUTHORIZED') {
+      try {
+        consents = consentsClaim(
+          (await services.consents.verify(request.headers['x-credit-consent'], { caller, purpose })).granted,
+        );
+      } catch (error) {
+        // Too many consents, or too many bytes of them: the caller's to fix, never a 500.
+        if (!(error instanceof CreditGatewayError)) throw error;
+        return { ...refusal(400, [error], requestLogger, true), ...withSubjects };
+      }
+    }
     const internalToken = await services.internalSigner.sign({
       tier: caller.tier,
       client: caller.client,

@@ -46,6 +46,7 @@ function options(overrides: Partial<ConsentVerifierOptions> = {}): ConsentVerifi
     clockToleranceSeconds: 30,
     maxPerRequest: 500,
     maxBytes: 4096,
+    maxHeaderBytes: 256 * 1024,
     creditCodePolicy: loadCreditCodePolicy(),
     now,
     ...overrides,
