@@ -33,6 +33,7 @@ import { DocumentCache } from '../execution/document-cache.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
+import { RefusalSampler, retryAfterSeconds, type RateDecision } from '../limits/rate-limit.js';
 import { Admission } from '../performance/admission.js';
 import { createPersistedOperations } from '../performance/persisted-operations.js';
 import type { QueryOutcome } from '../register/record.js';
@@ -70,6 +71,8 @@ interface Answer {
    * information and so is not a query the register records (查询使用登记).
    */
   probe?: boolean;
+  /** A throttled failed-authentication refusal beyond the first of its period (RefusalSampler). */
+  unregistered?: boolean;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -274,6 +277,12 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
     const costly = checkOperationCost(schema, prepared.document, params.operationName, coerced.coerced, config.limits);
     if (costly) return { ...refusal(400, [costly], requestLogger), ...withSubjects };
+    // 查询量: the subjects named count against the caller's budget, before anything is fetched.
+    const spent = await services.rateLimiter.consume(
+      { tier: caller.tier, client: caller.client, ip: request.socket.remoteAddress ?? 'unknown' },
+      subjects.length,
+    );
+    if (spent && !spent.allowed) return { ...throttled(spent, requestLogger), ...withSubjects };
 
     const allowed = filterFor(prepared.queryHash, prepared.document, caller.tier);
     const denied = [...allowed.denied];
@@ -362,6 +371,15 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
   }
 
   const admission = new Admission(config.performance.maxConcurrentRequests);
+  const authRefusals = new RefusalSampler(config.rateLimit.limits.authFailures?.periodMs ?? 60_000);
+
+  /** HTTP 429 with Retry-After, for every client: the request itself is refused. */
+  function throttled(decision: RateDecision, requestLogger: Logger): Answer {
+    return {
+      ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
+      headers: { 'retry-after': String(retryAfterSeconds(decision)) },
+    };
+  }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const leave = await admission.enter();
@@ -386,10 +404,22 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     let result: Answer;
     try {
       result = await (async (): Promise<Answer> => {
+        const address = request.socket.remoteAddress ?? 'unknown';
+        if (request.headers.authorization !== undefined) {
+          // An address past its failed authentications has no token verified until it recovers.
+          const failures = await services.rateLimiter.checkAuthFailures(address);
+          if (failures && !failures.allowed) {
+            const sample = authRefusals.take(address);
+            if (sample.skipped > 0)
+              requestLogger.warn({ skipped: sample.skipped }, 'throttled authentication refusals not registered');
+            return { ...throttled(failures, requestLogger), unregistered: !sample.register };
+          }
+        }
         try {
           caller = await services.callers.verify(request.headers.authorization);
         } catch (error) {
           if (error instanceof CreditGatewayError) {
+            await services.rateLimiter.recordAuthFailure(address);
             return {
               ...refusal(401, [error], requestLogger, true),
               headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
@@ -405,17 +435,8 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
           );
           return refusal(400, [error], requestLogger, true);
         }
-        const decision = await services.rateLimiter.check({
-          tier: caller.tier,
-          client: caller.client,
-          ip: request.socket.remoteAddress ?? 'unknown',
-        });
-        if (!decision.allowed) {
-          return {
-            ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
-            headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
-          };
-        }
+        const decision = await services.rateLimiter.check({ tier: caller.tier, client: caller.client, ip: address });
+        if (!decision.allowed) return throttled(decision, requestLogger);
         return answer(request, url, caller, purpose, requestId, requestLogger);
       })();
     } catch (error) {
@@ -437,7 +458,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
 
     try {
       // Nothing is released before its record is durable (查询使用登记).
-      if (!result.probe)
+      if (!result.probe && !result.unregistered)
         await services.register.append({
           time,
           requestId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRedisClient, type RedisClient } from '../redis.js';
-import { CreditGatewayError, TIERS, type EnvReader, type Logger, type Tier } from '@credit-gateway/common';
+import { CreditGatewayError, LruCache, TIERS, type EnvReader, type Logger, type Tier } from '@credit-gateway/common';
 
 /** At most `limit` requests in any `periodMs`, with a burst of up to `limit` after a quiet period. */
 export interface Rate {
@@ -17,6 +17,17 @@ export interface Rate {
 export interface RateLimits {
   tiers: Readonly<Record<Tier, Rate>>;
   client: Rate | null;
+  /**
+   * RATE_LIMIT_TIER_TOTAL: a ceiling on every caller of a tier together, whatever their client
+   * names or addresses; a tier left out has none.
+   */
+  tierTotal?: Readonly<Partial<Record<Tier, Rate>>>;
+  /** RATE_LIMIT_ADDRESS: a ceiling per source address and tier, over all the client names it uses. */
+  address?: Readonly<Partial<Record<Tier, Rate>>>;
+  /** RATE_LIMIT_SUBJECTS: subjects (查询量) per caller and tier; a request spends one per subject it names. */
+  subjects?: Readonly<Partial<Record<Tier, Rate>>>;
+  /** RATE_LIMIT_AUTH_FAILURES: failed authentications per source address; past it tokens are not verified. */
+  authFailures?: Rate | null;
 }
 
 export interface RateLimitConfig {
@@ -40,6 +51,31 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   },
   // Twice the largest tier: a client can run two busy systems before its tokens share one budget.
   client: { limit: 6_000, periodMs: MINUTE },
+  // Twenty callers' worth per tier: what any number of client names can take together.
+  tierTotal: {
+    PUBLIC: { limit: 1_200, periodMs: MINUTE },
+    AUTHORIZED: { limit: 12_000, periodMs: MINUTE },
+    GOVERNMENT: { limit: 60_000, periodMs: MINUTE },
+    JUDICIAL: { limit: 60_000, periodMs: MINUTE },
+    ANALYST: { limit: 6_000, periodMs: MINUTE },
+  },
+  // Two callers' worth per address: a few systems behind one NAT, not twenty client names.
+  address: {
+    PUBLIC: { limit: 120, periodMs: MINUTE },
+    AUTHORIZED: { limit: 1_200, periodMs: MINUTE },
+    GOVERNMENT: { limit: 6_000, periodMs: MINUTE },
+    JUDICIAL: { limit: 6_000, periodMs: MINUTE },
+    ANALYST: { limit: 600, periodMs: MINUTE },
+  },
+  // A full batch (MAX_BATCH_SIZE, 500) at once for PUBLIC, then ten subjects a second.
+  subjects: {
+    PUBLIC: { limit: 600, periodMs: MINUTE },
+    AUTHORIZED: { limit: 30_000, periodMs: MINUTE },
+    GOVERNMENT: { limit: 150_000, periodMs: MINUTE },
+    JUDICIAL: { limit: 150_000, periodMs: MINUTE },
+    ANALYST: { limit: 15_000, periodMs: MINUTE },
+  },
+  authFailures: { limit: 30, periodMs: MINUTE },
 };
 
 export const DEFAULT_RATE_LIMIT_PREFIX = 'cg:rl:';
@@ -70,8 +106,10 @@ const RATE_SYNTAX = 'a count per period such as 60/1m, 10/30s or 5/500ms (at mos
 
 /**
  * Reads REDIS_URL, REDIS_CLUSTER, RATE_LIMITS (`PUBLIC=60/1m,AUTHORIZED=600/1m,…`: tiers left out
- * keep their default), RATE_LIMIT_CLIENT (a rate, or `off`) and RATE_LIMIT_PREFIX (`cg:rl:`).
- * Every problem is recorded on the reader.
+ * keep their default), RATE_LIMIT_CLIENT (a rate, or `off`), RATE_LIMIT_TIER_TOTAL,
+ * RATE_LIMIT_ADDRESS and RATE_LIMIT_SUBJECTS (per tier, like RATE_LIMITS, each tier also `off`),
+ * RATE_LIMIT_AUTH_FAILURES (a rate, or `off`) and RATE_LIMIT_PREFIX (`cg:rl:`). Every problem is
+ * recorded on the reader.
  */
 export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
   const tiers: Record<Tier, Rate> = { ...DEFAULT_RATE_LIMITS.tiers };
@@ -101,6 +139,18 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
       reader.problem(`RATE_LIMIT_CLIENT must be 'off' or ${RATE_SYNTAX}, got '${clientText}'`);
   }
 
+  const tierTotal = readTierRates(reader, 'RATE_LIMIT_TIER_TOTAL', DEFAULT_RATE_LIMITS.tierTotal ?? {});
+  const address = readTierRates(reader, 'RATE_LIMIT_ADDRESS', DEFAULT_RATE_LIMITS.address ?? {});
+  const subjects = readTierRates(reader, 'RATE_LIMIT_SUBJECTS', DEFAULT_RATE_LIMITS.subjects ?? {});
+  let authFailures = DEFAULT_RATE_LIMITS.authFailures ?? null;
+  const authText = reader.optionalString('RATE_LIMIT_AUTH_FAILURES');
+  if (authText?.toLowerCase() === 'off') authFailures = null;
+  else if (authText !== undefined) {
+    const rate = parseRate(authText);
+    if (rate) authFailures = rate;
+    else reader.problem(`RATE_LIMIT_AUTH_FAILURES must be 'off' or ${RATE_SYNTAX}, got '${authText}'`);
+  }
+
   const prefix = reader.string('RATE_LIMIT_PREFIX', DEFAULT_RATE_LIMIT_PREFIX);
   // A brace would become the key's Redis Cluster hash tag and split a check across slots.
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(prefix)) {
@@ -116,8 +166,39 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
     redisUrl: redisUrl !== undefined && isRedisUrl(redisUrl) ? redisUrl : undefined,
     redisCluster: reader.bool('REDIS_CLUSTER', false),
     prefix,
-    limits: { tiers, client },
+    limits: { tiers, client, tierTotal, address, subjects, authFailures },
   };
+}
+
+/**
+ * `PUBLIC=1200/1m,GOVERNMENT=off,…`: a rate or `off` per tier; tiers left out keep their default.
+ */
+function readTierRates(
+  reader: EnvReader,
+  name: string,
+  defaults: Readonly<Partial<Record<Tier, Rate>>>,
+): Partial<Record<Tier, Rate>> {
+  const rates: Partial<Record<Tier, Rate>> = { ...defaults };
+  const seen = new Set<string>();
+  for (const entry of reader.list(name)) {
+    const separator = entry.indexOf('=');
+    const tier = (separator < 0 ? entry : entry.slice(0, separator)).trim();
+    const value = separator < 0 ? '' : entry.slice(separator + 1).trim();
+    const rate = parseRate(value);
+    if (!(TIERS as readonly string[]).includes(tier)) {
+      reader.problem(`${name}: '${tier}' is not a tier; use ${TIERS.join(', ')}`);
+    } else if (seen.has(tier)) {
+      reader.problem(`${name} sets ${tier} twice`);
+    } else if (value.toLowerCase() === 'off') {
+      delete rates[tier as Tier];
+    } else if (!rate) {
+      reader.problem(`${name}: ${tier} must be 'off' or ${RATE_SYNTAX}, got '${entry}'`);
+    } else {
+      rates[tier as Tier] = rate;
+    }
+    seen.add(tier);
+  }
+  return rates;
 }
 
 function isRedisUrl(text: string): boolean {
@@ -137,10 +218,17 @@ export interface RateLimitKey {
   ip?: string;
 }
 
+/**
+ * Which limit decided: `tier`, the caller's own budget at its tier; `client`, one client across its
+ * tokens; `tier-total`, every caller of the tier together; `address`, one source address at a
+ * tier; `subjects`, the subjects a caller names; `auth`, failed authentications from an address.
+ */
+export type RateScope = 'tier' | 'client' | 'tier-total' | 'address' | 'subjects' | 'auth';
+
 export interface RateDecision {
   allowed: boolean;
   /** The limit that decided: the one refusing, or when allowed the one with the least left. */
-  scope: 'tier' | 'client';
+  scope: RateScope;
   limit: number;
   periodMs: number;
   /** Requests the deciding limit still allows right now. */
@@ -150,7 +238,18 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
+  /** Counts one request against the caller's, its client's, its address's and its tier's budgets. */
   check(key: RateLimitKey): Promise<RateDecision>;
+  /**
+   * Spends `units` of the caller's subjects budget (查询量) at its tier, all or none; null when
+   * the tier has no such budget or `units` is 0. A request naming more subjects than the whole
+   * budget is always refused.
+   */
+  consume(key: RateLimitKey, units: number): Promise<RateDecision | null>;
+  /** Whether `ip` may still fail authentication (nothing is spent); null when unlimited. */
+  checkAuthFailures(ip: string): Promise<RateDecision | null>;
+  /** Counts one failed authentication from `ip`; null when unlimited. */
+  recordAuthFailure(ip: string): Promise<RateDecision | null>;
   /** Whether checks are counted in Redis, shared by the replicas, rather than in this replica. */
   isShared(): boolean;
   close(): Promise<void>;
@@ -176,40 +275,48 @@ export interface RateLimiterOptions {
 
 interface Bucket {
   key: string;
-  scope: RateDecision['scope'];
+  scope: RateScope;
   rate: Rate;
+  /** Units this check spends: 1 per request, or the subjects a request names. */
+  cost: number;
+  /** The key's Redis Cluster hash tag: one script call updates the keys of one tag. */
+  tag: string;
 }
 
 /**
- * GCRA over every limit of one caller in one round trip: a request counts against all of them or
- * none. A caller may send `limit` requests at once after a quiet period, then one per
- * `period / limit`; unlike fixed windows, no window edge lets a second burst through right after
- * the first. Each key holds the caller's theoretical arrival time in microseconds of Redis's own
- * clock, so that replicas with skewed clocks agree, and expires once the caller's budget is full.
- * KEYS[i]: a limit's state; ARGV[2i-1], ARGV[2i]: its limit and period in microseconds.
+ * GCRA over several limits in one round trip: a check counts against all of them or none. A
+ * caller may spend `limit` units at once after a quiet period, then one per `period / limit`;
+ * unlike fixed windows, no window edge lets a second burst through right after the first. Each
+ * key holds its theoretical arrival time in microseconds of Redis's own clock, so that replicas
+ * with skewed clocks agree, and expires once its budget is full again.
+ * ARGV[1]: '1' to spend, '0' to look only. KEYS[i]: a limit's state; ARGV[3i-1], ARGV[3i],
+ * ARGV[3i+1]: its limit, its period in microseconds and the units this check costs it.
  * Returns { allowed, index of the deciding limit, remaining, retry after in microseconds }.
  */
 const GCRA_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local spend = ARGV[1] == '1'
 local arrivals = {}
 local denied, deniedRetry = 0, 0
 for i = 1, #KEYS do
-  local limit, period = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local limit, period, cost = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
   local interval = math.max(1, math.floor(period / limit))
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
   if tat < now then tat = now end
-  arrivals[i] = tat + interval
+  arrivals[i] = tat + interval * cost
   local retry = arrivals[i] - period - now
   if retry > deniedRetry then denied, deniedRetry = i, retry end
 end
 if denied > 0 then return {0, denied, 0, deniedRetry} end
 local tightest, least = 1, -1
 for i = 1, #KEYS do
-  local limit, period = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local limit, period = tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
   local interval = math.max(1, math.floor(period / limit))
-  redis.call('SET', KEYS[i], string.format('%.0f', arrivals[i]), 'PX', math.ceil((arrivals[i] - now) / 1000))
+  if spend then
+    redis.call('SET', KEYS[i], string.format('%.0f', arrivals[i]), 'PX', math.max(1, math.ceil((arrivals[i] - now) / 1000)))
+  end
   local remaining = math.min(limit - 1, math.floor((period - (arrivals[i] - now)) / interval))
   if least < 0 or remaining < least then tightest, least = i, remaining end
 end
@@ -226,12 +333,12 @@ class MemoryLimiter {
     private readonly capacity: number,
   ) {}
 
-  check(buckets: readonly Bucket[]): RateDecision {
+  check(buckets: readonly Bucket[], spend = true): RateDecision {
     const now = Math.round(this.now() * 1000);
     const next = buckets.map((bucket) => {
       const period = bucket.rate.periodMs * 1000;
       const interval = Math.max(1, Math.floor(period / bucket.rate.limit));
-      const arrival = Math.max(this.arrivals.get(bucket.key) ?? 0, now) + interval;
+      const arrival = Math.max(this.arrivals.get(bucket.key) ?? 0, now) + interval * bucket.cost;
       return { bucket, period, interval, arrival, retry: arrival - period - now };
     });
     let denied: (typeof next)[number] | undefined;
@@ -239,8 +346,10 @@ class MemoryLimiter {
     if (denied) return decision(false, denied.bucket, 0, denied.retry);
     let tightest: { bucket: Bucket; remaining: number } | undefined;
     for (const { bucket, period, interval, arrival } of next) {
-      this.arrivals.delete(bucket.key);
-      this.arrivals.set(bucket.key, arrival);
+      if (spend) {
+        this.arrivals.delete(bucket.key);
+        this.arrivals.set(bucket.key, arrival);
+      }
       const remaining = Math.min(bucket.rate.limit - 1, Math.floor((period - (arrival - now)) / interval));
       if (!tightest || remaining < tightest.remaining) tightest = { bucket, remaining };
     }
@@ -270,19 +379,57 @@ function callerTag(kind: 'client' | 'ip', value: string): string {
 }
 
 /**
- * The keys of one check share the caller's hash tag, so that they live in one Redis Cluster slot
- * and one script can update them together.
+ * The keys of one request's check. A caller's own keys share its hash tag, so that they live in
+ * one Redis Cluster slot; an address's keys and a tier's total have tags of their own.
  */
 function bucketsFor(prefix: string, limits: RateLimits, key: RateLimitKey): Bucket[] {
   // Callers without a client id or an address, if any, share one budget.
   const caller = key.client !== null ? callerTag('client', key.client) : callerTag('ip', key.ip ?? 'unknown');
   const buckets: Bucket[] = [
-    { key: `${prefix}${caller}:tier:${key.tier}`, scope: 'tier', rate: limits.tiers[key.tier] },
+    { key: `${prefix}${caller}:tier:${key.tier}`, scope: 'tier', rate: limits.tiers[key.tier], cost: 1, tag: caller },
   ];
   if (key.client !== null && limits.client) {
-    buckets.push({ key: `${prefix}${caller}:client`, scope: 'client', rate: limits.client });
+    buckets.push({ key: `${prefix}${caller}:client`, scope: 'client', rate: limits.client, cost: 1, tag: caller });
+  }
+  const perAddress = limits.address?.[key.tier];
+  if (perAddress) {
+    const address = callerTag('ip', key.ip ?? 'unknown');
+    buckets.push({
+      key: `${prefix}${address}:address:${key.tier}`,
+      scope: 'address',
+      rate: perAddress,
+      cost: 1,
+      tag: address,
+    });
+  }
+  const total = limits.tierTotal?.[key.tier];
+  if (total) {
+    const tag = `{tier:${key.tier}}`;
+    buckets.push({ key: `${prefix}${tag}:total`, scope: 'tier-total', rate: total, cost: 1, tag });
   }
   return buckets;
+}
+
+function subjectBuckets(prefix: string, limits: RateLimits, key: RateLimitKey, units: number): Bucket[] {
+  const rate = limits.subjects?.[key.tier];
+  if (!rate || units <= 0) return [];
+  const caller = key.client !== null ? callerTag('client', key.client) : callerTag('ip', key.ip ?? 'unknown');
+  return [{ key: `${prefix}${caller}:subjects:${key.tier}`, scope: 'subjects', rate, cost: units, tag: caller }];
+}
+
+function authBuckets(prefix: string, limits: RateLimits, ip: string): Bucket[] {
+  if (!limits.authFailures) return [];
+  const address = callerTag('ip', ip);
+  return [
+    { key: `${prefix}${address}:auth-failures`, scope: 'auth', rate: limits.authFailures, cost: 1, tag: address },
+  ];
+}
+
+/** Of several groups' decisions: refused if any refuses (the longest wait), else the least left. */
+function combine(decisions: readonly RateDecision[]): RateDecision {
+  const refusals = decisions.filter((decision) => !decision.allowed);
+  if (refusals.length > 0) return refusals.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
+  return decisions.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -340,9 +487,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   client?.on('error', onError);
   client?.on('ready', onReady);
 
-  async function checkInRedis(redis: RedisClient, buckets: readonly Bucket[]): Promise<RateDecision> {
+  async function runScript(redis: RedisClient, buckets: readonly Bucket[], spend: boolean): Promise<RateDecision> {
     const keys = buckets.map((bucket) => bucket.key);
-    const args = buckets.flatMap((bucket) => [bucket.rate.limit, bucket.rate.periodMs * 1000]);
+    const args = [
+      spend ? '1' : '0',
+      ...buckets.flatMap((bucket) => [bucket.rate.limit, bucket.rate.periodMs * 1000, bucket.cost]),
+    ];
     let reply: unknown;
     try {
       reply = await redis.evalsha(GCRA_SHA, keys.length, ...keys, ...args);
@@ -355,21 +505,48 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     return decision(allowed === 1, buckets[index - 1]!, remaining, retryMicros);
   }
 
+  // A Cluster takes one script call per slot: every group is looked at first, and spent only if
+  // none refuses. Two replicas may both pass the look at a budget's last unit; a single Redis
+  // decides every group in one atomic call.
+  const isCluster = client !== undefined && typeof (client as { nodes?: unknown }).nodes === 'function';
+
+  async function checkInRedis(redis: RedisClient, buckets: readonly Bucket[], spend: boolean): Promise<RateDecision> {
+    const groups = new Map<string, Bucket[]>();
+    for (const bucket of buckets) groups.set(bucket.tag, [...(groups.get(bucket.tag) ?? []), bucket]);
+    if (!isCluster || groups.size === 1) return runScript(redis, buckets, spend);
+    const looked = combine(await Promise.all([...groups.values()].map((group) => runScript(redis, group, false))));
+    if (!looked.allowed || !spend) return looked;
+    return combine(await Promise.all([...groups.values()].map((group) => runScript(redis, group, true))));
+  }
+
   const redisUsable = () => client !== undefined && client.status === 'ready' && Date.now() >= skipRedisUntil;
 
-  return {
-    async check(key) {
-      const buckets = bucketsFor(prefix, limits, key);
-      if (client && redisUsable()) {
-        try {
-          const result = await withTimeout(checkInRedis(client, buckets), timeoutMs);
-          markUp();
-          return result;
-        } catch (error) {
-          markDown(error);
-        }
+  async function decide(buckets: readonly Bucket[], spend = true): Promise<RateDecision> {
+    if (client && redisUsable()) {
+      try {
+        const result = await withTimeout(checkInRedis(client, buckets, spend), timeoutMs);
+        markUp();
+        return result;
+      } catch (error) {
+        markDown(error);
       }
-      return memory.check(buckets);
+    }
+    return memory.check(buckets, spend);
+  }
+
+  return {
+    check: (key) => decide(bucketsFor(prefix, limits, key)),
+    async consume(key, units) {
+      const buckets = subjectBuckets(prefix, limits, key, units);
+      return buckets.length === 0 ? null : decide(buckets);
+    },
+    async checkAuthFailures(ip) {
+      const buckets = authBuckets(prefix, limits, ip);
+      return buckets.length === 0 ? null : decide(buckets, false);
+    },
+    async recordAuthFailure(ip) {
+      const buckets = authBuckets(prefix, limits, ip);
+      return buckets.length === 0 ? null : decide(buckets);
     },
     isShared: redisUsable,
     async close() {
@@ -385,12 +562,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
+const WHO: Record<RateScope, string> = {
+  tier: 'this tier',
+  client: 'this client across all its tokens',
+  'tier-total': 'all callers of this tier together',
+  address: 'this address at this tier',
+  subjects: 'this caller at this tier',
+  auth: 'this address',
+};
+
 export class RateLimitedError extends CreditGatewayError {
   constructor(readonly decision: RateDecision) {
-    const who = decision.scope === 'client' ? 'this client across all its tokens' : 'this tier';
     super(
       'RATE_LIMITED',
-      `Too many requests: ${who} may send ${decision.limit} per ${formatPeriod(decision.periodMs)}; retry in ${retryAfterSeconds(decision)} s`,
+      `Too many ${decision.scope === 'subjects' ? 'subjects' : decision.scope === 'auth' ? 'failed authentications' : 'requests'}: ${WHO[decision.scope]} may ${decision.scope === 'subjects' ? 'name' : 'send'} ${decision.limit} per ${formatPeriod(decision.periodMs)}; retry in ${retryAfterSeconds(decision)} s`,
       {
         extensions: {
           scope: decision.scope,
@@ -411,4 +596,35 @@ export function rateLimitedError(decision: RateDecision): RateLimitedError {
 /** Whole seconds for the Retry-After header, never 0: a client retrying at once would be refused again. */
 export function retryAfterSeconds(decision: RateDecision): number {
   return Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+}
+
+/**
+ * Which requests refused for too many failed authentications the register records: the first
+ * from an address in each period, not every one. Past the limit their tokens are not even read,
+ * so each carries nothing to register but the address's flood; fsyncing a record per garbage
+ * token would let the flood drive the register's disk. The ones skipped are counted, and the
+ * count is logged with the next recorded one. Per replica, in bounded memory.
+ */
+export class RefusalSampler {
+  private readonly addresses: LruCache<string, { until: number; skipped: number }>;
+
+  constructor(
+    private readonly periodMs: number,
+    private readonly now: () => number = Date.now,
+    capacity = 10_000,
+  ) {
+    this.addresses = new LruCache(capacity);
+  }
+
+  /** Whether to register this refusal, and how many were skipped before it since the last one. */
+  take(address: string): { register: boolean; skipped: number } {
+    const now = this.now();
+    const seen = this.addresses.get(address);
+    if (seen && now < seen.until) {
+      seen.skipped++;
+      return { register: false, skipped: 0 };
+    }
+    this.addresses.set(address, { until: now + this.periodMs, skipped: 0 });
+    return { register: true, skipped: seen?.skipped ?? 0 };
+  }
 }

@@ -161,6 +161,28 @@ describe('rate limit config', () => {
           ANALYST: { limit: 300, periodMs: 60_000 },
         },
         client: { limit: 6_000, periodMs: 60_000 },
+        tierTotal: {
+          PUBLIC: { limit: 1_200, periodMs: 60_000 },
+          AUTHORIZED: { limit: 12_000, periodMs: 60_000 },
+          GOVERNMENT: { limit: 60_000, periodMs: 60_000 },
+          JUDICIAL: { limit: 60_000, periodMs: 60_000 },
+          ANALYST: { limit: 6_000, periodMs: 60_000 },
+        },
+        address: {
+          PUBLIC: { limit: 120, periodMs: 60_000 },
+          AUTHORIZED: { limit: 1_200, periodMs: 60_000 },
+          GOVERNMENT: { limit: 6_000, periodMs: 60_000 },
+          JUDICIAL: { limit: 6_000, periodMs: 60_000 },
+          ANALYST: { limit: 600, periodMs: 60_000 },
+        },
+        subjects: {
+          PUBLIC: { limit: 600, periodMs: 60_000 },
+          AUTHORIZED: { limit: 30_000, periodMs: 60_000 },
+          GOVERNMENT: { limit: 150_000, periodMs: 60_000 },
+          JUDICIAL: { limit: 150_000, periodMs: 60_000 },
+          ANALYST: { limit: 15_000, periodMs: 60_000 },
+        },
+        authFailures: { limit: 30, periodMs: 60_000 },
       },
     });
   });
@@ -172,6 +194,10 @@ describe('rate limit config', () => {
         REDIS_CLUSTER: 'true',
         RATE_LIMITS: ' PUBLIC = 10/30s , ANALYST=100/h',
         RATE_LIMIT_CLIENT: 'off',
+        RATE_LIMIT_TIER_TOTAL: 'PUBLIC=100/1m,GOVERNMENT=off',
+        RATE_LIMIT_ADDRESS: 'PUBLIC=20/1m',
+        RATE_LIMIT_SUBJECTS: 'PUBLIC=50/10s,ANALYST=off',
+        RATE_LIMIT_AUTH_FAILURES: 'off',
         RATE_LIMIT_PREFIX: 'credit:rl:',
       }),
     ).toEqual({
@@ -185,6 +211,20 @@ describe('rate limit config', () => {
           ANALYST: { limit: 100, periodMs: 3_600_000 },
         },
         client: null,
+        tierTotal: {
+          PUBLIC: { limit: 100, periodMs: 60_000 },
+          AUTHORIZED: DEFAULT_RATE_LIMITS.tierTotal!.AUTHORIZED,
+          JUDICIAL: DEFAULT_RATE_LIMITS.tierTotal!.JUDICIAL,
+          ANALYST: DEFAULT_RATE_LIMITS.tierTotal!.ANALYST,
+        },
+        address: { ...DEFAULT_RATE_LIMITS.address, PUBLIC: { limit: 20, periodMs: 60_000 } },
+        subjects: {
+          PUBLIC: { limit: 50, periodMs: 10_000 },
+          AUTHORIZED: DEFAULT_RATE_LIMITS.subjects!.AUTHORIZED,
+          GOVERNMENT: DEFAULT_RATE_LIMITS.subjects!.GOVERNMENT,
+          JUDICIAL: DEFAULT_RATE_LIMITS.subjects!.JUDICIAL,
+        },
+        authFailures: null,
       },
     });
   });
@@ -195,6 +235,8 @@ describe('rate limit config', () => {
       read({
         RATE_LIMITS: 'PUBLIC=sixty,ROOT=1/1m,ANALYST=1/1m,ANALYST=2/1m,JUDICIAL=0/1m,GOVERNMENT=5/2d,AUTHORIZED',
         RATE_LIMIT_CLIENT: 'lots',
+        RATE_LIMIT_TIER_TOTAL: 'PUBLIC=many,NOBODY=1/1m',
+        RATE_LIMIT_AUTH_FAILURES: 'some',
         RATE_LIMIT_PREFIX: 'cg:{rl}:',
         REDIS_URL: 'http://gateway:secret@redis.internal',
       });
@@ -211,6 +253,9 @@ describe('rate limit config', () => {
       `RATE_LIMITS: GOVERNMENT must be ${rate}, got 'GOVERNMENT=5/2d'`,
       `RATE_LIMITS: AUTHORIZED must be ${rate}, got 'AUTHORIZED'`,
       `RATE_LIMIT_CLIENT must be 'off' or ${rate}, got 'lots'`,
+      `RATE_LIMIT_TIER_TOTAL: PUBLIC must be 'off' or ${rate}, got 'PUBLIC=many'`,
+      "RATE_LIMIT_TIER_TOTAL: 'NOBODY' is not a tier; use PUBLIC, AUTHORIZED, GOVERNMENT, JUDICIAL, ANALYST",
+      `RATE_LIMIT_AUTH_FAILURES must be 'off' or ${rate}, got 'some'`,
       "RATE_LIMIT_PREFIX must be 1 to 64 letters, digits or ':._-', got 'cg:{rl}:'",
       'REDIS_URL must be a redis:// or rediss:// URL',
     ]);
