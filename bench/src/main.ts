@@ -206,6 +206,10 @@ function gatewayService(id: GatewayId): Service {
       REGISTER_DIR: join(work, `register-${id}-${Date.now()}`),
       RATE_LIMITS: 'GOVERNMENT=1000000000/1m,JUDICIAL=1000000000/1m',
       RATE_LIMIT_CLIENT: 'off',
+      // One load generator at one address: the tier, address and subjects ceilings would measure themselves.
+      RATE_LIMIT_TIER_TOTAL: 'GOVERNMENT=off,JUDICIAL=off',
+      RATE_LIMIT_ADDRESS: 'GOVERNMENT=off,JUDICIAL=off',
+      RATE_LIMIT_SUBJECTS: 'GOVERNMENT=off,JUDICIAL=off',
       ...switchEnv(id),
     },
     health: `http://127.0.0.1:${port(4000)}/readyz`,

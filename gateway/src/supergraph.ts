@@ -63,6 +63,7 @@ export async function loadSupergraph(
         logger.child({ component: 'entity-cache' }),
         Date.now,
         entityKeyFields(parse(supergraphSdl)),
+        policy,
       )
     : undefined;
   const gateway = new ApolloGateway({

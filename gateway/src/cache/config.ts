@@ -16,6 +16,13 @@ export interface EntityCacheConfig {
   redisUrl: string | undefined;
   redisCluster: boolean;
   redisTimeoutMs: number;
+  /**
+   * CACHE_REDIS_MAX_BYTES: past this much memory in use on the cache's Redis (every master of a
+   * Cluster together), the gateway writes no more entries there until it falls below again.
+   */
+  redisMaxBytes: number;
+  /** CACHE_ENTRY_MAX_BYTES: a larger answer is not cached at all. */
+  entryMaxBytes: number;
   prefix: string;
   evictChannel: string;
 }
@@ -49,6 +56,11 @@ export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
     redisUrl: reader.url('CACHE_REDIS_URL'),
     redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false),
     redisTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
+    redisMaxBytes: reader.int('CACHE_REDIS_MAX_BYTES', 256 * 1024 * 1024, {
+      min: 1,
+      max: 1024 * 1024 * 1024 * 1024,
+    }),
+    entryMaxBytes: reader.int('CACHE_ENTRY_MAX_BYTES', 256 * 1024, { min: 256, max: 64 * 1024 * 1024 }),
     prefix,
     evictChannel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
   };

@@ -2,8 +2,26 @@ import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Cluster } from 'ioredis';
 import { createRedisClient, type RedisClient } from '../redis.js';
-import { Kind, OperationTypeNode, parse, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { LruCache, type AccessRule, type Logger, type SubgraphName, type Tier } from '@credit-gateway/common';
+import {
+  Kind,
+  OperationTypeNode,
+  parse,
+  visit,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type TypeNode,
+} from 'graphql';
+import {
+  LruCache,
+  normalizeCreditCode,
+  parseCreditCode,
+  parseIdNumber,
+  type AccessRule,
+  type CreditCodePolicy,
+  type Logger,
+  type SubgraphName,
+  type Tier,
+} from '@credit-gateway/common';
 import type { EntityCacheConfig } from './config.js';
 
 /** One subgraph `_entities` fetch, as the data source sees it. */
@@ -23,6 +41,10 @@ export interface EntityCacheMetrics {
   bypassed: number;
   evictions: number;
   redisErrors: number;
+  /** Answers larger than CACHE_ENTRY_MAX_BYTES, not cached. */
+  oversized: number;
+  /** Entries not written to Redis because it held CACHE_REDIS_MAX_BYTES or more. */
+  redisFull: number;
 }
 
 /** An entry as stored in both layers: when it was fetched and the entity's JSON. */
@@ -47,6 +69,12 @@ interface Shape {
   /** The selection holds a consent-protected field: its answer depends on the caller's consents. */
   consent: boolean;
   hash: string;
+  /** Variables whose type is (a list of) CreditCode or IdNumber: normalized before keying. */
+  identifiers: ReadonlyMap<string, 'CreditCode' | 'IdNumber'>;
+}
+
+function namedType(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 }
 
 function canonical(value: unknown): string {
@@ -113,6 +141,13 @@ export class EntityCache {
     bypassed: 0,
     evictions: 0,
     redisErrors: 0,
+    oversized: 0,
+    redisFull: 0,
+  };
+  /** Memory in use on the cache's Redis, looked at most once a second, before writing. */
+  private redisMemory: { checkedAt: number; full: boolean; checking?: Promise<boolean> } = {
+    checkedAt: -Infinity,
+    full: false,
   };
   private readonly lru = new Map<string, Entry>();
   private lruBytes = 0;
@@ -128,6 +163,8 @@ export class EntityCache {
     private readonly now: () => number = Date.now,
     /** Entity type → its key fields, from the supergraph's @join__type(key:). */
     private readonly keyFields: ReadonlyMap<string, readonly string[]> = new Map(),
+    /** Pilot-era credit codes accepted as valid; without it, codes are normalized only. */
+    private readonly creditCodePolicy?: CreditCodePolicy,
   ) {
     // By field name alone: a subgraph fetch names no parent types, so this errs on the safe side.
     this.consentFields = new Set(
@@ -173,10 +210,12 @@ export class EntityCache {
       this.metrics.bypassed++;
       return send(undefined);
     }
-    const variablesHash = createHash('sha256')
-      .update(canonical({ ...request.variables, representations: null }))
-      .digest('hex')
-      .slice(0, 16);
+    const variables = this.keyVariables({ ...request.variables, representations: null }, shape);
+    if (variables === null) {
+      this.metrics.bypassed++;
+      return send(undefined);
+    }
+    const variablesHash = createHash('sha256').update(canonical(variables)).digest('hex').slice(0, 16);
     const scope = `${request.tier}:${shape.hash}:${variablesHash}`;
     const ids = representations.map(representationId);
     const keys = ids.map((eid) => (eid ? `${this.config.prefix}${request.subgraph}:{${eid}}:${scope}` : undefined));
@@ -261,7 +300,12 @@ export class EntityCache {
     ttl: number,
     send: () => Promise<GatewayGraphQLResponse>,
   ): Promise<GatewayGraphQLResponse> {
-    const variablesHash = createHash('sha256').update(canonical(request.variables)).digest('hex').slice(0, 16);
+    const variables = this.keyVariables(request.variables, shape);
+    if (variables === null) {
+      this.metrics.bypassed++;
+      return send();
+    }
+    const variablesHash = createHash('sha256').update(canonical(variables)).digest('hex').slice(0, 16);
     const scope = `root:${request.tier}:${shape.hash}:${variablesHash}`;
     const key = `${this.config.prefix}${request.subgraph}:{${scope}}`;
     const [entry] = await this.read([key]);
@@ -285,6 +329,32 @@ export class EntityCache {
       );
     }
     return response;
+  }
+
+  /**
+   * The variables a key is built from: credit codes and ID numbers as their scalars read them
+   * (trimmed, NFKC, upper case; a 15-digit ID number upgraded), so that padding and letter case
+   * reuse one entry. A list keeps its order, since the answer is a list in that order: sorting
+   * the key would answer one caller in another's order. Null for a value the parser refuses
+   * (the request was already validated, so this is never expected): such a fetch is not cached.
+   */
+  private keyVariables(variables: Record<string, unknown>, shape: Shape): Record<string, unknown> | null {
+    if (shape.identifiers.size === 0) return variables;
+    const normalize = (scalar: 'CreditCode' | 'IdNumber', value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map((item) => normalize(scalar, item));
+      if (typeof value !== 'string') return value;
+      if (scalar === 'IdNumber') return parseIdNumber(value);
+      return this.creditCodePolicy ? parseCreditCode(value, this.creditCodePolicy) : normalizeCreditCode(value);
+    };
+    try {
+      const normalized = { ...variables };
+      for (const [name, scalar] of shape.identifiers) {
+        if (name in normalized) normalized[name] = normalize(scalar, normalized[name]);
+      }
+      return normalized;
+    } catch {
+      return null;
+    }
   }
 
   /** Ids of the entities (objects with a __typename and their key fields) in an answer. */
@@ -319,10 +389,15 @@ export class EntityCache {
     let consent = false;
     let entities = false;
     let query_ = false;
+    const identifiers = new Map<string, 'CreditCode' | 'IdNumber'>();
     try {
       visit(parse(query), {
         OperationDefinition: (node) => {
           query_ = node.operation === OperationTypeNode.QUERY;
+        },
+        VariableDefinition: (node) => {
+          const type = namedType(node.type);
+          if (type === 'CreditCode' || type === 'IdNumber') identifiers.set(node.variable.name.value, type);
         },
         Field: (node) => {
           if (node.name.value === '_entities') entities = true;
@@ -337,6 +412,7 @@ export class EntityCache {
       entities,
       consent,
       hash: createHash('sha256').update(query).digest('hex').slice(0, 16),
+      identifiers,
     };
     this.shapes.set(query, shape);
     return shape;
@@ -372,12 +448,26 @@ export class EntityCache {
     return entries;
   }
 
-  private write(writes: [string, Entry][], ttl: number): void {
+  private write(given: [string, Entry][], ttl: number): void {
+    const writes = given.filter(([, entry]) => {
+      if (Buffer.byteLength(entry.v) <= this.config.entryMaxBytes) return true;
+      this.metrics.oversized++;
+      return false;
+    });
     for (const [key, entry] of writes) this.lruSet(key, entry);
     if (!this.redis || writes.length === 0) return;
+    void this.writeRedis(this.redis, writes, ttl);
+  }
+
+  /** Writes entries to Redis unless it already holds CACHE_REDIS_MAX_BYTES. */
+  private async writeRedis(redis: RedisClient, writes: [string, Entry][], ttl: number): Promise<void> {
+    if (await this.redisIsFull(redis)) {
+      this.metrics.redisFull += writes.length;
+      return;
+    }
     // Kept past the TTL so a failing source can still be answered, stale and marked.
     const keepMs = (ttl + this.config.staleSeconds) * 1000;
-    const pipeline = this.redis.pipeline();
+    const pipeline = redis.pipeline();
     for (const [key, entry] of writes) {
       pipeline.set(
         key,
@@ -392,6 +482,35 @@ export class EntityCache {
       }
     }
     pipeline.exec().catch((error: unknown) => this.redisFailed(error));
+  }
+
+  /**
+   * Whether the cache's Redis holds CACHE_REDIS_MAX_BYTES or more (`INFO memory`, at most once a
+   * second; every master of a Cluster summed). Between looks, writes of at most one second can
+   * overshoot, each entry at most CACHE_ENTRY_MAX_BYTES. A Redis that does not answer is taken
+   * as full: nothing is written blind.
+   */
+  private redisIsFull(redis: RedisClient): Promise<boolean> {
+    const memory = this.redisMemory;
+    if (this.now() - memory.checkedAt < 1_000) return Promise.resolve(memory.full);
+    memory.checking ??= (async () => {
+      try {
+        const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+        let used = 0;
+        for (const node of nodes) {
+          const info = await node.info('memory');
+          used += Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Infinity);
+        }
+        memory.full = used >= this.config.redisMaxBytes;
+      } catch (error) {
+        this.redisFailed(error);
+        memory.full = true;
+      }
+      memory.checkedAt = this.now();
+      memory.checking = undefined;
+      return memory.full;
+    })();
+    return memory.checking;
   }
 
   private lruGet(key: string): Entry | undefined {
