@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPostgresRegister, type QueryRegister, type RegisterConfig } from '../../src/register/index.js';
 import { startTcpProxy, type TcpProxy } from '../../../common/test/support/tcp-proxy.js';
+import type { GatewayConfig } from '../../src/config.js';
+import { workerConfig } from '../../src/performance/workers.js';
 import { open, outcomes, POSTGRES_URL, postgresConfig, queryInput, schemaUrl, testSchema } from './support/register.js';
 
 describe('the PostgreSQL store', () => {
@@ -53,6 +55,31 @@ describe('the PostgreSQL store', () => {
       'CREATE UNIQUE INDEX query_register_pkey ON <schema>.query_register USING btree (writer, seq)',
       'CREATE INDEX query_register_subjects ON <schema>.query_register USING gin (subjects)',
     ]);
+  });
+
+  it("gives each worker of a gateway its own chain, and every worker's reads all of them at once", async () => {
+    const gateway = { register: postgresConfig(schema.url, { writer: 'gw' }) } as GatewayConfig;
+    const [w1, w2] = await Promise.all(
+      [1, 2].map((slot) => {
+        const { register } = workerConfig(gateway, slot);
+        expect(register.viaPrimary).toBeUndefined();
+        return openRegister(register);
+      }),
+    );
+    expect([w1!.writer, w2!.writer]).toEqual(['gw-w1', 'gw-w2']);
+    for (let n = 1; n <= 6; n++) await (n % 2 ? w1! : w2!).append(queryInput(n));
+    for (const reader of [w1!, w2!]) {
+      const found = await reader.bySubject('91500112MA60YD7K76');
+      expect(found.map((record) => [record.requestId, record.writer])).toEqual([
+        ['req-6', 'gw-w2'],
+        ['req-5', 'gw-w1'],
+        ['req-4', 'gw-w2'],
+        ['req-3', 'gw-w1'],
+        ['req-2', 'gw-w2'],
+        ['req-1', 'gw-w1'],
+      ]);
+    }
+    expect((await verifyPostgresRegister(schema.url)).ok).toBe(true);
   });
 
   it('fails to open when the database cannot be reached', async () => {
