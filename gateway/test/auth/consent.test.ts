@@ -348,6 +348,21 @@ describe('the x-credit-consent header', () => {
     `);
   });
 
+  it('refuses a header of more bytes than the bound, over all its values, before reading a consent', async () => {
+    const bounded = createConsentVerifier(options({ maxHeaderBytes: 1024 }));
+    const token = await consent();
+    const fitting = Array.from({ length: Math.floor(1024 / (token.length + 1)) }, () => token);
+    await expect(bounded.verify(fitting, request)).resolves.toMatchObject({ rejected: [] });
+    const error = await thrown(() => bounded.verify([...fitting, token], request));
+    expect(error).toBeInstanceOf(CreditGatewayError);
+    expect((error as CreditGatewayError).extensions).toEqual({
+      code: 'BAD_REQUEST',
+      header: 'x-credit-consent',
+      bytes: (fitting.length + 1) * token.length,
+      maximum: 1024,
+    });
+  });
+
   it('verifies a batch of 500 consents', async () => {
     const tokens = await Promise.all(
       Array.from({ length: 500 }, (_, i) => consent({ jti: `consent-${i}`, groups: ['TAX_CREDIT'] })),
