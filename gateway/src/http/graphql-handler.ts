@@ -480,12 +480,13 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       return answer(request, url, caller, purpose, requestId, requestLogger, read, progress);
     };
     try {
-      // The slot is held until the work has finished, even once the deadline has been answered:
-      // admission bounds the work under way, and a subgraph fetch is bounded by its own timeout.
       result = await withinDeadline(
         deadline,
         async (): Promise<Answer> => {
           const leave = await admission.enter(deadline);
+          // The place is given up at the deadline: what is still running is only waiting for
+          // subgraph fetches, each ended by SUBGRAPH_TIMEOUT_MS, and must not hold up the line.
+          deadline.addEventListener('abort', leave, { once: true });
           try {
             return await admitted();
           } finally {
