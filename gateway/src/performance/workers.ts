@@ -170,9 +170,13 @@ export async function runPrimary(options: PrimaryOptions, logger: Logger): Promi
       for (const [worker, state] of states) {
         if (state.killed || state.heardAt === null || now - state.heardAt <= options.stallMs) continue;
         state.killed = true;
+        // At shutdown it is not replaced, and the primary's exit code says that one had to be killed.
+        if (stopping) forced = true;
         logger.error(
           { worker: state.slot, pid: worker.process.pid, silentMs: Math.round(now - state.heardAt) },
-          'gateway worker stalled: killing and replacing it',
+          stopping
+            ? 'gateway worker stalled while stopping: killing it'
+            : 'gateway worker stalled: killing and replacing it',
         );
         worker.process.kill('SIGKILL');
       }
