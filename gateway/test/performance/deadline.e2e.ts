@@ -42,6 +42,7 @@ beforeAll(async () => {
       MAX_CONCURRENT_REQUESTS: '1',
       MERGE_FETCHES: 'false',
       DEDUPE: 'false',
+      ADMISSION_UNREADY_MS: '300',
     },
   });
 });
@@ -103,5 +104,23 @@ describe('REQUEST_TIMEOUT_MS', { timeout: 60_000 }, () => {
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.data.enterprise.code).toBe(other);
+  });
+
+  it('is not ready while a request has waited for admission ADMISSION_UNREADY_MS, and ready again after', async () => {
+    await stack.setFaults('market', { hang: true });
+    const held = [stack.query(REGISTRATION, { code }), stack.query(REGISTRATION, { code: other })];
+    // Polled until it says so; the deadline (1.5 s) ends the wait, so the poll stops with the requests.
+    let saturated: unknown;
+    while (saturated === undefined) {
+      const response = await fetch(`${stack.gatewayUrl}/readyz`);
+      const readiness = (await response.json()) as { admission?: { saturated: boolean } };
+      if (response.status === 503 && readiness.admission?.saturated) saturated = readiness;
+    }
+    expect(saturated).toMatchObject({ ready: false, admission: { active: 1, waiting: 1, saturated: true } });
+    await Promise.all(held);
+    await stack.clearFaults();
+    const response = await fetch(`${stack.gatewayUrl}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ready: true, admission: { waiting: 0, saturated: false } });
   });
 });
