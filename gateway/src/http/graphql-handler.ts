@@ -94,7 +94,7 @@ async function settled(reading: Promise<unknown>): Promise<BodyRead> {
  * `work`'s result, or `late()`'s once `signal` aborts first. The work is not stopped, only no
  * longer waited for; its eventual result or error is dropped.
  */
-async function withinDeadline<T>(signal: AbortSignal, work: () => Promise<T>, late: () => T): Promise<T> {
+async function withinDeadline<T>(signal: AbortSignal, late: () => T, work: () => Promise<T>): Promise<T> {
   if (signal.aborted) return late();
   const expired = Symbol('expired');
   let onAbort = () => {};
@@ -402,6 +402,25 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     minBytesPerSecond: config.performance.bodyMinBytesPerSecond,
   };
 
+  /**
+   * `work` once admitted, or `late()` once the deadline passes first. The place is given up when
+   * the work is done or at the deadline: what still runs then only waits for subgraph fetches, each
+   * ended by SUBGRAPH_TIMEOUT_MS, and must not hold up the line.
+   */
+  function admittedBefore(deadline: AbortSignal, late: () => Answer, work: () => Promise<Answer>): Promise<Answer> {
+    return withinDeadline(deadline, late, async () => {
+      const leave = await admission.enter(deadline);
+      deadline.addEventListener('abort', leave, { once: true });
+      try {
+        return await work();
+      } finally {
+        // A timeout signal with a listener is kept alive until it fires: let it go now.
+        deadline.removeEventListener('abort', leave);
+        leave();
+      }
+    });
+  }
+
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const time = new Date().toISOString();
     // The deadline runs from arrival. The body is read before admission, so that a client slow to
@@ -446,55 +465,40 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       ),
       outcome: 'ERROR',
     });
-    const admitted = async (): Promise<Answer> => {
-      try {
-        caller = await services.callers.verify(request.headers.authorization);
-      } catch (error) {
-        if (error instanceof CreditGatewayError) {
+    try {
+      result = await admittedBefore(deadline, late, async (): Promise<Answer> => {
+        try {
+          caller = await services.callers.verify(request.headers.authorization);
+        } catch (error) {
+          if (error instanceof CreditGatewayError) {
+            return {
+              ...refusal(401, [error], requestLogger, true),
+              headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            };
+          }
+          throw error;
+        }
+        if (PURPOSE_TIERS.has(caller.tier) && purpose === null) {
+          const error = new CreditGatewayError(
+            'PURPOSE_REQUIRED',
+            `${caller.tier} callers must state the purpose of the query in the ${PURPOSE_HEADER} header`,
+            { extensions: { header: PURPOSE_HEADER } },
+          );
+          return refusal(400, [error], requestLogger, true);
+        }
+        const decision = await services.rateLimiter.check({
+          tier: caller.tier,
+          client: caller.client,
+          ip: request.socket.remoteAddress ?? 'unknown',
+        });
+        if (!decision.allowed) {
           return {
-            ...refusal(401, [error], requestLogger, true),
-            headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+            ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
+            headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
           };
         }
-        throw error;
-      }
-      if (PURPOSE_TIERS.has(caller.tier) && purpose === null) {
-        const error = new CreditGatewayError(
-          'PURPOSE_REQUIRED',
-          `${caller.tier} callers must state the purpose of the query in the ${PURPOSE_HEADER} header`,
-          { extensions: { header: PURPOSE_HEADER } },
-        );
-        return refusal(400, [error], requestLogger, true);
-      }
-      const decision = await services.rateLimiter.check({
-        tier: caller.tier,
-        client: caller.client,
-        ip: request.socket.remoteAddress ?? 'unknown',
+        return answer(request, url, caller, purpose, requestId, requestLogger, read, progress);
       });
-      if (!decision.allowed) {
-        return {
-          ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
-          headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
-        };
-      }
-      return answer(request, url, caller, purpose, requestId, requestLogger, read, progress);
-    };
-    try {
-      result = await withinDeadline(
-        deadline,
-        async (): Promise<Answer> => {
-          const leave = await admission.enter(deadline);
-          // The place is given up at the deadline: what is still running is only waiting for
-          // subgraph fetches, each ended by SUBGRAPH_TIMEOUT_MS, and must not hold up the line.
-          deadline.addEventListener('abort', leave, { once: true });
-          try {
-            return await admitted();
-          } finally {
-            leave();
-          }
-        },
-        late,
-      );
     } catch (error) {
       if (error instanceof BodyError || error instanceof RequestError) {
         const status = error.status;
