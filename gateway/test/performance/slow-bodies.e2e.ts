@@ -73,22 +73,22 @@ async function registerRecords(dir: string): Promise<{ requestId: string; outcom
 }
 
 let stack: Stack;
-let patient: RunningGateway;
-let strict: RunningGateway;
+let defaults: RunningGateway;
+let short: RunningGateway;
 const codes = [...population(100)].slice(0, 20);
 
 beforeAll(async () => {
   stack = await startStack({
     populationSize: 100,
-    gatewayEnv: { BODY_TIMEOUT_MS: '20000', BODY_MIN_BYTES_PER_SECOND: '0' },
+    gatewayEnv: { BODY_TIMEOUT_MS: '60000', BODY_MIN_BYTES_PER_SECOND: '0' },
   });
   const subgraphs = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, stack.subgraphUrls[name]]),
   );
   // The defaults: admission of 24, a 10 s body timeout and a minimum rate of 1 KiB a second.
-  patient = await startGateway(loadConfig({ PORT: '0', ...stack.gatewayEnv, ...subgraphs }), silentLogger());
+  defaults = await startGateway(loadConfig({ PORT: '0', ...stack.gatewayEnv, ...subgraphs }), silentLogger());
   // The same, with a short body timeout and no minimum rate, for the timeout alone.
-  strict = await startGateway(
+  short = await startGateway(
     loadConfig({
       PORT: '0',
       ...stack.gatewayEnv,
@@ -102,8 +102,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await strict?.close();
-  await patient?.close();
+  await short?.close();
+  await defaults?.close();
   await stack?.close();
 });
 
@@ -131,7 +131,7 @@ describe('slow request bodies', { timeout: 120_000 }, () => {
   });
 
   it('answers a body that misses BODY_TIMEOUT_MS with a coded 408, closes its connection, and registers it', async () => {
-    const tricklers = Array.from({ length: 5 }, (_, i) => trickle(strict.port, `late-body-${i}`));
+    const tricklers = Array.from({ length: 5 }, (_, i) => trickle(short.port, `late-body-${i}`));
     const responses = (await Promise.all(tricklers.map((trickler) => trickler.done))).map(parseResponse);
     for (const response of responses) {
       expect(response.status).toBe(408);
@@ -159,7 +159,7 @@ describe('slow request bodies', { timeout: 120_000 }, () => {
   });
 
   it('answers a body slower than BODY_MIN_BYTES_PER_SECOND with a coded 408 and closes its connection', async () => {
-    const trickler = trickle(patient.port, 'slow-body');
+    const trickler = trickle(defaults.port, 'slow-body');
     const response = parseResponse(await trickler.done);
     expect(response.status).toBe(408);
     expect(response.connection).toBe('close');

@@ -61,7 +61,7 @@ function startGatewayProcess(): GatewayProcess {
       PORT: String(port),
       HEALTH_PORT: String(healthPort),
       WORKERS: '2',
-      WORKER_STALL_MS: '3000',
+      WORKER_STALL_MS: '5000',
       SHUTDOWN_GRACE_MS: '3000',
       LOG_LEVEL: 'info',
     },
