@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'CONSENT_REQUIRED',
   'INTROSPECTION_NOT_ALLOWED',
   'RATE_LIMITED',
+  // Time: a body that arrived too slowly (HTTP 408), or a request past REQUEST_TIMEOUT_MS (HTTP 504)
+  'REQUEST_TIMEOUT',
   // The department systems
   'SOURCE_UNAVAILABLE',
   'SOURCE_TIMEOUT',

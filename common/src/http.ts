@@ -3,33 +3,93 @@ import type { AddressInfo } from 'node:net';
 
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 408 | 413 | 415,
     message: string,
   ) {
     super(message);
   }
 }
 
-/** Reads a request body up to `limit` bytes; a larger body is refused, never buffered whole. */
-export async function readBody(request: IncomingMessage, limit: number): Promise<string> {
+/**
+ * How long a client may take to send its body. A body trickled a byte at a time would otherwise
+ * keep its request (and whatever it holds) waiting for as long as the client likes.
+ */
+export interface BodyPace {
+  /** The whole body must have arrived this long after reading began. */
+  timeoutMs: number;
+  /** After the first second, at least this many bytes a second on average; 0 checks no rate. */
+  minBytesPerSecond: number;
+}
+
+/** The grace before the data rate is checked: a body's first bytes may take a round trip or two. */
+const RATE_GRACE_MS = 1_000;
+
+/** Why a body still arriving after `elapsedMs` with `received` bytes is too slow, or null. */
+export function bodyTooSlow(received: number, elapsedMs: number, pace: BodyPace): string | null {
+  if (elapsedMs >= pace.timeoutMs) return `The request body did not arrive within ${pace.timeoutMs} ms`;
+  if (pace.minBytesPerSecond > 0 && elapsedMs > RATE_GRACE_MS) {
+    if (received < (pace.minBytesPerSecond * (elapsedMs - RATE_GRACE_MS)) / 1000) {
+      return `The request body arrived slower than ${pace.minBytesPerSecond} bytes a second`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads a request body up to `limit` bytes; a larger body is refused, never buffered whole. With a
+ * `pace`, a body that arrives too slowly is refused with 408 and its request is no longer read.
+ */
+export async function readBody(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
-    chunks.push(chunk);
+  if (!pace) {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const started = performance.now();
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: Error | null) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(check);
+      request.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (outcome === null) return resolve(Buffer.concat(chunks).toString('utf8'));
+      // Nothing more is read from this request: the connection is closed with the answer.
+      request.pause();
+      reject(outcome);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) settle(new BodyError(413, `Request body is larger than ${limit} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(null);
+    const onClose = () => settle(new Error('The client closed the connection before its body arrived'));
+    // Checked a few times a second rather than per chunk: a stalled body sends no chunk to check on.
+    const check = setInterval(
+      () => {
+        const reason = bodyTooSlow(size, performance.now() - started, pace);
+        if (reason) settle(new BodyError(408, reason));
+      },
+      Math.min(250, pace.timeoutMs),
+    );
+    request.on('data', onData).once('end', onEnd).once('error', settle).once('close', onClose);
+  });
 }
 
-export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!type.includes('application/json') && !type.includes('application/graphql-response+json')) {
     throw new BodyError(415, 'Content-Type must be application/json');
   }
-  const text = await readBody(request, limit);
+  const text = await readBody(request, limit, pace);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -51,13 +111,51 @@ export function sendJson(
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections. With a `graceMs`, requests in flight are finished first, for at
+   * most that long; then, or at once without one, every connection is closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
+/** Node's own limits on a connection, set here rather than left at Node's defaults (300 s a request). */
+export interface ServerTimeouts {
+  /** Every header of a request has arrived within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** The whole request, headers and body, within this (Node's requestTimeout); a bare 408 past it. */
+  requestTimeoutMs: number;
+  /**
+   * An idle keep-alive connection is closed after this. Above the 60 s idle timeout of most load
+   * balancers, so that the balancer, not the server, closes first and never sends on a closed one.
+   */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+};
+
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */
-export async function listen(handler: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
-  // Lenders send up to 500 consents in one header, and the gateway forwards what they grant.
-  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: 512 * 1024 }, handler);
+export async function listen(
+  handler: RequestListener,
+  port: number,
+  host = '127.0.0.1',
+  timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS,
+): Promise<RunningServer> {
+  const server = createServer(
+    {
+      // Lenders send up to 500 consents in one header, and the gateway forwards what they grant.
+      maxHeaderSize: 512 * 1024,
+      headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // Node checks the two timeouts above this often (30 s by default, far coarser than they are).
+      connectionsCheckingInterval: 1_000,
+    },
+    handler,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -70,10 +168,24 @@ export async function listen(handler: RequestListener, port: number, host = '127
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
-    close: () =>
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        if (graceMs <= 0) {
+          server.close(() => resolve());
+          server.closeAllConnections();
+          return;
+        }
+        // A keep-alive connection becomes idle once its request is answered, and is closed then.
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => {
+          clearInterval(idle);
+          server.closeAllConnections();
+        }, graceMs);
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(cut);
+          resolve();
+        });
       }),
   };
 }

@@ -11,7 +11,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
-import { checkReadiness } from './http/health.js';
+import { checkReadiness, type Readiness } from './http/health.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
 import { createGatewayServices } from './services.js';
@@ -19,6 +19,8 @@ import { loadSupergraph } from './supergraph.js';
 
 export interface Gateway {
   handler: RequestListener;
+  /** What /readyz answers: subgraphs up and admission not saturated. */
+  readiness(): Promise<Readiness>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,8 @@ export interface Gateway {
  * Builds the gateway: loads the committed supergraph and wires the HTTP endpoints.
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
  * - /healthz: the process is alive;
- * - /readyz: the supergraph is loaded and every subgraph answers.
+ * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
+ *   for admission (ADMISSION_UNREADY_MS).
  */
 export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
   const policy = loadCreditCodePolicy(config.allowListFile);
@@ -35,6 +38,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const supergraph = await loadSupergraph(config, policy, logger, { register });
   const graphql = createGraphQLHandler({ supergraph, config, services, logger });
   const graphiql = config.graphiql ? createGraphiQL() : null;
+  const readiness = () =>
+    checkReadiness(supergraph, 1_000, {
+      report: graphql.admission(),
+      unreadyAfterMs: config.performance.admissionUnreadyMs,
+    });
 
   const handler: RequestListener = (request, response) => {
     const url = new URL(request.url ?? '/', 'http://gateway');
@@ -62,7 +70,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
-      checkReadiness(supergraph, 1_000).then(
+      readiness().then(
         (readiness) => sendJson(response, readiness.ready ? 200 : 503, readiness),
         (error: unknown) => {
           logger.error({ err: error }, 'readiness check failed');
@@ -77,6 +85,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   };
   return {
     handler,
+    readiness,
     stop: async () => {
       await supergraph.stop();
       await graphql.close();
@@ -91,12 +100,19 @@ export interface RunningGateway extends RunningServer {
 
 export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
   const gateway = await createGateway(config, logger ?? createLogger({ service: 'gateway', level: config.logLevel }));
-  const server = await listen(gateway.handler, config.port, config.host);
+  const { headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs } = config.performance;
+  const server = await listen(gateway.handler, config.port, config.host, {
+    headersTimeoutMs,
+    // A backstop behind the body's own pace (BODY_TIMEOUT_MS), which answers with a coded 408 first.
+    requestTimeoutMs: headersTimeoutMs + bodyTimeoutMs + 1_000,
+    keepAliveTimeoutMs,
+  });
   return {
     ...server,
     gateway,
-    close: async () => {
-      await server.close();
+    // With a grace, requests in flight are answered (and registered) before the register is closed.
+    close: async (graceMs?: number) => {
+      await server.close(graceMs);
       await gateway.stop();
     },
   };

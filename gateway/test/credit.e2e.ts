@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { epochToChinaDate } from '@credit-gateway/common';
 import { DEMO_PEOPLE, demoCode } from '@credit-gateway/sources';
 import { startStack, type As, type Stack } from './support/stack.js';
 
@@ -343,7 +344,8 @@ describe('scenario: the court enforcement linkage walks the feed', () => {
           changeId: lastId,
           measureId: 'RESTRICT-1',
           action: '已在购票系统中解除限制',
-          actedOn: new Date().toISOString().slice(0, 10),
+          // The courts date changes in China Standard Time, as the rules do.
+          actedOn: epochToChinaDate(Date.now()),
           idempotencyKey: 'feedback-1',
         },
       },

@@ -122,6 +122,7 @@ describe('when a whole subgraph is unreachable', () => {
       ready: true,
       supergraph: 'loaded',
       subgraphs: { market: 'up', tax: 'up', courts: 'up', 'social-security': 'up', procurement: 'up', credit: 'up' },
+      admission: { active: 0, waiting: 0, oldestWaitMs: 0, saturated: false },
     });
     expect((await fetch(`${stack.gatewayUrl}/healthz`)).status).toBe(200);
   });

@@ -76,16 +76,39 @@ const gateway: Service = {
 
 const children: ChildProcess[] = [];
 let stopping = false;
+/**
+ * How long the services get to stop: past the gateway's own grace for requests in flight
+ * (SHUTDOWN_GRACE_MS, 10 s) and the time its primary gives workers to flush the register (5 s).
+ */
+const STOP_GRACE_MS = 20_000;
 
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/**
+ * Stops every service and exits once they have all exited. Each service runs in its own process
+ * group, so that what is still running after the grace (a gateway worker whose event loop is
+ * blocked, say) is killed with its whole group: nothing is left holding a port or a register lock
+ * for the next `npm start`.
+ */
 function stopAll(code: number): void {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 2_000).unref();
+  setTimeout(() => {
+    for (const child of children) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    }
+    process.exit(code === 0 ? 1 : code);
+  }, STOP_GRACE_MS).unref();
   Promise.all(
-    children.map(
-      (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
-    ),
+    children.map((child) => new Promise((resolve) => (running(child) ? child.once('exit', resolve) : resolve(null)))),
   ).then(
     () => process.exit(code),
     () => process.exit(code),
@@ -97,6 +120,8 @@ function launch(service: Service): void {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: logLevel, ...service.env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Its own process group: Ctrl-C reaches it through stopAll, and stopAll can end all of it.
+    detached: true,
   });
   children.push(child);
   child.once('exit', (code, signal) => {
@@ -124,6 +149,8 @@ async function waitUntilHealthy(service: Service, timeoutMs = 120_000): Promise<
 
 process.once('SIGINT', () => stopAll(0));
 process.once('SIGTERM', () => stopAll(0));
+// A closed terminal: the services, in their own process groups, would not hear of it otherwise.
+process.once('SIGHUP', () => stopAll(0));
 
 const started = Date.now();
 try {

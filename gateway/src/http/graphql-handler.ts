@@ -20,6 +20,7 @@ import {
   TIERS,
   readJsonBody,
   sendJson,
+  type BodyPace,
   type ErrorCode,
   type Logger,
   type Tier,
@@ -80,6 +81,40 @@ const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8'
 export const PURPOSE_HEADER = 'x-credit-purpose';
 /** What the register records as the operation of a request that carried no readable document. */
 const NO_DOCUMENT_HASH = createHash('sha256').update('').digest('hex');
+
+/** A POST body, read before the request is admitted: its value, or why it could not be read. */
+type BodyRead = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function settled(reading: Promise<unknown>): Promise<BodyRead> {
+  try {
+    return { ok: true, value: await reading };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * `work`'s result, or `late()`'s once `signal` aborts first. The work is not stopped, only no
+ * longer waited for; its eventual result or error is dropped.
+ */
+async function withinDeadline<T>(signal: AbortSignal, late: () => T, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) return late();
+  const expired = Symbol('expired');
+  let onAbort = () => {};
+  const expiry = new Promise<typeof expired>((resolve) => {
+    onAbort = () => resolve(expired);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const first = await Promise.race([work(), expiry]);
+    return first === expired ? late() : first;
+  } catch (error) {
+    if (signal.aborted) return late();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
 
 /** Thrown for requests that are not well-formed GraphQL-over-HTTP requests. */
 class RequestError extends Error {
@@ -218,11 +253,15 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     purpose: string | null,
     requestId: string,
     requestLogger: Logger,
+    read: BodyRead | undefined,
+    /** What is known of the request so far, for the register should the deadline pass first. */
+    progress: Partial<Answer>,
   ): Promise<Answer> {
     if (request.method !== 'GET' && request.method !== 'POST') {
       throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
     }
-    const body = request.method === 'POST' ? await readJsonBody(request, config.bodyLimitBytes) : undefined;
+    if (read && !read.ok) throw read.error;
+    const body = read?.value;
     const persisted = await persistedOperations.resolve(
       request.method === 'GET' ? Object.fromEntries(url.searchParams) : isRecord(body) ? body : {},
     );
@@ -232,6 +271,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     const params = paramsFrom(request.method, url, body, persisted.query);
     const prepared = documents.prepare(params.query);
     const base = { operationHash: prepared.queryHash, operationName: params.operationName ?? null };
+    Object.assign(progress, base);
     if (!prepared.ok) return { ...refusal(400, prepared.errors, requestLogger), ...base };
     if (persisted.register) persistedOperations.remember(persisted.register, params.query);
 
@@ -273,6 +313,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     const identifiers = identifierArguments(schema, prepared.document, coerced.coerced);
     const subjects = services.subjects.keys(identifiers);
     const withSubjects = { ...base, subjects };
+    Object.assign(progress, withSubjects);
     const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
     if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
     const costly = checkOperationCost(schema, prepared.document, params.operationName, coerced.coerced, config.limits);
@@ -371,6 +412,29 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
   }
 
   const admission = new Admission(config.performance.maxConcurrentRequests);
+  const pace: BodyPace = {
+    timeoutMs: config.performance.bodyTimeoutMs,
+    minBytesPerSecond: config.performance.bodyMinBytesPerSecond,
+  };
+
+  /**
+   * `work` once admitted, or `late()` once the deadline passes first. The place is given up when
+   * the work is done or at the deadline: what still runs then only waits for subgraph fetches, each
+   * ended by SUBGRAPH_TIMEOUT_MS, and must not hold up the line.
+   */
+  function admittedBefore(deadline: AbortSignal, late: () => Answer, work: () => Promise<Answer>): Promise<Answer> {
+    return withinDeadline(deadline, late, async () => {
+      const leave = await admission.enter(deadline);
+      deadline.addEventListener('abort', leave, { once: true });
+      try {
+        return await work();
+      } finally {
+        deadline.removeEventListener('abort', leave);
+        leave();
+      }
+    });
+  }
+
   const authRefusals = new RefusalSampler(config.rateLimit.limits.authFailures?.periodMs ?? 60_000);
 
   /** HTTP 429 with Retry-After, for every client: the request itself is refused. */
@@ -382,16 +446,29 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const leave = await admission.enter();
+    const time = new Date().toISOString();
+    // The deadline runs from arrival. The body is read before admission, so that a client slow to
+    // send it holds no place a ready request could use.
+    const deadline = new AbortController();
+    // Cleared once answered: thousands of requests a second would otherwise each leave a timer.
+    const timer = setTimeout(() => deadline.abort(new Error('deadline')), config.performance.requestTimeoutMs);
     try {
-      await handleAdmitted(request, response, url);
+      const read =
+        request.method === 'POST' ? await settled(readJsonBody(request, config.bodyLimitBytes, pace)) : undefined;
+      await handleAdmitted(request, response, url, time, read, deadline.signal);
     } finally {
-      leave();
+      clearTimeout(timer);
     }
   }
 
-  async function handleAdmitted(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const time = new Date().toISOString();
+  async function handleAdmitted(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    time: string,
+    read: BodyRead | undefined,
+    deadline: AbortSignal,
+  ): Promise<void> {
     const accept = request.headers.accept ?? '';
     const graphqlResponse = accept.includes('application/graphql-response+json');
     const contentType = graphqlResponse ? GRAPHQL_RESPONSE_TYPE : JSON_TYPE;
@@ -402,8 +479,24 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     let caller: Caller = PUBLIC_CALLER;
     const purpose = purposeOf(request);
     let result: Answer;
+    const progress: Partial<Answer> = {};
+    const late = (): Answer => ({
+      ...progress,
+      ...refusal(
+        504,
+        [
+          new CreditGatewayError(
+            'REQUEST_TIMEOUT',
+            `The request was not answered within ${config.performance.requestTimeoutMs} ms`,
+          ),
+        ],
+        requestLogger,
+        true,
+      ),
+      outcome: 'ERROR',
+    });
     try {
-      result = await (async (): Promise<Answer> => {
+      result = await admittedBefore(deadline, late, async (): Promise<Answer> => {
         const address = request.socket.remoteAddress ?? 'unknown';
         if (request.headers.authorization !== undefined) {
           // An address past its failed authentications has no token verified until it recovers.
@@ -437,14 +530,16 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
         }
         const decision = await services.rateLimiter.check({ tier: caller.tier, client: caller.client, ip: address });
         if (!decision.allowed) return throttled(decision, requestLogger);
-        return answer(request, url, caller, purpose, requestId, requestLogger);
-      })();
+        return answer(request, url, caller, purpose, requestId, requestLogger, read, progress);
+      });
     } catch (error) {
       if (error instanceof BodyError || error instanceof RequestError) {
         const status = error.status;
         if (status === 405) response.setHeader('allow', 'GET, POST');
-        const code = error instanceof RequestError ? error.code : 'BAD_REQUEST';
+        const code = error instanceof RequestError ? error.code : status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
         result = refusal(status, [new CreditGatewayError(code, error.message)], requestLogger, true);
+        // The rest of a body too slow to wait for is never read: the connection goes with the answer.
+        if (status === 408) result.headers = { connection: 'close' };
       } else {
         requestLogger.error({ err: error }, 'request failed');
         result = {
@@ -487,7 +582,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
   }
   return Object.assign(handleGraphQL, {
     close: () => persistedOperations.close(),
-    admission: () => admission.state,
+    admission: () => ({ ...admission.state, oldestWaitMs: Math.round(admission.oldestWaitMs()) }),
   });
 }
 

@@ -1,16 +1,31 @@
 import type { LoadedSupergraph } from '../supergraph.js';
 
+/** The admission line as readiness sees it (performance/admission.ts). */
+export interface AdmissionReport {
+  active: number;
+  waiting: number;
+  /** How long the first request in line has waited, in ms. */
+  oldestWaitMs: number;
+}
+
 export interface Readiness {
   ready: boolean;
   supergraph: 'loaded' | 'missing';
   subgraphs: Record<string, 'up' | 'down'>;
+  admission?: AdmissionReport & { saturated: boolean };
 }
 
 /**
- * Ready once the supergraph is loaded and every subgraph answers its own /healthz. Each probe is
- * bounded, so a hung subgraph makes the gateway unready instead of hanging the probe.
+ * Ready once the supergraph is loaded, every subgraph answers its own /healthz, and no request has
+ * waited for admission `unreadyAfterMs` or longer (a process that far behind sends callers to
+ * another replica). Each probe is bounded, so a hung subgraph makes the gateway unready instead of
+ * hanging the probe.
  */
-export async function checkReadiness(supergraph: LoadedSupergraph | null, timeoutMs: number): Promise<Readiness> {
+export async function checkReadiness(
+  supergraph: LoadedSupergraph | null,
+  timeoutMs: number,
+  admission?: { report: AdmissionReport; unreadyAfterMs: number },
+): Promise<Readiness> {
   if (!supergraph) return { ready: false, supergraph: 'missing', subgraphs: {} };
   const entries = await Promise.all(
     [...supergraph.subgraphs].map(async ([name, url]) => {
@@ -24,5 +39,11 @@ export async function checkReadiness(supergraph: LoadedSupergraph | null, timeou
     }),
   );
   const subgraphs = Object.fromEntries(entries);
-  return { ready: entries.every(([, state]) => state === 'up'), supergraph: 'loaded', subgraphs };
+  const saturated = admission ? admission.report.oldestWaitMs >= admission.unreadyAfterMs : false;
+  return {
+    ready: !saturated && entries.every(([, state]) => state === 'up'),
+    supergraph: 'loaded',
+    subgraphs,
+    ...(admission ? { admission: { ...admission.report, saturated } } : {}),
+  };
 }

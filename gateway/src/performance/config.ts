@@ -35,6 +35,27 @@ export interface PerformanceConfig {
   maxConcurrentRequests: number;
   /** WORKERS: gateway processes sharing the port; one per core by default or with 0. */
   workers: number;
+  /** BODY_TIMEOUT_MS: a request body has arrived whole within this, or is refused with 408. */
+  bodyTimeoutMs: number;
+  /** BODY_MIN_BYTES_PER_SECOND: after its first second, a body arrives at least this fast on average; 0 is no minimum. */
+  bodyMinBytesPerSecond: number;
+  /** HEADERS_TIMEOUT_MS: a request's headers have arrived within this (Node's headersTimeout). */
+  headersTimeoutMs: number;
+  /** KEEP_ALIVE_TIMEOUT_MS: an idle client connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /**
+   * REQUEST_TIMEOUT_MS: a request is answered within this from its arrival, with REQUEST_TIMEOUT
+   * (504) if the pipeline has not finished; meant to be above SUBGRAPH_TIMEOUT_MS.
+   */
+  requestTimeoutMs: number;
+  /** ADMISSION_UNREADY_MS: /readyz is 503 while the oldest request waiting for admission has waited this long. */
+  admissionUnreadyMs: number;
+  /** WORKER_STALL_MS: a worker not heard from for this long (its event loop blocked) is killed and replaced. */
+  workerStallMs: number;
+  /** HEALTH_PORT: where the primary answers /healthz and /readyz for all its workers; 0 is none. */
+  healthPort: number;
+  /** SHUTDOWN_GRACE_MS: on SIGTERM, requests in flight get this long to finish before connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
@@ -60,5 +81,14 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
     maxConcurrentRequests: reader.int('MAX_CONCURRENT_REQUESTS', 24, { min: 0, max: 100_000 }),
     // 0, like the default, is one per core.
     workers: reader.int('WORKERS', 0, { min: 0, max: 1_024 }) || availableParallelism(),
+    bodyTimeoutMs: reader.int('BODY_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+    bodyMinBytesPerSecond: reader.int('BODY_MIN_BYTES_PER_SECOND', 1_024, { min: 0, max: 1_000_000_000 }),
+    headersTimeoutMs: reader.int('HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+    keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 100, max: 3_600_000 }),
+    requestTimeoutMs: reader.int('REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+    admissionUnreadyMs: reader.int('ADMISSION_UNREADY_MS', 5_000, { min: 100, max: 600_000 }),
+    workerStallMs: reader.int('WORKER_STALL_MS', 5_000, { min: 500, max: 600_000 }),
+    healthPort: reader.int('HEALTH_PORT', 4_010, { min: 0, max: 65_535 }),
+    shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
   };
 }

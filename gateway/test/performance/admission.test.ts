@@ -27,4 +27,23 @@ describe('admission', () => {
     expect(admission.state).toEqual({ active: 0, waiting: 0 });
     for (const leave of leaves) leave();
   });
+
+  it('takes a request whose signal aborts out of the line, and counts how long the first has waited', async () => {
+    const admission = new Admission(1);
+    const leave = await admission.enter();
+    expect(admission.oldestWaitMs()).toBe(0);
+    const impatient = new AbortController();
+    const gone = admission.enter(impatient.signal);
+    const patient = admission.enter();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(admission.state).toEqual({ active: 1, waiting: 2 });
+    expect(admission.oldestWaitMs(performance.now() + 60_000)).toBeGreaterThanOrEqual(60_000);
+    impatient.abort(new Error('deadline'));
+    await expect(gone).rejects.toThrow('deadline');
+    expect(admission.state).toEqual({ active: 1, waiting: 1 });
+    leave();
+    (await patient)();
+    expect(admission.state).toEqual({ active: 0, waiting: 0 });
+    await expect(admission.enter(AbortSignal.abort(new Error('already')))).rejects.toThrow('already');
+  });
 });

@@ -79,6 +79,7 @@ beforeAll(async () => {
     }),
   );
   const port = await freePort();
+  const healthPort = await freePort();
   url = `http://127.0.0.1:${port}`;
   gateway = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
     cwd: repository,
@@ -88,6 +89,7 @@ beforeAll(async () => {
       ...keys.env,
       PORT: String(port),
       WORKERS: '2',
+      HEALTH_PORT: String(healthPort),
       REGISTER_DIR: join(dir, 'register'),
       REGISTER_WRITER_ID: 'gateway-test',
       LOG_LEVEL: 'info',

@@ -78,6 +78,7 @@ beforeAll(async () => {
     }),
   );
   const port = await freePort();
+  const healthPort = await freePort();
   url = `http://127.0.0.1:${port}`;
   gateway = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
     cwd: repository,
@@ -94,6 +95,7 @@ beforeAll(async () => {
       ),
       PORT: String(port),
       WORKERS: '2',
+      HEALTH_PORT: String(healthPort),
       REGISTER_DIR: join(dir, 'register'),
       REGISTER_WRITER_ID: WRITER,
       LOG_LEVEL: 'info',

@@ -14,6 +14,7 @@ import {
 import { canonicalJson, recordHash } from '../../src/register/record.js';
 import { runRegisterCli } from '../../src/register/verify.js';
 import { fileConfig, open, postgresConfig, queryInput, tempDir, testSchema } from './support/register.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /** Ways to damage a chain of six records, as someone with access to the store could. */
 interface Tamper {
@@ -338,7 +339,7 @@ describe('verify on the file store, line by line', () => {
           env: {
             ...process.env,
             ...env,
-            TSX_TSCONFIG_PATH: fileURLToPath(new URL('./support/child-tsconfig.json', import.meta.url)),
+            ...SOURCE_CHILD_ENV,
           },
         });
         let stdout = '';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 import type { EventStoreConfig } from '../src/store/index.js';
 
 /** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
@@ -80,6 +81,7 @@ export function runStoreChild(
 ): Promise<ChildRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config), String(options.inFlight)], {
     cwd: REPO,
+    env: { ...process.env, ...SOURCE_CHILD_ENV },
   });
   return new Promise((resolve, reject) => {
     let stdout = '';

@@ -12,12 +12,12 @@ import {
   type RegisterConfig,
   type RegisterHooks,
 } from '../../../src/register/index.js';
+import { SOURCE_CHILD_ENV } from '../../../../common/test/support/source-child.js';
 
 /** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export const CHILD = fileURLToPath(new URL('./append-child.ts', import.meta.url));
-const CHILD_TSCONFIG = fileURLToPath(new URL('./child-tsconfig.json', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** A request as the gateway registers it; `n` makes each one distinct. */
@@ -121,7 +121,7 @@ export function runAppendChild(
   options: { mode: 'flood' | 'until-failure'; killAfter?: number; inFlight?: number; shell?: string },
 ): Promise<ChildRun> {
   const args = ['--import', 'tsx', CHILD, JSON.stringify(config), options.mode, String(options.inFlight ?? 32)];
-  const env = { ...process.env, TSX_TSCONFIG_PATH: CHILD_TSCONFIG };
+  const env = { ...process.env, ...SOURCE_CHILD_ENV };
   const child = options.shell
     ? spawn('bash', ['-c', `${options.shell}; exec "$0" "$@"`, process.execPath, ...args], { cwd: REPO, env })
     : spawn(process.execPath, args, { cwd: REPO, env });

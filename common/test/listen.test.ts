@@ -1,0 +1,66 @@
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { listen, sendJson } from '../src/http.js';
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // A fresh connection each time, never one the agent kept from the last request.
+    httpRequest(url, { agent: false }, (response: IncomingMessage) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('listen', { timeout: 30_000 }, () => {
+  it('answers a request in flight before closing with a grace', async () => {
+    let started!: () => void;
+    const arrived = new Promise<void>((resolve) => (started = resolve));
+    const server = await listen((_request, response) => {
+      started();
+      setTimeout(() => sendJson(response, 200, { finished: true }), 300);
+    }, 0);
+    const answer = get(`${server.url}/slow`);
+    await arrived;
+    const closed = server.close(10_000);
+    expect(await answer).toEqual({ status: 200, body: '{"finished":true}' });
+    await closed;
+    // Nothing listens any more.
+    await expect(get(`${server.url}/again`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('cuts a request still unanswered when the grace is over', async () => {
+    let started!: () => void;
+    const arrived = new Promise<void>((resolve) => (started = resolve));
+    const server = await listen(() => started(), 0);
+    const answer = get(`${server.url}/never`);
+    await arrived;
+    await server.close(200);
+    await expect(answer).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('closes a connection whose headers do not arrive within headersTimeoutMs', async () => {
+    const server = await listen(() => undefined, 0, '127.0.0.1', {
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 1_000,
+      keepAliveTimeoutMs: 5_000,
+    });
+    try {
+      const socket = connect(server.port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      await once(socket, 'connect');
+      socket.write('GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n');
+      await once(socket, 'close');
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await server.close();
+    }
+  });
+});
