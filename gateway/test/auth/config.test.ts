@@ -143,12 +143,14 @@ describe('readConsentConfig', () => {
       clockToleranceSeconds: 30,
       maxPerRequest: 500,
       maxBytes: 4096,
+      maxHeaderBytes: 256 * 1024,
     });
     expect(
       problems(readConsentConfig, {
         CONSENT_JWKS_FILE: jwksFile,
         CONSENT_MAX_PER_REQUEST: '0',
         CONSENT_MAX_BYTES: '1000000',
+        CONSENT_MAX_HEADER_BYTES: '600000',
         CONSENT_ALGORITHMS: 'HS512',
       }),
     ).toMatchInlineSnapshot(`
@@ -157,7 +159,8 @@ describe('readConsentConfig', () => {
         - CONSENT_ALGORITHMS: 'HS512' is not allowed; use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519
         - CONSENT_ALGORITHMS names no algorithm
         - CONSENT_MAX_PER_REQUEST must be a whole number from 1 to 10000, got '0'
-        - CONSENT_MAX_BYTES must be a whole number from 256 to 65536, got '1000000'"
+        - CONSENT_MAX_BYTES must be a whole number from 256 to 65536, got '1000000'
+        - CONSENT_MAX_HEADER_BYTES must be a whole number from 1024 to 524288, got '600000'"
     `);
   });
 });
