@@ -159,3 +159,78 @@ describe('registering throttled authentication refusals', () => {
     expect(sampler.take('10.0.0.1')).toEqual({ register: true, skipped: 99 });
   });
 });
+
+/**
+ * A real Redis behind the one rule of a Redis Cluster that matters here: one script call may only
+ * touch keys of one hash tag (one slot). The limiter then decides group by group.
+ */
+function asCluster(inner: Redis) {
+  const tag = (key: string) => /\{[^}]*\}/.exec(key)?.[0] ?? key;
+  const sameSlot = (count: number, keys: unknown[]) => {
+    const tags = new Set(keys.slice(0, count).map((key) => tag(String(key))));
+    if (tags.size > 1) throw new Error("CROSSSLOT Keys in request don't hash to the same slot");
+  };
+  const calls: string[][] = [];
+  return {
+    calls,
+    client: {
+      get status() {
+        return inner.status;
+      },
+      on: (event: string, listener: (...args: unknown[]) => void) => inner.on(event, listener),
+      off: (event: string, listener: (...args: unknown[]) => void) => inner.off(event, listener),
+      nodes: () => [inner],
+      evalsha: (sha: string, count: number, ...rest: (string | number)[]) => {
+        sameSlot(count, rest);
+        calls.push(rest.slice(0, count).map(String));
+        return inner.evalsha(sha, count, ...rest);
+      },
+      eval: (script: string, count: number, ...rest: (string | number)[]) => {
+        sameSlot(count, rest);
+        return inner.eval(script, count, ...rest);
+      },
+    },
+  };
+}
+
+describe('rate budgets on a Redis Cluster (one slot per script call)', () => {
+  it('decides a request slot by slot, and spends nothing when one slot refuses', async () => {
+    const inner = new Redis(REDIS_URL);
+    cleanups.push(async () => void (await inner.quit()));
+    await vi.waitFor(() => expect(inner.status).toBe('ready'));
+    const cluster = asCluster(inner);
+    const limiter = createRateLimiter({
+      prefix: `${RUN_PREFIX}cluster:`,
+      limits: LIMITS,
+      logger: silentLogger(),
+      redis: cluster.client as never,
+      redisTimeoutMs: 2_000,
+    });
+    cleanups.push(() => limiter.close());
+    expect(limiter.isShared()).toBe(true);
+    // Five names from one address spend the address budget; every call stayed within one slot.
+    for (let i = 0; i < 5; i++) {
+      expect(await limiter.check({ tier: 'PUBLIC', client: `c-${i}`, ip: '10.0.4.1' })).toMatchObject({
+        allowed: true,
+      });
+    }
+    expect(cluster.calls.length).toBeGreaterThan(5);
+    const refused = await limiter.check({ tier: 'PUBLIC', client: 'c-0', ip: '10.0.4.1' });
+    expect(refused).toMatchObject({ allowed: false, scope: 'address' });
+    // The refusal spent none of c-0's own budget (3 a minute, 1 spent): two more from elsewhere.
+    expect(await limiter.check({ tier: 'PUBLIC', client: 'c-0', ip: '10.0.4.2' })).toMatchObject({ allowed: true });
+    expect(await limiter.check({ tier: 'PUBLIC', client: 'c-0', ip: '10.0.4.3' })).toMatchObject({ allowed: true });
+    expect(await limiter.check({ tier: 'PUBLIC', client: 'c-0', ip: '10.0.4.4' })).toMatchObject({
+      allowed: false,
+      scope: 'tier',
+    });
+    // And the tier total (8) counted the seven allowed, across slots.
+    expect(await limiter.check({ tier: 'PUBLIC', client: 'c-9', ip: '10.0.4.5' })).toMatchObject({ allowed: true });
+    expect(await limiter.check({ tier: 'PUBLIC', client: 'c-10', ip: '10.0.4.6' })).toMatchObject({
+      allowed: false,
+      scope: 'tier-total',
+    });
+    // Never a CROSSSLOT refusal, which would have sent the checks to memory.
+    expect(limiter.isShared()).toBe(true);
+  });
+});
