@@ -1,11 +1,14 @@
+import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { silentLogger } from '@credit-gateway/common';
-import { PrimaryRegisterClient } from '../../src/register/cluster-writer.js';
+import { hostRegisterForWorkers, PrimaryRegisterClient } from '../../src/register/cluster-writer.js';
 import type { RegisterConfig } from '../../src/register/config.js';
 import { boundedText, MAX_RECORD_TEXT, sealRecord, GENESIS_HASH, inputProblem } from '../../src/register/record.js';
-import { queryInput } from './support/register.js';
+import { fileConfig, queryInput, tempDir } from './support/register.js';
 
 const config: RegisterConfig = {
   store: { kind: 'file', dir: '/nonexistent', indexMaxEntries: 1_000, syncWrites: true },
@@ -103,5 +106,59 @@ describe('bounded record text', () => {
         },
       ),
     );
+  });
+});
+
+describe('the primary holding the register for its workers (in process, real file store)', () => {
+  it('acknowledges a worker only once the record is durable, and serves look-ups of every worker', async () => {
+    const temp = await tempDir();
+    const host = hostRegisterForWorkers(fileConfig(temp.dir, { writer: 'primary' }), silentLogger());
+    await host.ready;
+    /** A worker's channel: what it sends reaches the primary as cluster messages from that worker. */
+    const workerChannel = () => {
+      const emitter = new EventEmitter();
+      const worker = {
+        id: Math.random(),
+        isConnected: () => true,
+        send: (message: unknown, callback?: (error: Error | null) => void) => {
+          callback?.(null);
+          setImmediate(() => emitter.emit('message', message));
+          return true;
+        },
+      };
+      return Object.assign(emitter, {
+        send(message: unknown, _handle?: unknown, _options?: unknown, callback?: (error: Error | null) => void) {
+          callback?.(null);
+          setImmediate(() => cluster.emit('message', worker, message));
+          return true;
+        },
+      });
+    };
+    const workers = [workerChannel(), workerChannel()].map(
+      (ipc) =>
+        new PrimaryRegisterClient({ ...config, writer: 'primary', timeoutMs: 2_000 }, silentLogger(), ipc as never),
+    );
+    try {
+      for (let n = 1; n <= 4; n++) {
+        const stored = await workers[n % 2]!.append(queryInput(n));
+        // Durable before acknowledged: the line is in the file when the append resolves.
+        const lines = (await readFile(join(temp.dir, 'primary.jsonl'), 'utf8')).trim().split('\n');
+        expect(JSON.parse(lines.at(-1)!)).toMatchObject({ seq: stored.seq, hash: stored.hash });
+      }
+      for (const worker of workers) {
+        const found = await worker.bySubject('91500112MA60YD7K76');
+        expect(found.map((record) => [record.requestId, record.seq])).toEqual([
+          ['req-4', 4],
+          ['req-3', 3],
+          ['req-2', 2],
+          ['req-1', 1],
+        ]);
+      }
+      await expect(workers[0]!.bySubject('x', { limit: 0 })).rejects.toBeInstanceOf(TypeError);
+    } finally {
+      for (const worker of workers) await worker.close();
+      await host.close();
+      await temp.remove();
+    }
   });
 });
