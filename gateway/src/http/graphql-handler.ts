@@ -18,6 +18,7 @@ import {
   LruCache,
   PURPOSE_TIERS,
   TIERS,
+  parseJsonInput,
   readJsonBody,
   sendJson,
   type ErrorCode,
@@ -30,6 +31,7 @@ import { consentsClaim, PUBLIC_CALLER, type Caller } from '../auth/index.js';
 import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
 import { DocumentCache } from '../execution/document-cache.js';
+import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
@@ -112,13 +114,7 @@ function paramsFrom(method: string, url: URL, body: unknown, persistedQuery?: st
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     throw new RequestError(400, 'BAD_REQUEST', "'operationName' must be a string");
   }
-  if (method === 'GET' && typeof variables === 'string') {
-    try {
-      variables = JSON.parse(variables) as unknown;
-    } catch {
-      throw new RequestError(400, 'BAD_REQUEST', "'variables' must be a JSON object");
-    }
-  }
+  if (method === 'GET' && typeof variables === 'string') variables = parseJsonInput(variables, "'variables'");
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
     throw new RequestError(400, 'BAD_REQUEST', "'variables' must be a JSON object");
   }
@@ -220,6 +216,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
     }
     const body = request.method === 'POST' ? await readJsonBody(request, config.bodyLimitBytes) : undefined;
+    if (request.method === 'GET') checkQueryStringNesting(url.searchParams);
     const persisted = await persistedOperations.resolve(
       request.method === 'GET' ? Object.fromEntries(url.searchParams) : isRecord(body) ? body : {},
     );
