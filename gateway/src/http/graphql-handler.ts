@@ -180,7 +180,7 @@ export interface GraphQLHandlerOptions {
  * identifiers; register the query durably; only then answer.
  */
 export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
-  const { schema, executor, accessRules } = supergraph;
+  const { schema, executor, accessRules, personalFields } = supergraph;
   const documents = new DocumentCache(schema, config.limits);
   const persistedOperations = createPersistedOperations({
     config: config.performance,
@@ -324,7 +324,15 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     };
     const result = await executor(requestContext as GatewayGraphQLRequestContext);
     const data = (result.data ?? null) as Record<string, unknown> | null;
-    const shaped = shapeResponse(data, { schema, operation, fragments, denied: allowed.denied, tier: caller.tier });
+    const shaped = shapeResponse(data, {
+      schema,
+      operation,
+      fragments,
+      denied: allowed.denied,
+      tier: caller.tier,
+      personal: personalFields,
+      variables: coerced.coerced,
+    });
     const errors = [...shaped.errors, ...formatErrors(result.errors ?? [], requestLogger)];
     const consentDenied = errors.flatMap((error) =>
       error.extensions?.['code'] === 'CONSENT_REQUIRED' && typeof error.extensions['field'] === 'string'
