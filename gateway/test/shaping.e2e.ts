@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCode } from '@credit-gateway/sources';
+import { demoCode, population, populationCandidate } from '@credit-gateway/sources';
 import { startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ populationSize: 100 });
+  // The alias attack sends 49,500 codes: about 1 MB, at the default body limit.
+  stack = await startStack({ populationSize: 600, gatewayEnv: { BODY_LIMIT_BYTES: String(4 * 1024 * 1024) } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -46,5 +47,59 @@ describe('a document whose fragments spread each other exponentially', () => {
       },
     });
     expect(after.body).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('the subjects one request names are bounded per tier, across aliases and arguments', () => {
+  const BATCH = 'query Batch($codes: [CreditCode!]!) { enterprises(codes: $codes) { code } }';
+
+  it('refuses 99 aliases of a 500-code batch before any subgraph is called', async () => {
+    const aliases = Array.from({ length: 99 }, (_, i) => i);
+    const query = `query Aliases(${aliases.map((i) => `$c${i}: [CreditCode!]!`).join(', ')}) { ${aliases
+      .map((i) => `a${i}: enterprises(codes: $c${i}) { code }`)
+      .join(' ')} }`;
+    const variables = Object.fromEntries(
+      aliases.map((i) => [`c${i}`, Array.from({ length: 500 }, (_, j) => populationCandidate(i * 500 + j))]),
+    );
+    await stack.resetStats();
+    const { status, body } = await stack.query(query, variables, { tier: 'GOVERNMENT' });
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      errors: [
+        {
+          message: 'The request names 49500 subjects; a GOVERNMENT caller may name at most 1000 in one request',
+          extensions: { code: 'TOO_MANY_SUBJECTS', subjects: 49_500, maximum: 1_000, tier: 'GOVERNMENT' },
+        },
+      ],
+    });
+    expect(Object.values(stack.subgraphRequests()).every((count) => count === 0)).toBe(true);
+  });
+
+  it('counts literal lists and single arguments too, each subject once', async () => {
+    const codes = [...population(60)].slice(0, 51);
+    const literal = `{ a: enterprises(codes: [${codes
+      .slice(0, 30)
+      .map((c) => `"${c}"`)
+      .join(', ')}]) { code } ${codes
+      .slice(30)
+      .map((code, i) => `e${i}: enterprise(code: "${code}") { code }`)
+      .join(' ')} again: enterprise(code: "${codes[0]}") { code } }`;
+    const refused = await stack.query(literal, {}, { anonymous: true });
+    expect(refused.body.errors?.[0].extensions).toEqual({
+      code: 'TOO_MANY_SUBJECTS',
+      subjects: 51,
+      maximum: 50,
+      tier: 'PUBLIC',
+    });
+    const allowed = await stack.query(BATCH, { codes: [...codes.slice(0, 50), codes[0]] }, { anonymous: true });
+    expect(allowed.body.errors).toBeUndefined();
+    expect(allowed.body.data.enterprises).toHaveLength(51);
+  });
+
+  it("still answers an approval system's batch of 500", async () => {
+    const codes = [...population(600)].slice(0, 500);
+    const { body } = await stack.query(BATCH, { codes }, { tier: 'GOVERNMENT' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.enterprises.map((e: { code: string }) => e.code)).toEqual(codes);
   });
 });

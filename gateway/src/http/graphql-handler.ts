@@ -34,6 +34,7 @@ import { DocumentCache } from '../execution/document-cache.js';
 import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
+import { findTooManySubjects } from '../execution/subject-limit.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { Admission } from '../performance/admission.js';
 import { createPersistedOperations } from '../performance/persisted-operations.js';
@@ -269,6 +270,8 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     const withSubjects = { ...base, subjects };
     const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
     if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
+    const tooMany = findTooManySubjects(identifiers, caller.tier, config.maxSubjectsPerRequest);
+    if (tooMany) return { ...refusal(400, [tooMany], requestLogger), ...withSubjects };
     const costly = checkOperationCost(schema, prepared.document, params.operationName, coerced.coerced, config.limits);
     if (costly) return { ...refusal(400, [costly], requestLogger), ...withSubjects };
 
