@@ -139,11 +139,12 @@ export function enforcePersonalData(
     const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
     if (!field) continue;
     const resolve: GraphQLFieldResolver<unknown, WithAccess> = field.resolve ?? defaultFieldResolver;
-    field.resolve = async (source, args, context, info) => {
+    const treated: GraphQLFieldResolver<unknown, WithAccess> = async (source, args, context, info) => {
       const value: unknown = await resolve(source, args, context, info);
       const tier = context.access?.tier;
       return applyTreatment(value, kind, tier ? treatmentOf(tier, kind) : strictestTreatment(kind));
     };
+    field.resolve = treated;
   }
 }
 
