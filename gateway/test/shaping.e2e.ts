@@ -103,3 +103,117 @@ describe('the subjects one request names are bounded per tier, across aliases an
     expect(body.data.enterprises.map((e: { code: string }) => e.code)).toEqual(codes);
   });
 });
+
+describe('the query register finds a request under every subject it reached or named', () => {
+  const RECORDS = `query Records($code: CreditCode!) {
+    enterprise(code: $code) { queryRecords(first: 200) { client tier purpose operationName outcome } }
+  }`;
+  const PERSON_RECORDS = `query PersonRecords($id: IdNumber!) {
+    person(idNumber: $id) { queryRecords(first: 200) { client tier purpose operationName outcome } }
+  }`;
+  const records = async (code: string) =>
+    (await stack.query(RECORDS, { code }, { tier: 'GOVERNMENT', client: 'register-review' })).body.data.enterprise
+      .queryRecords as {
+      client: string | null;
+      tier: string;
+      purpose: string | null;
+      operationName: string | null;
+      outcome: string;
+    }[];
+
+  it('a court-feed read is found under the debtors it returned, companies and people', async () => {
+    const { body } = await stack.query(
+      `query Feed($since: DateTime!) { debtorRestrictions(changedSince: $since, first: 50) {
+        edges { node { debtorCode debtorIdNumber boundPersons { idNumber } } } } }`,
+      { since: '2020-01-01T00:00:00+08:00' },
+      { tier: 'JUDICIAL', client: 'court-feed-reader', purpose: 'ENFORCEMENT_LINKAGE' },
+    );
+    expect(body.errors).toBeUndefined();
+    const nodes = body.data.debtorRestrictions.edges.map((e: any) => e.node);
+    const codes = [...new Set(nodes.map((n: any) => n.debtorCode).filter(Boolean))] as string[];
+    const people = [
+      ...new Set(
+        nodes.flatMap((n: any) => [n.debtorIdNumber, ...n.boundPersons.map((p: any) => p.idNumber)]).filter(Boolean),
+      ),
+    ] as string[];
+    expect(codes.length).toBeGreaterThan(0);
+    expect(people.length).toBeGreaterThan(0);
+    for (const code of codes) {
+      expect(await records(code)).toContainEqual({
+        client: 'court-feed-reader',
+        tier: 'JUDICIAL',
+        purpose: 'ENFORCEMENT_LINKAGE',
+        operationName: null,
+        outcome: 'OK',
+      });
+    }
+    const person = await stack.query(
+      PERSON_RECORDS,
+      { id: people[0] },
+      { tier: 'GOVERNMENT', client: 'register-review' },
+    );
+    expect(person.body.data.person.queryRecords).toContainEqual(
+      expect.objectContaining({ client: 'court-feed-reader', outcome: 'OK' }),
+    );
+  });
+
+  it('an over-cost refusal is found under the code it named', async () => {
+    const code = demoCode('wage-arrears');
+    const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: enterprise(code: "${code}") { code }`).join(' ');
+    const { body } = await stack.query(
+      `query Costly { ${aliases} }`,
+      {},
+      { tier: 'GOVERNMENT', client: 'costly-caller' },
+    );
+    expect(body.errors?.[0].extensions.code).toBe('QUERY_TOO_COSTLY');
+    expect(await records(code)).toContainEqual({
+      client: 'costly-caller',
+      tier: 'GOVERNMENT',
+      purpose: 'ADMINISTRATIVE_LICENSING',
+      operationName: null,
+      outcome: 'REJECTED',
+    });
+  });
+
+  it('refusals before the document is read, or because it cannot be, name their subjects too', async () => {
+    const valid = demoCode('deregistered');
+    const batch = await stack.query(
+      'query BadBatch($codes: [CreditCode!]!) { enterprises(codes: $codes) { code } }',
+      { codes: [valid, '91500155MA5UQ01CXE'] },
+      { tier: 'GOVERNMENT', client: 'bad-batch-caller' },
+    );
+    expect(batch.body.errors?.[0].extensions.code).toBe('INVALID_CREDIT_CODE');
+    const invalid = await stack.query(
+      `query Invalid { enterprise(code: "${demoCode('social-org')}") { noSuchField } }`,
+      {},
+      { tier: 'GOVERNMENT', client: 'invalid-caller' },
+    );
+    expect(invalid.body.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const noPurpose = await stack.query(
+      'query NoPurpose($code: CreditCode!) { enterprise(code: $code) { code } }',
+      { code: demoCode('individual-business') },
+      { tier: 'GOVERNMENT', client: 'no-purpose-caller', purpose: null },
+    );
+    expect(noPurpose.body.errors?.[0].extensions.code).toBe('PURPOSE_REQUIRED');
+    const badToken = await stack.query(
+      'query BadToken($code: CreditCode!) { enterprise(code: $code) { code } }',
+      { code: demoCode('farmer-coop') },
+      { anonymous: true },
+      { authorization: 'Bearer not-a-token', 'x-credit-purpose': 'BAD-TOKEN-PROBE' },
+    );
+    expect(badToken.status).toBe(401);
+
+    expect(await records(valid)).toContainEqual(
+      expect.objectContaining({ client: 'bad-batch-caller', outcome: 'REJECTED' }),
+    );
+    expect(await records(demoCode('social-org'))).toContainEqual(
+      expect.objectContaining({ client: 'invalid-caller', outcome: 'REJECTED' }),
+    );
+    expect(await records(demoCode('individual-business'))).toContainEqual(
+      expect.objectContaining({ client: 'no-purpose-caller', purpose: null, outcome: 'REJECTED' }),
+    );
+    expect(await records(demoCode('farmer-coop'))).toContainEqual(
+      expect.objectContaining({ tier: 'PUBLIC', purpose: 'BAD-TOKEN-PROBE', outcome: 'REJECTED' }),
+    );
+  });
+});

@@ -113,7 +113,8 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
       const named = getNamedType(field.type);
       if (isLeafType(named)) {
         if (named.name === 'CreditCode') collectStrings(fieldValue, reached.codes);
-        else if (named.name === 'IdNumber') collectStrings(fieldValue, reached.idNumbers);
+        // A subgraph may already have masked a number that is not an entity key: it names no one.
+        else if (named.name === 'IdNumber') collectStrings(fieldValue, reached.idNumbers, WHOLE_ID_NUMBER);
         const kind = options.personal.get(coordinate) ?? SCALAR_KINDS.get(named.name);
         if (kind) value[key] = applyTreatment(fieldValue, kind, treatmentOf(options.tier, kind));
         else if (maskText && named.name === 'String') value[key] = maskStrings(fieldValue);
@@ -135,9 +136,14 @@ export function shapeResponse(data: Record<string, unknown> | null | undefined, 
   return { errors, returned, reached, visits: fieldVisits + collector.visits };
 }
 
-function collectStrings(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
+const WHOLE_ID_NUMBER = /^\d{17}[\dX]$/;
+
+function collectStrings(value: unknown, into: Set<string>, shape?: RegExp): void {
+  if (typeof value === 'string') {
+    if (!shape || shape.test(value)) into.add(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectStrings(item, into, shape);
+  }
 }
 
 function maskStrings(value: unknown): unknown {

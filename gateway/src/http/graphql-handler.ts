@@ -34,6 +34,7 @@ import { DocumentCache } from '../execution/document-cache.js';
 import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
+import { reachedIdentifiers, subjectsNamedInRequest, subjectsNamedInText } from '../execution/named-subjects.js';
 import { findTooManySubjects } from '../execution/subject-limit.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { Admission } from '../performance/admission.js';
@@ -226,7 +227,14 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     const params = paramsFrom(request.method, url, body, persisted.query);
     const prepared = documents.prepare(params.query);
-    const base = { operationHash: prepared.queryHash, operationName: params.operationName ?? null };
+    // A refusal still names the subjects the request named, found in its text (best effort).
+    const base = {
+      operationHash: prepared.queryHash,
+      operationName: params.operationName ?? null,
+      get subjects() {
+        return services.subjects.keys(subjectsNamedInText(schema, [params.query, JSON.stringify(params.variables)]));
+      },
+    };
     if (!prepared.ok) return { ...refusal(400, prepared.errors, requestLogger), ...base };
     if (persisted.register) persistedOperations.remember(persisted.register, params.query);
 
@@ -267,7 +275,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     const identifiers = identifierArguments(schema, prepared.document, coerced.coerced);
     const subjects = services.subjects.keys(identifiers);
-    const withSubjects = { ...base, subjects };
+    const withSubjects = { operationHash: base.operationHash, operationName: base.operationName, subjects };
     const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
     if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
     const tooMany = findTooManySubjects(identifiers, caller.tier, config.maxSubjectsPerRequest);
@@ -358,6 +366,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       outcome,
       probe: outcome === 'OK' && isProbe(operation),
       ...withSubjects,
+      subjects: [...new Set([...subjects, ...services.subjects.keys(reachedIdentifiers(shaped.reached))])],
       fieldsReturned: [...shaped.returned],
       fieldsDenied: [...new Set([...denied, ...consentDenied])],
     };
@@ -385,6 +394,8 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
 
     let caller: Caller = PUBLIC_CALLER;
     const purpose = purposeOf(request);
+    const namedSubjects = async () =>
+      services.subjects.keys(await subjectsNamedInRequest(schema, request, url, config.bodyLimitBytes));
     let result: Answer;
     try {
       result = await (async (): Promise<Answer> => {
@@ -394,6 +405,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
           if (error instanceof CreditGatewayError) {
             return {
               ...refusal(401, [error], requestLogger, true),
+              subjects: await namedSubjects(),
               headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
             };
           }
@@ -405,7 +417,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
             `${caller.tier} callers must state the purpose of the query in the ${PURPOSE_HEADER} header`,
             { extensions: { header: PURPOSE_HEADER } },
           );
-          return refusal(400, [error], requestLogger, true);
+          return { ...refusal(400, [error], requestLogger, true), subjects: await namedSubjects() };
         }
         const decision = await services.rateLimiter.check({
           tier: caller.tier,
@@ -415,6 +427,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
         if (!decision.allowed) {
           return {
             ...refusal(429, [services.rateLimitedError(decision)], requestLogger, true),
+            subjects: await namedSubjects(),
             headers: { 'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))) },
           };
         }
