@@ -65,7 +65,7 @@ const deepDocument = fc.oneof(
   fc.integer({ min: 65, max: 20_000 }).map((n) => `query ${nested(n, '(', '$a: Int', ')')} { __typename }`),
   // Fragment chains nest no brackets: the token limit bounds them.
   fc
-    .integer({ min: 2_000, max: 6_000 })
+    .integer({ min: 1_500, max: 6_000 })
     .map(
       (n) =>
         `{ ...F0 } ` +
@@ -81,6 +81,22 @@ describe('deep or huge input is refused with a code, never a 500', () => {
         expectCodedRefusal(await post(JSON.stringify({ query })));
       }),
       { numRuns: 25 },
+    );
+  });
+
+  it('a long chain of fragments within the token limit is answered, never a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 100, max: 1_400 }), async (n) => {
+        const query =
+          `{ ...F0 } ` +
+          Array.from({ length: n }, (_, i) => `fragment F${i} on Query { ...F${i + 1} }`).join(' ') +
+          ` fragment F${n} on Query { __typename }`;
+        const { status, text } = await post(JSON.stringify({ query }));
+        expect(text).not.toMatch(INTERNAL_TEXT);
+        if (status === 200) expect(JSON.parse(text)).toEqual({ data: { __typename: 'Query' } });
+        else expectCodedRefusal({ status, text });
+      }),
+      { numRuns: 10 },
     );
   });
 

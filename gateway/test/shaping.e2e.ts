@@ -6,7 +6,14 @@ let stack: Stack;
 
 beforeAll(async () => {
   // The alias attack sends 49,500 codes: about 1 MB, at the default body limit.
-  stack = await startStack({ populationSize: 600, gatewayEnv: { BODY_LIMIT_BYTES: String(4 * 1024 * 1024) } });
+  stack = await startStack({
+    populationSize: 600,
+    gatewayEnv: {
+      BODY_LIMIT_BYTES: String(4 * 1024 * 1024),
+      // One request a minute for analysts, to see a throttled request registered with its subjects.
+      RATE_LIMITS: 'ANALYST=1/1m',
+    },
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -202,6 +209,15 @@ describe('the query register finds a request under every subject it reached or n
       { authorization: 'Bearer not-a-token', 'x-credit-purpose': 'BAD-TOKEN-PROBE' },
     );
     expect(badToken.status).toBe(401);
+    const ANALYST = { tier: 'ANALYST', client: 'throttled-analyst', purpose: null } as const;
+    const first = await stack.query('{ __typename }', {}, ANALYST);
+    expect(first.status).toBe(200);
+    const throttled = await stack.query(
+      'query Throttled($code: CreditCode!) { enterprise(code: $code) { code } }',
+      { code: demoCode('legacy-registration') },
+      ANALYST,
+    );
+    expect(throttled.status).toBe(429);
 
     expect(await records(valid)).toContainEqual(
       expect.objectContaining({ client: 'bad-batch-caller', outcome: 'REJECTED' }),
@@ -211,6 +227,9 @@ describe('the query register finds a request under every subject it reached or n
     );
     expect(await records(demoCode('individual-business'))).toContainEqual(
       expect.objectContaining({ client: 'no-purpose-caller', purpose: null, outcome: 'REJECTED' }),
+    );
+    expect(await records(demoCode('legacy-registration'))).toContainEqual(
+      expect.objectContaining({ client: 'throttled-analyst', tier: 'ANALYST', outcome: 'REJECTED' }),
     );
     expect(await records(demoCode('farmer-coop'))).toContainEqual(
       expect.objectContaining({ tier: 'PUBLIC', purpose: 'BAD-TOKEN-PROBE', outcome: 'REJECTED' }),

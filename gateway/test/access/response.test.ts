@@ -23,7 +23,7 @@ import {
   type Tier,
 } from '@credit-gateway/common';
 import { shapeResponse } from '../../src/access/response.js';
-import { operationCost } from '../../src/limits/operation-limits.js';
+import { maxDepthRule, operationCost } from '../../src/limits/operation-limits.js';
 
 const schema = buildSchema(`
   scalar IdNumber
@@ -159,9 +159,9 @@ describe('response shaping', () => {
         const actual = shaped(document, tier);
         expect(actual.data).toEqual(expected.data);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
-  });
+  }, 60_000);
 
   it('nulls a removed field with its own error, wherever fragments and aliases put it', () => {
     const document = parse(
@@ -217,6 +217,19 @@ describe('a document spreading fragments exponentially', () => {
     const document = parse(exponentialDocument());
     const flat = parse('{ enterprise(code: "x") { code name secret rep { idNumber birthDate name } } }');
     expect(operationCost(schema, document, undefined, {})).toBe(operationCost(schema, flat, undefined, {}));
+  });
+
+  it('is measured for depth through its fragments, each measured once', () => {
+    const rules = [maxDepthRule(15)];
+    expect(validate(schema, parse(exponentialDocument()), rules)).toEqual([]);
+    // Fragments that nest a field each: 20 levels deep through 20 fragments, each spread twice.
+    const nested = Array.from(
+      { length: 20 },
+      (_, i) => `fragment N${i} on Person { friends { ...N${i + 1} ...N${i + 1} } }`,
+    );
+    nested.push('fragment N20 on Person { name }');
+    const deep = parse(`{ person { ...N0 } } ${nested.join(' ')}`);
+    expect(validate(schema, deep, rules).map((e) => e.extensions['code'])).toEqual(['QUERY_TOO_DEEP']);
   });
 
   it('counts a fragment spread under two aliases twice', () => {
