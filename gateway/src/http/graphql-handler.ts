@@ -10,7 +10,6 @@ import {
   type FragmentDefinitionNode,
   type GraphQLError,
   type GraphQLFormattedError,
-  type OperationDefinitionNode,
 } from 'graphql';
 import {
   BodyError,
@@ -35,6 +34,7 @@ import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { reachedIdentifiers, subjectsNamedInRequest, subjectsNamedInText } from '../execution/named-subjects.js';
+import { isProbe, selectsIntrospection } from '../execution/operation-shape.js';
 import { findTooManySubjects } from '../execution/subject-limit.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { Admission } from '../performance/admission.js';
@@ -132,24 +132,6 @@ function purposeOf(request: IncomingMessage): string | null {
   const value = request.headers[PURPOSE_HEADER];
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   return text && text.length <= 200 && !/[\u0000-\u001f]/.test(text) ? text : null;
-}
-
-function selectsIntrospection(
-  operation: OperationDefinitionNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-): boolean {
-  const seen = new Set<string>();
-  const visit = (selections: OperationDefinitionNode['selectionSet']['selections']): boolean =>
-    selections.some((selection) => {
-      if (selection.kind === Kind.FIELD)
-        return selection.name.value === '__schema' || selection.name.value === '__type';
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) return false;
-      seen.add(fragment.name.value);
-      return visit(fragment.selectionSet.selections);
-    });
-  return visit(operation.selectionSet.selections);
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
@@ -253,7 +235,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
     const fragments = fragmentsOf(prepared.document);
-    if (!config.introspectionTiers.has(caller.tier) && selectsIntrospection(operation, fragments)) {
+    if (!config.introspectionTiers.has(caller.tier) && selectsIntrospection(schema, operation, fragments)) {
       const error = new CreditGatewayError(
         'INTROSPECTION_NOT_ALLOWED',
         `Schema introspection is not available to ${caller.tier} callers`,
@@ -364,7 +346,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       status: 200,
       body: errors.length > 0 ? { data, errors, ...extensions } : { data, ...extensions },
       outcome,
-      probe: outcome === 'OK' && isProbe(operation),
+      probe: outcome === 'OK' && isProbe(schema, operation, fragments),
       ...withSubjects,
       subjects: [...new Set([...subjects, ...services.subjects.keys(reachedIdentifiers(shaped.reached))])],
       fieldsReturned: [...shaped.returned],
@@ -483,13 +465,6 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     close: () => persistedOperations.close(),
     admission: () => admission.state,
   });
-}
-
-/** `{ __typename }`, however spelt: only `__typename` fields at the root. */
-function isProbe(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && selection.name.value === '__typename',
-  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
