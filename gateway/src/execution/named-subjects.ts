@@ -6,6 +6,13 @@ import type { IdentifierArgument } from './identifier-arguments.js';
 /** 18 upper-case letters and digits standing on their own: the shape of a credit code or ID number. */
 const IDENTIFIER_SHAPE = /(?<![0-9A-Za-z])[0-9A-Z]{17}[0-9A-Z](?![0-9A-Za-z])/g;
 
+/**
+ * Most candidates looked at in one refused request's text: more than any tier may name in one
+ * request (MAX_SUBJECTS_PER_REQUEST), and a bound on the work a refusal costs, a throttled one above
+ * all, whatever the body holds.
+ */
+export const MAX_NAMED_CANDIDATES = 2_000;
+
 /** What the register names when no better source of identifiers is at hand. */
 const NAMED = '(named in the request)';
 const REACHED = '(returned in the answer)';
@@ -22,8 +29,10 @@ export function subjectsNamedInText(schema: GraphQLSchema, texts: readonly strin
   const idNumber = schema.getType('IdNumber');
   const codes = new Set<string>();
   const idNumbers = new Set<string>();
+  let examined = 0;
   for (const text of texts) {
     for (const [candidate] of text.matchAll(IDENTIFIER_SHAPE)) {
+      if (++examined > MAX_NAMED_CANDIDATES) return identifiers(codes, idNumbers, NAMED);
       if (isScalarType(idNumber) && /^\d{17}[\dX]$/.test(candidate)) {
         const parsed = parsesAs(idNumber.parseValue.bind(idNumber), candidate);
         if (parsed) idNumbers.add(parsed);
