@@ -63,6 +63,8 @@ const deepDocument = fc.oneof(
     .map((n) => `{ enterprises(codes: ${nested(n, '[', `"${demoCode('clean-sme')}"`, ']')}) { code } }`),
   fc.integer({ min: 65, max: 50_000 }).map((n) => `{ enterprise(code: ${nested(n, '{a: ', '1', '}')}) { code } }`),
   fc.integer({ min: 65, max: 20_000 }).map((n) => `query ${nested(n, '(', '$a: Int', ')')} { __typename }`),
+  // Flat but huge: the token limit stops the parser.
+  fc.integer({ min: 10_001, max: 60_000 }).map((n) => `{ ${'__typename '.repeat(n)} }`),
   // Fragment chains nest no brackets: the token limit bounds them.
   fc
     .integer({ min: 1_500, max: 6_000 })
