@@ -21,6 +21,7 @@ afterAll(async () => {
 const INTERNAL_TEXT = /call stack|RangeError|TypeError|node_modules|\.js:\d|\.ts:\d|graphql-js|apollo|at \w+ \(/i;
 const REQUEST_CODES = [
   'QUERY_TOO_DEEP',
+  'QUERY_TOO_COSTLY',
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -99,6 +100,34 @@ describe('deep or huge input is refused with a code, never a 500', () => {
         else expectCodedRefusal({ status, text });
       }),
       { numRuns: 10 },
+    );
+  });
+
+  it('documents whose fields merge hundreds of times over are refused before validation compares them', async () => {
+    const code = demoCode('clean-sme');
+    const repeated = fc.oneof(
+      fc.integer({ min: 26, max: 2_000 }).map((n) => `{ ${`enterprise(code: "${code}") { code } `.repeat(n)} }`),
+      fc
+        .tuple(fc.integer({ min: 6, max: 40 }), fc.integer({ min: 6, max: 40 }))
+        .map(([outer, inner]) => `{ ${`enterprise(code: "${code}") { ${'code '.repeat(inner)} } `.repeat(outer)} }`),
+      fc.integer({ min: 26, max: 800 }).map((n) => {
+        const names = Array.from({ length: n }, (_, i) => `F${i}`);
+        return `{ enterprise(code: "${code}") { ${names.map((f) => `...${f}`).join(' ')} } } ${names
+          .map((f) => `fragment ${f} on Enterprise { code }`)
+          .join(' ')}`;
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        repeated.filter((query) => query.length < 60_000 && (query.match(/code/g) ?? []).length > 26),
+        async (query) => {
+          const answer = await post(JSON.stringify({ query }));
+          expectCodedRefusal(answer);
+          const body = JSON.parse(answer.text) as { errors: { extensions: { code: string } }[] };
+          expect(['QUERY_TOO_COSTLY', 'GRAPHQL_PARSE_FAILED']).toContain(body.errors[0]!.extensions.code);
+        },
+      ),
+      { numRuns: 15 },
     );
   });
 

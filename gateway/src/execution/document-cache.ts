@@ -7,6 +7,9 @@ import {
   exceedsDocumentNesting,
   MAX_DOCUMENT_NESTING,
   MAX_DOCUMENT_TOKENS,
+  MAX_MERGED_FIELDS,
+  mostMergedField,
+  TooManyMergedFieldsError,
 } from './document-limits.js';
 import { withCode } from './errors.js';
 
@@ -43,6 +46,16 @@ export class DocumentCache {
       document = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
     } catch (error) {
       prepared = { ok: false, errors: [requestError(error, 'GRAPHQL_PARSE_FAILED')], queryHash };
+      this.cache.set(query, prepared);
+      return prepared;
+    }
+    const merged = mostMergedField(document);
+    if (merged.fields > MAX_MERGED_FIELDS) {
+      prepared = {
+        ok: false,
+        errors: [new TooManyMergedFieldsError(merged.path, merged.fields, MAX_MERGED_FIELDS)],
+        queryHash,
+      };
       this.cache.set(query, prepared);
       return prepared;
     }
