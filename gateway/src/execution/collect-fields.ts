@@ -37,6 +37,7 @@ export class FieldCollector {
   private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   private readonly ids = new Map<SelectionSetNode, number>();
   private readonly memo = new Map<string, CollectedField[]>();
+  private readonly byArray = new WeakMap<readonly SelectionSetNode[], Map<GraphQLObjectType, CollectedField[]>>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -49,6 +50,17 @@ export class FieldCollector {
   }
 
   collect(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): readonly CollectedField[] {
+    // The same merged field's sub-selections come back for every object of a list: found by identity.
+    const byType = this.byArray.get(selectionSets);
+    const seen = byType?.get(type);
+    if (seen) return seen;
+    const fields = this.collectOnce(type, selectionSets);
+    if (byType) byType.set(type, fields);
+    else this.byArray.set(selectionSets, new Map([[type, fields]]));
+    return fields;
+  }
+
+  private collectOnce(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): CollectedField[] {
     const memoKey = `${type.name}:${selectionSets.map((set) => this.idOf(set)).join(',')}`;
     const known = this.memo.get(memoKey);
     if (known) return known;
