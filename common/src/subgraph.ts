@@ -3,7 +3,8 @@ import type { RequestListener } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { accessRules } from './access.js';
-import { enforceAccess, type AccessClaims } from './access-enforcement.js';
+import { enforceAccess, enforcePersonalData, entityKeyFields, type AccessClaims } from './access-enforcement.js';
+import { personalFields } from './access-personal.js';
 import { DEFAULT_ALLOW_LIST_FILE } from './allow-list.js';
 import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingConfig } from './internal-auth.js';
 import type { EnvReader } from './config.js';
@@ -30,12 +31,14 @@ export function subgraphTypeDefs(name: SubgraphName | LocalSubgraphName): Docume
 
 /**
  * A subgraph's executable schema: its SDL, its typed resolver map (the generated `Resolvers`), and
- * the `@access` rules enforced on every field that carries one.
+ * the `@access` rules enforced on every field that carries one, and personal data treated as its
+ * `@personal` kind and the caller's tier say.
  */
 export function subgraphSchema(name: SubgraphName | LocalSubgraphName, resolvers: object): GraphQLSchema {
   const typeDefs = subgraphTypeDefs(name);
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as SubgraphResolverMap });
   enforceAccess(schema, accessRules(typeDefs));
+  enforcePersonalData(schema, personalFields(typeDefs), entityKeyFields(typeDefs));
   return schema;
 }
 

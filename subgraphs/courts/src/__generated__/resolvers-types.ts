@@ -146,8 +146,8 @@ export type PerformanceStatus =
 /** A natural person (自然人), keyed by resident ID number. */
 export type Person = {
   __typename?: 'Person';
-  /** Birth date, from the ID number (出生日期). */
-  birthDate: Scalars['Date']['output'];
+  /** Birth date, from the ID number (出生日期). Null for callers that see ID numbers masked. */
+  birthDate?: Maybe<Scalars['Date']['output']>;
   /**
    * Court enforcement records naming this person, including restrictions that bind them as legal
    * representative, principal or actual controller of a restricted company. Null with a SOURCE_*
@@ -161,6 +161,19 @@ export type Person = {
   /** Resident ID number (公民身份号码). */
   idNumber: Scalars['IdNumber']['output'];
 };
+
+/** Kinds of personal data (个人信息类别). */
+export type PersonalKind =
+  /** Birth date (出生日期) */
+  | 'BIRTH_DATE'
+  /** Gender (性别) */
+  | 'GENDER'
+  /** Division of household registration (户籍地行政区划) */
+  | 'HOUSEHOLD_DIVISION'
+  /** Resident ID number (公民身份号码) */
+  | 'ID_NUMBER'
+  /** A natural person's name (自然人姓名) */
+  | 'NAME';
 
 /** Where a record came from and when (数据来源, 条条可溯源). */
 export type Provenance = {
@@ -367,6 +380,7 @@ export type ResolversTypes = {
   ListingStatus: ListingStatus;
   PerformanceStatus: PerformanceStatus;
   Person: ResolverTypeWrapper<PersonRef>;
+  PersonalKind: PersonalKind;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RestrictedItem: RestrictedItem;
@@ -401,6 +415,12 @@ export type AccessDirectiveArgs = {
 };
 
 export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalDirectiveArgs = {
+  kind: PersonalKind;
+};
+
+export type PersonalDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BoundPersonResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['BoundPerson'] = ResolversParentTypes['BoundPerson']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -470,7 +490,7 @@ export interface IdNumberScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type PersonResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person'], FederationReferenceType extends FederationReferenceTypes['Person'] = FederationReferenceTypes['Person']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Person']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   courts?: Resolver<Maybe<ResolversTypes['CourtsSection']>, ParentType, ContextType>;
   divisionCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
@@ -505,4 +525,5 @@ export type Resolvers<ContextType = SubgraphContext> = {
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {
   access?: AccessDirectiveResolver<any, any, ContextType>;
+  personal?: PersonalDirectiveResolver<any, any, ContextType>;
 };

@@ -491,6 +491,19 @@ export type Person = {
   representedDishonesty: Array<ListMembership>;
 };
 
+/** Kinds of personal data (个人信息类别). */
+export type PersonalKind =
+  /** Birth date (出生日期) */
+  | 'BIRTH_DATE'
+  /** Gender (性别) */
+  | 'GENDER'
+  /** Division of household registration (户籍地行政区划) */
+  | 'HOUSEHOLD_DIVISION'
+  /** Resident ID number (公民身份号码) */
+  | 'ID_NUMBER'
+  /** A natural person's name (自然人姓名) */
+  | 'NAME';
+
 export type ProcurementDishonestyRecord = {
   __typename?: 'ProcurementDishonestyRecord';
   active: Scalars['Boolean']['output'];
@@ -908,6 +921,7 @@ export type ResolversTypes = {
   ObjectionStatus: ObjectionStatus;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Person: ResolverTypeWrapper<PersonRef>;
+  PersonalKind: PersonalKind;
   ProcurementDishonestyRecord: ResolverTypeWrapper<ProcurementDishonestyRecord>;
   ProcurementSection: ResolverTypeWrapper<ProcurementSection>;
   Provenance: ResolverTypeWrapper<Provenance>;
@@ -1001,6 +1015,12 @@ export type AccessDirectiveArgs = {
 };
 
 export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalDirectiveArgs = {
+  kind: PersonalKind;
+};
+
+export type PersonalDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AppliedMeasureResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AppliedMeasure'] = ResolversParentTypes['AppliedMeasure']> = {
   because?: Resolver<Array<ResolversTypes['CreditRecord']>, ParentType, ContextType>;
@@ -1258,4 +1278,5 @@ export type Resolvers<ContextType = SubgraphContext> = {
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {
   access?: AccessDirectiveResolver<any, any, ContextType>;
+  personal?: PersonalDirectiveResolver<any, any, ContextType>;
 };

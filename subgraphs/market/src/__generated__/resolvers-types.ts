@@ -197,6 +197,19 @@ export type Person = {
   idNumber: Scalars['IdNumber']['output'];
 };
 
+/** Kinds of personal data (个人信息类别). */
+export type PersonalKind =
+  /** Birth date (出生日期) */
+  | 'BIRTH_DATE'
+  /** Gender (性别) */
+  | 'GENDER'
+  /** Division of household registration (户籍地行政区划) */
+  | 'HOUSEHOLD_DIVISION'
+  /** Resident ID number (公民身份号码) */
+  | 'ID_NUMBER'
+  /** A natural person's name (自然人姓名) */
+  | 'NAME';
+
 /** Where a record came from and when (数据来源, 条条可溯源). */
 export type Provenance = {
   __typename?: 'Provenance';
@@ -507,6 +520,7 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   OrganizationCategory: OrganizationCategory;
   Person: ResolverTypeWrapper<PersonRef>;
+  PersonalKind: PersonalKind;
   Provenance: ResolverTypeWrapper<Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Registration: ResolverTypeWrapper<Omit<Registration, 'legalRepresentative'> & { legalRepresentative?: Maybe<ResolversTypes['LegalRepresentative']> }>;
@@ -555,6 +569,12 @@ export type AccessDirectiveArgs = {
 };
 
 export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalDirectiveArgs = {
+  kind: PersonalKind;
+};
+
+export type PersonalDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AbnormalOperationListingResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['AbnormalOperationListing'] = ResolversParentTypes['AbnormalOperationListing']> = {
   listedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
@@ -726,4 +746,5 @@ export type Resolvers<ContextType = SubgraphContext> = {
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {
   access?: AccessDirectiveResolver<any, any, ContextType>;
+  personal?: PersonalDirectiveResolver<any, any, ContextType>;
 };

@@ -70,6 +70,19 @@ export type Person = {
   idNumber: Scalars['IdNumber']['output'];
 };
 
+/** Kinds of personal data (个人信息类别). */
+export type PersonalKind =
+  /** Birth date (出生日期) */
+  | 'BIRTH_DATE'
+  /** Gender (性别) */
+  | 'GENDER'
+  /** Division of household registration (户籍地行政区划) */
+  | 'HOUSEHOLD_DIVISION'
+  /** Resident ID number (公民身份号码) */
+  | 'ID_NUMBER'
+  /** A natural person's name (自然人姓名) */
+  | 'NAME';
+
 /** Where a record came from and when (数据来源, 条条可溯源). */
 export type Provenance = {
   __typename?: 'Provenance';
@@ -293,6 +306,7 @@ export type ResolversTypes = {
   MajorTaxViolation: ResolverTypeWrapper<Omit<MajorTaxViolation, 'responsibleFinanceOfficer'> & { responsibleFinanceOfficer?: Maybe<ResolversTypes['ResponsiblePerson']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Person: ResolverTypeWrapper<PersonRef>;
+  PersonalKind: PersonalKind;
   Provenance: ResolverTypeWrapper<Provenance>;
   ResponsiblePerson: ResolverTypeWrapper<ResponsiblePersonModel>;
   SourceSystem: SourceSystem;
@@ -334,6 +348,12 @@ export type AccessDirectiveArgs = {
 };
 
 export type AccessDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = AccessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type PersonalDirectiveArgs = {
+  kind: PersonalKind;
+};
+
+export type PersonalDirectiveResolver<Result, Parent, ContextType = SubgraphContext, Args = PersonalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface CreditCodeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['CreditCode'], any> {
   name: 'CreditCode';
@@ -436,4 +456,5 @@ export type Resolvers<ContextType = SubgraphContext> = {
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {
   access?: AccessDirectiveResolver<any, any, ContextType>;
+  personal?: PersonalDirectiveResolver<any, any, ContextType>;
 };
