@@ -1,4 +1,5 @@
 import type { AccessClaims, Logger } from '@credit-gateway/common';
+import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
 import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
@@ -25,4 +26,6 @@ export interface SubgraphContext {
   store?: CreditStore;
   /** The courts' enforcement linkage interface, for the feed. */
   linkage?: LinkageClient;
+  /** Errors noted beside answered data (DECISION_INCOMPLETE); they join the response's errors. */
+  notedErrors: GraphQLError[];
 }

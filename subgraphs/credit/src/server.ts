@@ -51,6 +51,7 @@ export function createCreditSubgraph(
     resolvers,
     logger,
     internalAuth: config.internalAuth,
+    notedErrors: (context) => context.notedErrors,
     createContext: (request) => ({
       caller: callerOf(request.access),
       logger: request.logger,
@@ -59,6 +60,7 @@ export function createCreditSubgraph(
       now,
       loaders: createLoaders(store),
       representatives,
+      notedErrors: [],
       ...(store ? { store } : {}),
       ...(linkage ? { linkage } : {}),
     }),
