@@ -1,4 +1,9 @@
-import { DecisionIncompleteError, epochToChinaDate, parseCreditCode, type CreditCodePolicy } from '@credit-gateway/common';
+import {
+  DecisionIncompleteError,
+  epochToChinaDate,
+  parseCreditCode,
+  type CreditCodePolicy,
+} from '@credit-gateway/common';
 import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { EnterpriseResolvers } from '../__generated__/resolvers-types.js';
 import type { SubgraphContext } from '../context.js';

@@ -276,7 +276,9 @@ function worstCase(rule: FactorRule, inputs: EvaluationInputs, counted: number):
 function missingFeeding(rule: FactorRule, inputs: EvaluationInputs): string {
   const missing = inputs.missingSources ?? [];
   const feeding =
-    rule.rule === 'RECORDS' ? missing.filter((s) => rule.kinds.some((k) => RECORD_KIND_SOURCE[k] === s)) : ['MARKET' as const];
+    rule.rule === 'RECORDS'
+      ? missing.filter((s) => rule.kinds.some((k) => RECORD_KIND_SOURCE[k] === s))
+      : ['MARKET' as const];
   return feeding.map((s) => SOURCE_NAMES[s]).join(', ');
 }
 
@@ -286,12 +288,22 @@ function factorPoints(rule: FactorRule, inputs: EvaluationInputs): EvaluationFac
   if (worst === null || worst === 'unbounded') return factors;
   if (rule.rule === 'REGISTRATION_STATUS' || rule.rule === 'SPOT_CHECKS') {
     // Nothing of these was read: the worst case replaces the "no data" factor.
-    return [{ name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`, points: worst.points, recordId: null }];
+    return [
+      {
+        name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`,
+        points: worst.points,
+        recordId: null,
+      },
+    ];
   }
   if (worst.points === 0) return factors;
   return [
     ...factors,
-    { name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`, points: worst.points, recordId: null },
+    {
+      name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`,
+      points: worst.points,
+      recordId: null,
+    },
   ];
 }
 

@@ -50,10 +50,12 @@ export class RepresentativeIndex {
   /** What the memberships `dishonestyOf` returns were decided on, over every enterprise it names. */
   inputsOf(idNumber: string): DecisionInputsModel {
     const codes = [...(this.byPerson.get(idNumber) ?? [])];
-    return combineInputs(codes.flatMap((code) => {
-      const known = this.byCode.get(code);
-      return known ? [known.inputs] : [];
-    }));
+    return combineInputs(
+      codes.flatMap((code) => {
+        const known = this.byCode.get(code);
+        return known ? [known.inputs] : [];
+      }),
+    );
   }
 
   get size(): number {

@@ -46,5 +46,13 @@ export type TaxSectionModel = Omit<TaxRecord, 'taxpayerNumber'> & {
 
 export function taxSection(record: TaxRecord | null, readAt: string): TaxSectionModel {
   if (record) return { ...record, known: true, readAt };
-  return { taxpayerNumber: null, creditGrades: [], majorViolations: [], arrearsNotices: [], payments: [], known: false, readAt };
+  return {
+    taxpayerNumber: null,
+    creditGrades: [],
+    majorViolations: [],
+    arrearsNotices: [],
+    payments: [],
+    known: false,
+    readAt,
+  };
 }
