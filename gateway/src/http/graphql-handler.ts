@@ -302,6 +302,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       client: caller.client,
       purpose,
       consents,
+      department: caller.department,
     });
     const context: GatewayRequestContext = {
       requestId,

@@ -54,6 +54,8 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
   if (!pending) {
     pending = context.loaders.overlays.load(enterprise.code).then((overlays) => {
       const assessment = assess(enterprise, context.policy, overlays, today(context));
+      // Only a complete read says which records a subject has; a partial one must not hide a record.
+      if (assessment.inputs.complete) context.records.remember(enterprise.code, assessment.records);
       // Without the market section the representative is unknown, not absent: keep what is known.
       if (enterprise.marketRegulation) {
         const idNumber = enterprise.marketRegulation.registration?.legalRepresentative?.person?.idNumber ?? null;
