@@ -117,11 +117,7 @@ export class SourceError extends CreditGatewayError {
  * at the same path: the decision is answered, but only from what was read, never in the subject's favour.
  */
 export class DecisionIncompleteError extends CreditGatewayError {
-  constructor(
-    decision: string,
-    missing: readonly SourceName[],
-    options: { path?: readonly (string | number)[] } = {},
-  ) {
+  constructor(decision: string, missing: readonly SourceName[], options: { path?: readonly (string | number)[] } = {}) {
     super(
       'DECISION_INCOMPLETE',
       `${decision} was decided without the ${missing.join(', ')} department system${missing.length > 1 ? 's' : ''}: incomplete, not in the subject's favour`,

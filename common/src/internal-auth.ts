@@ -310,7 +310,7 @@ function readClaims(payload: JWTPayload): InternalClaims | null {
   if (consents === null) return null;
   const department = payload['department'];
   if (department !== undefined && !isDepartment(department)) return null;
-  return { tier, client, purpose, consents, department: department ?? null };
+  return { tier, client, purpose, consents, ...(department === undefined ? {} : { department }) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,10 +32,10 @@ export interface Caller {
    * The department the calling system acts for (`department`), if any: it may decide the
    * objections and repairs of the records that department owns, and nothing else.
    */
-  readonly department: Department | null;
+  readonly department?: Department;
 }
 
-export const PUBLIC_CALLER: Caller = Object.freeze({ tier: 'PUBLIC', client: null, subject: null, department: null });
+export const PUBLIC_CALLER: Caller = Object.freeze({ tier: 'PUBLIC', client: null, subject: null });
 
 export interface CallerAuthConfig extends KeySetConfig {
   audience: string;
@@ -149,5 +149,10 @@ function callerFromClaims(payload: JWTPayload): Caller {
   if (department !== undefined && tier !== 'GOVERNMENT') {
     throw new UnauthenticatedError('only a GOVERNMENT token may name a department');
   }
-  return Object.freeze({ tier, client: client ?? null, subject: subject ?? null, department: department ?? null });
+  return Object.freeze({
+    tier,
+    client: client ?? null,
+    subject: subject ?? null,
+    ...(department === undefined ? {} : { department }),
+  });
 }

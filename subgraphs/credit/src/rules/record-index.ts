@@ -35,7 +35,8 @@ export function requireRecord(index: RecordIndex, code: string, recordId: string
   if (!record) {
     throw new CreditGatewayError(
       'RECORD_NOT_FOUND',
-      `'${recordId.trim().slice(0, 80)}' is not one of the subject's credit records as last read; read its creditRecords first`,
+      // The id is not echoed: it is client input.
+      "recordId is not one of the subject's credit records as last read; read its creditRecords first",
       { extensions: { field: 'recordId', subject: code } },
     );
   }

@@ -28,7 +28,7 @@ export function requireOwningDepartment(caller: Caller, recordId: string, action
     throw new CreditGatewayError(
       'FORBIDDEN_DEPARTMENT',
       `Only the ${owner ?? 'owning'} department may ${action}; the caller acts for ${caller.department ?? 'no department'}`,
-      { extensions: { owner, department: caller.department ?? null, recordId } },
+      { extensions: { owner, department: caller.department ?? null } },
     );
   }
   return owner;
@@ -46,7 +46,7 @@ export function requireRepairableThroughPlatform(recordId: string): void {
     throw new CreditGatewayError(
       'RECORD_NOT_REPAIRABLE',
       'Court enforcement records leave the list through the courts, never through the platform',
-      { extensions: { recordId, owner } },
+      { extensions: { owner } },
     );
   }
 }
