@@ -201,3 +201,102 @@ describe('statistics over subjects', () => {
     expect(incompleteAt(down.body.errors, 'statistics')[0].extensions.source).toEqual(['courts']);
   });
 });
+
+describe('the finding: a repair office rewrites a debtor’s credit state (谁认定、谁修复)', () => {
+  const REPAIR = 'mutation($input: RecordRepairInput!) { recordRepair(input: $input) { recordId repairedOn by } }';
+  const RECORDS =
+    'query($code: CreditCode!) { enterprise(code: $code) { creditRecords { id kind state } creditLists { name } } }';
+  const codesOf = (body: { errors?: any[] }) => body.errors?.map((e) => e.extensions?.code);
+
+  it('refuses the repair office, refuses the court record for everyone, and lets the tax department repair its own', async () => {
+    const debtor = demoCode('partial-debtor');
+    const { body: read } = await stack.query(RECORDS, { code: debtor });
+    const byKind = (kind: string) => read.data.enterprise.creditRecords.find((r: any) => r.kind === kind).id;
+    const repairOffice = { tier: 'GOVERNMENT' as const, client: 'repair-office', purpose: 'CREDIT_REPAIR' };
+    for (const kind of ['DISHONEST_JUDGMENT_DEBTOR', 'CONSUMPTION_RESTRICTION', 'PROCUREMENT_DISHONESTY']) {
+      const input = { code: debtor, recordId: byKind(kind), basis: '已履行', idempotencyKey: `ro-${kind}` };
+      const { body } = await stack.query(REPAIR, { input }, repairOffice);
+      expect(codesOf(body), kind).toEqual([
+        kind === 'PROCUREMENT_DISHONESTY' ? 'FORBIDDEN_DEPARTMENT' : 'RECORD_NOT_REPAIRABLE',
+      ]);
+    }
+    // The court record leaves through the courts only, even for the courts' own clients.
+    const courts = { ...repairOffice, client: 'court-office', department: 'COURTS' };
+    const court = await stack.query(
+      REPAIR,
+      {
+        input: { code: debtor, recordId: byKind('DISHONEST_JUDGMENT_DEBTOR'), basis: '已履行', idempotencyKey: 'c-1' },
+      },
+      courts,
+    );
+    expect(codesOf(court.body)).toEqual(['RECORD_NOT_REPAIRABLE']);
+    // Another department may not repair the procurement record either.
+    const tax = { ...repairOffice, client: 'tax-office', department: 'TAX' };
+    const wrong = await stack.query(
+      REPAIR,
+      { input: { code: debtor, recordId: byKind('PROCUREMENT_DISHONESTY'), basis: '已整改', idempotencyKey: 't-1' } },
+      tax,
+    );
+    expect(codesOf(wrong.body)).toEqual(['FORBIDDEN_DEPARTMENT']);
+    const { body: after } = await stack.query(RECORDS, { code: debtor });
+    expect(after.data.enterprise.creditLists).toEqual(read.data.enterprise.creditLists);
+
+    // The tax department repairs a tax record it owns.
+    const violator = demoCode('major-tax-violator');
+    const { body: taxRead } = await stack.query(RECORDS, { code: violator });
+    const arrears = taxRead.data.enterprise.creditRecords.find((r: any) => r.source !== 'x' && r.id.startsWith('TAX:'));
+    const ok = await stack.query(
+      REPAIR,
+      { input: { code: violator, recordId: arrears.id, basis: '已补缴税款并作出信用承诺', idempotencyKey: 't-2' } },
+      tax,
+    );
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data.recordRepair).toMatchObject({ recordId: arrears.id, by: 'tax-office' });
+  });
+
+  it('lets only the owning department decide an objection', async () => {
+    const code = demoCode('wage-arrears');
+    const { body: read } = await stack.query(RECORDS, { code });
+    const recordId = read.data.enterprise.creditRecords.find((r: any) => r.kind === 'WAGE_ARREARS').id;
+    const filed = await stack.query(
+      'mutation($input: FileObjectionInput!) { fileObjection(input: $input) { id } }',
+      { input: { code, recordId, reason: '工资已结清', idempotencyKey: 'obj-dept-1' } },
+      { tier: 'GOVERNMENT', client: 'approval-system', purpose: 'CREDIT_OBJECTION' },
+    );
+    expect(filed.body.errors).toBeUndefined();
+    const advance = (as: Record<string, string>, key: string) =>
+      stack.query(
+        'mutation($input: AdvanceObjectionInput!) { advanceObjection(input: $input) { status } }',
+        { input: { id: filed.body.data.fileObjection.id, status: 'VERIFYING', idempotencyKey: key } },
+        { tier: 'GOVERNMENT', purpose: 'CREDIT_OBJECTION', ...as },
+      );
+    expect(codesOf((await advance({ client: 'repair-office' }, 'a-1')).body)).toEqual(['FORBIDDEN_DEPARTMENT']);
+    expect(codesOf((await advance({ client: 'tax-office', department: 'TAX' }, 'a-2')).body)).toEqual([
+      'FORBIDDEN_DEPARTMENT',
+    ]);
+    const ok = await advance({ client: 'hr-office', department: 'SOCIAL_SECURITY' }, 'a-3');
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data.advanceObjection.status).toBe('VERIFYING');
+  });
+
+  it('refuses a record id the subject does not have, and markup in free text', async () => {
+    const code = demoCode('wage-arrears');
+    const file = 'mutation($input: FileObjectionInput!) { fileObjection(input: $input) { id reason } }';
+    const as = { tier: 'GOVERNMENT' as const, client: 'approval-system', purpose: 'CREDIT_OBJECTION' };
+    const missing = await stack.query(
+      file,
+      { input: { code, recordId: 'TAX:NO-SUCH-RECORD', reason: '不存在', idempotencyKey: 'nf-1' } },
+      as,
+    );
+    expect(codesOf(missing.body)).toEqual(['RECORD_NOT_FOUND']);
+    const { body: read } = await stack.query(RECORDS, { code });
+    const recordId = read.data.enterprise.creditRecords[0].id;
+    const markup = await stack.query(
+      file,
+      { input: { code, recordId, reason: '<script>alert(1)</script>', idempotencyKey: 'mk-1' } },
+      as,
+    );
+    expect(codesOf(markup.body)).toEqual(['BAD_USER_INPUT']);
+    expect(JSON.stringify(markup.body)).not.toContain('<script>');
+  });
+});
