@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@credit-gateway/common';
 import { demoCode } from '@credit-gateway/sources';
+import { loadConfig, startGateway } from '../../src/server.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -143,6 +147,86 @@ describe.each(DEPARTMENTS)('when $stand is down', ({ stand, source }) => {
       }
     },
   );
+});
+
+/** A second gateway over the same subgraphs, with some subgraph URLs or settings changed. */
+async function withGateway<T>(env: Record<string, string>, run: (url: string) => Promise<T>): Promise<T> {
+  const gateway = await startGateway(
+    loadConfig({
+      PORT: '0',
+      ...stack.gatewayEnv,
+      SUBGRAPH_MARKET_URL: stack.subgraphUrls.market,
+      SUBGRAPH_TAX_URL: stack.subgraphUrls.tax,
+      SUBGRAPH_COURTS_URL: stack.subgraphUrls.courts,
+      SUBGRAPH_SOCIAL_SECURITY_URL: stack.subgraphUrls['social-security'],
+      SUBGRAPH_PROCUREMENT_URL: stack.subgraphUrls.procurement,
+      SUBGRAPH_CREDIT_URL: stack.subgraphUrls.credit,
+      REGISTER_DIR: `${stack.gatewayEnv['REGISTER_DIR']}-${randomUUID()}`,
+      ...env,
+    }),
+    silentLogger(),
+  );
+  try {
+    return await run(gateway.url);
+  } finally {
+    await gateway.close();
+  }
+}
+
+async function decisionsAt(url: string, code: string) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await stack.headers()) },
+    body: JSON.stringify({ query: DECISIONS, variables: { code } }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { data: any; errors?: any[]; extensions?: any };
+}
+
+describe('when a whole department subgraph is unreachable', () => {
+  it('its sections come as null, as for a failed source, and the rules read them as could not be read', async () => {
+    const body = await withGateway({ SUBGRAPH_TAX_URL: 'http://127.0.0.1:1/graphql' }, (url) =>
+      decisionsAt(url, demoCode('major-tax-violator')),
+    );
+    console.log(JSON.stringify(body, null, 1).slice(0, 3000));
+    const enterprise = body.data.enterprise;
+    expect(enterprise.code).toBe(demoCode('major-tax-violator'));
+    expect(enterprise.creditAssessment).toMatchObject({ complete: false, missingSources: ['TAX'] });
+    expect(enterprise.greenChannel.eligible).toBe(false);
+    expect(incompleteAt(body.errors, 'evaluation')[0].extensions.source).toEqual(['tax']);
+    expect(body.errors).toContainEqual({
+      message: 'The tax department system is unavailable',
+      extensions: { code: 'SOURCE_UNAVAILABLE', source: 'tax' },
+    });
+  });
+});
+
+describe('a section the entity cache serves stale', () => {
+  it('shows its age in the decision inputs, next to extensions.staleSources', async () => {
+    const code = demoCode('major-tax-violator');
+    await withGateway(
+      { ENTITY_CACHE: 'true', CACHE_TTLS: 'tax=1', CACHE_PREFIX: `test-decisions-${randomUUID()}:` },
+      async (url) => {
+        const fresh = await decisionsAt(url, code);
+        expect(fresh.errors).toBeUndefined();
+        // Past the one-second TTL, so that the next read asks the tax subgraph again, which fails.
+        await sleep(1_500);
+        await stack.setFaults('tax', { errorRate: 1 });
+        const askedAt = Date.now();
+        const stale = await decisionsAt(url, code);
+        expect(stale.extensions?.staleSources).toContain('tax');
+        expect(stale.errors).toBeUndefined();
+        const { inputs } = stale.data.enterprise.evaluation;
+        expect(inputs).toMatchObject({ complete: true, missingSources: [] });
+        // Every other section was read for this request; only the cached tax section is older than it.
+        expect(Date.parse(inputs.asOf)).toBeLessThan(askedAt - 1_000);
+        expect(Date.parse(inputs.asOf)).toBeGreaterThanOrEqual(
+          Date.parse(fresh.data.enterprise.evaluation.inputs.asOf),
+        );
+        expect(stale.data.enterprise.evaluation.grade).toBe(fresh.data.enterprise.evaluation.grade);
+      },
+    );
+  });
 });
 
 describe('the legal representative (落实到人)', () => {
