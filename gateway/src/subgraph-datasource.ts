@@ -152,12 +152,12 @@ function answerFailedEntities(
   response: GatewayGraphQLResponse,
   request: GatewayGraphQLRequest,
 ): GatewayGraphQLResponse {
-  const representations = request.variables?.['representations'];
+  const representations: unknown = request.variables?.['representations'];
   if (response.data != null || !response.errors?.length || !request.query || !Array.isArray(representations))
     return response;
   const fields = entityFields(request.query);
   if (!fields) return response;
-  const entities = representations.map((representation: unknown) => ({
+  const entities = (representations as unknown[]).map((representation) => ({
     __typename: (representation as { __typename?: unknown } | null)?.__typename,
     ...Object.fromEntries(fields.map((field) => [field, null])),
   }));
