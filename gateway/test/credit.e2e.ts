@@ -346,7 +346,8 @@ describe('scenario: the court enforcement linkage walks the feed', () => {
           changeId: lastId,
           measureId: 'RESTRICT-1',
           action: '已在购票系统中解除限制',
-          actedOn: new Date().toISOString().slice(0, 10),
+          // Today in China, where the change is dated: the UTC date lags it in the evening.
+          actedOn: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10),
           idempotencyKey: 'feedback-1',
         },
       },
