@@ -37,7 +37,11 @@ export interface CourtsRecord {
 export type CourtsSectionModel = CourtsRecord & { known: boolean; readAt: string };
 
 export function courtsSection(record: CourtsRecord | null, readAt: string): CourtsSectionModel {
-  if (record) return { ...record, known: true, readAt };
+  // The courts answer every subject, with empty lists when they hold no case: that is "not known".
+  if (record) {
+    const known = record.dishonestDebtorRecords.length > 0 || record.consumptionRestrictions.length > 0;
+    return { ...record, known, readAt };
+  }
   return { dishonestDebtorRecords: [], consumptionRestrictions: [], known: false, readAt };
 }
 
