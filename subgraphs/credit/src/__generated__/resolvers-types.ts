@@ -41,6 +41,7 @@ export type AdministrativePenalty = {
 export type AdvanceObjectionInput = {
   id: Scalars['ID']['input'];
   idempotencyKey: Scalars['String']['input'];
+  /** Up to 2,000 characters; no control characters, no markup (< and >). */
   note?: InputMaybe<Scalars['String']['input']>;
   status: ObjectionStatus;
 };
@@ -302,7 +303,10 @@ export type Enterprise = {
    * carry a DECISION_INCOMPLETE error naming the missing departments.
    */
   creditAssessment: DecisionInputs;
-  /** Red and black list memberships (守信激励对象 / 严重失信主体名单), each with the records behind it. */
+  /**
+   * Red and black list memberships (守信激励对象 / 严重失信主体名单), each with the records behind it.
+   * Incomplete, with a DECISION_INCOMPLETE error, while a department could not be read (see creditAssessment).
+   */
   creditLists: Array<ListMembership>;
   /**
    * The adverse and commendable records the credit rules act on, from every department, each with its
@@ -312,7 +316,7 @@ export type Enterprise = {
   creditRecords: Array<CreditRecord>;
   /** Public credit comprehensive evaluation (公共信用综合评价), A to E, with the factors behind it. */
   evaluation: CreditEvaluation;
-  /** Whether the green channel (绿色通道 / 容缺受理) is open to this subject, and why. */
+  /** Whether the green channel (绿色通道 / 容缺受理) is open to this subject, and why. Closed while any department could not be read. */
   greenChannel: GreenChannel;
   /** The legal representative's own dishonest debtor records (落实到人), shown on the enterprise. */
   legalRepresentativeDebtorRecords: Array<CreditRecord>;
@@ -322,7 +326,12 @@ export type Enterprise = {
    */
   legalRepresentativeInputs: DecisionInputs;
   marketRegulation?: Maybe<MarketRegulationSection>;
-  /** The measures in force for this subject in a decision context, each with why it applies (联合奖惩措施). */
+  /**
+   * The measures in force for this subject in a decision context, each with why it applies (联合奖惩措施).
+   * While a department whose records could trigger a measure of the context could not be read, the
+   * measures known to apply are answered with a DECISION_INCOMPLETE error, never as "none"; incentives
+   * a missing blacklisting could close are withheld.
+   */
   measures: Array<AppliedMeasure>;
   /** Objections filed about this subject's records (异议). */
   objections?: Maybe<Array<Objection>>;
@@ -364,7 +373,9 @@ export type FileObjectionInput = {
   code: Scalars['CreditCode']['input'];
   /** Client-supplied key: filing twice with the same key returns the first objection. */
   idempotencyKey: Scalars['String']['input'];
+  /** Up to 2,000 characters; no control characters, no markup (< and >). */
   reason: Scalars['String']['input'];
+  /** A credit record id of the subject, from its creditRecords. */
   recordId: Scalars['ID']['input'];
 };
 
@@ -457,15 +468,24 @@ export type MeasureKind =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Moves an objection on: verifying, then corrected, revoked or upheld (异议处理). Idempotent. */
+  /**
+   * Moves an objection on: verifying, then corrected, revoked or upheld (异议处理). Idempotent. Only the
+   * department owning the disputed record, named in the caller's token, decides (FORBIDDEN_DEPARTMENT).
+   */
   advanceObjection: Objection;
   /**
    * Files an objection to a record (异议申请). The subject files it through AUTHORIZED with its own
    * consent (group CREDIT_OBJECTION), or a department through GOVERNMENT. Idempotent: the same
-   * idempotencyKey returns the same objection.
+   * idempotencyKey returns the same objection. The record must be one of the subject's credit records
+   * (RECORD_NOT_FOUND).
    */
   fileObjection: Objection;
-  /** Records a credit repair of one record (信用修复). Idempotent. */
+  /**
+   * Records a credit repair of one record (信用修复). Idempotent. Only the department owning the record,
+   * named in the caller's token, repairs it (谁认定、谁修复; FORBIDDEN_DEPARTMENT otherwise); court records
+   * leave the list through the courts, never here (RECORD_NOT_REPAIRABLE). The record must be one of the
+   * subject's credit records (RECORD_NOT_FOUND).
+   */
   recordRepair: CreditRepair;
   /** An implementing department reports what it did on a restriction (执行反馈). Idempotent. */
   reportEnforcementFeedback: EnforcementFeedback;
@@ -617,7 +637,7 @@ export type QueryObjectionArgs = {
 };
 
 export type RecordRepairInput = {
-  /** What the subject did: corrected the violation, made a credit commitment (信用承诺). */
+  /** What the subject did: corrected the violation, made a credit commitment (信用承诺). Up to 2,000 characters, no markup. */
   basis: Scalars['String']['input'];
   code: Scalars['CreditCode']['input'];
   idempotencyKey: Scalars['String']['input'];
