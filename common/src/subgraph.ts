@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { accessRules } from './access.js';
 import { enforceAccess, enforcePersonalData, entityKeyFields, type AccessClaims } from './access-enforcement.js';
 import { personalFields } from './access-personal.js';
@@ -51,6 +51,8 @@ export interface SubgraphOptions<TContext> {
   /** The gateway's public key: every request must carry a token it signed. */
   internalAuth: InternalVerifyingConfig;
   isReady?: () => boolean;
+  /** Errors resolvers noted beside their data (see SubgraphHttpOptions.notedErrors). */
+  notedErrors?: (context: TContext) => readonly GraphQLError[];
 }
 
 /** Builds a subgraph's schema from its SDL and resolvers, and its HTTP handler. No side effects. */
@@ -68,6 +70,7 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
     authenticate: (authorization) => verifier.verifyAuthorization(authorization),
     createContext: (request) => ({ ...options.createContext(request), access: request.access }),
     isReady: options.isReady,
+    ...(options.notedErrors ? { notedErrors: options.notedErrors } : {}),
   });
   return { schema, handler };
 }

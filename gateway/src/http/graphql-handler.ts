@@ -335,6 +335,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       client: caller.client,
       purpose,
       consents,
+      department: caller.department ?? null,
     });
     const context: GatewayRequestContext = {
       requestId,
