@@ -2,10 +2,13 @@ import {
   defaultFieldResolver,
   getNamedType,
   isObjectType,
+  Kind,
+  type DocumentNode,
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import type { AccessRule, ConsentGroup, Tier } from './access.js';
+import { TIERS, type AccessRule, type ConsentGroup, type Tier } from './access.js';
+import { applyTreatment, treatmentOf, type PersonalKind, type Treatment } from './access-personal.js';
 import { CreditGatewayError } from './errors.js';
 
 /** What a subgraph knows of the caller: the claims of the gateway's signed internal token. */
@@ -90,4 +93,61 @@ function guard(
     }
     return resolve(source, args, context, info);
   };
+}
+
+/**
+ * `Type.field` coordinates named in an entity's `@key`: the gateway joins entities across
+ * subgraphs on their values, so these leave a subgraph whole and the gateway treats them before
+ * its caller sees them.
+ */
+export function entityKeyFields(document: DocumentNode): Set<string> {
+  const keys = new Set<string>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'key') continue;
+      const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
+      if (fields?.kind !== Kind.STRING) continue;
+      // Only the top level of a key names this type's own fields.
+      let depth = 0;
+      for (const token of fields.value.split(/([{}\s])/)) {
+        if (token === '{') depth++;
+        else if (token === '}') depth--;
+        else if (depth === 0 && token.trim() !== '') keys.add(`${definition.name.value}.${token.trim()}`);
+      }
+    }
+  }
+  return keys;
+}
+
+/**
+ * The subgraph's own line of defence for personal data: every field declared `@personal` is
+ * treated as the caller's tier and the policy say (masked or withheld) before it leaves the
+ * subgraph, so personal data is protected even if a request reaches a subgraph some other way.
+ * Entity keys (`Person.idNumber`) are left whole, for the gateway's joins; the gateway treats them.
+ * A request without access claims is treated as the most restricted tier would be.
+ */
+export function enforcePersonalData(
+  schema: GraphQLSchema,
+  personal: ReadonlyMap<string, PersonalKind>,
+  keys: ReadonlySet<string>,
+): void {
+  for (const [coordinate, kind] of personal) {
+    if (keys.has(coordinate)) continue;
+    const [typeName, fieldName] = coordinate.split('.') as [string, string];
+    const type = schema.getType(typeName);
+    const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+    if (!field) continue;
+    const resolve: GraphQLFieldResolver<unknown, WithAccess> = field.resolve ?? defaultFieldResolver;
+    const treated: GraphQLFieldResolver<unknown, WithAccess> = async (source, args, context, info) => {
+      const value: unknown = await resolve(source, args, context, info);
+      const tier = context.access?.tier;
+      return applyTreatment(value, kind, tier ? treatmentOf(tier, kind) : strictestTreatment(kind));
+    };
+    field.resolve = treated;
+  }
+}
+
+function strictestTreatment(kind: PersonalKind): Treatment {
+  return TIERS.some((tier) => treatmentOf(tier, kind) === 'WITHHOLD') ? 'WITHHOLD' : 'MASK';
 }

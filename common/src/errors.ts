@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'INVALID_CREDIT_CODE',
   'INVALID_ID_NUMBER',
   'BATCH_TOO_LARGE',
+  'TOO_MANY_SUBJECTS',
   'OPERATION_NOT_SUPPORTED',
   'QUERY_TOO_DEEP',
   'QUERY_TOO_COSTLY',
@@ -32,6 +33,11 @@ export const ERROR_CODES = [
   'SOURCE_UNAVAILABLE',
   'SOURCE_TIMEOUT',
   'SOURCE_BAD_RESPONSE',
+  // The credit rules
+  'DECISION_INCOMPLETE',
+  'FORBIDDEN_DEPARTMENT',
+  'RECORD_NOT_FOUND',
+  'RECORD_NOT_REPAIRABLE',
   // The product itself
   'REGISTER_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
@@ -106,6 +112,20 @@ export class SourceError extends CreditGatewayError {
       extensions: { source: sourceName },
     });
     if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/**
+ * A credit decision made while departments could not be read. It comes next to the decision's data,
+ * at the same path: the decision is answered, but only from what was read, never in the subject's favour.
+ */
+export class DecisionIncompleteError extends CreditGatewayError {
+  constructor(decision: string, missing: readonly SourceName[], options: { path?: readonly (string | number)[] } = {}) {
+    super(
+      'DECISION_INCOMPLETE',
+      `${decision} was decided without the ${missing.join(', ')} department system${missing.length > 1 ? 's' : ''}: incomplete, not in the subject's favour`,
+      { path: options.path, extensions: { source: [...missing] } },
+    );
   }
 }
 

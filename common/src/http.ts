@@ -84,12 +84,63 @@ export async function readBody(request: IncomingMessage, limit: number, pace?: B
   });
 }
 
-export async function readJsonBody(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<unknown> {
+/**
+ * Deepest JSON nesting a request body may have. GraphQL variables and federation representations
+ * nest a dozen levels at most; whatever walks a parsed value recursively later stays far from the
+ * stack's end.
+ */
+export const MAX_JSON_NESTING = 64;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `maxDepth`, found without parsing it and
+ * without recursion, so that no nesting can exhaust the stack. Text that is not JSON is measured
+ * all the same: the parser refuses it afterwards.
+ */
+export function exceedsJsonNesting(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b || char === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (char === 0x5d || char === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Parses JSON text from a client, refusing deep nesting before parsing, with a 400 either way. */
+export function parseJsonInput(text: string, what: string, maxDepth = MAX_JSON_NESTING): unknown {
+  if (exceedsJsonNesting(text, maxDepth)) {
+    throw new BodyError(400, `${what} nests deeper than ${maxDepth} levels`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BodyError(400, `${what} is not valid JSON`);
+  }
+}
+
+export async function readJsonBody(
+  request: IncomingMessage,
+  limit: number,
+  pace?: BodyPace,
+  maxDepth = MAX_JSON_NESTING,
+): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!type.includes('application/json') && !type.includes('application/graphql-response+json')) {
     throw new BodyError(415, 'Content-Type must be application/json');
   }
   const text = await readBody(request, limit, pace);
+  if (exceedsJsonNesting(text, maxDepth)) {
+    throw new BodyError(400, `Request body nests deeper than ${maxDepth} levels`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

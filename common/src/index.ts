@@ -16,6 +16,7 @@ export * from './service.js';
 export * from './legacy.js';
 export * from './subgraph.js';
 export * from './access.js';
+export * from './access-personal.js';
 export * from './access-enforcement.js';
 export * from './internal-auth.js';
 export * from './lines.js';

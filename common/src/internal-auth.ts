@@ -20,6 +20,17 @@ export const INTERNAL_AUDIENCE = 'credit-gateway-subgraph';
 export const INTERNAL_TOKEN_TYPE = 'credit-gateway-internal+jwt';
 const ALGORITHM = 'EdDSA';
 
+/**
+ * The departments a caller can act for (认定部门), spelled as the SourceSystem enum: a department
+ * decides the objections and repairs of the records it owns (谁认定、谁修复).
+ */
+export const DEPARTMENTS = ['MARKET', 'TAX', 'COURTS', 'SOCIAL_SECURITY', 'PROCUREMENT'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export function isDepartment(value: unknown): value is Department {
+  return typeof value === 'string' && (DEPARTMENTS as readonly string[]).includes(value);
+}
+
 /** What the gateway vouches for on one subgraph request. */
 export interface InternalClaims {
   tier: Tier;
@@ -29,6 +40,8 @@ export interface InternalClaims {
   purpose: string | null;
   /** Subjects (credit codes) whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
+  /** The department the caller acts for, from its token; absent or null for callers that act for none. */
+  department?: Department | null;
 }
 
 /** A missing, forged, expired or malformed token: the caller is not who it claims to be. */
@@ -158,6 +171,8 @@ function wirePayload(claims: InternalClaims): JWTPayload {
     client: claims.client,
     purpose: claims.purpose,
     consents: encodeConsents(claims.consents),
+    // Only when there is one: tokens of callers without a department stay as they were.
+    ...(claims.department ? { department: claims.department } : {}),
   };
 }
 
@@ -293,7 +308,9 @@ function readClaims(payload: JWTPayload): InternalClaims | null {
   if (!isTier(tier) || !nullableString(client) || !nullableString(purpose)) return null;
   const consents = decodeConsents(payload['consents']);
   if (consents === null) return null;
-  return { tier, client, purpose, consents };
+  const department = payload['department'];
+  if (department !== undefined && !isDepartment(department)) return null;
+  return { tier, client, purpose, consents, ...(department === undefined ? {} : { department }) };
 }
 
 // ---------------------------------------------------------------------------------------------

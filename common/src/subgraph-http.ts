@@ -27,6 +27,11 @@ export interface SubgraphHttpOptions<TContext> {
   /** Whether the subgraph can serve: its source adapter is set up. */
   isReady?(): boolean;
   bodyLimitBytes?: number;
+  /**
+   * Errors the resolvers noted beside the data they answered (an incomplete decision, say): they
+   * join the response's errors, at their own paths.
+   */
+  notedErrors?(context: TContext): readonly GraphQLError[];
 }
 
 type Prepared =
@@ -84,13 +89,16 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
     }
     const requestId = String(request.headers['x-request-id'] ?? randomUUID());
     const requestLogger = logger.child({ requestId });
+    const contextValue = options.createContext({ requestId, logger: requestLogger, headers: request.headers, access });
     const result = await execute({
       schema,
       document: ready.document,
       variableValues: (variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof operationName === 'string' ? operationName : undefined,
-      contextValue: options.createContext({ requestId, logger: requestLogger, headers: request.headers, access }),
+      contextValue,
     });
+    const noted = options.notedErrors?.(contextValue) ?? [];
+    if (noted.length > 0) result.errors = [...(result.errors ?? []), ...noted];
     if (result.errors) {
       result.errors = result.errors.map((error) => {
         const { masked, unexpected } = maskUnexpectedError(error);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { accessRules } from './access.js';
-import { enforceAccess, type AccessClaims } from './access-enforcement.js';
+import { enforceAccess, enforcePersonalData, entityKeyFields, type AccessClaims } from './access-enforcement.js';
+import { personalFields } from './access-personal.js';
 import { DEFAULT_ALLOW_LIST_FILE } from './allow-list.js';
 import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingConfig } from './internal-auth.js';
 import type { EnvReader } from './config.js';
@@ -30,12 +31,14 @@ export function subgraphTypeDefs(name: SubgraphName | LocalSubgraphName): Docume
 
 /**
  * A subgraph's executable schema: its SDL, its typed resolver map (the generated `Resolvers`), and
- * the `@access` rules enforced on every field that carries one.
+ * the `@access` rules enforced on every field that carries one, and personal data treated as its
+ * `@personal` kind and the caller's tier say.
  */
 export function subgraphSchema(name: SubgraphName | LocalSubgraphName, resolvers: object): GraphQLSchema {
   const typeDefs = subgraphTypeDefs(name);
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as SubgraphResolverMap });
   enforceAccess(schema, accessRules(typeDefs));
+  enforcePersonalData(schema, personalFields(typeDefs), entityKeyFields(typeDefs));
   return schema;
 }
 
@@ -48,6 +51,8 @@ export interface SubgraphOptions<TContext> {
   /** The gateway's public key: every request must carry a token it signed. */
   internalAuth: InternalVerifyingConfig;
   isReady?: () => boolean;
+  /** Errors resolvers noted beside their data (see SubgraphHttpOptions.notedErrors). */
+  notedErrors?: (context: TContext) => readonly GraphQLError[];
 }
 
 /** Builds a subgraph's schema from its SDL and resolvers, and its HTTP handler. No side effects. */
@@ -65,6 +70,7 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
     authenticate: (authorization) => verifier.verifyAuthorization(authorization),
     createContext: (request) => ({ ...options.createContext(request), access: request.access }),
     isReady: options.isReady,
+    ...(options.notedErrors ? { notedErrors: options.notedErrors } : {}),
   });
   return { schema, handler };
 }

@@ -93,6 +93,21 @@ describe('internal tokens', () => {
     });
   });
 
+  it('carry the department a GOVERNMENT caller acts for, and leave it out for one that acts for none', async () => {
+    const taxOffice: InternalClaims = {
+      tier: 'GOVERNMENT',
+      client: 'dongguan-tax-bureau',
+      purpose: 'CREDIT_REPAIR',
+      consents: {},
+      department: 'TAX',
+    };
+    await expect(verifier().verify(await signer().sign(taxOffice))).resolves.toEqual(taxOffice);
+    const without = await signer().sign({ ...taxOffice, department: null });
+    const payload = JSON.parse(Buffer.from(without.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(payload).not.toHaveProperty('department');
+    expect(await verifier().verify(without)).not.toHaveProperty('department');
+  });
+
   it('carry an anonymous PUBLIC caller', async () => {
     const anonymous: InternalClaims = { tier: 'PUBLIC', client: null, purpose: null, consents: {} };
     await expect(verifier().verify(await signer().sign(anonymous))).resolves.toEqual(anonymous);

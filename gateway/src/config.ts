@@ -15,6 +15,7 @@ import {
   TIERS,
 } from '@credit-gateway/common';
 import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
+import { readSubjectLimitConfig } from './execution/subject-limit.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
 import { readRegisterConfig, type RegisterConfig } from './register/config.js';
@@ -32,6 +33,8 @@ export interface GatewayConfig extends ServiceConfig {
   subgraphTimeoutMs: number;
   /** Most items a list argument of credit codes or ID numbers may hold in one request. */
   maxBatchSize: number;
+  /** Most distinct subjects one request may name, per tier (MAX_SUBJECTS_PER_REQUEST). */
+  maxSubjectsPerRequest: Readonly<Record<Tier, number>>;
   bodyLimitBytes: number;
   allowListFile: string;
   graphiql: boolean;
@@ -82,6 +85,7 @@ export function loadConfig(env: Env): GatewayConfig {
     subgraphUrls,
     subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 5_000, { min: 1, max: 300_000 }),
     maxBatchSize: reader.int('MAX_BATCH_SIZE', 500, { min: 1, max: 10_000 }),
+    maxSubjectsPerRequest: readSubjectLimitConfig(reader),
     bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
     graphiql: reader.bool('GRAPHIQL', true),

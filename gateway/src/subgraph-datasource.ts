@@ -1,8 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLResponse, GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
+import { Kind, parse, type SelectionSetNode } from 'graphql';
 import {
   errorCodeForHttpStatus,
   internalAuthorization,
+  LruCache,
   type AccessClaims,
   SourceError,
   type Logger,
@@ -70,8 +72,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
     // Entity cache: answers the `_entities` it holds, sends the rest, stands in for a failed source.
     const context = options.context as Partial<GatewayRequestContext>;
     const { query, variables } = options.request;
-    if (!this.entityCache || !context.access || !query || !variables) return this.fetch(options);
-    return this.entityCache.fetch(
+    if (!this.entityCache || !context.access || !query || !variables)
+      return answerFailedEntities(await this.fetch(options), options.request);
+    const response = await this.entityCache.fetch(
       { subgraph: this.subgraph, query, variables, tier: context.access.tier, staleSources: context.staleSources },
       (representations) =>
         this.fetch(
@@ -80,6 +83,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
             : options,
         ),
     );
+    return answerFailedEntities(response, options.request);
   }
 
   private async fetch(
@@ -108,6 +112,56 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayRequestCo
   close(): void {
     this.transport.close();
   }
+}
+
+const entityFieldsByQuery = new LruCache<string, readonly string[] | null>(500);
+
+/** The fields an `_entities` fetch asks of each entity (response names), or null for another fetch. */
+function entityFields(query: string): readonly string[] | null {
+  const known = entityFieldsByQuery.get(query);
+  if (known !== undefined) return known;
+  let fields: string[] | null = null;
+  try {
+    const operation = parse(query).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const root = operation?.kind === Kind.OPERATION_DEFINITION ? operation.selectionSet.selections : [];
+    const entities = root.find((s) => s.kind === Kind.FIELD && s.name.value === '_entities');
+    if (entities?.kind === Kind.FIELD && entities.selectionSet)
+      fields = [...new Set(responseNames(entities.selectionSet))];
+  } catch {
+    fields = null;
+  }
+  entityFieldsByQuery.set(query, fields);
+  return fields;
+}
+
+function responseNames(selectionSet: SelectionSetNode): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD)
+      return selection.name.value === '__typename' ? [] : [selection.alias?.value ?? selection.name.value];
+    return selection.kind === Kind.INLINE_FRAGMENT ? responseNames(selection.selectionSet) : [];
+  });
+}
+
+/**
+ * An `_entities` fetch that failed as a whole answers its fields as null, next to its SOURCE_*
+ * error. Left out instead, @apollo/gateway would send no representation of those entities to a
+ * subgraph that `@requires` the fields (the credit rules), and the rules could not say which
+ * department was missing: a failed section must look the same whether its source or its subgraph failed.
+ */
+function answerFailedEntities(
+  response: GatewayGraphQLResponse,
+  request: GatewayGraphQLRequest,
+): GatewayGraphQLResponse {
+  const representations: unknown = request.variables?.['representations'];
+  if (response.data != null || !response.errors?.length || !request.query || !Array.isArray(representations))
+    return response;
+  const fields = entityFields(request.query);
+  if (!fields) return response;
+  const entities = (representations as unknown[]).map((representation) => ({
+    __typename: (representation as { __typename?: unknown } | null)?.__typename,
+    ...Object.fromEntries(fields.map((field) => [field, null])),
+  }));
+  return { ...response, data: { _entities: entities } };
 }
 
 function failureCode(error: unknown): SourceErrorCode {

@@ -4,11 +4,13 @@ import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import { isScalarType, parse, type GraphQLSchema } from 'graphql';
 import {
   accessRules,
+  personalFields,
   scalarResolvers,
   type AccessRule,
   type CreditCodePolicy,
   type LocalSubgraphName,
   type Logger,
+  type PersonalKind,
   type SubgraphName,
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
@@ -20,6 +22,8 @@ export interface LoadedSupergraph {
   schema: GraphQLSchema;
   /** `Type.field` → who may read it, from the `@access` directives composed into the supergraph. */
   accessRules: ReadonlyMap<string, AccessRule>;
+  /** `Type.field` → kind of personal data, from the `@personal` declarations composed into the supergraph. */
+  personalFields: ReadonlyMap<string, PersonalKind>;
   executor: GatewayExecutor;
   /** Subgraph name → URL the gateway calls. */
   subgraphs: ReadonlyMap<string, string>;
@@ -86,6 +90,7 @@ export async function loadSupergraph(
     schema,
     executor,
     accessRules: rules,
+    personalFields: personalFields(parse(supergraphSdl)),
     subgraphs,
     entityCache,
     fetchMetrics: () => Object.fromEntries(remotes.map((remote) => [remote.subgraph, { ...remote.metrics }])),

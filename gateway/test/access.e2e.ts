@@ -361,7 +361,8 @@ describe('masking', () => {
     expect(analyst.body.data).toEqual({
       enterprise: {
         courts: {
-          consumptionRestrictions: [{ boundPersons: [{ name: '周德明', person: { idNumber: '5001121975****6133' } }] }],
+          // Analysts see natural persons' names masked too (PERSONAL_DATA_POLICY).
+          consumptionRestrictions: [{ boundPersons: [{ name: '周**', person: { idNumber: '5001121975****6133' } }] }],
         },
         marketRegulation: { registration: { legalRepresentative: { person: { idNumber: '5001121975****6133' } } } },
       },

@@ -108,7 +108,7 @@ describe('scenario: the courts are down during an approval check', () => {
       );
       expect(body.data.enterprise.greenChannel).toEqual({
         eligible: false,
-        reason: "Cannot confirm: the courts' records could not be read; ask again later",
+        reason: 'Cannot confirm: courts could not be read; ask again later',
       });
       expect(body.errors).toContainEqual(
         expect.objectContaining({ extensions: { code: 'SOURCE_UNAVAILABLE', source: 'courts' } }),
@@ -148,6 +148,8 @@ describe('scenario: an objection suspends the measures resting on the disputed r
       ask(
         'mutation($input: AdvanceObjectionInput!) { advanceObjection(input: $input) { id status history { status } } }',
         { input: { id: objection.id, status, note: '核查完毕', idempotencyKey: key } },
+        // 谁认定、谁修复: the tax department decides objections to its own record.
+        { tier: 'GOVERNMENT', client: 'dongguan-tax-bureau', purpose: 'CREDIT_OBJECTION', department: 'TAX' },
       );
     expect((await advance('VERIFYING', 'scenario-verify')).data.advanceObjection.status).toBe('VERIFYING');
     expect((await ask(MEASURES, { code, context: 'REGULATORY_INSPECTION' })).data.enterprise.measures[0].status).toBe(
@@ -161,7 +163,8 @@ describe('scenario: an objection suspends the measures resting on the disputed r
 
   it('through AUTHORIZED, the subject files only with its own consent, and a retry returns the same objection', async () => {
     const code = demoCode('partial-debtor');
-    const recordId = 'PROCUREMENT:YZSX500112202500042';
+    const recordId = await recordOf(code, 'PROCUREMENT_DISHONESTY');
+    expect(recordId).toBe('PROCUREMENT:YZSX500112202500042');
     const agent = 'yudong-legal-agent';
     const input = { code, recordId, reason: '转包事实不成立', idempotencyKey: 'agent-1' };
     const file = 'mutation($input: FileObjectionInput!) { fileObjection(input: $input) { id status code recordId } }';
@@ -194,7 +197,7 @@ describe('scenario: credit repair and publicity periods', () => {
     const repaired = await ask(
       'mutation($input: RecordRepairInput!) { recordRepair(input: $input) { recordId repairedOn by } }',
       { input: { code, recordId, basis: '已全额支付拖欠工资并作出信用承诺', idempotencyKey: 'repair-wage-1' } },
-      { tier: 'GOVERNMENT', client: 'nanshan-hr-bureau', purpose: 'CREDIT_REPAIR' },
+      { tier: 'GOVERNMENT', client: 'nanshan-hr-bureau', purpose: 'CREDIT_REPAIR', department: 'SOCIAL_SECURITY' },
     );
     expect(repaired.errors).toBeUndefined();
     expect(repaired.data.recordRepair).toMatchObject({ recordId, by: 'nanshan-hr-bureau' });

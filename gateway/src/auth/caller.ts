@@ -3,7 +3,15 @@
  * provider; the token's `tier` decides what it may read. No header at all is an anonymous PUBLIC
  * caller. A header that is there but does not verify is refused, never read as PUBLIC.
  */
-import { isTier, LruCache, UnauthenticatedError, type EnvReader, type Tier } from '@credit-gateway/common';
+import {
+  isDepartment,
+  isTier,
+  LruCache,
+  UnauthenticatedError,
+  type Department,
+  type EnvReader,
+  type Tier,
+} from '@credit-gateway/common';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import {
   createKeySet,
@@ -20,6 +28,11 @@ export interface Caller {
   readonly client: string | null;
   /** The person or account using it (`sub`), if the token names one. */
   readonly subject: string | null;
+  /**
+   * The department the calling system acts for (`department`), if any: it may decide the
+   * objections and repairs of the records that department owns, and nothing else.
+   */
+  readonly department?: Department;
 }
 
 export const PUBLIC_CALLER: Caller = Object.freeze({ tier: 'PUBLIC', client: null, subject: null });
@@ -129,5 +142,17 @@ function callerFromClaims(payload: JWTPayload): Caller {
   if (subject !== undefined && (typeof subject !== 'string' || subject === '')) {
     throw new UnauthenticatedError('the token sub claim is invalid');
   }
-  return Object.freeze({ tier, client: client ?? null, subject: subject ?? null });
+  const department = payload['department'];
+  if (department !== undefined && !isDepartment(department)) {
+    throw new UnauthenticatedError('the token department claim names no known department');
+  }
+  if (department !== undefined && tier !== 'GOVERNMENT') {
+    throw new UnauthenticatedError('only a GOVERNMENT token may name a department');
+  }
+  return Object.freeze({
+    tier,
+    client: client ?? null,
+    subject: subject ?? null,
+    ...(department === undefined ? {} : { department }),
+  });
 }

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import {
   CONSENT_GROUPS,
   isConsentGroup,
+  isDepartment,
   isTier,
   loadCreditCodePolicy,
   parseCreditCode,
@@ -165,6 +166,8 @@ export interface CallerTokenOptions {
   tier: string;
   client?: string | null;
   subject?: string | null;
+  /** One of DEPARTMENTS: the department the calling system acts for. */
+  department?: string | null;
   /** Default 8h. */
   ttl?: string;
   dir?: string;
@@ -178,6 +181,10 @@ export async function mintCallerToken(options: CallerTokenOptions): Promise<stri
   const claims: Record<string, unknown> = { tier, aud: DEV_AUDIENCE };
   if (client) claims['client_id'] = client;
   if (subject) claims['sub'] = subject;
+  if (options.department) {
+    if (!isDepartment(options.department)) throw new Error(`Unknown department '${options.department}'`);
+    claims['department'] = options.department;
+  }
   const jwk = await signingKey(options.dir ?? DEV_KEYS_DIR, 'caller');
   return sign(jwk, claims, DEV_CALLER_ISSUER, parseTtl(options.ttl ?? '8h'));
 }

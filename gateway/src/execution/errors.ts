@@ -12,9 +12,12 @@ export function formatErrors(
   return errors.map((error) => {
     const formatted = error instanceof GraphQLError ? error.toJSON() : error;
     const extensions = formatted.extensions ?? {};
-    if (isErrorCode(extensions['code'])) {
-      // The planner adds its own bookkeeping; clients get the product's extensions only.
-      const { serviceName: _serviceName, ...rest } = extensions;
+    // An INTERNAL_SERVER_ERROR from a subgraph or the planner carries whatever was thrown (a stack
+    // size, a file path, a library's name): it is masked like any error without a code.
+    if (isErrorCode(extensions['code']) && extensions['code'] !== 'INTERNAL_SERVER_ERROR') {
+      // The planner adds its own bookkeeping, and a subgraph in development mode its stack trace;
+      // clients get the product's extensions only.
+      const { serviceName: _serviceName, stacktrace: _stacktrace, exception: _exception, ...rest } = extensions;
       return { ...formatted, extensions: rest };
     }
     logger.error(

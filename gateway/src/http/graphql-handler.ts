@@ -10,7 +10,6 @@ import {
   type FragmentDefinitionNode,
   type GraphQLError,
   type GraphQLFormattedError,
-  type OperationDefinitionNode,
 } from 'graphql';
 import {
   BodyError,
@@ -18,6 +17,7 @@ import {
   LruCache,
   PURPOSE_TIERS,
   TIERS,
+  parseJsonInput,
   readJsonBody,
   sendJson,
   type BodyPace,
@@ -31,8 +31,12 @@ import { consentsClaim, PUBLIC_CALLER, type Caller } from '../auth/index.js';
 import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
 import { DocumentCache } from '../execution/document-cache.js';
+import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { formatErrors, withCode, withoutPersonalValue } from '../execution/errors.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
+import { reachedIdentifiers, subjectsNamedInRequest, subjectsNamedInText } from '../execution/named-subjects.js';
+import { isProbe, selectsIntrospection } from '../execution/operation-shape.js';
+import { countSubjects, findTooManySubjects } from '../execution/subject-limit.js';
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { RefusalSampler, retryAfterSeconds, type RateDecision } from '../limits/rate-limit.js';
 import { Admission } from '../performance/admission.js';
@@ -150,13 +154,7 @@ function paramsFrom(method: string, url: URL, body: unknown, persistedQuery?: st
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     throw new RequestError(400, 'BAD_REQUEST', "'operationName' must be a string");
   }
-  if (method === 'GET' && typeof variables === 'string') {
-    try {
-      variables = JSON.parse(variables) as unknown;
-    } catch {
-      throw new RequestError(400, 'BAD_REQUEST', "'variables' must be a JSON object");
-    }
-  }
+  if (method === 'GET' && typeof variables === 'string') variables = parseJsonInput(variables, "'variables'");
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
     throw new RequestError(400, 'BAD_REQUEST', "'variables' must be a JSON object");
   }
@@ -172,24 +170,6 @@ function purposeOf(request: IncomingMessage): string | null {
   const value = request.headers[PURPOSE_HEADER];
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   return text && text.length <= 200 && !/[\u0000-\u001f]/.test(text) ? text : null;
-}
-
-function selectsIntrospection(
-  operation: OperationDefinitionNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-): boolean {
-  const seen = new Set<string>();
-  const visit = (selections: OperationDefinitionNode['selectionSet']['selections']): boolean =>
-    selections.some((selection) => {
-      if (selection.kind === Kind.FIELD)
-        return selection.name.value === '__schema' || selection.name.value === '__type';
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) return false;
-      seen.add(fragment.name.value);
-      return visit(fragment.selectionSet.selections);
-    });
-  return visit(operation.selectionSet.selections);
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
@@ -222,7 +202,7 @@ export interface GraphQLHandlerOptions {
  * identifiers; register the query durably; only then answer.
  */
 export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
-  const { schema, executor, accessRules } = supergraph;
+  const { schema, executor, accessRules, personalFields } = supergraph;
   const documents = new DocumentCache(schema, config.limits);
   const persistedOperations = createPersistedOperations({
     config: config.performance,
@@ -262,6 +242,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     if (read && !read.ok) throw read.error;
     const body = read?.value;
+    if (request.method === 'GET') checkQueryStringNesting(url.searchParams);
     const persisted = await persistedOperations.resolve(
       request.method === 'GET' ? Object.fromEntries(url.searchParams) : isRecord(body) ? body : {},
     );
@@ -270,8 +251,17 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     const params = paramsFrom(request.method, url, body, persisted.query);
     const prepared = documents.prepare(params.query);
-    const base = { operationHash: prepared.queryHash, operationName: params.operationName ?? null };
-    Object.assign(progress, base);
+    // A refusal still names the subjects the request named, found in its text (best effort); only
+    // a refusal reads them.
+    const base = {
+      operationHash: prepared.queryHash,
+      operationName: params.operationName ?? null,
+      get subjects() {
+        return services.subjects.keys(subjectsNamedInText(schema, [params.query, JSON.stringify(params.variables)]));
+      },
+    };
+    progress.operationHash = base.operationHash;
+    progress.operationName = base.operationName;
     if (!prepared.ok) return { ...refusal(400, prepared.errors, requestLogger), ...base };
     if (persisted.register) persistedOperations.remember(persisted.register, params.query);
 
@@ -290,7 +280,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       throw new RequestError(405, 'BAD_REQUEST', 'Mutations must be sent with POST');
     }
     const fragments = fragmentsOf(prepared.document);
-    if (!config.introspectionTiers.has(caller.tier) && selectsIntrospection(operation, fragments)) {
+    if (!config.introspectionTiers.has(caller.tier) && selectsIntrospection(schema, operation, fragments)) {
       const error = new CreditGatewayError(
         'INTROSPECTION_NOT_ALLOWED',
         `Schema introspection is not available to ${caller.tier} callers`,
@@ -312,16 +302,18 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     }
     const identifiers = identifierArguments(schema, prepared.document, coerced.coerced);
     const subjects = services.subjects.keys(identifiers);
-    const withSubjects = { ...base, subjects };
+    const withSubjects = { operationHash: base.operationHash, operationName: base.operationName, subjects };
     Object.assign(progress, withSubjects);
     const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
     if (oversized) return { ...refusal(400, [oversized], requestLogger), ...withSubjects };
+    const tooMany = findTooManySubjects(identifiers, caller.tier, config.maxSubjectsPerRequest);
+    if (tooMany) return { ...refusal(400, [tooMany], requestLogger), ...withSubjects };
     const costly = checkOperationCost(schema, prepared.document, params.operationName, coerced.coerced, config.limits);
     if (costly) return { ...refusal(400, [costly], requestLogger), ...withSubjects };
     // 查询量: the subjects named count against the caller's budget, before anything is fetched.
     const spent = await services.rateLimiter.consume(
       { tier: caller.tier, client: caller.client, ip: request.socket.remoteAddress ?? 'unknown' },
-      subjects.length,
+      countSubjects(identifiers),
     );
     if (spent && !spent.allowed) return { ...throttled(spent, requestLogger), ...withSubjects };
 
@@ -358,6 +350,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       client: caller.client,
       purpose,
       consents,
+      department: caller.department ?? null,
     });
     const context: GatewayRequestContext = {
       requestId,
@@ -383,7 +376,15 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     };
     const result = await executor(requestContext as GatewayGraphQLRequestContext);
     const data = (result.data ?? null) as Record<string, unknown> | null;
-    const shaped = shapeResponse(data, { schema, operation, fragments, denied: allowed.denied, tier: caller.tier });
+    const shaped = shapeResponse(data, {
+      schema,
+      operation,
+      fragments,
+      denied: allowed.denied,
+      tier: caller.tier,
+      personal: personalFields,
+      variables: coerced.coerced,
+    });
     const errors = [...shaped.errors, ...formatErrors(result.errors ?? [], requestLogger)];
     const consentDenied = errors.flatMap((error) =>
       error.extensions?.['code'] === 'CONSENT_REQUIRED' && typeof error.extensions['field'] === 'string'
@@ -404,8 +405,9 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
       status: 200,
       body: errors.length > 0 ? { data, errors, ...extensions } : { data, ...extensions },
       outcome,
-      probe: outcome === 'OK' && isProbe(operation),
+      probe: outcome === 'OK' && isProbe(schema, operation, fragments),
       ...withSubjects,
+      subjects: [...new Set([...subjects, ...services.subjects.keys(reachedIdentifiers(shaped.reached))])],
       fieldsReturned: [...shaped.returned],
       fieldsDenied: [...new Set([...denied, ...consentDenied])],
     };
@@ -478,6 +480,8 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
 
     let caller: Caller = PUBLIC_CALLER;
     const purpose = purposeOf(request);
+    const namedSubjects = () =>
+      services.subjects.keys(subjectsNamedInRequest(schema, url, read?.ok ? read.value : undefined));
     let result: Answer;
     const progress: Partial<Answer> = {};
     const late = (): Answer => ({
@@ -505,7 +509,9 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
             const sample = authRefusals.take(address);
             if (sample.skipped > 0)
               requestLogger.warn({ skipped: sample.skipped }, 'throttled authentication refusals not registered');
-            return { ...throttled(failures, requestLogger), unregistered: !sample.register };
+            return sample.register
+              ? { ...throttled(failures, requestLogger), subjects: namedSubjects() }
+              : { ...throttled(failures, requestLogger), unregistered: true };
           }
         }
         try {
@@ -515,6 +521,7 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
             await services.rateLimiter.recordAuthFailure(address);
             return {
               ...refusal(401, [error], requestLogger, true),
+              subjects: namedSubjects(),
               headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
             };
           }
@@ -526,10 +533,10 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
             `${caller.tier} callers must state the purpose of the query in the ${PURPOSE_HEADER} header`,
             { extensions: { header: PURPOSE_HEADER } },
           );
-          return refusal(400, [error], requestLogger, true);
+          return { ...refusal(400, [error], requestLogger, true), subjects: namedSubjects() };
         }
         const decision = await services.rateLimiter.check({ tier: caller.tier, client: caller.client, ip: address });
-        if (!decision.allowed) return throttled(decision, requestLogger);
+        if (!decision.allowed) return { ...throttled(decision, requestLogger), subjects: namedSubjects() };
         return answer(request, url, caller, purpose, requestId, requestLogger, read, progress);
       });
     } catch (error) {
@@ -584,13 +591,6 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     close: () => persistedOperations.close(),
     admission: () => ({ ...admission.state, oldestWaitMs: Math.round(admission.oldestWaitMs()) }),
   });
-}
-
-/** `{ __typename }`, however spelt: only `__typename` fields at the root. */
-function isProbe(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && selection.name.value === '__typename',
-  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

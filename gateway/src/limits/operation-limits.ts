@@ -1,12 +1,8 @@
 import {
   getArgumentValues,
-  getDirectiveValues,
   getNamedType,
   getNullableType,
   getOperationAST,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  isAbstractType,
   isCompositeType,
   isListType,
   isObjectType,
@@ -21,12 +17,12 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
-  type SelectionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { CreditGatewayError, type EnvReader } from '@credit-gateway/common';
+import { FieldCollector } from '../execution/collect-fields.js';
 
 export interface OperationLimits {
   /** Deepest field allowed, counting the root field as 1 and every field below it, leaves included. */
@@ -210,47 +206,11 @@ export function operationCost(
   };
   const memo = new Map<string, number>();
 
-  function included(node: SelectionNode): boolean {
-    const skip = getDirectiveValues(GraphQLSkipDirective, node, variableValues);
-    if (skip?.['if'] === true) return false;
-    const include = getDirectiveValues(GraphQLIncludeDirective, node, variableValues);
-    return include?.['if'] !== false;
-  }
-
-  function applies(typeCondition: string | undefined, type: GraphQLObjectType): boolean {
-    if (typeCondition === undefined || typeCondition === type.name) return true;
-    const condition = schema.getType(typeCondition);
-    return condition !== undefined && isAbstractType(condition) && schema.isSubType(condition, type);
-  }
+  const collector = new FieldCollector(schema, fragments, variableValues);
 
   /** Fields by response key, as execution collects them for one object type. */
-  function collectFields(
-    type: GraphQLObjectType,
-    selectionSets: readonly SelectionSetNode[],
-  ): Map<string, FieldNode[]> {
-    const fields = new Map<string, FieldNode[]>();
-    const visitedFragments = new Set<string>();
-    const collect = (selectionSet: SelectionSetNode) => {
-      for (const selection of selectionSet.selections) {
-        if (!included(selection)) continue;
-        if (selection.kind === Kind.FIELD) {
-          const key = selection.alias?.value ?? selection.name.value;
-          const group = fields.get(key);
-          if (group) group.push(selection);
-          else fields.set(key, [selection]);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (applies(selection.typeCondition?.name.value, type)) collect(selection.selectionSet);
-        } else {
-          const name = selection.name.value;
-          if (visitedFragments.has(name)) continue;
-          visitedFragments.add(name);
-          const fragment = fragments.get(name);
-          if (fragment && applies(fragment.typeCondition.name.value, type)) collect(fragment.selectionSet);
-        }
-      }
-    };
-    for (const selectionSet of selectionSets) collect(selectionSet);
-    return fields;
+  function collectFields(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): FieldNode[][] {
+    return collector.collect(type, selectionSets).map((field) => [...field.nodes]);
   }
 
   function fieldDefinition(type: GraphQLObjectType, name: string): GraphQLField<unknown, unknown> | undefined {
@@ -288,7 +248,7 @@ export function operationCost(
     const known = memo.get(key);
     if (known !== undefined) return known;
     let cost = 0;
-    for (const nodes of collectFields(type, selectionSets).values()) cost += fieldCost(type, nodes);
+    for (const nodes of collectFields(type, selectionSets)) cost += fieldCost(type, nodes);
     memo.set(key, cost);
     return cost;
   }
@@ -310,7 +270,7 @@ export function operationCost(
   }
 
   let cost = 0;
-  for (const nodes of collectFields(rootType, [operation.selectionSet]).values()) {
+  for (const nodes of collectFields(rootType, [operation.selectionSet])) {
     // Introspection is answered by the gateway itself: no plan, no fetch.
     const fetched = !nodes[0]?.name.value.startsWith('__');
     cost += fieldCost(rootType, nodes) + (fetched ? rootFieldCost : 0);

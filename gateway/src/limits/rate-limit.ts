@@ -67,7 +67,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
     JUDICIAL: { limit: 6_000, periodMs: MINUTE },
     ANALYST: { limit: 600, periodMs: MINUTE },
   },
-  // A full batch (MAX_BATCH_SIZE, 500) at once for PUBLIC, then ten subjects a second.
+  // Several of the largest requests a tier may send (MAX_SUBJECTS_PER_REQUEST) at once, then evenly.
   subjects: {
     PUBLIC: { limit: 600, periodMs: MINUTE },
     AUTHORIZED: { limit: 30_000, periodMs: MINUTE },

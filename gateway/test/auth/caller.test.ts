@@ -301,6 +301,22 @@ describe('claims', () => {
     }
   });
 
+  it('read the department a GOVERNMENT client acts for, and refuse an unknown one or one on another tier', async () => {
+    const signed = await token(es256, { claims: { department: 'TAX' } });
+    await expect(verifier.verify(`Bearer ${signed}`)).resolves.toEqual({
+      tier: 'GOVERNMENT',
+      client: 'approval-system-cq',
+      subject: 'user-001',
+      department: 'TAX',
+    });
+    for (const department of ['tax', 'FINANCE', 7, null]) {
+      const bad = await token(es256, { claims: { department } });
+      expect(await refusal(`Bearer ${bad}`)).toBe('the token department claim names no known department');
+    }
+    const lender = await token(es256, { claims: { tier: 'AUTHORIZED', department: 'TAX' } });
+    expect(await refusal(`Bearer ${lender}`)).toBe('only a GOVERNMENT token may name a department');
+  });
+
   it('refuses a sub that is not a string', async () => {
     const signed = await token(es256, { claims: { sub: 7 } });
     expect(await refusal(`Bearer ${signed}`)).toBe('the token sub claim is invalid');

@@ -121,6 +121,9 @@ describe('tokens from the development keys', () => {
 
   it('refuses what it must not sign', async () => {
     await expect(mintCallerToken({ tier: 'ROOT', client: 'x', dir: keys.dir })).rejects.toThrow("Unknown tier 'ROOT'");
+    await expect(
+      mintCallerToken({ tier: 'GOVERNMENT', client: 'x', department: 'FINANCE', dir: keys.dir }),
+    ).rejects.toThrow("Unknown department 'FINANCE'");
     await expect(mintCallerToken({ tier: 'JUDICIAL', dir: keys.dir })).rejects.toThrow(
       'A JUDICIAL token needs a client (--client)',
     );
@@ -210,6 +213,17 @@ describe('the CLI', { timeout: 60_000 }, () => {
       tier: 'GOVERNMENT',
       client: 'approval-system-cq',
       subject: 'user-001',
+    });
+    const taxOffice = await cli(
+      'token',
+      ...['--tier', 'GOVERNMENT', '--client', 'dongguan-tax-bureau', '--department', 'TAX', '--dir', dir],
+    );
+    expect(taxOffice.code).toBe(0);
+    await expect(callers.verify(`Bearer ${taxOffice.stdout.trim()}`)).resolves.toEqual({
+      tier: 'GOVERNMENT',
+      client: 'dongguan-tax-bureau',
+      subject: null,
+      department: 'TAX',
     });
 
     const consent = await cli(

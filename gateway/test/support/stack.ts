@@ -52,6 +52,8 @@ export interface As {
   consents?: string[];
   /** No Authorization header at all: an anonymous PUBLIC caller. */
   anonymous?: boolean;
+  /** The department a GOVERNMENT caller acts for (its token's `department` claim). */
+  department?: string;
 }
 
 export interface GraphQLResponse {
@@ -178,14 +180,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     closers.push(() => gateway.close());
 
-    const token = (tier: Tier, client = 'approval-system-test') =>
-      mintCallerToken({ tier, client: tier === 'PUBLIC' ? null : client, subject: 'tester', dir: keys.dir });
+    const token = (tier: Tier, client = 'approval-system-test', department?: string) =>
+      mintCallerToken({
+        tier,
+        client: tier === 'PUBLIC' ? null : client,
+        subject: 'tester',
+        department: department ?? null,
+        dir: keys.dir,
+      });
     async function callerHeaders(as: As = {}): Promise<Record<string, string>> {
       if (as.anonymous) return {};
       const tier = as.tier ?? 'GOVERNMENT';
       const purpose = as.purpose === undefined ? 'ADMINISTRATIVE_LICENSING' : as.purpose;
       return {
-        authorization: `Bearer ${await token(tier, as.client)}`,
+        authorization: `Bearer ${await token(tier, as.client, as.department)}`,
         ...(purpose === null ? {} : { 'x-credit-purpose': purpose }),
         ...(as.consents?.length ? { 'x-credit-consent': as.consents.join(',') } : {}),
       };

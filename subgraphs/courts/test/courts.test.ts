@@ -343,6 +343,14 @@ describe('subjects', () => {
     expect(result).toEqual({
       data: { _entities: [{ code: unknown, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }] },
     });
+    const known = await query(
+      subgraph,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { courts { known readAt } } } }`,
+      { r: [enterprise(unknown), enterprise(demoCode('partial-debtor'))] },
+    );
+    expect(known.errors).toBeUndefined();
+    expect(known.data._entities.map((e: any) => e.courts.known)).toEqual([false, true]);
+    for (const e of known.data._entities) expect(Number.isNaN(Date.parse(e.courts.readAt))).toBe(false);
   });
 
   it('names a person for every valid ID number, with what the number itself says', async () => {

@@ -1,4 +1,6 @@
-import type { AccessClaims, Logger } from '@credit-gateway/common';
+import type { AccessClaims, Department, Logger } from '@credit-gateway/common';
+import type { RecordIndex } from './rules/record-index.js';
+import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
 import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
@@ -10,7 +12,9 @@ export interface SubgraphContext {
   /** The caller as the gateway vouches for it (tier and consents), checked by @access. */
   access: AccessClaims;
   /** The calling system (`client_id`) and its declared purpose, from the same gateway token. */
-  caller: { client: string | null; purpose: string | null };
+  caller: { client: string | null; purpose: string | null; department: Department | null };
+  /** Every subject's credit records as last assessed, for mutations to check what they name. */
+  records: RecordIndex;
   logger: Logger;
   /** The closed measures catalog and the lists it targets. */
   catalog: MeasuresCatalog;
@@ -25,4 +29,6 @@ export interface SubgraphContext {
   store?: CreditStore;
   /** The courts' enforcement linkage interface, for the feed. */
   linkage?: LinkageClient;
+  /** Errors noted beside answered data (DECISION_INCOMPLETE); they join the response's errors. */
+  notedErrors: GraphQLError[];
 }

@@ -21,7 +21,17 @@ import type {
 } from './__generated__/resolvers-types.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
-// A section is null (or absent) when its department failed or the caller may not see it.
+// A section is null or absent when its department could not be read (the gateway passes a failed
+// required field as null, and leaves it out when the whole fetch failed): the rules treat both as
+// "could not be read". A department that answered but holds nothing sends `known: false`.
+
+/** What every department section carries besides its records. */
+export interface SectionReading {
+  /** False: the department answered and holds no record of the subject. */
+  known?: boolean;
+  /** When the platform read the section from the department; older when served from cache. */
+  readAt?: string;
+}
 
 /** Provenance as the departments send it; `system` is derived from `source`. */
 export interface ProvenanceInput {
@@ -50,7 +60,7 @@ export interface RepresentativeInput {
   name: string;
   person: {
     idNumber: string;
-    courts: { dishonestDebtorRecords: DebtorRecordInput[] } | null;
+    courts?: ({ dishonestDebtorRecords: DebtorRecordInput[] } & SectionReading) | null;
   } | null;
 }
 
@@ -89,8 +99,9 @@ export interface HonourInput {
   provenance: ProvenanceInput;
 }
 
-export interface MarketInputs {
-  registration: RegistrationInput;
+export interface MarketInputs extends SectionReading {
+  /** Null when market regulation does not know the subject. */
+  registration: RegistrationInput | null;
   penalties: PenaltyInput[];
   abnormalOperations: ListingInput[];
   seriousIllegalListings: ListingInput[];
@@ -98,18 +109,18 @@ export interface MarketInputs {
   honours: HonourInput[];
 }
 
-export interface TaxInputs {
+export interface TaxInputs extends SectionReading {
   publishedGrades: { year: number; grade: TaxCreditGradeLevel; provenance: ProvenanceInput }[];
   majorViolations: { caseNature: string; publishedOn: string; publicityEndsOn: string; provenance: ProvenanceInput }[];
   arrearsNotices: { amount: number; announcedOn: string; provenance: ProvenanceInput }[];
 }
 
-export interface CourtsInputs {
+export interface CourtsInputs extends SectionReading {
   dishonestDebtorRecords: DebtorRecordInput[];
   consumptionRestrictions: ConsumptionRestrictionInput[];
 }
 
-export interface SocialSecurityInputs {
+export interface SocialSecurityInputs extends SectionReading {
   wageArrearsListings: {
     listedOn: string;
     removedOn: string | null;
@@ -118,7 +129,7 @@ export interface SocialSecurityInputs {
   }[];
 }
 
-export interface ProcurementInputs {
+export interface ProcurementInputs extends SectionReading {
   seriousDishonestyRecords: { recordedOn: string; banEndsOn: string; active: boolean; provenance: ProvenanceInput }[];
 }
 

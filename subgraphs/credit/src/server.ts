@@ -1,5 +1,6 @@
 import {
   createLogger,
+  isDepartment,
   buildSubgraph,
   listen,
   loadCreditCodePolicy,
@@ -12,6 +13,7 @@ import { createLoaders } from './loaders.js';
 import type { CreditStore, LinkageClient } from './models.js';
 import { createResolvers } from './resolvers/index.js';
 import { loadCreditPolicy, type CreditPolicy } from './rules/policy.js';
+import { RecordIndex } from './rules/record-index.js';
 import { RepresentativeIndex } from './rules/representatives.js';
 import { createLinkageSource } from './source/linkage.js';
 import { openCreditStore } from './store/index.js';
@@ -45,12 +47,14 @@ export function createCreditSubgraph(
   const now = options.now ?? (() => new Date());
   const { store, linkage } = options;
   const representatives = new RepresentativeIndex(config.representativeIndexSize);
+  const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
     name: 'credit',
     resolvers,
     logger,
     internalAuth: config.internalAuth,
+    notedErrors: (context) => context.notedErrors,
     createContext: (request) => ({
       caller: callerOf(request.access),
       logger: request.logger,
@@ -59,6 +63,8 @@ export function createCreditSubgraph(
       now,
       loaders: createLoaders(store),
       representatives,
+      records,
+      notedErrors: [],
       ...(store ? { store } : {}),
       ...(linkage ? { linkage } : {}),
     }),
@@ -69,10 +75,11 @@ export function createCreditSubgraph(
 
 /** The gateway's token also names the calling system and its purpose. */
 function callerOf(access: object): SubgraphContext['caller'] {
-  const { client, purpose } = access as { client?: unknown; purpose?: unknown };
+  const { client, purpose, department } = access as { client?: unknown; purpose?: unknown; department?: unknown };
   return {
     client: typeof client === 'string' ? client : null,
     purpose: typeof purpose === 'string' ? purpose : null,
+    department: isDepartment(department) ? department : null,
   };
 }
 

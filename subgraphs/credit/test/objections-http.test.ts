@@ -1,14 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, silentLogger, type ConsentGroup, type RunningServer, type Tier } from '@credit-gateway/common';
+import {
+  listen,
+  silentLogger,
+  type ConsentGroup,
+  type Department,
+  type RunningServer,
+  type Tier,
+} from '@credit-gateway/common';
 import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gateway-identity.js';
 import type { CreditStore } from '../src/models.js';
 import { createCreditSubgraph, loadConfig } from '../src/server.js';
 import { openCreditStore } from '../src/store/index.js';
 import { tempDir } from './store-support.js';
+import { cleanSme, market, partialDebtor, representation } from './support/enterprises.js';
+
+/** The SME with two penalties, so that objections and repairs have market records to name. */
+function smeWithPenalties() {
+  const sme = cleanSme();
+  const penalty = (id: string, decidedOn: string) => ({
+    decisionNumber: id,
+    violationType: '广告违法',
+    content: '罚款2000元',
+    decidedOn,
+    publishedOn: decidedOn,
+    provenance: market(id),
+  });
+  return {
+    ...sme,
+    marketRegulation: {
+      ...sme.marketRegulation!,
+      penalties: [penalty('PEN-2025-7', '2025-07-01'), penalty('PEN-2024-3', '2024-03-01')],
+    },
+  };
+}
 
 const DEBTOR = '91500112MA60YD7K76';
 const SME = '91500155MA5UQ01CXD';
-const RECORD = 'COURTS:(2023)渝0112执1234号';
+const RECORD = 'COURTS:1503212086';
 
 let clock = new Date('2026-09-29T02:00:00.000Z');
 let store: CreditStore;
@@ -22,6 +50,23 @@ beforeAll(async () => {
   const config = loadConfig({ PORT: '0', GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
   const subgraph = await createCreditSubgraph(config, silentLogger(), { store, now: () => clock });
   server = await listen(subgraph.handler, 0);
+  // Mutations name records the platform has read: read both subjects' records first.
+  const read = await graphql(
+    { tier: 'GOVERNMENT', client: 'approval-system' },
+    `
+      query ($r: [_Any!]!) {
+        _entities(representations: $r) {
+          ... on Enterprise {
+            creditRecords {
+              id
+            }
+          }
+        }
+      }
+    `,
+    { r: [representation(partialDebtor()), representation(smeWithPenalties())] },
+  );
+  expect(read.errors).toBeUndefined();
 });
 
 afterAll(async () => {
@@ -34,9 +79,11 @@ interface Caller {
   tier: Tier;
   client?: string;
   consents?: Record<string, ConsentGroup[]>;
+  department?: Department;
 }
 
-const department: Caller = { tier: 'GOVERNMENT', client: 'court-enforcement-office' };
+const department: Caller = { tier: 'GOVERNMENT', client: 'court-enforcement-office', department: 'COURTS' };
+const marketDepartment: Caller = { tier: 'GOVERNMENT', client: 'market-regulation-office', department: 'MARKET' };
 const lenderWithConsent: Caller = {
   tier: 'AUTHORIZED',
   client: 'xinyidai-bank',
@@ -53,7 +100,12 @@ async function graphql(caller: Caller, query: string, variables: Record<string, 
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(await gatewayHeaders({ tier: caller.tier, client: caller.client ?? null, consents: caller.consents ?? {} })),
+      ...(await gatewayHeaders({
+        tier: caller.tier,
+        client: caller.client ?? null,
+        consents: caller.consents ?? {},
+        department: caller.department ?? null,
+      })),
     },
     body: JSON.stringify({ query, variables }),
   });
@@ -207,6 +259,21 @@ describe('the objection workflow over HTTP', () => {
     expect((await store.overlaysFor(DEBTOR)).objections.get(RECORD)).toEqual({ id: objectionId, status: 'REVOKED' });
   });
 
+  it('files only on records the subject has', async () => {
+    const result = await graphql(department, FILE, fileInput({ recordId: 'COURTS:0000000000', idempotencyKey: 'nf' }));
+    expect(result.errors?.map((e) => (e['extensions'] as { code: string }).code)).toEqual(['RECORD_NOT_FOUND']);
+  });
+
+  it('refuses markup in its free text rather than storing it', async () => {
+    const result = await graphql(
+      department,
+      FILE,
+      fileInput({ reason: '<script>alert(1)</script>', idempotencyKey: 'markup' }),
+    );
+    expect(result.errors?.map((e) => (e['extensions'] as { code: string }).code)).toEqual(['BAD_USER_INPUT']);
+    expect(JSON.stringify(result)).not.toContain('<script>');
+  });
+
   it('lets a government department file for any subject', async () => {
     const result = await graphql(department, FILE, fileInput({ code: SME, recordId: 'MARKET:PEN-2025-7' }));
     expect(result.data?.['fileObjection']).toMatchObject({ code: SME, filedBy: 'court-enforcement-office' });
@@ -224,7 +291,7 @@ describe('recordRepair over HTTP', () => {
 
   it('records a repair for government departments, once per key', async () => {
     clock = new Date('2026-11-19T16:30:00.000Z');
-    const first = await graphql(department, REPAIR, { input });
+    const first = await graphql(marketDepartment, REPAIR, { input });
     expect(first).toEqual({
       data: {
         recordRepair: {
@@ -233,12 +300,37 @@ describe('recordRepair over HTTP', () => {
           recordId: 'MARKET:PEN-2024-3',
           repairedOn: '2026-11-20',
           basis: '已纠正并作出信用承诺',
-          by: 'court-enforcement-office',
+          by: 'market-regulation-office',
         },
       },
     });
-    expect(await graphql(department, REPAIR, { input })).toEqual(first);
+    expect(await graphql(marketDepartment, REPAIR, { input })).toEqual(first);
     expect((await store.overlaysFor(SME)).repairs.get('MARKET:PEN-2024-3')).toEqual({ repairedOn: '2026-11-20' });
+  });
+
+  it('is for the department owning the record only, never for a court record, and only for records that exist', async () => {
+    const codes = async (caller: Caller, overrides: Record<string, unknown>) =>
+      (await graphql(caller, REPAIR, { input: { ...input, ...overrides } })).errors?.map(
+        (e) => (e['extensions'] as { code: string }).code,
+      );
+    expect(await codes(department, { idempotencyKey: 'r-3' })).toEqual(['FORBIDDEN_DEPARTMENT']);
+    expect(await codes({ tier: 'GOVERNMENT', client: 'repair-office' }, { idempotencyKey: 'r-4' })).toEqual([
+      'FORBIDDEN_DEPARTMENT',
+    ]);
+    for (const caller of [department, marketDepartment])
+      expect(await codes(caller, { code: DEBTOR, recordId: RECORD, idempotencyKey: 'r-5' })).toEqual([
+        'RECORD_NOT_REPAIRABLE',
+      ]);
+    expect(await codes(marketDepartment, { recordId: 'MARKET:PEN-1999-1', idempotencyKey: 'r-6' })).toEqual([
+      'RECORD_NOT_FOUND',
+    ]);
+    expect(
+      await codes(marketDepartment, {
+        recordId: 'MARKET:PEN-2025-7',
+        basis: '<img src=x onerror=alert(1)>',
+        idempotencyKey: 'r-7',
+      }),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('is not for other tiers', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnterpriseInputs, Overlays } from '../src/models.js';
 import { assess } from '../src/rules/assess.js';
 import { greenChannel } from '../src/rules/green-channel.js';
+import { enterpriseInputs, type DecisionInputsModel } from '../src/rules/inputs.js';
 import { applicableMeasures } from '../src/rules/measures.js';
 import { loadCreditPolicy } from '../src/rules/policy.js';
 import { NO_OVERLAYS } from '../src/rules/records.js';
@@ -206,15 +207,25 @@ function channel(inputs: EnterpriseInputs, overlays?: Overlays, today = TODAY) {
     memberships,
     registration: inputs.marketRegulation?.registration ?? null,
     today,
-    courtsRead: inputs.courts !== null && inputs.courts !== undefined,
+    missingSources: enterpriseInputs(inputs).missingSources,
   });
 }
+
+const COMPLETE: DecisionInputsModel = { complete: true, missingSources: [], readSources: ['MARKET'], asOf: null };
 
 describe('the green channel', () => {
   it('stays closed when the courts could not be read, even for an exemplary subject', () => {
     expect(channel({ ...cleanSme(), courts: null })).toEqual({
       eligible: false,
-      reason: "Cannot confirm: the courts' records could not be read; ask again later",
+      reason: 'Cannot confirm: courts could not be read; ask again later',
+    });
+  });
+
+  it('stays closed while any department could not be read, absent or null alike', () => {
+    const { courts: _courts, tax: _tax, ...withoutFetches } = cleanSme();
+    expect(channel({ ...withoutFetches, socialSecurity: null })).toEqual({
+      eligible: false,
+      reason: 'Cannot confirm: tax, courts, social-security could not be read; ask again later',
     });
   });
 
@@ -295,9 +306,16 @@ describe('the green channel', () => {
       eligible: false,
       reason: 'Established on 2019-03-21: fewer than 3 consecutive years of record',
     });
-    expect(
-      channel({ code: CODES.farmerCoop, courts: { dishonestDebtorRecords: [], consumptionRestrictions: [] } }),
-    ).toEqual({
+    const unregistered = {
+      known: false,
+      registration: null,
+      penalties: [],
+      abnormalOperations: [],
+      seriousIllegalListings: [],
+      spotChecks: [],
+      honours: [],
+    };
+    expect(channel({ ...farmerCoop(), marketRegulation: unregistered })).toEqual({
       eligible: false,
       reason: 'No registration data: the years without an adverse record cannot be counted',
     });
@@ -345,8 +363,8 @@ describe('the representative index (落实到人)', () => {
 
   it('answers with the black-list memberships of the enterprises a person represents', () => {
     const index = new RepresentativeIndex(10);
-    index.remember(CODES.partialDebtor, '500112197508226133', debtor);
-    index.remember(CODES.cleanSme, '500112197508226133', assessed(cleanSme()).memberships);
+    index.remember(CODES.partialDebtor, '500112197508226133', debtor, COMPLETE);
+    index.remember(CODES.cleanSme, '500112197508226133', assessed(cleanSme()).memberships, COMPLETE);
     expect(index.dishonestyOf('500112197508226133').map((m) => [m.code, m.name])).toEqual([
       [CODES.partialDebtor, '失信被执行人名单'],
       [CODES.partialDebtor, '限制消费被执行人名单'],
@@ -357,21 +375,21 @@ describe('the representative index (落实到人)', () => {
 
   it('follows a change of representative and a delisting', () => {
     const index = new RepresentativeIndex(10);
-    index.remember(CODES.partialDebtor, '500112197508226133', debtor);
-    index.remember(CODES.partialDebtor, '510107198203154517', debtor);
+    index.remember(CODES.partialDebtor, '500112197508226133', debtor, COMPLETE);
+    index.remember(CODES.partialDebtor, '510107198203154517', debtor, COMPLETE);
     expect(index.dishonestyOf('500112197508226133')).toEqual([]);
     expect(index.dishonestyOf('510107198203154517')).toHaveLength(3);
-    index.remember(CODES.partialDebtor, '510107198203154517', []);
+    index.remember(CODES.partialDebtor, '510107198203154517', [], COMPLETE);
     expect(index.dishonestyOf('510107198203154517')).toEqual([]);
-    index.remember(CODES.partialDebtor, null, debtor);
+    index.remember(CODES.partialDebtor, null, debtor, COMPLETE);
     expect(index.size).toBe(0);
   });
 
   it('forgets the least recently checked enterprises beyond its capacity', () => {
     const index = new RepresentativeIndex(2);
-    index.remember(CODES.partialDebtor, 'P1', debtor);
-    index.remember(CODES.seriousIllegal, 'P2', assessed(seriousIllegal()).memberships);
-    index.remember(CODES.repIsDebtor, 'P3', assessed(repIsDebtor()).memberships);
+    index.remember(CODES.partialDebtor, 'P1', debtor, COMPLETE);
+    index.remember(CODES.seriousIllegal, 'P2', assessed(seriousIllegal()).memberships, COMPLETE);
+    index.remember(CODES.repIsDebtor, 'P3', assessed(repIsDebtor()).memberships, COMPLETE);
     expect(index.size).toBe(2);
     expect(index.dishonestyOf('P1')).toEqual([]);
     expect(index.dishonestyOf('P2').map((m) => m.name)).toEqual(['严重违法失信名单']);

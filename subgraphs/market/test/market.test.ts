@@ -56,4 +56,19 @@ describe('market subgraph over the GSXT stand-in', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.enterprises).toEqual([{ code: codes[0] }, null, { code: codes[2] }]);
   });
+
+  it('answers a section saying known: false, not null, for a subject reached by reference that GSXT does not hold', async () => {
+    const unknown = unregisteredCodes().next().value!;
+    const result = await query(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise {
+        marketRegulation { known readAt registration { name } penalties { decisionNumber } honours { name } }
+      } } }`,
+      { r: [unknown, demoCode('clean-sme')].map((code) => ({ __typename: 'Enterprise', code })) },
+    );
+    expect(result.errors).toBeUndefined();
+    const [missing, known] = result.data._entities.map((e: any) => e.marketRegulation);
+    expect(missing).toMatchObject({ known: false, registration: null, penalties: [], honours: [] });
+    expect(known).toMatchObject({ known: true, registration: { name: '重庆清泉精密机械有限公司' } });
+    expect(Number.isNaN(Date.parse(missing.readAt))).toBe(false);
+  });
 });

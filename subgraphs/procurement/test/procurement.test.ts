@@ -30,6 +30,8 @@ const SECTION = `procurement {
 }`;
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { code ${SECTION} } } }`;
+/** What the procurement system answers for a supplier it holds no record of: read, and empty. */
+const EMPTY_SECTION = { banned: false, seriousDishonestyRecords: [], contracts: [] };
 /** Where errors on the section point in ENTITIES. */
 const SECTION_COLUMN = ENTITIES.indexOf('procurement') + 1;
 
@@ -236,7 +238,8 @@ describe('demo subjects', () => {
     const result = await entities(others.map((s) => s.facts.code));
     expect(result.errors).toBeUndefined();
     const byKey = new Map(others.map((s, index) => [s.key, result.data._entities[index].procurement]));
-    for (const key of ['deregistered', 'social-org', 'individual-business'] as const) expect(byKey.get(key)).toBeNull();
+    for (const key of ['deregistered', 'social-org', 'individual-business'] as const)
+      expect(byKey.get(key)).toEqual(EMPTY_SECTION);
     for (const [key, found] of byKey) {
       expect({ key, records: found?.seriousDishonestyRecords ?? [], banned: found?.banned ?? false }).toEqual({
         key,
@@ -250,17 +253,32 @@ describe('demo subjects', () => {
 const LOOKUPS: SourceLookup[] = ['batch', 'single'];
 
 describe.each(LOOKUPS)('unknown subjects, SOURCE_LOOKUP=%s', (lookup) => {
-  it('answers null without an error for a code no department registered and for one the service never saw', async () => {
+  it('answers an empty section, known: false, without an error for a code no department registered and for one the service never saw', async () => {
     const unregistered = unregisteredCodes().next().value!;
     const result = await entities([unregistered, demoCode('abnormal-removed')], lookup);
     expect(result).toEqual({
       data: {
         _entities: [
-          { code: unregistered, procurement: null },
-          { code: demoCode('abnormal-removed'), procurement: null },
+          { code: unregistered, procurement: EMPTY_SECTION },
+          { code: demoCode('abnormal-removed'), procurement: EMPTY_SECTION },
         ],
       },
     });
+    const response = await fetch(`${subgraphs.get(lookup)!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await gatewayHeaders()) },
+      body: JSON.stringify({
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { procurement { known readAt } } } }`,
+        variables: {
+          r: [unregistered, demoCode('partial-debtor')].map((code) => ({ __typename: 'Enterprise', code })),
+        },
+      }),
+    });
+    const sections = ((await response.json()) as Result).data._entities.map(
+      (e: { procurement: { known: boolean; readAt: string } }) => e.procurement,
+    );
+    expect(sections.map((s: { known: boolean }) => s.known)).toEqual([false, true]);
+    for (const s of sections) expect(Number.isNaN(Date.parse(s.readAt))).toBe(false);
   });
 });
 
@@ -293,7 +311,7 @@ describe('batches', () => {
       procurement: { banned: boolean; contracts: { contractNumber: string }[] } | null;
     }[];
     expect(found.map((e) => e.code)).toEqual(asked);
-    expect(found[1]!.procurement).toBeNull();
+    expect(found[1]!.procurement).toEqual(EMPTY_SECTION);
     expect([0, 8, 9, 10, 11].map((i) => found[i]!.procurement?.banned)).toEqual([true, false, false, false, true]);
     expect(found[10]!.procurement!.contracts.map((c) => c.contractNumber)).toEqual([
       'HT5001552025000578',

@@ -172,17 +172,33 @@ describe.each([
     });
   });
 
-  it('answers null without error for a code nobody registered and for a subject without a unit', async () => {
+  it('answers known: false, without error, for a code nobody registered and for a subject without a unit', async () => {
     const unknown = unregisteredCodes().next().value!;
     const result = await entities([unknown, demoCode('serious-illegal')]);
+    const empty = {
+      unitNumber: null,
+      insuredHeadcount: null,
+      contributionStatus: null,
+      arrears: null,
+      labourSecurityGrade: null,
+      contributions: [],
+      wageArrearsListings: [],
+      provenance: null,
+    };
     expect(result).toEqual({
       data: {
         _entities: [
-          { code: unknown, socialSecurity: null },
-          { code: demoCode('serious-illegal'), socialSecurity: null },
+          { code: unknown, socialSecurity: empty },
+          { code: demoCode('serious-illegal'), socialSecurity: empty },
         ],
       },
     });
+    const known = await query(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { socialSecurity { known readAt } } } }`,
+      { r: [unknown, demoCode('wage-arrears')].map((code) => ({ __typename: 'Enterprise', code })) },
+    );
+    expect(known.data._entities.map((e: any) => e.socialSecurity.known)).toEqual([false, true]);
+    for (const e of known.data._entities) expect(Number.isNaN(Date.parse(e.socialSecurity.readAt))).toBe(false);
   });
 
   it('answers a batch with one query, in key order', async () => {
@@ -199,10 +215,15 @@ describe.each([
     expect(result.data._entities).toEqual(
       codes.map((code) => {
         const rows = frontDbRows(code);
-        return { code, socialSecurity: rows ? { unitNumber: rows.unit.dwbh, insuredHeadcount: rows.unit.cbrs } : null };
+        return {
+          code,
+          socialSecurity: rows
+            ? { unitNumber: rows.unit.dwbh, insuredHeadcount: rows.unit.cbrs }
+            : { unitNumber: null, insuredHeadcount: null },
+        };
       }),
     );
-    expect(result.data._entities[30].socialSecurity).toBeNull();
+    expect(result.data._entities[30].socialSecurity).toEqual({ unitNumber: null, insuredHeadcount: null });
   });
 
   it('returns at most the periods the front-end database holds', async () => {

@@ -312,10 +312,24 @@ describe('publishedGrades', () => {
 });
 
 describe('unknown subjects and batches', () => {
-  it('answers null without an error for a code the tax system does not know', async () => {
+  it('answers a section saying so, without an error, for a code the tax system does not know', async () => {
     const unknown = unregisteredCodes().next().value!;
     const result = await entities([unknown]);
-    expect(result).toEqual({ data: { _entities: [{ code: unknown, tax: null }] } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data._entities[0].tax).toMatchObject({
+      taxpayerNumber: null,
+      creditGrades: [],
+      majorViolations: [],
+      arrearsNotices: [],
+      payments: [],
+    });
+    const known = await post(
+      subgraph.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Enterprise { tax { known readAt } } } }`,
+      representations([unknown, demoCode('clean-sme')]),
+    );
+    expect(known.data._entities.map((e: any) => e.tax.known)).toEqual([false, true]);
+    for (const e of known.data._entities) expect(Number.isNaN(Date.parse(e.tax.readAt))).toBe(false);
   });
 
   it('asks for a whole batch in one request and answers in key order', async () => {

@@ -1,6 +1,6 @@
 import { findIdNumberProblem, idNumberParts, normalizeIdNumber } from '@credit-gateway/common';
 import type { PersonResolvers } from '../__generated__/resolvers-types.js';
-import { personKey } from '../source/models.js';
+import { courtsSection, personKey } from '../source/models.js';
 
 export const Person: PersonResolvers = {
   // References come from other departments' records, which the IdNumber scalar never saw: a number
@@ -12,5 +12,6 @@ export const Person: PersonResolvers = {
   birthDate: ({ idNumber }) => idNumberParts(idNumber).birthDate,
   gender: ({ idNumber }) => idNumberParts(idNumber).gender,
   divisionCode: ({ idNumber }) => idNumberParts(idNumber).divisionCode,
-  courts: ({ idNumber }, _, { loaders }) => loaders.courts.load(personKey(idNumber)),
+  courts: async ({ idNumber }, _, { loaders }) =>
+    courtsSection(await loaders.courts.load(personKey(idNumber)), new Date().toISOString()),
 };

@@ -1,16 +1,48 @@
-import { epochToChinaDate, parseCreditCode, type CreditCodePolicy } from '@credit-gateway/common';
+import {
+  DecisionIncompleteError,
+  epochToChinaDate,
+  parseCreditCode,
+  type CreditCodePolicy,
+} from '@credit-gateway/common';
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { EnterpriseResolvers } from '../__generated__/resolvers-types.js';
 import type { SubgraphContext } from '../context.js';
 import type { EnterpriseInputs } from '../models.js';
 import { assess, type Assessment } from '../rules/assess.js';
 import { evaluate } from '../rules/evaluation.js';
 import { greenChannel } from '../rules/green-channel.js';
-import { applicableMeasures } from '../rules/measures.js';
+import {
+  enterpriseInputs,
+  representativeInputs,
+  restrictInputs,
+  SOURCE_NAMES,
+  type DecisionInputsModel,
+} from '../rules/inputs.js';
+import { applicableMeasures, measureSources } from '../rules/measures.js';
 import { recordsVisibleTo, representativeDebtorRecords } from '../rules/records.js';
 
 /** The China date of the context's clock: the day the rules judge by. */
 export function today(context: Pick<SubgraphContext, 'now'>): string {
   return epochToChinaDate(context.now().getTime());
+}
+
+/**
+ * Notes a DECISION_INCOMPLETE error at the field being resolved, next to the data it answers, when
+ * the decision rests on departments that could not be read.
+ */
+export function noteIfIncomplete(
+  context: Pick<SubgraphContext, 'notedErrors'>,
+  info: GraphQLResolveInfo,
+  inputs: DecisionInputsModel,
+): void {
+  if (inputs.complete) return;
+  context.notedErrors.push(
+    new DecisionIncompleteError(
+      info.fieldName,
+      inputs.missingSources.map((source) => SOURCE_NAMES[source]),
+      { path: responsePathAsArray(info.path) },
+    ),
+  );
 }
 
 /**
@@ -22,11 +54,12 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
   if (!pending) {
     pending = context.loaders.overlays.load(enterprise.code).then((overlays) => {
       const assessment = assess(enterprise, context.policy, overlays, today(context));
-      const registration = enterprise.marketRegulation?.registration;
+      // Only a complete read says which records a subject has; a partial one must not hide a record.
+      if (assessment.inputs.complete) context.records.remember(enterprise.code, assessment.records);
       // Without the market section the representative is unknown, not absent: keep what is known.
-      if (registration) {
-        const idNumber = registration.legalRepresentative?.person?.idNumber ?? null;
-        context.representatives.remember(enterprise.code, idNumber, assessment.memberships);
+      if (enterprise.marketRegulation) {
+        const idNumber = enterprise.marketRegulation.registration?.legalRepresentative?.person?.idNumber ?? null;
+        context.representatives.remember(enterprise.code, idNumber, assessment.memberships, assessment.inputs);
       }
       return assessment;
     });
@@ -44,34 +77,55 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
         ...inputs,
         code: parseCreditCode(inputs.code, policy),
       })),
-    creditRecords: async (enterprise, _, context) =>
-      recordsVisibleTo(context.access.tier, (await assessmentOf(enterprise, context)).records),
-    creditLists: async (enterprise, _, context) => (await assessmentOf(enterprise, context)).memberships,
-    measures: async (enterprise, { context: decision }, context) =>
-      applicableMeasures(context.catalog, (await assessmentOf(enterprise, context)).memberships, decision),
-    greenChannel: async (enterprise, _, context) => {
-      const { records, memberships } = await assessmentOf(enterprise, context);
-      return greenChannel(context.catalog, {
+    creditAssessment: (enterprise) => enterpriseInputs(enterprise),
+    creditRecords: async (enterprise, _, context, info) => {
+      const { records, inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, inputs);
+      return recordsVisibleTo(context.access.tier, records);
+    },
+    creditLists: async (enterprise, _, context, info) => {
+      const { memberships, inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, inputs);
+      return memberships;
+    },
+    // The measures known in force are answered; a missing department that could trigger one in this
+    // context makes the answer incomplete rather than "none".
+    measures: async (enterprise, { context: decision }, context, info) => {
+      const { memberships, inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, restrictInputs(inputs, measureSources(context.catalog, decision)));
+      return applicableMeasures(context.catalog, memberships, decision, inputs.missingSources);
+    },
+    greenChannel: async (enterprise, _, context, info) => {
+      const { records, memberships, inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, inputs);
+      const decision = greenChannel(context.catalog, {
         records,
         memberships,
         registration: enterprise.marketRegulation?.registration ?? null,
         today: today(context),
-        courtsRead: enterprise.courts !== null && enterprise.courts !== undefined,
+        missingSources: inputs.missingSources,
       });
+      return { ...decision, inputs };
     },
-    evaluation: async (enterprise, _, context) => {
-      const { records } = await assessmentOf(enterprise, context);
-      return evaluate(context.policy.evaluation, {
+    evaluation: async (enterprise, _, context, info) => {
+      const { records, inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, inputs);
+      const evaluation = evaluate(context.policy.evaluation, {
         registration: enterprise.marketRegulation?.registration ?? null,
         spotChecks: enterprise.marketRegulation?.spotChecks ?? [],
         records,
         today: today(context),
+        missingSources: inputs.missingSources,
       });
+      return { ...evaluation, inputs };
     },
-    legalRepresentativeDebtorRecords: (enterprise, _, context) =>
-      recordsVisibleTo(
+    legalRepresentativeInputs: (enterprise) => representativeInputs(enterprise),
+    legalRepresentativeDebtorRecords: (enterprise, _, context, info) => {
+      noteIfIncomplete(context, info, representativeInputs(enterprise));
+      return recordsVisibleTo(
         context.access.tier,
         representativeDebtorRecords(enterprise, context.policy.publicity, today(context)),
-      ),
+      );
+    },
   };
 }

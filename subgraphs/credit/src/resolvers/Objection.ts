@@ -12,7 +12,12 @@ import { chinaDate } from '../workdays/index.js';
 
 /** The caller as the objection rules see it. */
 export function callerOf(context: Pick<SubgraphContext, 'access' | 'caller'>): Caller {
-  return { tier: context.access.tier, client: context.caller.client, consents: context.access.consents };
+  return {
+    tier: context.access.tier,
+    client: context.caller.client,
+    consents: context.access.consents,
+    department: context.caller.department,
+  };
 }
 
 export function requireStore(context: Pick<SubgraphContext, 'store'>): CreditStore {

@@ -1,20 +1,45 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
+import { requireRecord } from '../rules/record-index.js';
+import {
+  requireObjectionAccess,
+  requireOwningDepartment,
+  requireRepairableThroughPlatform,
+  requireTier,
+} from '../store/caller.js';
 import { objectionView } from '../store/objections.js';
 import { chinaDate } from '../workdays/index.js';
 import { callerOf, requireStore } from './Objection.js';
 
-/** fileObjection, advanceObjection and recordRepair: durable before they answer, idempotent by key. */
+/**
+ * fileObjection, advanceObjection and recordRepair: durable before they answer, idempotent by key.
+ * Each checks who is asking first, then that the record it names is one of the subject's, and only
+ * the department owning a record decides its objections and repair (谁认定、谁修复).
+ */
 export const objectionMutations: Pick<MutationResolvers, 'fileObjection' | 'advanceObjection' | 'recordRepair'> = {
   fileObjection: async (_, { input }, context) => {
+    const caller = callerOf(context);
+    requireObjectionAccess(caller, input.code, 'file an objection');
+    requireRecord(context.records, input.code, input.recordId);
     const now = context.now();
-    const objection = await requireStore(context).objections.file(callerOf(context), input, now);
+    const objection = await requireStore(context).objections.file(caller, input, now);
     return objectionView(objection, chinaDate(now));
   },
   advanceObjection: async (_, { input }, context) => {
+    const caller = callerOf(context);
+    requireTier(caller, ['GOVERNMENT'], 'advance an objection');
+    const store = requireStore(context);
+    const objection = store.objections.get(input.id);
+    // An unknown id is the store's BAD_USER_INPUT; a known one is decided by its record's department.
+    if (objection) requireOwningDepartment(caller, objection.recordId, 'decide an objection to this record');
     const now = context.now();
-    const objection = await requireStore(context).objections.advance(callerOf(context), input, now);
-    return objectionView(objection, chinaDate(now));
+    return objectionView(await store.objections.advance(caller, input, now), chinaDate(now));
   },
-  recordRepair: (_, { input }, context) =>
-    requireStore(context).repairs.record(callerOf(context), input, context.now()),
+  recordRepair: (_, { input }, context) => {
+    const caller = callerOf(context);
+    requireTier(caller, ['GOVERNMENT'], 'record a credit repair');
+    requireRepairableThroughPlatform(input.recordId.trim());
+    requireOwningDepartment(caller, input.recordId.trim(), 'repair this record');
+    requireRecord(context.records, input.code, input.recordId);
+    return requireStore(context).repairs.record(caller, input, context.now());
+  },
 };

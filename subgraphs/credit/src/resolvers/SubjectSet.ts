@@ -1,19 +1,23 @@
+import type { SourceSystem } from '../__generated__/resolvers-types.js';
 import type { SubjectSetResolvers } from '../__generated__/resolvers-types.js';
 import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
 import type { MeasuresCatalog } from '../rules/catalog.js';
+import { combineInputs } from '../rules/inputs.js';
 import { applicableMeasures } from '../rules/measures.js';
 import { creditStatistics } from '../rules/statistics.js';
-import { assessmentOf } from './Enterprise.js';
+import { assessmentOf, noteIfIncomplete } from './Enterprise.js';
 
 /** Every catalog measure that applies to the subject in some decision context, each once. */
 function measuresInAnyContext(
   catalog: MeasuresCatalog,
   memberships: readonly ListMembershipModel[],
+  missingSources: readonly SourceSystem[],
 ): AppliedMeasureModel[] {
   const contexts = new Set(catalog.all().flatMap((measure) => measure.contexts));
   const byId = new Map<string, AppliedMeasureModel>();
   for (const context of contexts) {
-    for (const applied of applicableMeasures(catalog, memberships, context)) byId.set(applied.measure.id, applied);
+    for (const applied of applicableMeasures(catalog, memberships, context, missingSources))
+      byId.set(applied.measure.id, applied);
   }
   return [...byId.values()];
 }
@@ -21,13 +25,23 @@ function measuresInAnyContext(
 export const SubjectSet: SubjectSetResolvers = {
   __resolveReference: (ref) => ref,
   // Counts over what each department holds; every measure in every decision context counts once.
-  statistics: async ({ subjects = [] }, _, context) =>
-    creditStatistics(
-      await Promise.all(
-        subjects.map(async (subject) => {
-          const { memberships } = await assessmentOf(subject, context);
-          return { code: subject.code, memberships, measures: measuresInAnyContext(context.catalog, memberships) };
-        }),
-      ),
-    ),
+  // Subjects counted while a department could not be read are counted, and said to be.
+  statistics: async ({ subjects = [] }, _, context, info) => {
+    const assessed = await Promise.all(
+      subjects.map(async (subject) => ({ subject, assessment: await assessmentOf(subject, context) })),
+    );
+    const inputs = combineInputs(assessed.map(({ assessment }) => assessment.inputs));
+    noteIfIncomplete(context, info, inputs);
+    const statistics = creditStatistics(
+      assessed.map(({ subject, assessment }) => ({
+        code: subject.code,
+        memberships: assessment.memberships,
+        measures: measuresInAnyContext(context.catalog, assessment.memberships, assessment.inputs.missingSources),
+      })),
+    );
+    const incompleteSubjects = new Set(
+      assessed.filter(({ assessment }) => !assessment.inputs.complete).map(({ subject }) => subject.code),
+    ).size;
+    return { ...statistics, incompleteSubjects, inputs };
+  },
 };

@@ -1,4 +1,5 @@
 import type { CreditRecordModel, EnterpriseInputs, ListMembershipModel, Overlays } from '../models.js';
+import { enterpriseInputs, type DecisionInputsModel } from './inputs.js';
 import { listMemberships } from './lists.js';
 import type { CreditPolicy } from './policy.js';
 import { applyOverlays, deriveRecords } from './records.js';
@@ -7,9 +8,15 @@ import { applyOverlays, deriveRecords } from './records.js';
 export interface Assessment {
   records: CreditRecordModel[];
   memberships: ListMembershipModel[];
+  /** What the records and lists were decided on: every department, read or not. */
+  inputs: DecisionInputsModel;
 }
 
 export function assess(inputs: EnterpriseInputs, policy: CreditPolicy, overlays: Overlays, today: string): Assessment {
   const records = applyOverlays(deriveRecords(inputs, policy.publicity, today), overlays);
-  return { records, memberships: listMemberships(inputs.code, records, policy.catalog) };
+  return {
+    records,
+    memberships: listMemberships(inputs.code, records, policy.catalog),
+    inputs: enterpriseInputs(inputs),
+  };
 }

@@ -8,6 +8,7 @@ import type {
   IndicatorGroup,
   RegistrationStatus,
   Severity,
+  SourceSystem,
 } from '../__generated__/resolvers-types.js';
 import type { CreditRecordModel, RegistrationInput, SpotCheckInput } from '../models.js';
 import {
@@ -20,6 +21,7 @@ import {
   readDataFile,
   SEVERITIES,
 } from './data.js';
+import { RECORD_KIND_SOURCE, SOURCE_NAMES } from './inputs.js';
 import { addMonths } from './publicity.js';
 
 export const DEFAULT_EVALUATION_FILE = defaultDataFile('evaluation-model.json');
@@ -82,6 +84,8 @@ export interface EvaluationInputs {
   records: readonly CreditRecordModel[];
   /** China date the evaluation is made on. */
   today: string;
+  /** Departments that could not be read: the factors they feed take their worst points. */
+  missingSources?: readonly SourceSystem[];
 }
 
 /** Reads and validates data/evaluation-model.json; every problem in it is reported at once. */
@@ -243,7 +247,67 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** A factor's points when the departments feeding it could not be read: `unbounded` takes the group to 0. */
+type WorstCase = { points: number } | 'unbounded';
+
+/**
+ * The worst points a factor could give from departments that could not be read (never in the
+ * subject's favour): the lowest status points, no years, every spot check failed, and for a records
+ * factor as many adverse records as it counts (every one, when it counts without limit). A factor
+ * that can only add points gets none from what was not read, which the data already gives it.
+ */
+function worstCase(rule: FactorRule, inputs: EvaluationInputs, counted: number): WorstCase | null {
+  const missing = inputs.missingSources ?? [];
+  switch (rule.rule) {
+    case 'REGISTRATION_STATUS':
+      return missing.includes('MARKET') ? { points: Math.min(0, ...Object.values(rule.points)) } : null;
+    case 'YEARS_ESTABLISHED':
+      return null;
+    case 'SPOT_CHECKS':
+      return missing.includes('MARKET') ? { points: rule.limit * Math.min(0, rule.passPoints, rule.failPoints) } : null;
+    case 'RECORDS': {
+      if (rule.pointsEach >= 0 || !rule.kinds.some((kind) => missing.includes(RECORD_KIND_SOURCE[kind]))) return null;
+      if (rule.limit === null) return 'unbounded';
+      return { points: Math.max(0, rule.limit - counted) * rule.pointsEach };
+    }
+  }
+}
+
+function missingFeeding(rule: FactorRule, inputs: EvaluationInputs): string {
+  const missing = inputs.missingSources ?? [];
+  const feeding =
+    rule.rule === 'RECORDS'
+      ? missing.filter((s) => rule.kinds.some((k) => RECORD_KIND_SOURCE[k] === s))
+      : ['MARKET' as const];
+  return feeding.map((s) => SOURCE_NAMES[s]).join(', ');
+}
+
 function factorPoints(rule: FactorRule, inputs: EvaluationInputs): EvaluationFactor[] {
+  const factors = knownFactorPoints(rule, inputs);
+  const worst = worstCase(rule, inputs, factors.length);
+  if (worst === null || worst === 'unbounded') return factors;
+  if (rule.rule === 'REGISTRATION_STATUS' || rule.rule === 'SPOT_CHECKS') {
+    // Nothing of these was read: the worst case replaces the "no data" factor.
+    return [
+      {
+        name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`,
+        points: worst.points,
+        recordId: null,
+      },
+    ];
+  }
+  if (worst.points === 0) return factors;
+  return [
+    ...factors,
+    {
+      name: `${rule.name}: ${missingFeeding(rule, inputs)} could not be read, worst case`,
+      points: worst.points,
+      recordId: null,
+    },
+  ];
+}
+
+function knownFactorPoints(rule: FactorRule, inputs: EvaluationInputs): EvaluationFactor[] {
   switch (rule.rule) {
     case 'REGISTRATION_STATUS': {
       const status = inputs.registration?.status;
@@ -299,12 +363,24 @@ function factorPoints(rule: FactorRule, inputs: EvaluationInputs): EvaluationFac
  * (the bound shows as a factor too, so a group's factors always add up to its points). The score
  * is the weighted sum of the groups' points, and the grade the first whose floor it reaches.
  */
-export function evaluate(model: EvaluationModel, inputs: EvaluationInputs): CreditEvaluation {
+export function evaluate(model: EvaluationModel, inputs: EvaluationInputs): Omit<CreditEvaluation, 'inputs'> {
   const groups: EvaluationGroup[] = model.groups.map((group) => {
     const factors: EvaluationFactor[] = [
       { name: `${group.name}: base points`, points: group.basePoints, recordId: null },
       ...group.factors.flatMap((rule) => factorPoints(rule, inputs)),
     ];
+    // A factor counting every adverse record of a department not read could take any number of points.
+    const unbounded = group.factors.filter(
+      (rule) => worstCase(rule, inputs, knownFactorPoints(rule, inputs).length) === 'unbounded',
+    );
+    if (unbounded.length > 0) {
+      const before = round(factors.reduce((total, f) => total + f.points, 0));
+      factors.push({
+        name: `${unbounded.map((rule) => rule.name).join(', ')}: ${unbounded.map((rule) => missingFeeding(rule, inputs)).join(', ')} could not be read, worst case`,
+        points: -Math.max(0, before),
+        recordId: null,
+      });
+    }
     const sum = round(factors.reduce((total, f) => total + f.points, 0));
     const points = Math.min(100, Math.max(0, sum));
     if (points !== sum)

@@ -1,6 +1,7 @@
-import type { CreditRecordState, GreenChannel } from '../__generated__/resolvers-types.js';
+import type { CreditRecordState, SourceSystem } from '../__generated__/resolvers-types.js';
 import type { CreditRecordModel, ListMembershipModel, RegistrationInput } from '../models.js';
 import type { MeasuresCatalog } from './catalog.js';
+import { SOURCE_NAMES } from './inputs.js';
 import { isInForce } from './lists.js';
 import { addMonths } from './publicity.js';
 import { isPublished } from './records.js';
@@ -12,10 +13,10 @@ export interface GreenChannelInputs {
   /** China date the decision is made on. */
   today: string;
   /**
-   * Whether the courts' section arrived. The courts answer every company (an empty section when they
-   * hold no case), so a missing one means their system failed, and a dishonest debtor could hide.
+   * Departments whose section could not be read. Each can hold an adverse record (and market
+   * regulation the years of record), so while any is missing the channel stays closed.
    */
-  courtsRead: boolean;
+  missingSources: readonly SourceSystem[];
 }
 
 /**
@@ -34,11 +35,20 @@ function inEffectSince(record: CreditRecordModel, since: string, states: readonl
  * last `cleanYears` consecutive years, and registered for at least that long. A blacklisting in force closes it first when the catalog closes incentives
  * to blacklisted subjects. The reason names the rule that decided.
  */
-export function greenChannel(catalog: MeasuresCatalog, inputs: GreenChannelInputs): GreenChannel {
+/** The channel's answer, before the resolver adds what it was decided on. */
+export interface GreenChannelDecision {
+  eligible: boolean;
+  reason: string;
+}
+
+export function greenChannel(catalog: MeasuresCatalog, inputs: GreenChannelInputs): GreenChannelDecision {
   const { exemplaryLists, cleanYears, adverseStates } = catalog.greenChannel;
   // Fail closed: an open channel must never rest on a department that did not answer.
-  if (!inputs.courtsRead) {
-    return { eligible: false, reason: "Cannot confirm: the courts' records could not be read; ask again later" };
+  if (inputs.missingSources.length > 0) {
+    return {
+      eligible: false,
+      reason: `Cannot confirm: ${inputs.missingSources.map((s) => SOURCE_NAMES[s]).join(', ')} could not be read; ask again later`,
+    };
   }
   const black = inputs.memberships.filter((m) => m.list === 'BLACK' && isInForce(m));
   if (black.length > 0 && catalog.incentivesClosedToBlackListed) {

@@ -1,6 +1,7 @@
-import type { DecisionContext } from '../__generated__/resolvers-types.js';
+import type { DecisionContext, SourceSystem } from '../__generated__/resolvers-types.js';
 import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
 import type { MeasuresCatalog } from './catalog.js';
+import { RECORD_KIND_SOURCE } from './inputs.js';
 import { isInForce } from './lists.js';
 
 /**
@@ -13,8 +14,12 @@ export function applicableMeasures(
   catalog: MeasuresCatalog,
   memberships: readonly ListMembershipModel[],
   context: DecisionContext,
+  missingSources: readonly SourceSystem[] = [],
 ): AppliedMeasureModel[] {
-  const blackListed = memberships.some((m) => m.list === 'BLACK' && isInForce(m));
+  // A department not read could hold the blacklisting that closes incentives: assume it does.
+  const blackListed =
+    memberships.some((m) => m.list === 'BLACK' && isInForce(m)) ||
+    missingSources.some((source) => blackListingSources(catalog).has(source));
   const applied: AppliedMeasureModel[] = [];
   for (const measure of catalog.forList({ context })) {
     if (measure.list === 'RED' && blackListed && catalog.incentivesClosedToBlackListed) continue;
@@ -30,4 +35,31 @@ export function applicableMeasures(
     });
   }
   return applied;
+}
+
+/** The departments whose records can put a subject on a blacklist. */
+export function blackListingSources(catalog: MeasuresCatalog): Set<SourceSystem> {
+  return new Set(
+    catalog
+      .lists()
+      .filter((definition) => definition.list === 'BLACK')
+      .flatMap((definition) => definition.recordKinds.map((kind) => RECORD_KIND_SOURCE[kind])),
+  );
+}
+
+/**
+ * The departments a context's measures rest on: those whose records put a subject on a list a
+ * measure of the context targets, and, when incentives close to blacklisted subjects, every
+ * department that can blacklist (a missing one could close an incentive).
+ */
+export function measureSources(catalog: MeasuresCatalog, context: DecisionContext): Set<SourceSystem> {
+  const measures = catalog.forList({ context });
+  const sources = new Set<SourceSystem>();
+  for (const definition of catalog.lists()) {
+    if (!measures.some((m) => m.list === definition.list && m.targetLists.includes(definition.name))) continue;
+    for (const kind of definition.recordKinds) sources.add(RECORD_KIND_SOURCE[kind]);
+  }
+  if (catalog.incentivesClosedToBlackListed && measures.some((m) => m.list === 'RED'))
+    for (const source of blackListingSources(catalog)) sources.add(source);
+  return sources;
 }

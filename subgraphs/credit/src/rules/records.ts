@@ -214,7 +214,7 @@ export function representativeDebtorRecords(
   policy: PublicityPolicy,
   today: string,
 ): CreditRecordModel[] {
-  const person = inputs.marketRegulation?.registration.legalRepresentative?.person;
+  const person = inputs.marketRegulation?.registration?.legalRepresentative?.person;
   return (person?.courts?.dishonestDebtorRecords ?? []).map((record) => judge(debtorRaw(record), policy, today));
 }
 

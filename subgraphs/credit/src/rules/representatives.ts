@@ -1,9 +1,12 @@
 import type { ListMembershipModel } from '../models.js';
+import { combineInputs, type DecisionInputsModel } from './inputs.js';
 
 interface Represented {
   idNumber: string;
   /** The enterprise's black-list memberships when it was last checked. */
   memberships: readonly ListMembershipModel[];
+  /** What those memberships were decided on. */
+  inputs: DecisionInputsModel;
 }
 
 /**
@@ -19,10 +22,15 @@ export class RepresentativeIndex {
   constructor(private readonly capacity: number) {}
 
   /** Records an enterprise's representative and its black-list memberships as just computed. */
-  remember(code: string, idNumber: string | null, memberships: readonly ListMembershipModel[]): void {
+  remember(
+    code: string,
+    idNumber: string | null,
+    memberships: readonly ListMembershipModel[],
+    inputs: DecisionInputsModel,
+  ): void {
     this.forget(code);
     if (idNumber === null) return;
-    this.byCode.set(code, { idNumber, memberships: memberships.filter((m) => m.list === 'BLACK') });
+    this.byCode.set(code, { idNumber, memberships: memberships.filter((m) => m.list === 'BLACK'), inputs });
     let codes = this.byPerson.get(idNumber);
     if (!codes) this.byPerson.set(idNumber, (codes = new Set()));
     codes.add(code);
@@ -37,6 +45,17 @@ export class RepresentativeIndex {
   dishonestyOf(idNumber: string): ListMembershipModel[] {
     const codes = [...(this.byPerson.get(idNumber) ?? [])].sort();
     return codes.flatMap((code) => this.byCode.get(code)?.memberships ?? []);
+  }
+
+  /** What the memberships `dishonestyOf` returns were decided on, over every enterprise it names. */
+  inputsOf(idNumber: string): DecisionInputsModel {
+    const codes = [...(this.byPerson.get(idNumber) ?? [])];
+    return combineInputs(
+      codes.flatMap((code) => {
+        const known = this.byCode.get(code);
+        return known ? [known.inputs] : [];
+      }),
+    );
   }
 
   get size(): number {

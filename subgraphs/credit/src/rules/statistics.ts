@@ -41,7 +41,9 @@ function toRows(rows: Map<string, Tally>): StatisticsRow[] {
  * `bySource` it counts under every department behind one of its memberships, and a measure under
  * every department behind one of its triggering records. Codes are counted once however often given.
  */
-export function creditStatistics(subjects: readonly StatisticsSubject[]): CreditStatistics {
+export function creditStatistics(
+  subjects: readonly StatisticsSubject[],
+): Omit<CreditStatistics, 'incompleteSubjects' | 'inputs'> {
   const distinct = [...new Map(subjects.map((s) => [s.code, s])).values()];
   const byDivision = new Map<string, Tally>();
   const byCategory = new Map<string, Tally>();

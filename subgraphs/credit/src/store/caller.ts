@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CreditGatewayError, type ConsentGroup, type Tier } from '@credit-gateway/common';
+import { CreditGatewayError, type ConsentGroup, type Department, type Tier } from '@credit-gateway/common';
 
 /** Who is acting, as the gateway vouches for it. */
 export interface Caller {
@@ -8,6 +8,47 @@ export interface Caller {
   client: string | null;
   /** Subjects whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
+  /** The department the caller acts for, from its token; null for one that acts for none. */
+  department?: Department | null;
+}
+
+/** The department that owns a record: the source named in its id (`SOURCE:recordId`). */
+export function ownerOf(recordId: string): Department | null {
+  const source = /^(MARKET|TAX|COURTS|SOCIAL_SECURITY|PROCUREMENT):/.exec(recordId)?.[1];
+  return (source as Department | undefined) ?? null;
+}
+
+/**
+ * 谁认定、谁修复: only the department that owns a record decides on it. A caller whose token names
+ * no department, or another one, is refused with FORBIDDEN_DEPARTMENT.
+ */
+export function requireOwningDepartment(caller: Caller, recordId: string, action: string): Department {
+  const owner = ownerOf(recordId);
+  if (owner === null || caller.department !== owner) {
+    throw new CreditGatewayError(
+      'FORBIDDEN_DEPARTMENT',
+      `Only the ${owner ?? 'owning'} department may ${action}; the caller acts for ${caller.department ?? 'no department'}`,
+      { extensions: { owner, department: caller.department ?? null } },
+    );
+  }
+  return owner;
+}
+
+/**
+ * Departments whose records never leave through the platform: a court's 失信被执行人 listing and its
+ * consumption restriction end when the court removes or lifts them (the courts' own feed says so).
+ */
+const NOT_REPAIRABLE_THROUGH_PLATFORM: ReadonlySet<Department> = new Set(['COURTS']);
+
+export function requireRepairableThroughPlatform(recordId: string): void {
+  const owner = ownerOf(recordId);
+  if (owner !== null && NOT_REPAIRABLE_THROUGH_PLATFORM.has(owner)) {
+    throw new CreditGatewayError(
+      'RECORD_NOT_REPAIRABLE',
+      'Court enforcement records leave the list through the courts, never through the platform',
+      { extensions: { owner } },
+    );
+  }
 }
 
 export function badInput(message: string, extensions: Record<string, unknown> = {}): CreditGatewayError {
@@ -64,6 +105,11 @@ const MAX_KEY = 200;
 const PAIRED_SURROGATES = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
 /** Control characters but tab and line breaks, and surrogates left unpaired. */
 const UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\uD800-\uDFFF]/;
+/**
+ * Markup delimiters: free text is shown in portals and approval systems that may not escape it,
+ * so it is refused rather than stored and echoed.
+ */
+const MARKUP = /[<>]/;
 
 /**
  * Checks free text from a client: trimmed, not empty unless allowed, bounded, and storable
@@ -83,6 +129,8 @@ export function checkText(
   if (text.length > options.max) problems.push(`${field} is longer than ${options.max} characters`);
   else if (UNWANTED.test(text.replace(PAIRED_SURROGATES, ''))) {
     problems.push(`${field} holds control characters or broken Unicode`);
+  } else if (MARKUP.test(text)) {
+    problems.push(`${field} holds markup: < and > are not accepted`);
   }
   return text;
 }

@@ -42,3 +42,28 @@ export interface MarketRecord {
   spotChecks: SpotCheck[];
   honours: Honour[];
 }
+
+/**
+ * A section as the subgraph answers it: the department's record, or, when the department answered
+ * but holds nothing on the subject, an empty one with `known: false`. `readAt` is when it was read.
+ */
+export type MarketSectionModel = Omit<MarketRecord, 'registration'> & {
+  registration: RegistrationModel | null;
+  known: boolean;
+  readAt: string;
+};
+
+export function marketSection(record: MarketRecord | null, readAt: string): MarketSectionModel {
+  if (record) return { ...record, known: true, readAt };
+  return {
+    registration: null,
+    licences: [],
+    penalties: [],
+    abnormalOperations: [],
+    seriousIllegalListings: [],
+    spotChecks: [],
+    honours: [],
+    known: false,
+    readAt,
+  };
+}

@@ -13,3 +13,14 @@ export interface ProcurementRecord {
   seriousDishonestyRecords: DishonestyRecordModel[];
   contracts: ProcurementContract[];
 }
+
+/**
+ * A section as the subgraph answers it: the department's record, or, when the department answered
+ * but holds nothing on the subject, an empty one with `known: false`. `readAt` is when it was read.
+ */
+export type ProcurementSectionModel = ProcurementRecord & { known: boolean; readAt: string };
+
+export function procurementSection(record: ProcurementRecord | null, readAt: string): ProcurementSectionModel {
+  if (record) return { ...record, known: true, readAt };
+  return { seriousDishonestyRecords: [], contracts: [], known: false, readAt };
+}

@@ -1,6 +1,8 @@
 import type { EnterpriseResolvers } from '../__generated__/resolvers-types.js';
+import { socialSecuritySection } from '../source/models.js';
 
 export const Enterprise: EnterpriseResolvers = {
   __resolveReference: (ref) => ({ code: ref.code }),
-  socialSecurity: ({ code }, _, { loaders }) => loaders.socialSecurity.load(code),
+  socialSecurity: async ({ code }, _, { loaders }) =>
+    socialSecuritySection(await loaders.socialSecurity.load(code), new Date().toISOString()),
 };

@@ -24,3 +24,38 @@ export interface SocialSecurityRecord {
   wageArrearsListings: WageArrearsListing[];
   provenance: Provenance;
 }
+
+/**
+ * A section as the subgraph answers it: the department's record, or, when the department answered
+ * but holds nothing on the subject, an empty one with `known: false`. `readAt` is when it was read.
+ */
+export type SocialSecuritySectionModel =
+  | (SocialSecurityRecord & { known: true; readAt: string })
+  | {
+      known: false;
+      readAt: string;
+      unitNumber: null;
+      insuredHeadcount: null;
+      contributionStatus: null;
+      history: MonthlyContribution[];
+      arrears: null;
+      labourSecurityGrade: null;
+      wageArrearsListings: WageArrearsListing[];
+      provenance: null;
+    };
+
+export function socialSecuritySection(record: SocialSecurityRecord | null, readAt: string): SocialSecuritySectionModel {
+  if (record) return { ...record, known: true, readAt };
+  return {
+    known: false,
+    readAt,
+    unitNumber: null,
+    insuredHeadcount: null,
+    contributionStatus: null,
+    history: [],
+    arrears: null,
+    labourSecurityGrade: null,
+    wageArrearsListings: [],
+    provenance: null,
+  };
+}

@@ -33,3 +33,26 @@ export interface TaxRecord {
   arrearsNotices: TaxArrearsNotice[];
   payments: TaxPayment[];
 }
+
+/**
+ * A section as the subgraph answers it: the department's record, or, when the department answered
+ * but holds nothing on the subject, an empty one with `known: false`. `readAt` is when it was read.
+ */
+export type TaxSectionModel = Omit<TaxRecord, 'taxpayerNumber'> & {
+  taxpayerNumber: string | null;
+  known: boolean;
+  readAt: string;
+};
+
+export function taxSection(record: TaxRecord | null, readAt: string): TaxSectionModel {
+  if (record) return { ...record, known: true, readAt };
+  return {
+    taxpayerNumber: null,
+    creditGrades: [],
+    majorViolations: [],
+    arrearsNotices: [],
+    payments: [],
+    known: false,
+    readAt,
+  };
+}
