@@ -222,7 +222,9 @@ describe('the green channel', () => {
   });
 
   it('stays closed while any department could not be read, absent or null alike', () => {
-    const { courts: _courts, tax: _tax, ...withoutFetches } = cleanSme();
+    const withoutFetches: EnterpriseInputs = cleanSme();
+    delete withoutFetches.courts;
+    delete withoutFetches.tax;
     expect(channel({ ...withoutFetches, socialSecurity: null })).toEqual({
       eligible: false,
       reason: 'Cannot confirm: tax, courts, social-security could not be read; ask again later',
@@ -383,6 +385,16 @@ describe('the representative index (落实到人)', () => {
     expect(index.dishonestyOf('510107198203154517')).toEqual([]);
     index.remember(CODES.partialDebtor, null, debtor, COMPLETE);
     expect(index.size).toBe(0);
+  });
+
+  it('says what the memberships were decided on: incomplete when an enterprise was checked without a department', () => {
+    const index = new RepresentativeIndex(10);
+    const partial = { ...partialDebtor(), courts: null };
+    const assessment = assessed(partial);
+    index.remember(CODES.partialDebtor, 'P1', assessment.memberships, assessment.inputs);
+    index.remember(CODES.cleanSme, 'P1', assessed(cleanSme()).memberships, assessed(cleanSme()).inputs);
+    expect(index.inputsOf('P1')).toMatchObject({ complete: false, missingSources: ['COURTS'] });
+    expect(index.inputsOf('P2')).toMatchObject({ complete: true, missingSources: [] });
   });
 
   it('forgets the least recently checked enterprises beyond its capacity', () => {
