@@ -206,9 +206,13 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
   const documents = new DocumentCache(schema, config.limits);
   const persistedOperations = createPersistedOperations({
     config: config.performance,
-    redis: config.rateLimit.redisUrl
-      ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
-      : undefined,
+    // Stored queries are a cache: they go to the cache's Redis, which evicts, when there is one, and
+    // never fill the rate limits' Redis, which must not.
+    redis: config.entityCache.redisUrl
+      ? { url: config.entityCache.redisUrl, cluster: config.entityCache.redisCluster }
+      : config.rateLimit.redisUrl
+        ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
+        : undefined,
     logger: logger.child({ component: 'persisted-operations' }),
   });
   // Filtered operations per tier and query text; each carries the hash its query plan is cached by.

@@ -24,6 +24,8 @@ export interface PerformanceConfig {
   apqPrefix: string;
   /** APQ_MEMORY_ENTRIES: queries each process keeps in front of Redis, or alone without it. */
   apqMemoryEntries: number;
+  /** APQ_MAX_QUERY_BYTES: a longer registered query is answered but not stored, so stored queries stay bounded. */
+  apqMaxQueryBytes: number;
   /** SAFELIST_FILE: a manifest of sha256 → query that is always resolvable by hash. */
   safelistFile: string | undefined;
   /** SAFELIST_ONLY: refuse every operation not in the safelist. */
@@ -76,6 +78,7 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
     apqTtlSeconds: reader.int('APQ_TTL_SECONDS', 7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
     apqPrefix,
     apqMemoryEntries: reader.int('APQ_MEMORY_ENTRIES', 10_000, { min: 1, max: 10_000_000 }),
+    apqMaxQueryBytes: reader.int('APQ_MAX_QUERY_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
     safelistFile,
     safelistOnly,
     maxConcurrentRequests: reader.int('MAX_CONCURRENT_REQUESTS', 24, { min: 0, max: 100_000 }),

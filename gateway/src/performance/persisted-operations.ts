@@ -157,7 +157,7 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
     },
 
     remember(hash, query) {
-      if (memory.get(hash) !== undefined) return;
+      if (memory.get(hash) !== undefined || Buffer.byteLength(query) > config.apqMaxQueryBytes) return;
       memory.set(hash, query);
       redis?.set(`${config.apqPrefix}${hash}`, query, 'EX', config.apqTtlSeconds).catch(redisFailed);
     },

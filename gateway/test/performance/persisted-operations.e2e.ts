@@ -124,6 +124,28 @@ describe('automatic persisted queries', () => {
     expect(await redis.get(`${APQ_PREFIX}${sha256(NAME_ONLY)}`)).toBeNull();
   });
 
+  it('stores queries in the cache’s Redis, which evicts, never in the rate limits’ Redis', async () => {
+    const url = await gateway({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      CACHE_REDIS_URL: REDIS_URL,
+      APQ_PREFIX,
+      RATE_LIMIT_PREFIX: `cg:rl:test:${RUN}:`,
+    });
+    const query = `${NAME_ONLY} # cache redis`;
+    await post(url, { query, variables: { code: CODE }, extensions: persisted(query) });
+    await expect.poll(() => redis.get(`${APQ_PREFIX}${sha256(query)}`)).toBe(query);
+  });
+
+  it('answers a registered query longer than APQ_MAX_QUERY_BYTES without storing it', async () => {
+    const url = await gateway({ REDIS_URL, APQ_PREFIX, APQ_MAX_QUERY_BYTES: '1024' });
+    const query = `${NAME_ONLY} # ${'x'.repeat(1_100)}`;
+    const full = await post(url, { query, variables: { code: CODE }, extensions: persisted(query) });
+    expect(full.body).toEqual({ data: { enterprise: { code: CODE } } });
+    const byHash = await post(url, { variables: { code: CODE }, extensions: persisted(query) });
+    expect(byHash.body.errors?.[0]?.extensions).toEqual({ code: 'PERSISTED_QUERY_NOT_FOUND' });
+    expect(await redis.get(`${APQ_PREFIX}${sha256(query)}`)).toBeNull();
+  });
+
   it('with APQ off, says persisted queries are not supported and still answers full queries', async () => {
     const url = await gateway({ APQ: 'false' });
     const byHash = await post(url, { variables: { code: CODE }, extensions: persisted(NAME_ONLY) });
