@@ -201,6 +201,8 @@ function gatewayService(id: GatewayId): Service {
     command: [process.execPath, ...GATEWAY_NODE_FLAGS, 'gateway/dist/index.js'],
     env: {
       PORT: String(port(4000)),
+      // The primary's health port is offset too, so the bench runs beside `npm start`.
+      HEALTH_PORT: String(port(4010)),
       ...keys.env,
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, subgraphUrl(name)])),
       REGISTER_DIR: join(work, `register-${id}-${Date.now()}`),
