@@ -57,6 +57,22 @@ describe('a document whose fragments spread each other exponentially', () => {
   });
 });
 
+describe('introspection is priced at the size of its answer', () => {
+  it('refuses many aliases of the whole schema, and answers it asked once', async () => {
+    const fragment =
+      'fragment F on __Schema { types { name description fields { name description args { name description } type { name } } } }';
+    const query = `{ ${Array.from({ length: 800 }, (_, i) => `a${i}: __schema { ...F }`).join(' ')} } ${fragment}`;
+    const { body } = await stack.query(query, {}, { tier: 'GOVERNMENT' });
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.map((error: { extensions?: { code?: string } }) => error.extensions?.code)).toEqual([
+      'QUERY_TOO_COSTLY',
+    ]);
+    const once = await stack.query(`{ __schema { ...F } } ${fragment}`, {}, { tier: 'GOVERNMENT' });
+    expect(once.body.errors).toBeUndefined();
+    expect(once.body.data.__schema.types.length).toBeGreaterThan(100);
+  });
+});
+
 describe('the subjects one request names are bounded per tier, across aliases and arguments', () => {
   const BATCH = 'query Batch($codes: [CreditCode!]!) { enterprises(codes: $codes) { code } }';
 

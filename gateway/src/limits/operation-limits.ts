@@ -3,6 +3,7 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
+  isAbstractType,
   isCompositeType,
   isListType,
   isObjectType,
@@ -29,6 +30,12 @@ export interface OperationLimits {
   maxDepth: number;
   /** Highest cost allowed; see `operationCost`. */
   maxCost: number;
+  /**
+   * Highest cost of the introspection an operation holds. The gateway answers introspection itself,
+   * on its event loop, at about a microsecond a field: this keeps one operation's share well under a
+   * second, about twice GraphiQL's own schema query.
+   */
+  maxIntrospectionCost: number;
   /** How many items a list field is expected to hold when nothing in the request says. */
   listSize: number;
 }
@@ -68,12 +75,17 @@ export const ROOT_FIELD_COST = 100_000;
  * (500 × 5⁶ items), or the query register of every person bound in a batch.
  */
 export const DEFAULT_MAX_COST = 10_000_000;
+export const DEFAULT_MAX_INTROSPECTION_COST = 600_000;
 
-/** Reads MAX_DEPTH, MAX_COST and LIST_SIZE_ESTIMATE. */
+/** Reads MAX_DEPTH, MAX_COST, MAX_INTROSPECTION_COST and LIST_SIZE_ESTIMATE. */
 export function readOperationLimitsConfig(reader: EnvReader): OperationLimits {
   return {
     maxDepth: reader.int('MAX_DEPTH', DEFAULT_MAX_DEPTH, { min: 1, max: 1_000 }),
     maxCost: reader.int('MAX_COST', DEFAULT_MAX_COST, { min: 1, max: 1_000_000_000 }),
+    maxIntrospectionCost: reader.int('MAX_INTROSPECTION_COST', DEFAULT_MAX_INTROSPECTION_COST, {
+      min: 1,
+      max: 1_000_000_000,
+    }),
     listSize: reader.int('LIST_SIZE_ESTIMATE', DEFAULT_LIST_SIZE, { min: 1, max: 10_000 }),
   };
 }
@@ -88,11 +100,13 @@ export class QueryTooDeepError extends CreditGatewayError {
 }
 
 export class QueryTooCostlyError extends CreditGatewayError {
-  constructor(cost: number, maximum: number) {
+  constructor(cost: number, maximum: number, part?: 'introspection') {
     super(
       'QUERY_TOO_COSTLY',
-      `The operation costs ${cost}; at most ${maximum} is allowed: ask for fewer fields, subjects or aliases`,
-      { extensions: { cost, maximum } },
+      part === 'introspection'
+        ? `The operation's introspection costs ${cost}; at most ${maximum} is allowed: introspect the schema once`
+        : `The operation costs ${cost}; at most ${maximum} is allowed: ask for fewer fields, subjects or aliases`,
+      { extensions: part ? { cost, maximum, part } : { cost, maximum } },
     );
   }
 }
@@ -163,6 +177,41 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
 /** Identifier scalars: a list of them names the subjects a field returns, one item each. */
 const IDENTIFIER_SCALARS = new Set(['CreditCode', 'IdNumber']);
 
+/**
+ * The real length of each introspection list, from the schema itself: the gateway answers
+ * introspection on its own, and a list priced at `listSize` would let a few aliases of `__schema`
+ * make megabytes of answer for the cost of a small query. The longest list of its kind is taken, so
+ * the price is never below the answer. Computed once per schema.
+ */
+const introspectionSizes = new WeakMap<GraphQLSchema, ReadonlyMap<string, number>>();
+
+function introspectionListSizes(schema: GraphQLSchema): ReadonlyMap<string, number> {
+  let sizes = introspectionSizes.get(schema);
+  if (sizes) return sizes;
+  const types = Object.values(schema.getTypeMap());
+  const longest = (lengths: number[]) => Math.max(1, ...lengths);
+  const fields = types.flatMap((type) => ('getFields' in type ? Object.values(type.getFields()) : []));
+  const directives = schema.getDirectives();
+  const fieldCounts = types.map((type) => ('getFields' in type ? Object.keys(type.getFields()).length : 0));
+  sizes = new Map([
+    ['__Schema.types', types.length],
+    ['__Schema.directives', directives.length],
+    // Objects and interfaces answer `fields`, input objects `inputFields`: the longest of either.
+    ['__Type.fields', longest(fieldCounts)],
+    ['__Type.inputFields', longest(fieldCounts)],
+    ['__Type.enumValues', longest(types.map((type) => ('getValues' in type ? type.getValues().length : 0)))],
+    ['__Type.interfaces', longest(types.map((type) => ('getInterfaces' in type ? type.getInterfaces().length : 0)))],
+    [
+      '__Type.possibleTypes',
+      longest(types.map((type) => (isAbstractType(type) ? schema.getPossibleTypes(type).length : 0))),
+    ],
+    ['__Field.args', longest(fields.map((field) => ('args' in field ? field.args.length : 0)))],
+    ['__Directive.args', longest(directives.map((directive) => directive.args.length))],
+  ]);
+  introspectionSizes.set(schema, sizes);
+  return sizes;
+}
+
 /** Int arguments that say how many items a list field returns. */
 const SIZE_ARGUMENTS = new Set(['first', 'last', 'limit', 'months']);
 
@@ -184,6 +233,17 @@ export function operationCost(
   variables: Readonly<Record<string, unknown>>,
   options: { listSize?: number; rootFieldCost?: number } = {},
 ): number {
+  return measureOperation(schema, document, operationName, variables, options).cost;
+}
+
+/** The operation's cost, and the share of it that introspection takes (`__schema`, `__type`). */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>>,
+  options: { listSize?: number; rootFieldCost?: number } = {},
+): { cost: number; introspectionCost: number } {
   const operation = getOperationAST(document, operationName);
   if (!operation) throw new Error(`No operation named '${operationName ?? ''}' in the document`);
   const rootType = schema.getRootType(operation.operation);
@@ -220,7 +280,15 @@ export function operationCost(
     return type.getFields()[name];
   }
 
-  function expectedSize(definition: GraphQLField<unknown, unknown>, node: FieldNode): number {
+  const introspectionSizes = introspectionListSizes(schema);
+
+  function expectedSize(
+    parentType: GraphQLObjectType,
+    definition: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+  ): number {
+    const introspected = introspectionSizes.get(`${parentType.name}.${definition.name}`);
+    if (introspected !== undefined) return introspected;
     let values: Record<string, unknown>;
     try {
       values = getArgumentValues(definition, node, variableValues);
@@ -265,18 +333,24 @@ export function operationCost(
     const runtimeTypes = isObjectType(returnType) ? [returnType] : schema.getPossibleTypes(returnType);
     let below = 0;
     for (const runtimeType of runtimeTypes) below = Math.max(below, selectionCost(runtimeType, subSelections));
-    const size = isListType(getNullableType(definition.type)) ? expectedSize(definition, first) : 1;
+    const size = isListType(getNullableType(definition.type)) ? expectedSize(parentType, definition, first) : 1;
     return 1 + size * below;
   }
 
   let cost = 0;
+  let introspectionCost = 0;
   for (const nodes of collectFields(rootType, [operation.selectionSet])) {
     // Introspection is answered by the gateway itself: no plan, no fetch.
     const fetched = !nodes[0]?.name.value.startsWith('__');
-    cost += fieldCost(rootType, nodes) + (fetched ? rootFieldCost : 0);
+    const fieldPrice = fieldCost(rootType, nodes);
+    cost += fieldPrice + (fetched ? rootFieldCost : 0);
+    if (!fetched) introspectionCost += fieldPrice;
   }
   // Beyond this the count is no longer exact, and far beyond any limit anyway.
-  return Math.min(cost, Number.MAX_SAFE_INTEGER);
+  return {
+    cost: Math.min(cost, Number.MAX_SAFE_INTEGER),
+    introspectionCost: Math.min(introspectionCost, Number.MAX_SAFE_INTEGER),
+  };
 }
 
 /** QUERY_TOO_COSTLY when the operation costs more than the maximum, else null. */
@@ -285,8 +359,13 @@ export function checkOperationCost(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>>,
-  limits: Pick<OperationLimits, 'maxCost' | 'listSize'>,
+  limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost' | 'listSize'>,
 ): QueryTooCostlyError | null {
-  const cost = operationCost(schema, document, operationName, variables, { listSize: limits.listSize });
-  return cost > limits.maxCost ? new QueryTooCostlyError(cost, limits.maxCost) : null;
+  const { cost, introspectionCost } = measureOperation(schema, document, operationName, variables, {
+    listSize: limits.listSize,
+  });
+  if (cost > limits.maxCost) return new QueryTooCostlyError(cost, limits.maxCost);
+  return introspectionCost > limits.maxIntrospectionCost
+    ? new QueryTooCostlyError(introspectionCost, limits.maxIntrospectionCost, 'introspection')
+    : null;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  execute,
   getIntrospectionQuery,
   getNamedType,
   isNonNullType,
@@ -17,6 +18,7 @@ import {
   checkOperationCost,
   DEFAULT_LIST_SIZE,
   DEFAULT_MAX_COST,
+  DEFAULT_MAX_INTROSPECTION_COST,
   DEFAULT_MAX_DEPTH,
   maxDepthRule,
   operationCost,
@@ -24,7 +26,11 @@ import {
 
 // The defaults are argued from the product's own schema: these tests hold them to it as it grows.
 const SUPERGRAPH = new URL('../../../schema/supergraph.graphql', import.meta.url);
-const LIMITS = { maxCost: DEFAULT_MAX_COST, listSize: DEFAULT_LIST_SIZE };
+const LIMITS = {
+  maxCost: DEFAULT_MAX_COST,
+  maxIntrospectionCost: DEFAULT_MAX_INTROSPECTION_COST,
+  listSize: DEFAULT_LIST_SIZE,
+};
 
 let gateway: ApolloGateway;
 let schema: GraphQLSchema;
@@ -124,5 +130,37 @@ describe('operation limits on the product schema, at their defaults', () => {
       maximum: DEFAULT_MAX_COST,
     });
     expect(checkOperationCost(schema, parse(batch), 'Deep', { codes: codes(1) }, LIMITS)).toBeNull();
+  });
+});
+
+describe('introspection, priced at the schema’s own sizes', () => {
+  const FRAGMENT =
+    'fragment F on __Schema { types { name description fields { name description args { name description } type { name } } } }';
+  const aliases = (count: number) =>
+    parse(`{ ${Array.from({ length: count }, (_, i) => `a${i}: __schema { ...F }`).join(' ')} } ${FRAGMENT}`);
+
+  it('lets GraphiQL’s own introspection query through', () => {
+    expect(checkOperationCost(schema, parse(getIntrospectionQuery()), undefined, {}, LIMITS)).toBeNull();
+  });
+
+  it('costs at least one field per field of the answer', () => {
+    const document = aliases(1);
+    const answer = JSON.stringify(execute({ schema, document }).valueOf());
+    // Each answered name is a field the price counted: the price is never below the answer.
+    const names = answer.match(/"name":/g)?.length ?? 0;
+    expect(operationCost(schema, document, undefined, {})).toBeGreaterThanOrEqual(names);
+  });
+
+  it('refuses dozens of aliases of the whole schema, which would make megabytes of answer', () => {
+    expect(checkOperationCost(schema, aliases(40), undefined, {}, LIMITS)?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COSTLY',
+      part: 'introspection',
+    });
+    // Hundreds are past the whole operation's maximum as well.
+    for (const count of [300, 800]) {
+      expect(checkOperationCost(schema, aliases(count), undefined, {}, LIMITS)?.extensions['code']).toBe(
+        'QUERY_TOO_COSTLY',
+      );
+    }
   });
 });

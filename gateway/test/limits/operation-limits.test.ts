@@ -5,6 +5,7 @@ import {
   checkOperationCost,
   DEFAULT_LIST_SIZE,
   DEFAULT_MAX_COST,
+  DEFAULT_MAX_INTROSPECTION_COST,
   DEFAULT_MAX_DEPTH,
   maxDepthRule,
   operationCost,
@@ -190,7 +191,11 @@ describe('operationCost', () => {
 
   it('refuses hundreds of aliased root fields that a batch of the same subjects would answer', () => {
     const aliased = `{ ${Array.from({ length: 100 }, (_, i) => `e${i}: enterprise(code: "x") { code }`).join(' ')} }`;
-    const limits = { maxCost: DEFAULT_MAX_COST, listSize: DEFAULT_LIST_SIZE };
+    const limits = {
+      maxCost: DEFAULT_MAX_COST,
+      maxIntrospectionCost: DEFAULT_MAX_INTROSPECTION_COST,
+      listSize: DEFAULT_LIST_SIZE,
+    };
     expect(checkOperationCost(schema, parse(aliased), undefined, {}, limits)?.toJSON()).toMatchInlineSnapshot(`
       {
         "extensions": {
@@ -270,13 +275,16 @@ describe('readOperationLimitsConfig', () => {
   }
 
   it('defaults', () => {
-    expect(read({})).toEqual({ maxDepth: 15, maxCost: 10_000_000, listSize: 5 });
+    expect(read({})).toEqual({ maxDepth: 15, maxCost: 10_000_000, maxIntrospectionCost: 600_000, listSize: 5 });
   });
 
   it('reads every variable', () => {
-    expect(read({ MAX_DEPTH: '10', MAX_COST: '50000', LIST_SIZE_ESTIMATE: '3' })).toEqual({
+    expect(
+      read({ MAX_DEPTH: '10', MAX_COST: '50000', MAX_INTROSPECTION_COST: '7000', LIST_SIZE_ESTIMATE: '3' }),
+    ).toEqual({
       maxDepth: 10,
       maxCost: 50_000,
+      maxIntrospectionCost: 7_000,
       listSize: 3,
     });
   });
