@@ -169,6 +169,21 @@ describe('bad requests get a clear GraphQL error, never a crash', () => {
     `);
   });
 
+  it('an alias reserved for introspection', async () => {
+    const { body } = await post(
+      JSON.stringify({ query: '{ __typename: enterprise(code: "91500155MA5UQ01CXD") { code } }' }),
+    );
+    expect(body).toEqual({
+      errors: [
+        {
+          message: "The alias '__typename' is reserved: names beginning with '__' belong to introspection",
+          locations: [{ line: 1, column: 3 }],
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
+    });
+  });
+
   it('a missing variable', async () => {
     const { body } = await post(JSON.stringify({ query: NAME }));
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { CreditGatewayError, LruCache } from '@credit-gateway/common';
 import { maxDepthRule, type OperationLimits } from '../limits/operation-limits.js';
 import {
@@ -18,6 +26,25 @@ export type PreparedDocument =
   | { ok: false; errors: readonly GraphQLError[]; queryHash: string };
 
 /**
+ * Names that begin with `__` belong to introspection (GraphQL spec, "Names"): an alias such as
+ * `__typename: enterprise(…)` would hand clients and caches an object where they read a type name.
+ */
+export const reservedAliasRule: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.alias?.value.startsWith('__')) {
+      context.reportError(
+        new GraphQLError(
+          `The alias '${node.alias.value}' is reserved: names beginning with '__' belong to introspection`,
+          {
+            nodes: node.alias,
+          },
+        ),
+      );
+    }
+  },
+});
+
+/**
  * Parses and validates each query text once: clients send the same few operations over and over.
  * Validation includes the depth limit, so a too-deep operation is refused before anything else.
  */
@@ -29,7 +56,7 @@ export class DocumentCache {
     private readonly schema: GraphQLSchema,
     limits: Pick<OperationLimits, 'maxDepth'>,
   ) {
-    this.rules = [...specifiedRules, maxDepthRule(limits.maxDepth)];
+    this.rules = [...specifiedRules, maxDepthRule(limits.maxDepth), reservedAliasRule];
   }
 
   prepare(query: string): PreparedDocument {
