@@ -31,6 +31,11 @@ export interface FuzzOptions {
    * gateway, to measure the rest; the cases are still drawn, so indices do not move.
    */
   skip?: string[];
+  /**
+   * Stop early when no request at all was answered for this long (default 4 hang bounds): the
+   * gateway is wedged, and the rest of the run would only count hangs. The report says so.
+   */
+  wedgedMs?: number;
   /** Only these case indices (replaying failures). */
   cases?: number[];
   onProgress?: (done: number, report: FuzzReport) => void;
@@ -58,6 +63,8 @@ export interface FuzzReport {
   resets: number;
   readyzPolls: number;
   readyzFailures: number;
+  /** Set when the run stopped early because the gateway answered nothing for `wedgedMs`. */
+  wedged?: { afterRequests: number; unsent: number };
   failures: FailureClass[];
   /** The slowest answers (hangs included), to see what makes the gateway work hard. */
   slowest: { index: number; family: string; ms: number; verdict: string }[];
@@ -65,7 +72,9 @@ export interface FuzzReport {
 }
 
 export function failuresOf(report: FuzzReport): number {
-  return report.fiveXX + report.uncoded + report.hangs + report.resets + report.readyzFailures;
+  return (
+    report.fiveXX + report.uncoded + report.hangs + report.resets + report.readyzFailures + (report.wedged?.unsent ?? 0)
+  );
 }
 
 export async function fuzzCredentials(keysDir: string, pools: ValuePools): Promise<Credentials> {
@@ -190,9 +199,15 @@ export async function runFuzz(options: FuzzOptions, prepared?: PreparedFuzz): Pr
   const readiness = pollReadiness(options.url, 500, Math.max(2_000, Math.min(options.hangMs, 10_000)));
   const indices = options.cases ?? Array.from({ length: options.runs }, (_, i) => i);
   let next = 0;
+  let lastAnswer = Date.now();
+  const wedgedMs = options.wedgedMs ?? options.hangMs * 4;
 
   async function worker(): Promise<void> {
     while (next < indices.length) {
+      if (Date.now() - lastAnswer > wedgedMs) {
+        report.wedged ??= { afterRequests: report.requests, unsent: indices.length - next };
+        return;
+      }
       const index = indices[next++]!;
       // Each case has its own generator, so case i is the same whatever ran before it.
       const rng = new Rng((options.seed * 1_000_003 + index) >>> 0);
@@ -213,6 +228,7 @@ export async function runFuzz(options: FuzzOptions, prepared?: PreparedFuzz): Pr
         throw error;
       }
       report.requests++;
+      if (outcome.verdict !== 'hang') lastAnswer = Date.now();
       options.onCase?.(index, fuzz.family, outcome);
       const status = outcome.status === null ? 'none' : String(outcome.status);
       report.statuses[status] = (report.statuses[status] ?? 0) + 1;
@@ -286,6 +302,11 @@ export function formatFuzzReport(report: FuzzReport): string {
   const lines = [
     `requests ${report.requests} in ${report.seconds.toFixed(1)} s (${(report.requests / report.seconds).toFixed(0)}/s)`,
     `ok ${report.ok}  5xx ${report.fiveXX}  uncoded ${report.uncoded}  hangs ${report.hangs}  resets ${report.resets}  readyz failures ${report.readyzFailures}/${report.readyzPolls}`,
+    ...(report.wedged
+      ? [
+          `WEDGED: nothing answered for a while after ${report.wedged.afterRequests} requests; ${report.wedged.unsent} cases not sent`,
+        ]
+      : []),
     `statuses ${JSON.stringify(report.statuses)}`,
     `codes ${JSON.stringify(report.codes)}`,
   ];

@@ -15,7 +15,20 @@ import { GATEWAY_NODE_FLAGS, generateDevKeys, type DevKeySet } from '@credit-gat
 
 export const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 
+const handedOut = new Set<number>();
+
+/** A port nothing listens on now, never the same one twice in this process. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+async function anyFreePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -130,7 +143,22 @@ function killOnExit(): void {
 const alive = (service: Service) => () =>
   service.child !== undefined && service.child.exitCode === null && service.child.signalCode === null;
 
+/**
+ * Starts the system; tries again (three times in all) when a process could not start, e.g. because
+ * another program took its port between choosing and listening.
+ */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSystemOnce(options);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      process.stderr.write(`starting the system failed (${(error as Error).message}); trying again\n`);
+    }
+  }
+}
+
+async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
   const dir = await mkdtemp(join(tmpdir(), 'credit-gateway-system-'));
   const keys = await generateDevKeys(join(dir, 'keys'));
   const logLevel = options.logLevel ?? 'error';
