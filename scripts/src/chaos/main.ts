@@ -111,7 +111,7 @@ try {
       .map(Number);
 
   const scenarios: Scenario[] = [
-    { name: 'baseline', fault: async () => {}, recover: async () => {} },
+    { name: 'baseline', fault: () => Promise.resolve(), recover: () => Promise.resolve() },
     ...STAND_IN_NAMES.flatMap((name): Scenario[] => [
       { name: `${name} down`, fault: faults(name, { errorRate: 1 }), recover: faults(name, clear) },
       { name: `${name} slow`, fault: faults(name, { delayMs: 3_000 }), recover: faults(name, clear) },
@@ -136,16 +136,17 @@ try {
     },
     {
       name: 'postgres cut and back',
-      fault: async () => proxy.setMode('refuse'),
-      recover: async () => proxy.setMode('pass'),
+      fault: () => Promise.resolve(proxy.setMode('refuse')),
+      recover: () => Promise.resolve(proxy.setMode('pass')),
     },
     {
       name: 'gateway worker kill -9',
       resetsExpected: true,
-      fault: async () => {
+      fault: () => {
         const [victim] = workers();
         if (victim === undefined) throw new Error('no gateway worker to kill');
         process.kill(victim, 'SIGKILL');
+        return Promise.resolve();
       },
       recover: () => waitUntilReady(`${gateway.url}/readyz`, 60_000),
     },

@@ -216,7 +216,8 @@ async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
         PORT: String(port),
         ...keys.env,
         WORKERS: '1',
-        REGISTER_DIR: join(dir, `register-${index}`),
+        // The file register unless the run puts it on PostgreSQL.
+        ...(options.gatewayEnv?.['REGISTER_DATABASE_URL'] ? {} : { REGISTER_DIR: join(dir, `register-${index}`) }),
         REGISTER_WRITER_ID: `gateway-${index}`,
         ...Object.fromEntries(
           [...subgraphs].map(([name, service]) => [
