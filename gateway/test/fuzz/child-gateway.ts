@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,7 @@ export async function startChildGateway(
   dir: string,
   env: Record<string, string> = {},
 ): Promise<ChildGateway> {
+  await mkdir(dir, { recursive: true });
   const tsconfig = join(dir, 'child-gateway-tsconfig.json');
   await writeFile(
     tsconfig,
