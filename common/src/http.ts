@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ErrorCode } from './errors.js';
 
 export class BodyError extends Error {
   constructor(
@@ -188,6 +190,38 @@ export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
   keepAliveTimeoutMs: 65_000,
 };
 
+/**
+ * What Node answers itself, before any handler runs (headers too large, a request it cannot parse,
+ * headers too slow), said as every other refusal is: JSON with a code. The connection is closed, since
+ * what follows on it cannot be read.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // The bytes after a request that is still being answered (a body sent without a length, say):
+  // that answer goes out whole, then the connection closes.
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (pending && !pending.writableFinished) {
+    pending.shouldKeepAlive = false;
+    pending.once('finish', () => socket.end());
+    return;
+  }
+  if (pending || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request did not arrive in time']
+        : [400, 'Bad Request', 'The request is not valid HTTP'];
+  const code: ErrorCode = status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */
 export async function listen(
   handler: RequestListener,
@@ -207,6 +241,7 @@ export async function listen(
     },
     handler,
   );
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -18,6 +18,7 @@ import {
   PURPOSE_TIERS,
   TIERS,
   parseJsonInput,
+  readBody,
   readJsonBody,
   sendJson,
   type BodyPace,
@@ -459,8 +460,14 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     // Cleared once answered: thousands of requests a second would otherwise each leave a timer.
     const timer = setTimeout(() => deadline.abort(new Error('deadline')), config.performance.requestTimeoutMs);
     try {
+      // A body sent with any other method is read too (and dropped): answered unread, it would be
+      // cut off with the connection while the client still sends it.
       const read =
-        request.method === 'POST' ? await settled(readJsonBody(request, config.bodyLimitBytes, pace)) : undefined;
+        request.method === 'POST'
+          ? await settled(readJsonBody(request, config.bodyLimitBytes, pace))
+          : request.method !== 'GET' && hasBody(request)
+            ? await settled(readBody(request, config.bodyLimitBytes, pace).then(() => undefined))
+            : undefined;
       await handleAdmitted(request, response, url, time, read, deadline.signal);
     } finally {
       clearTimeout(timer);
@@ -595,6 +602,10 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     close: () => persistedOperations.close(),
     admission: () => ({ ...admission.state, oldestWaitMs: Math.round(admission.oldestWaitMs()) }),
   });
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -140,29 +140,37 @@ export async function prepareFuzz(seed: number, keysDir: string): Promise<Prepar
   return { schema: loadFuzzSchema(), pools, credentials: await fuzzCredentials(keysDir, pools) };
 }
 
-/** Polls /readyz until stopped; every non-200 or unanswered poll is a failure. */
+/**
+ * Polls /readyz until stopped, as a load balancer's probe would: a poll that gets no answer within
+ * the bound is a failure, and so is a run of `failureThreshold` unready answers in a row (Kubernetes'
+ * default threshold is 3). A single unready answer is a probe's blip, not a replica out of service.
+ */
 export function pollReadiness(
   url: string,
   intervalMs: number,
   boundMs: number,
+  failureThreshold = 3,
 ): { stop(): Promise<{ polls: number; failures: number; details: string[] }> } {
   let polls = 0;
   let failures = 0;
+  let unreadyRun = 0;
   const details: string[] = [];
   let running = true;
+  const fail = (detail: string) => {
+    failures++;
+    if (details.length < 5) details.push(detail);
+  };
   const loop = (async () => {
     while (running) {
       polls++;
       try {
         const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(boundMs) });
         const text = await response.text();
-        if (response.status !== 200) {
-          failures++;
-          if (details.length < 5) details.push(`${response.status} ${text.slice(0, 200)}`);
-        }
+        if (response.status === 200) unreadyRun = 0;
+        else if (++unreadyRun >= failureThreshold)
+          fail(`${unreadyRun} unready in a row: ${response.status} ${text.slice(0, 200)}`);
       } catch (error) {
-        failures++;
-        if (details.length < 5) details.push((error as Error).message);
+        fail((error as Error).message);
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }

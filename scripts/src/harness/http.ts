@@ -110,7 +110,11 @@ export function send(baseUrl: string, exchange: Exchange, options: { agent: Agen
             finish({ verdict: 'reset', status, codes: [], detail: 'answer cut short', headers: response.headers });
             return;
           }
-          const judged = judgeBody(status, Buffer.concat(chunks).toString('utf8'));
+          // A HEAD answer has no body by definition (RFC 9110 §9.3.2): its status is all there is to judge.
+          const judged =
+            exchange.method === 'HEAD'
+              ? { problem: null, codes: [] }
+              : judgeBody(status, Buffer.concat(chunks).toString('utf8'));
           finish({
             verdict: judged.problem === null ? 'ok' : 'uncoded',
             status,
