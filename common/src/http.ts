@@ -191,17 +191,48 @@ export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
 };
 
 /**
+ * How long a connection refused mid-request is still read, and what arrives dropped, before it is
+ * closed. Closed at once, a client still sending its body would meet a reset and never read the
+ * answer that explains it (nginx's lingering close does the same).
+ */
+const LINGER_MS = 2_000;
+
+/** Answers (when `answer` is given), then reads and drops what the client still sends, then closes. */
+function closeLingering(socket: Duplex, answer?: string): void {
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.once('end', () => socket.destroy());
+  if (answer === undefined) socket.end();
+  else socket.end(answer);
+}
+
+const lingering = new WeakSet<Duplex>();
+/** Sockets already refused: the parser may report each further chunk as another error. */
+const refused = new WeakSet<Duplex>();
+
+/**
  * What Node answers itself, before any handler runs (headers too large, a request it cannot parse,
  * headers too slow), said as every other refusal is: JSON with a code. The connection is closed, since
  * what follows on it cannot be read.
  */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (refused.has(socket)) return;
+  refused.add(socket);
+  // From here on nothing on this connection is parsed: what still arrives is dropped.
+  socket.removeAllListeners('data');
+  socket.on('data', () => {});
+  socket.resume();
   // The bytes after a request that is still being answered (a body sent without a length, say):
   // that answer goes out whole, then the connection closes.
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (pending && !pending.writableFinished) {
     pending.shouldKeepAlive = false;
-    pending.once('finish', () => socket.end());
+    // Node ends a connection that is not kept alive with destroySoon once the answer is out, which
+    // resets a client still sending: it lingers instead.
+    (socket as Duplex & { destroySoon?: () => void }).destroySoon = () => closeLingering(socket);
+    pending.once('finish', () => closeLingering(socket));
     return;
   }
   if (pending || !socket.writable) {
@@ -216,10 +247,12 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
         : [400, 'Bad Request', 'The request is not valid HTTP'];
   const code: ErrorCode = status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  socket.end(
+  const answer =
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  // A client too slow to send its headers is not waited for any longer.
+  if (status === 408) socket.end(answer, () => socket.destroy());
+  else closeLingering(socket, answer);
 }
 
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */

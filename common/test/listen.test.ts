@@ -63,4 +63,62 @@ describe('listen', { timeout: 30_000 }, () => {
       await server.close();
     }
   });
+
+  it('answers what Node refuses itself as JSON with a code', async () => {
+    const server = await listen(() => undefined, 0);
+    try {
+      const raw = async (text: string) => {
+        const socket = connect(server.port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+        await once(socket, 'connect');
+        socket.end(text);
+        await once(socket, 'close');
+        return received;
+      };
+      const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4))).toEqual({
+        errors: [{ message: 'The request is not valid HTTP', extensions: { code: 'BAD_REQUEST' } }],
+      });
+      const huge = await raw(`GET / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(600 * 1024)}\r\n\r\n`);
+      expect(huge).toMatch(/^HTTP\/1\.1 431 [^]*"code":"BAD_REQUEST"/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets a client still sending an unframed body read the answer instead of a reset', async () => {
+    // TRACE carries no body framing, so the bytes after its headers are an unparseable next
+    // request. The answer to the first goes out whole, and what the client still sends is read and
+    // dropped before the close: closed at once, the client would meet a reset mid-body.
+    const server = await listen((_request, response) => {
+      setTimeout(() => sendJson(response, 405, { refused: true }), 50);
+    }, 0);
+    try {
+      const body = Buffer.alloc(4 * 1024 * 1024, 'x');
+      const answers = await Promise.all(
+        Array.from(
+          { length: 10 },
+          () =>
+            new Promise<string>((resolve) => {
+              const request = httpRequest(
+                `${server.url}/graphql`,
+                { method: 'TRACE', agent: false, headers: { 'content-type': 'application/json' } },
+                (response) => {
+                  let text = '';
+                  response.on('data', (data: Buffer) => (text += data.toString('utf8')));
+                  response.on('end', () => resolve(`${response.statusCode} ${text}`));
+                },
+              );
+              request.on('error', (error: NodeJS.ErrnoException) => resolve(`reset: ${error.code}`));
+              request.end(body);
+            }),
+        ),
+      );
+      expect(answers).toEqual(Array.from({ length: 10 }, () => '405 {"refused":true}'));
+    } finally {
+      await server.close();
+    }
+  });
 });
