@@ -7,6 +7,7 @@ import {
 } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import { createRateLimiter, rateLimitedError, type RateDecision, type RateLimiter } from './limits/rate-limit.js';
+import { createPersistedOperations, type PersistedOperations } from './performance/persisted-operations.js';
 import { openQueryRegister, type QueryRegister } from './register/index.js';
 import { SubjectKeys } from './subjects.js';
 
@@ -17,6 +18,8 @@ export interface GatewayServices {
   internalSigner: InternalSigner;
   rateLimiter: RateLimiter;
   rateLimitedError: (decision: RateDecision) => Error;
+  /** Automatic persisted queries and the safelist. */
+  persistedOperations: PersistedOperations;
   register: QueryRegister;
   subjects: SubjectKeys;
   close(): Promise<void>;
@@ -32,6 +35,17 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     limits: config.rateLimit.limits,
     logger: logger.child({ component: 'rate-limit' }),
   });
+  const persistedOperations = createPersistedOperations({
+    config: config.performance,
+    // Stored queries are a cache: they go to the cache's Redis, which evicts, when there is one, and
+    // never fill the rate limits' Redis, which must not.
+    redis: config.entityCache.redisUrl
+      ? { url: config.entityCache.redisUrl, cluster: config.entityCache.redisCluster }
+      : config.rateLimit.redisUrl
+        ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
+        : undefined,
+    logger: logger.child({ component: 'persisted-operations' }),
+  });
   return {
     callers: createCallerVerifier(config.auth.caller),
     consents: createConsentVerifier({
@@ -43,9 +57,11 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     }),
     rateLimiter,
     rateLimitedError,
+    persistedOperations,
     register,
     subjects: new SubjectKeys(config.pseudonymKey),
     async close() {
+      await persistedOperations.close();
       await rateLimiter.close();
       await register.close();
     },
