@@ -4,6 +4,9 @@ import {
   getNullableType,
   getOperationAST,
   isAbstractType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
   isCompositeType,
   isListType,
   isObjectType,
@@ -191,22 +194,30 @@ function introspectionListSizes(schema: GraphQLSchema): ReadonlyMap<string, numb
   if (sizes) return sizes;
   const types = Object.values(schema.getTypeMap());
   const longest = (lengths: number[]) => Math.max(1, ...lengths);
-  const fields = types.flatMap((type) => ('getFields' in type ? Object.values(type.getFields()) : []));
+  const outputFields = types.map((type) =>
+    isObjectType(type) || isInterfaceType(type) ? Object.values(type.getFields()) : [],
+  );
+  const fields = outputFields.flat();
   const directives = schema.getDirectives();
-  const fieldCounts = types.map((type) => ('getFields' in type ? Object.keys(type.getFields()).length : 0));
+  const fieldCounts = types.map((type, index) =>
+    isInputObjectType(type) ? Object.keys(type.getFields()).length : outputFields[index]!.length,
+  );
   sizes = new Map([
     ['__Schema.types', types.length],
     ['__Schema.directives', directives.length],
     // Objects and interfaces answer `fields`, input objects `inputFields`: the longest of either.
     ['__Type.fields', longest(fieldCounts)],
     ['__Type.inputFields', longest(fieldCounts)],
-    ['__Type.enumValues', longest(types.map((type) => ('getValues' in type ? type.getValues().length : 0)))],
-    ['__Type.interfaces', longest(types.map((type) => ('getInterfaces' in type ? type.getInterfaces().length : 0)))],
+    ['__Type.enumValues', longest(types.map((type) => (isEnumType(type) ? type.getValues().length : 0)))],
+    [
+      '__Type.interfaces',
+      longest(types.map((type) => (isObjectType(type) || isInterfaceType(type) ? type.getInterfaces().length : 0))),
+    ],
     [
       '__Type.possibleTypes',
       longest(types.map((type) => (isAbstractType(type) ? schema.getPossibleTypes(type).length : 0))),
     ],
-    ['__Field.args', longest(fields.map((field) => ('args' in field ? field.args.length : 0)))],
+    ['__Field.args', longest(fields.map((field) => field.args.length))],
     ['__Directive.args', longest(directives.map((directive) => directive.args.length))],
   ]);
   introspectionSizes.set(schema, sizes);
