@@ -63,7 +63,7 @@ export class Execute {
     const { filtered } = policy;
     const prepared = this.prepare(filtered, document);
     const end = context.hooks.onExecute?.(context, {
-      operationName: document.operationName ?? null,
+      operationName: document.operation.name?.value ?? null,
       queryHash: filtered.queryHash,
     });
     const started = end ? performance.now() : 0;

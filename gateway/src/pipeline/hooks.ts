@@ -24,6 +24,7 @@ export interface RequestEnd {
 
 /** A document that parsed, validated and chose its operation, with its variables coerced. */
 export interface DocumentResolved {
+  /** The name of the operation chosen, whether or not the request named it. */
   operationName: string | null;
   operationType: OperationTypeNode;
   /** sha256 of the query text, as the register records it. */

@@ -117,7 +117,7 @@ export class ResolveDocument {
       return this.refuse(context, prepared.queryHash, params, errors);
     }
     context.hooks.onDocument?.(context, {
-      operationName: params.operationName ?? null,
+      operationName: operation.name?.value ?? null,
       operationType: operation.operation,
       operationHash: prepared.queryHash,
     });
