@@ -14,6 +14,7 @@ import type {
 import { operationFromDocument, type Schema, type Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import { Kind, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { LruCache } from '@credit-gateway/common';
 import type { FilteredOperation } from '../access/filter.js';
 import type { RequestContext } from './context.js';
 import type { Policy } from './policy.js';
@@ -50,10 +51,11 @@ const emptyCache = {
 export class Execute {
   private readonly planner: QueryPlanner;
   /**
-   * Plans per filtered document (itself cached per tier and query text, policy.ts) and operation:
-   * found by identity, and gone with the filtered document.
+   * Plans by the hash of the filtered text (policy.ts) and the operation's name, which is unique in
+   * a valid document: tiers whose filtered operations read the same share a plan. Bounded, like
+   * every per-document cache here.
    */
-  private readonly prepared = new WeakMap<FilteredOperation, Map<OperationDefinitionNode, Prepared>>();
+  private readonly prepared = new LruCache<string, Prepared>(1_000);
 
   constructor(private readonly executable: ExecutableSupergraph) {
     this.planner = new QueryPlanner(executable.supergraph);
@@ -95,11 +97,10 @@ export class Execute {
     return result;
   }
 
-  /** The operation's plan: built the first time this filtered document runs this operation. */
+  /** The operation's plan: built the first time this filtered text runs this operation. */
   private prepare(filtered: FilteredOperation, document: ResolvedDocument): Prepared {
-    let byOperation = this.prepared.get(filtered);
-    if (!byOperation) this.prepared.set(filtered, (byOperation = new Map<OperationDefinitionNode, Prepared>()));
-    let prepared = byOperation.get(document.operation);
+    const key = `${filtered.queryHash}:${document.operation.name?.value ?? ''}`;
+    let prepared = this.prepared.get(key);
     if (prepared) return prepared;
     // Filtering removes fields, never definitions: the operation keeps its place in the document.
     const index = document.document.definitions.indexOf(document.operation);
@@ -113,7 +114,7 @@ export class Execute {
       operationFromDocument(apiSchema, { kind: Kind.DOCUMENT, definitions: [operation, ...Object.values(fragments)] }),
     );
     prepared = { operation, operationContext: { schema, operation, fragments }, plan };
-    byOperation.set(document.operation, prepared);
+    this.prepared.set(key, prepared);
     return prepared;
   }
 }

@@ -11,7 +11,7 @@ import { identifierArguments } from '../execution/identifier-arguments.js';
 import { countSubjects, findTooManySubjects } from '../execution/subject-limit.js';
 import { checkChosenOperationCost } from '../limits/operation-limits.js';
 import type { GatewayServices } from '../services.js';
-import { refusal, throttled, type Answer, type RefusalFacts } from './answer.js';
+import { refusal, refusalFacts, throttled, type Answer } from './answer.js';
 import type { RequestContext } from './context.js';
 import type { ResolvedDocument } from './resolve-document.js';
 
@@ -35,17 +35,12 @@ export class Limits {
     const identifiers = identifierArguments(schema, document.document, document.coerced);
     const subjects = services.subjects.keys(identifiers);
     progress.subjects = subjects;
-    const facts: RefusalFacts = {
-      operationHash: document.queryHash,
-      operationName: document.operationName ?? null,
-      subjects,
-    };
     const oversized = findOversizedBatch(identifiers, config.maxBatchSize);
-    if (oversized) return refusal(400, [oversized], logger, facts);
+    if (oversized) return refusal(400, [oversized], logger, refusalFacts(document, subjects));
     // Counted once: the same number bounds the request and spends the caller's budget.
     const count = countSubjects(identifiers);
     const tooMany = findTooManySubjects(count, caller.tier, config.maxSubjectsPerRequest);
-    if (tooMany) return refusal(400, [tooMany], logger, facts);
+    if (tooMany) return refusal(400, [tooMany], logger, refusalFacts(document, subjects));
     const costly = checkChosenOperationCost(
       schema,
       document.operation,
@@ -53,13 +48,14 @@ export class Limits {
       document.coerced,
       config.limits,
     );
-    if (costly) return refusal(400, [costly], logger, facts);
+    if (costly) return refusal(400, [costly], logger, refusalFacts(document, subjects));
     // 查询量: the subjects named count against the caller's budget, before anything is fetched.
     const spent = await services.rateLimiter.consume(
       { tier: caller.tier, client: caller.client, ip: context.address },
       count,
     );
-    if (spent && !spent.allowed) return throttled(spent, services.rateLimitedError(spent), logger, facts);
+    if (spent && !spent.allowed)
+      return throttled(spent, services.rateLimitedError(spent), logger, refusalFacts(document, subjects));
     return { subjects };
   }
 }

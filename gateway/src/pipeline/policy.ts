@@ -13,7 +13,7 @@ import { filterOperation, type FilteredOperation } from '../access/filter.js';
 import { CONSENT_HEADER, consentsClaim } from '../auth/index.js';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayServices } from '../services.js';
-import { refusal, type Answer, type RefusalFacts } from './answer.js';
+import { refusal, refusalFacts, type Answer } from './answer.js';
 import type { Access, RequestContext } from './context.js';
 import type { Limited } from './limits.js';
 import type { ResolvedDocument } from './resolve-document.js';
@@ -47,11 +47,6 @@ export class PolicyStage {
   ): Policy | Answer | Promise<Policy | Answer> {
     const { caller, logger } = context;
     const filtered = this.filterFor(document, caller.tier);
-    const facts: RefusalFacts = {
-      operationHash: document.queryHash,
-      operationName: document.operationName ?? null,
-      subjects: limited.subjects,
-    };
     if (filtered.denied.size > 0 && this.options.config.rejectUnauthorized) {
       const errors = [...filtered.denied].map(
         (coordinate) =>
@@ -63,7 +58,11 @@ export class PolicyStage {
             },
           ),
       );
-      return refusal(403, errors, logger, { ...facts, outcome: 'DENIED', fieldsDenied: [...filtered.denied] });
+      return refusal(403, errors, logger, {
+        ...refusalFacts(document, limited.subjects),
+        outcome: 'DENIED',
+        fieldsDenied: [...filtered.denied],
+      });
     }
     if (caller.tier !== 'AUTHORIZED') return this.decided(context, filtered, {});
     return this.options.services.consents
@@ -73,7 +72,7 @@ export class PolicyStage {
         (error: unknown) => {
           // Too many consents, or too many bytes of them: the caller's to fix, never a 500.
           if (!(error instanceof CreditGatewayError)) throw error;
-          return refusal(400, [error], logger, { ...facts, transport: true });
+          return refusal(400, [error], logger, { ...refusalFacts(document, limited.subjects), transport: true });
         },
       );
   }
