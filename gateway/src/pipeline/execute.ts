@@ -1,6 +1,6 @@
 /**
- * Stage 7, plan and execute: the operation as the policy left it is planned once per operation and
- * tier, and its plan executed by @apollo/gateway's executor, each fetch through the subgraph stage
+ * Stage 7, plan and execute: the operation as the policy left it is planned once per filtered text
+ * and operation, and its plan executed by @apollo/gateway's executor, each fetch through the subgraph stage
  * (8). Planning works on what the earlier stages decided: the operation already chosen and its
  * variables already coerced, so neither is looked up or coerced again (ApolloGateway's own executor
  * would do both, and hash the query for its plan cache, on every request).
@@ -17,7 +17,7 @@ import { Kind, type FragmentDefinitionNode, type GraphQLSchema, type OperationDe
 import { LruCache } from '@credit-gateway/common';
 import type { FilteredOperation } from '../access/filter.js';
 import type { RequestContext } from './context.js';
-import type { Policy } from './policy.js';
+import type { AccessDecision } from './policy.js';
 import type { ResolvedDocument } from './resolve-document.js';
 
 /** What plans are built from and executed against, loaded once from the supergraph (supergraph.ts). */
@@ -61,14 +61,18 @@ export class Execute {
     this.planner = new QueryPlanner(executable.supergraph);
   }
 
-  async run(context: RequestContext, document: ResolvedDocument, policy: Policy): Promise<GatewayExecutionResult> {
-    const { filtered } = policy;
-    const prepared = this.prepare(filtered, document);
+  async run(
+    context: RequestContext,
+    document: ResolvedDocument,
+    decision: AccessDecision,
+  ): Promise<GatewayExecutionResult> {
+    const { filtered } = decision;
     const end = context.hooks.onExecute?.(context, {
       operationName: document.operation.name?.value ?? null,
       queryHash: filtered.queryHash,
     });
     const started = end ? performance.now() : 0;
+    const prepared = this.prepare(filtered, document);
     const requestContext = {
       request: { query: document.query, operationName: document.operationName, variables: document.variables },
       logger: context.logger,

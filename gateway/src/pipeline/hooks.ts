@@ -71,7 +71,7 @@ export interface GatewayPlugin {
   onRequest?(context: RequestContext): End<RequestEnd> | void;
   /** Its document is resolved (stage 4). */
   onDocument?(context: RequestContext, document: DocumentResolved): void;
-  /** Planning and execution (stage 7). */
+  /** Planning (when the plan is not cached) and execution (stage 7). */
   onExecute?(context: RequestContext, execution: ExecutionStart): End<ExecutionEnd> | void;
   /** One fetch the plan makes of a subgraph (stage 8), cache and shared fetches included. */
   onSubgraphFetch?(context: RequestContext, fetch: SubgraphFetchStart): End<SubgraphFetchEnd> | void;

@@ -18,7 +18,7 @@ import { Execute } from './execute.js';
 import { composeHooks, type GatewayPlugin } from './hooks.js';
 import { Identify } from './identify.js';
 import { Limits } from './limits.js';
-import { PolicyStage } from './policy.js';
+import { Policy } from './policy.js';
 import { ReadRequest, type BodyRead } from './read-request.js';
 import { Register } from './register.js';
 import { ResolveDocument } from './resolve-document.js';
@@ -56,7 +56,7 @@ export function createPipeline({
   const admit = new Admit(config);
   const resolveDocument = new ResolveDocument({ schema, config, services });
   const limits = new Limits({ schema, config, services });
-  const policy = new PolicyStage({ schema, accessRules: supergraph.accessRules, config, services });
+  const policy = new Policy({ schema, accessRules: supergraph.accessRules, config, services });
   const execute = new Execute(supergraph.executable);
   const shape = new Shape({ schema, personalFields: supergraph.personalFields, services });
   const register = new Register(services);

@@ -1,6 +1,6 @@
 /**
  * Stage 6, policy: what this caller may read, decided once, here. The fields its tier may not read
- * are removed before planning (plans are cached per operation and tier), so no subgraph is asked
+ * are removed before planning (once per operation and tier, cached), so no subgraph is asked
  * for them; the subjects' consents are verified; and the access the subgraphs are told of (tier,
  * client, purpose, consents, department) is fixed in the request context. Shaping (stage 9) only
  * nulls what this stage removed. The subgraphs still enforce tiers and consents on their own side
@@ -18,7 +18,7 @@ import type { Access, RequestContext } from './context.js';
 import type { Limited } from './limits.js';
 import type { ResolvedDocument } from './resolve-document.js';
 
-export interface Policy {
+export interface AccessDecision {
   /** The operation as planned: the caller's document without the fields its tier may not read. */
   readonly filtered: FilteredOperation;
   readonly access: Access;
@@ -31,7 +31,7 @@ export interface PolicyOptions {
   services: Pick<GatewayServices, 'consents'>;
 }
 
-export class PolicyStage {
+export class Policy {
   /** Filtered operations per tier and query text; each carries the hash its query plan is cached by. */
   private readonly filtered = new Map<Tier, LruCache<string, FilteredOperation>>(
     TIERS.map((tier) => [tier, new LruCache<string, FilteredOperation>(1_000)]),
@@ -44,7 +44,7 @@ export class PolicyStage {
     context: RequestContext,
     document: ResolvedDocument,
     limited: Limited,
-  ): Policy | Answer | Promise<Policy | Answer> {
+  ): AccessDecision | Answer | Promise<AccessDecision | Answer> {
     const { caller, logger } = context;
     const filtered = this.filterFor(document, caller.tier);
     if (filtered.denied.size > 0 && this.options.config.rejectUnauthorized) {
@@ -77,7 +77,7 @@ export class PolicyStage {
       );
   }
 
-  private decided(context: RequestContext, filtered: FilteredOperation, consents: Access['consents']): Policy {
+  private decided(context: RequestContext, filtered: FilteredOperation, consents: Access['consents']): AccessDecision {
     const { caller, purpose } = context;
     const access: Access = {
       tier: caller.tier,

@@ -16,7 +16,7 @@ import type { GatewayServices } from '../services.js';
 import { Answer } from './answer.js';
 import type { RequestContext } from './context.js';
 import type { Limited } from './limits.js';
-import type { Policy } from './policy.js';
+import type { AccessDecision } from './policy.js';
 import type { ResolvedDocument } from './resolve-document.js';
 
 export interface ShapeOptions {
@@ -32,18 +32,18 @@ export class Shape {
     context: RequestContext,
     document: ResolvedDocument,
     limited: Limited,
-    policy: Policy,
+    decision: AccessDecision,
     result: GatewayExecutionResult,
   ): Answer {
     const { schema, personalFields, services } = this.options;
-    const { denied } = policy.filtered;
+    const { denied } = decision.filtered;
     const data = (result.data ?? null) as Record<string, unknown> | null;
     const shaped = shapeResponse(data, {
       schema,
       operation: document.operation,
       fragments: document.fragments,
       denied,
-      tier: policy.access.tier,
+      tier: decision.access.tier,
       personal: personalFields,
       variables: document.coerced,
     });
