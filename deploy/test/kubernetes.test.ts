@@ -339,7 +339,9 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
   });
 
   it('runs one credit subgraph, stopped before its successor starts: its store has one writer', () => {
-    const [{ workload }] = runnersOf(all, 'subgraphs/credit/dist/index.js') as [{ workload: Workload }];
+    const runners = runnersOf(all, 'subgraphs/credit/dist/index.js');
+    expect(runners).toHaveLength(1);
+    const { workload } = runners[0]!;
     const spec = workload.object['spec'] as { replicas: number; strategy: { type: string } };
     expect([spec.replicas, spec.strategy.type]).toEqual([1, 'Recreate']);
     // No budget to hold a node drain on the one pod, and no autoscaler to add a second writer.
