@@ -11,6 +11,7 @@ COPY subgraphs/tax/package.json subgraphs/tax/
 COPY subgraphs/courts/package.json subgraphs/courts/
 COPY subgraphs/social-security/package.json subgraphs/social-security/
 COPY subgraphs/procurement/package.json subgraphs/procurement/
+COPY subgraphs/credit/package.json subgraphs/credit/
 RUN npm ci
 COPY . .
 RUN npx tsc -b && npm prune --omit=dev
@@ -21,6 +22,9 @@ WORKDIR /app
 COPY --from=build /app /app
 # Mount points the named volumes inherit their owner from.
 RUN mkdir -p /keys /app/.data && chown node:node /keys /app/.data
-USER node
+# node, by number: Kubernetes can check runAsNonRoot only against a numeric user. Nothing writes
+# under /app at run time except the file stores in .data, so the root file system can be read-only
+# wherever the stores are on PostgreSQL (deploy/kubernetes).
+USER 1000:1000
 # The flags of GATEWAY_NODE_FLAGS (gateway/src/performance/node-flags.ts).
 CMD ["node", "--max-semi-space-size=4", "gateway/dist/index.js"]
