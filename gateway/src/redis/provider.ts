@@ -61,9 +61,12 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-function quit(client: RedisClient): Promise<unknown> {
-  if (client.status !== 'ready') return Promise.resolve(client.disconnect());
-  return client.quit().catch(() => client.disconnect());
+/** Closes a connection and waits until it has ended; one still (re)connecting is dropped at once. */
+async function quit(client: RedisClient): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect();
+  const ended = new Promise((resolve) => client.once('end', resolve));
+  await client.quit().catch(() => client.disconnect());
+  await ended;
 }
 
 /** What a subscriber is given; a promise it returns is awaited only on a delivery within the process. */

@@ -187,9 +187,9 @@ function asCluster(inner: Redis) {
       on: (event: string, listener: (...args: unknown[]) => void) => inner.on(event, listener),
       off: (event: string, listener: (...args: unknown[]) => void) => inner.off(event, listener),
       nodes: () => [inner],
-      // The provider closes what it connected; the test closes `inner` itself.
-      quit: () => Promise.resolve('OK'),
-      disconnect: () => undefined,
+      once: (event: string, listener: (...args: unknown[]) => void) => inner.once(event, listener),
+      quit: () => inner.quit(),
+      disconnect: () => inner.disconnect(),
       evalsha: (sha: string, count: number, ...rest: (string | number)[]) => {
         sameSlot(count, rest);
         calls.push(rest.slice(0, count).map(String));
@@ -205,8 +205,8 @@ function asCluster(inner: Redis) {
 
 describe('rate budgets on a Redis Cluster (one slot per script call)', () => {
   it('decides a request slot by slot, and spends nothing when one slot refuses', async () => {
+    // Closed by the provider, which connected it.
     const inner = new Redis(REDIS_URL);
-    cleanups.push(async () => void (await inner.quit()));
     await vi.waitFor(() => expect(inner.status).toBe('ready'));
     const cluster = asCluster(inner);
     const provider = redisProvider(
