@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
-import { createRateLimiter } from '../../src/limits/rate-limit.js';
+import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../src/limits/rate-limit.js';
 import { hashTag, type RedisProvider } from '../../src/redis/provider.js';
 import { privateRedis, redisProvider, type PrivateRedis } from '../support/redis.js';
 
@@ -166,14 +166,8 @@ describe('Redis provider: the in-memory fallback', () => {
     const limiter = createRateLimiter({
       redis: provider({ REDIS_URL: '' }).keyspace('rateLimits'),
       limits: {
-        tiers: {
-          PUBLIC: { limit: 2, periodMs: 60_000 },
-          AUTHORIZED: { limit: 2, periodMs: 60_000 },
-          GOVERNMENT: { limit: 2, periodMs: 60_000 },
-          JUDICIAL: { limit: 2, periodMs: 60_000 },
-          ANALYST: { limit: 2, periodMs: 60_000 },
-        },
-        client: null,
+        ...DEFAULT_RATE_LIMITS,
+        tiers: { ...DEFAULT_RATE_LIMITS.tiers, PUBLIC: { limit: 2, periodMs: 60_000 } },
       },
       logger: silentLogger(),
     });
