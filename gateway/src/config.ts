@@ -21,6 +21,7 @@ import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.j
 import { readRegisterConfig, type RegisterConfig } from './register/config.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
+import { readRedisConfig, type RedisConfig } from './redis/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -52,6 +53,8 @@ export interface GatewayConfig extends ServiceConfig {
   performance: PerformanceConfig;
   /** Entity cache of subgraph data (ENTITY_CACHE, CACHE_*). */
   entityCache: EntityCacheConfig;
+  /** Redis, the only state shared by the replicas: its two roles and the keyspaces in them. */
+  redis: RedisConfig;
 }
 
 function tierList(reader: EnvReader, name: string, fallback: readonly Tier[]): Tier[] {
@@ -100,6 +103,7 @@ export function loadConfig(env: Env): GatewayConfig {
     pseudonymKey: pseudonymKey(reader, auth.internal.signingKey),
     performance: readPerformanceConfig(reader),
     entityCache: readEntityCacheConfig(reader),
+    redis: readRedisConfig(reader),
   };
   reader.done();
   return config;

@@ -35,7 +35,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const policy = loadCreditCodePolicy(config.allowListFile);
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
-  const supergraph = await loadSupergraph(config, policy, logger, { register });
+  const supergraph = await loadSupergraph(config, policy, logger, { register }, services.redis);
   const graphql = createGraphQLHandler({ supergraph, config, services, logger });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
@@ -65,6 +65,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     if (path === '/metrics')
       return sendJson(response, 200, {
         entityCache: supergraph.entityCache?.metrics ?? null,
+        redis: services.redis.health(),
         subgraphFetches: supergraph.fetchMetrics(),
         requests: graphql.admission(),
       });
@@ -88,7 +89,6 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     readiness,
     stop: async () => {
       await supergraph.stop();
-      await graphql.close();
       await services.close();
     },
   };

@@ -15,6 +15,7 @@ import {
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
 import { EntityCache, entityKeyFields } from './cache/entity-cache.js';
+import type { RedisProvider } from './redis/provider.js';
 import type { TransportMetrics } from './performance/subgraph-transport.js';
 import { SubgraphDataSource } from './subgraph-datasource.js';
 
@@ -55,6 +56,8 @@ export async function loadSupergraph(
   logger: Logger,
   /** Subgraphs served in this process, by name. */
   local: Readonly<Record<LocalSubgraphName, GraphQLDataSource>>,
+  /** Where the entity cache's shared layer and evictions go. */
+  redis: RedisProvider,
 ): Promise<LoadedSupergraph> {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const subgraphs = new Map<string, string>();
@@ -63,6 +66,7 @@ export async function loadSupergraph(
   const entityCache = config.entityCache.enabled
     ? new EntityCache(
         config.entityCache,
+        redis.keyspace('entities'),
         rules,
         logger.child({ component: 'entity-cache' }),
         Date.now,

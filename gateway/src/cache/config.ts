@@ -12,19 +12,8 @@ export interface EntityCacheConfig {
   /** CACHE_LRU_ENTRIES / CACHE_LRU_BYTES: bounds of the in-process layer. */
   lruEntries: number;
   lruBytes: number;
-  /** CACHE_REDIS_URL: the layer shared by replicas; none when absent. */
-  redisUrl: string | undefined;
-  redisCluster: boolean;
-  redisTimeoutMs: number;
-  /**
-   * CACHE_REDIS_MAX_BYTES: past this much memory in use on the cache's Redis (every master of a
-   * Cluster together), the gateway writes no more entries there until it falls below again.
-   */
-  redisMaxBytes: number;
   /** CACHE_ENTRY_MAX_BYTES: a larger answer is not cached at all. */
   entryMaxBytes: number;
-  prefix: string;
-  evictChannel: string;
 }
 
 /**
@@ -44,24 +33,12 @@ export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
     }
     ttlSeconds[name] = value;
   }
-  const prefix = reader.string('CACHE_PREFIX', 'credit-gateway:entity:');
-  // A brace would become the Redis Cluster hash tag of every key and put them all in one slot.
-  if (/[{}]/.test(prefix)) reader.problem('CACHE_PREFIX must not contain braces');
   return {
     enabled: reader.bool('ENTITY_CACHE', false),
     ttlSeconds,
     staleSeconds: reader.int('CACHE_STALE_SECONDS', 86_400, { min: 0, max: 30 * 86_400 }),
     lruEntries: reader.int('CACHE_LRU_ENTRIES', 50_000, { min: 1, max: 10_000_000 }),
     lruBytes: reader.int('CACHE_LRU_BYTES', 64 * 1024 * 1024, { min: 1024, max: 8 * 1024 * 1024 * 1024 }),
-    redisUrl: reader.url('CACHE_REDIS_URL'),
-    redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false),
-    redisTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
-    redisMaxBytes: reader.int('CACHE_REDIS_MAX_BYTES', 256 * 1024 * 1024, {
-      min: 1,
-      max: 1024 * 1024 * 1024 * 1024,
-    }),
     entryMaxBytes: reader.int('CACHE_ENTRY_MAX_BYTES', 256 * 1024, { min: 256, max: 64 * 1024 * 1024 }),
-    prefix,
-    evictChannel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
   };
 }

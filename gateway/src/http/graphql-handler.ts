@@ -41,7 +41,6 @@ import { countSubjects, findTooManySubjects } from '../execution/subject-limit.j
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { RefusalSampler, retryAfterSeconds, type RateDecision } from '../limits/rate-limit.js';
 import { Admission } from '../performance/admission.js';
-import { createPersistedOperations } from '../performance/persisted-operations.js';
 import type { QueryOutcome } from '../register/record.js';
 import type { GatewayServices } from '../services.js';
 import type { GatewayRequestContext } from '../subgraph-datasource.js';
@@ -205,17 +204,7 @@ export interface GraphQLHandlerOptions {
 export function createGraphQLHandler({ supergraph, config, services, logger }: GraphQLHandlerOptions) {
   const { schema, executor, accessRules, personalFields } = supergraph;
   const documents = new DocumentCache(schema, config.limits);
-  const persistedOperations = createPersistedOperations({
-    config: config.performance,
-    // Stored queries are a cache: they go to the cache's Redis, which evicts, when there is one, and
-    // never fill the rate limits' Redis, which must not.
-    redis: config.entityCache.redisUrl
-      ? { url: config.entityCache.redisUrl, cluster: config.entityCache.redisCluster }
-      : config.rateLimit.redisUrl
-        ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
-        : undefined,
-    logger: logger.child({ component: 'persisted-operations' }),
-  });
+  const { persistedOperations } = services;
   // Filtered operations per tier and query text; each carries the hash its query plan is cached by.
   const filtered = new Map<Tier, LruCache<string, FilteredOperation>>(
     TIERS.map((tier) => [tier, new LruCache<string, FilteredOperation>(1_000)]),
@@ -599,7 +588,6 @@ export function createGraphQLHandler({ supergraph, config, services, logger }: G
     sendJson(response, result.transport || graphqlResponse ? result.status : 200, result.body, contentType);
   }
   return Object.assign(handleGraphQL, {
-    close: () => persistedOperations.close(),
     admission: () => ({ ...admission.state, oldestWaitMs: Math.round(admission.oldestWaitMs()) }),
   });
 }

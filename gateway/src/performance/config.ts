@@ -18,10 +18,8 @@ export interface PerformanceConfig {
   subgraphConnections: number;
   /** APQ: automatic persisted queries (Apollo's protocol). */
   apq: boolean;
-  /** APQ_TTL_SECONDS: how long Redis keeps a registered query after its last registration. */
+  /** APQ_TTL_SECONDS: how long Redis keeps a registered query after its last registration (APQ_PREFIX: redis/config.ts). */
   apqTtlSeconds: number;
-  /** APQ_PREFIX: key prefix of persisted queries in Redis. */
-  apqPrefix: string;
   /** APQ_MEMORY_ENTRIES: queries each process keeps in front of Redis, or alone without it. */
   apqMemoryEntries: number;
   /** APQ_MAX_QUERY_BYTES: a longer registered query is answered but not stored, so stored queries stay bounded. */
@@ -64,11 +62,6 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
   const safelistFile = reader.optionalString('SAFELIST_FILE');
   const safelistOnly = reader.bool('SAFELIST_ONLY', false);
   if (safelistOnly && safelistFile === undefined) reader.problem('SAFELIST_ONLY=true needs SAFELIST_FILE');
-  const apqPrefix = reader.string('APQ_PREFIX', 'cg:apq:');
-  // A brace would become the key's Redis Cluster hash tag.
-  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(apqPrefix)) {
-    reader.problem(`APQ_PREFIX must be 1 to 64 letters, digits or ':._-', got '${apqPrefix}'`);
-  }
   return {
     dedupe: reader.bool('DEDUPE', true),
     mergeFetches: reader.bool('MERGE_FETCHES', true),
@@ -76,7 +69,6 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
     subgraphConnections: reader.int('SUBGRAPH_CONNECTIONS', 64, { min: 1, max: 10_000 }),
     apq: reader.bool('APQ', true),
     apqTtlSeconds: reader.int('APQ_TTL_SECONDS', 7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
-    apqPrefix,
     apqMemoryEntries: reader.int('APQ_MEMORY_ENTRIES', 10_000, { min: 1, max: 10_000_000 }),
     apqMaxQueryBytes: reader.int('APQ_MAX_QUERY_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
     safelistFile,
