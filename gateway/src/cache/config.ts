@@ -34,8 +34,12 @@ export interface EntityCacheConfig {
 export const DEFAULT_CACHE_TTLS = 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600';
 
 export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
+  reader = reader.section('entity cache');
   const ttlSeconds: Partial<Record<SubgraphName, number>> = {};
-  for (const item of reader.list('CACHE_TTLS', DEFAULT_CACHE_TTLS.split(','))) {
+  for (const item of reader.list('CACHE_TTLS', DEFAULT_CACHE_TTLS.split(','), {
+    text: 'Seconds an entry is fresh, per source; a source left out is never cached, so the credit rules are always fresh',
+    values: `\`source=seconds\`, comma-separated, of ${SUBGRAPH_NAMES.join(', ')}`,
+  })) {
     const [name, seconds] = item.split('=').map((part) => part.trim());
     const value = Number(seconds);
     if (!name || !isSubgraphName(name) || !Number.isInteger(value) || value < 1) {
@@ -44,24 +48,67 @@ export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
     }
     ttlSeconds[name] = value;
   }
-  const prefix = reader.string('CACHE_PREFIX', 'credit-gateway:entity:');
+  const prefix = reader.string(
+    'CACHE_PREFIX',
+    'credit-gateway:entity:',
+    'Key prefix of the entity cache in Redis; no braces',
+  );
   // A brace would become the Redis Cluster hash tag of every key and put them all in one slot.
   if (/[{}]/.test(prefix)) reader.problem('CACHE_PREFIX must not contain braces');
   return {
-    enabled: reader.bool('ENTITY_CACHE', false),
+    enabled: reader.bool(
+      'ENTITY_CACHE',
+      false,
+      'Keep what the subgraphs answer for each entity, in memory and in CACHE_REDIS_URL',
+    ),
     ttlSeconds,
-    staleSeconds: reader.int('CACHE_STALE_SECONDS', 86_400, { min: 0, max: 30 * 86_400 }),
-    lruEntries: reader.int('CACHE_LRU_ENTRIES', 50_000, { min: 1, max: 10_000_000 }),
-    lruBytes: reader.int('CACHE_LRU_BYTES', 64 * 1024 * 1024, { min: 1024, max: 8 * 1024 * 1024 * 1024 }),
-    redisUrl: reader.url('CACHE_REDIS_URL'),
-    redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false),
-    redisTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
-    redisMaxBytes: reader.int('CACHE_REDIS_MAX_BYTES', 256 * 1024 * 1024, {
-      min: 1,
-      max: 1024 * 1024 * 1024 * 1024,
-    }),
-    entryMaxBytes: reader.int('CACHE_ENTRY_MAX_BYTES', 256 * 1024, { min: 256, max: 64 * 1024 * 1024 }),
+    staleSeconds: reader.int(
+      'CACHE_STALE_SECONDS',
+      86_400,
+      { min: 0, max: 30 * 86_400 },
+      'How long past its TTL an entry may still answer for a failing source',
+    ),
+    lruEntries: reader.int(
+      'CACHE_LRU_ENTRIES',
+      50_000,
+      { min: 1, max: 10_000_000 },
+      'Most entries of the in-process layer',
+    ),
+    lruBytes: reader.int(
+      'CACHE_LRU_BYTES',
+      64 * 1024 * 1024,
+      { min: 1024, max: 8 * 1024 * 1024 * 1024 },
+      'Most bytes of the in-process layer',
+    ),
+    redisUrl: reader.url(
+      'CACHE_REDIS_URL',
+      undefined,
+      "The cache's own Redis, shared by replicas, run with maxmemory and allkeys-lru; it holds persisted queries too. Memory only when unset",
+    ),
+    redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false, 'CACHE_REDIS_URL names one node of a Redis Cluster'),
+    redisTimeoutMs: reader.int(
+      'CACHE_REDIS_TIMEOUT_MS',
+      100,
+      { min: 1, max: 60_000 },
+      'A Redis command not answered by then is given up: the gateway answers from memory and the sources',
+    ),
+    redisMaxBytes: reader.int(
+      'CACHE_REDIS_MAX_BYTES',
+      256 * 1024 * 1024,
+      { min: 1, max: 1024 * 1024 * 1024 * 1024 },
+      "While the cache's Redis uses this much memory (a Cluster's masters together), nothing more is written there; keep it below maxmemory",
+    ),
+    entryMaxBytes: reader.int(
+      'CACHE_ENTRY_MAX_BYTES',
+      256 * 1024,
+      { min: 256, max: 64 * 1024 * 1024 },
+      'A larger answer is not cached at all',
+    ),
     prefix,
-    evictChannel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
+    evictChannel: reader.string(
+      'CACHE_EVICT_CHANNEL',
+      'credit-gateway:entity-evict',
+      'Redis channel on which a message evicts an entity or a whole source on every replica',
+    ),
   };
 }
