@@ -2,8 +2,9 @@
  * Every process that reads configuration, in the order the README documents them, each with the
  * same `loadConfig(env)` it runs at start-up.
  */
-import { describeConfig, type Env } from '@credit-gateway/common';
+import { describeConfig, STAND_IN_NAMES, type Env } from '@credit-gateway/common';
 import { loadConfig as loadGatewayConfig } from '@credit-gateway/gateway';
+import { loadStandInConfig } from '@credit-gateway/sources';
 import { loadConfig as loadCourtsConfig } from '@credit-gateway/subgraph-courts';
 import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
 import { loadConfig as loadMarketConfig } from '@credit-gateway/subgraph-market';
@@ -25,6 +26,11 @@ const SERVICES: ReadonlyArray<{ name: string; title: string; load: (env: Env) =>
     title: 'Social security seed (`node subgraphs/social-security/dist/seed.js`)',
     load: loadSeedConfig,
   },
+  ...STAND_IN_NAMES.map((name) => ({
+    name: `${name} stand-in`,
+    title: `${name} stand-in`,
+    load: (env: Env) => loadStandInConfig(env, [name]),
+  })),
 ];
 
 /** What every service reads, recorded without reading the environment. */
