@@ -1,6 +1,8 @@
 import type { EnvReader } from './config.js';
 import type { Logger } from './logger.js';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** Settings every service process has. */
 export interface ServiceConfig {
   host: string;
@@ -15,7 +17,7 @@ export function readServiceConfig(reader: EnvReader, defaultPort: number): Servi
     port: reader.int('PORT', defaultPort, { min: 0, max: 65_535 }, 'Port the service listens on'),
     logLevel: reader.oneOf(
       'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      LOG_LEVELS,
       'info',
       'Least severe level written to the log (JSON lines on stdout)',
     ),

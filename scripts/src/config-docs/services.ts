@@ -11,6 +11,7 @@ import { loadConfig as loadMarketConfig } from '@credit-gateway/subgraph-market'
 import { loadConfig as loadProcurementConfig } from '@credit-gateway/subgraph-procurement';
 import { loadConfig as loadSocialSecurityConfig, loadSeedConfig } from '@credit-gateway/subgraph-social-security';
 import { loadConfig as loadTaxConfig } from '@credit-gateway/subgraph-tax';
+import { loadLauncherConfig } from '../launcher-config.js';
 import type { ServiceCatalog } from './render.js';
 
 const SERVICES: ReadonlyArray<{ name: string; title: string; load: (env: Env) => unknown }> = [
@@ -31,6 +32,7 @@ const SERVICES: ReadonlyArray<{ name: string; title: string; load: (env: Env) =>
     title: `${name} stand-in`,
     load: (env: Env) => loadStandInConfig(env, [name]),
   })),
+  { name: 'npm start', title: '`npm start`', load: loadLauncherConfig },
 ];
 
 /** What every service reads, recorded without reading the environment. */

@@ -1,4 +1,4 @@
-import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig } from '@credit-gateway/common';
+import { EnvReader, type Env, LOG_LEVELS, readSubgraphConfig, type SubgraphConfig } from '@credit-gateway/common';
 import { faultsFromEnv, type Faults } from '@credit-gateway/sources';
 
 /** Where the front-end database is: a PostgreSQL server, or the embedded stand-in. */
@@ -107,7 +107,7 @@ export function loadSeedConfig(env: Env): SeedConfig {
     ),
     logLevel: reader.oneOf(
       'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      LOG_LEVELS,
       'info',
       'Least severe level written to the log (JSON lines on stdout)',
     ),
