@@ -97,17 +97,17 @@ export class EnvReader {
     return this.raw(name) !== undefined;
   }
 
-  string(name: string, fallback: string, doc?: EnvDoc): string {
+  string(name: string, fallback: string, doc: EnvDoc): string {
     this.note(name, doc, { type: 'text', ...(fallback === '' ? {} : { default: fallback }) });
     return this.raw(name) ?? fallback;
   }
 
-  optionalString(name: string, doc?: EnvDoc): string | undefined {
+  optionalString(name: string, doc: EnvDoc): string | undefined {
     this.note(name, doc, { type: 'text' });
     return this.raw(name);
   }
 
-  int(name: string, fallback: number, range: Range = {}, doc?: EnvDoc): number {
+  int(name: string, fallback: number, range: Range, doc: EnvDoc): number {
     this.note(name, doc, { type: 'integer', ...range, default: String(fallback) });
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -120,7 +120,7 @@ export class EnvReader {
     return parsed;
   }
 
-  number(name: string, fallback: number, range: Range = {}, doc?: EnvDoc): number {
+  number(name: string, fallback: number, range: Range, doc: EnvDoc): number {
     this.note(name, doc, { type: 'number', ...range, default: String(fallback) });
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -133,7 +133,7 @@ export class EnvReader {
     return parsed;
   }
 
-  bool(name: string, fallback: boolean, doc?: EnvDoc): boolean {
+  bool(name: string, fallback: boolean, doc: EnvDoc): boolean {
     this.note(name, doc, { type: 'boolean', default: String(fallback) });
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -143,7 +143,7 @@ export class EnvReader {
     return fallback;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T, doc?: EnvDoc): T {
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T, doc: EnvDoc): T {
     this.note(name, doc, { type: 'choice', choices: allowed, default: fallback });
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -152,9 +152,9 @@ export class EnvReader {
     return fallback;
   }
 
-  url(name: string, fallback: string, doc?: EnvDoc): string;
-  url(name: string, fallback?: undefined, doc?: EnvDoc): string | undefined;
-  url(name: string, fallback?: string, doc?: EnvDoc): string | undefined {
+  url(name: string, fallback: string, doc: EnvDoc): string;
+  url(name: string, fallback: undefined, doc: EnvDoc): string | undefined;
+  url(name: string, fallback: string | undefined, doc: EnvDoc): string | undefined {
     this.note(name, doc, { type: 'url', ...(fallback === undefined ? {} : { default: fallback }) });
     const value = this.raw(name) ?? fallback;
     if (value === undefined) return undefined;
@@ -166,7 +166,7 @@ export class EnvReader {
     }
   }
 
-  list(name: string, fallback: readonly string[] = [], doc?: EnvDoc): string[] {
+  list(name: string, fallback: readonly string[], doc: EnvDoc): string[] {
     this.note(name, doc, { type: 'list', ...(fallback.length === 0 ? {} : { default: fallback.join(',') }) });
     const value = this.raw(name);
     if (value === undefined) return [...fallback];

@@ -4,6 +4,7 @@ import {
   anchorOf,
   ConfigDocsError,
   groupCatalogs,
+  renderTable,
   spliceConfigDocs,
   type ServiceCatalog,
 } from '../src/config-docs/render.js';
@@ -115,7 +116,7 @@ describe('configuration tables', () => {
     const undocumented: ServiceCatalog = {
       name: 'api',
       title: 'API',
-      variables: describeConfig((env) => new EnvReader(env).int('LIMIT', 1, { min: 1 })),
+      variables: describeConfig((env) => new EnvReader(env).isSet('LIMIT')),
     };
     expect(() => groupCatalogs([undocumented], ROOT)).toThrow(
       new ConfigDocsError(['LIMIT (api) is read without a description']),
@@ -144,6 +145,29 @@ describe('configuration tables', () => {
     ).toThrow("README places 'Worker' twice");
     expect(() => spliceConfigDocs(region('Worker').join('\n'), groups)).toThrow('found 0');
     expect(() => spliceConfigDocs('<!-- config-docs:begin * -->\n', groups)).toThrow('has no');
+  });
+
+  it('says units and defaults as an operator reads them', () => {
+    const variables = describeConfig((env) => {
+      const reader = new EnvReader(env);
+      reader.int('WAIT_MS', 1, { min: 1, max: 600_000 }, 'Wait');
+      reader.int('LIMIT_BYTES', 1, { min: 1, max: 1024 }, 'Limit');
+      reader.int('KEEP_YEARS', 3, { min: 1, max: 10 }, 'Keep');
+      reader.int('GRACE_S', 90, { min: 0 }, 'Grace');
+      reader.number('SHARE', 0.5, { max: 1 }, 'Share');
+      reader.string('WRITER', 'host-1', { text: 'Writer', default: 'the host name' });
+    });
+    const [group] = groupCatalogs([{ name: 'a', title: 'A', variables }], ROOT);
+    expect(renderTable(group!)).toMatchInlineSnapshot(`
+      "| Variable | Default | Values | Meaning |
+      |---|---|---|---|
+      | \`WAIT_MS\` | \`1\` | 1 ms to 10 min | Wait |
+      | \`LIMIT_BYTES\` | \`1\` | 1 byte to 1 KiB | Limit |
+      | \`KEEP_YEARS\` | \`3\` | 1 year to 10 years | Keep |
+      | \`GRACE_S\` | \`90\` | whole number, at least 0 s | Grace |
+      | \`SHARE\` | \`0.5\` | number, at most 1 | Share |
+      | \`WRITER\` | the host name | text | Writer |"
+    `);
   });
 
   it('links to a heading by the anchor GitHub gives it', () => {

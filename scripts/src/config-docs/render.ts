@@ -165,7 +165,9 @@ function readable(value: number, unit: Unit | undefined): string | undefined {
 }
 
 function quantity(value: number, unit: Unit | undefined): string {
-  return readable(value, unit) ?? (unit === undefined ? String(value) : `${value} ${unit}`);
+  if (unit === undefined) return String(value);
+  const one: Partial<Record<Unit, string>> = { bytes: 'byte', 'bytes/s': 'byte/s', years: 'year' };
+  return readable(value, unit) ?? `${value} ${value === 1 ? (one[unit] ?? unit) : unit}`;
 }
 
 export function formatValues(variable: ConfigVariable): string {
@@ -199,12 +201,14 @@ export function formatValues(variable: ConfigVariable): string {
 
 function formatDefault(variable: ConfigVariable, value: string | undefined): string {
   if (value === undefined) return '—';
+  // A default described in words (`the host name, made a valid id`) is not a value to type.
+  if (value.includes(' ')) return value;
   const number = Number(value);
   const hint =
     (variable.type === 'integer' || variable.type === 'number') && value.trim() !== '' && Number.isFinite(number)
       ? readable(number, unitOf(variable.name))
       : undefined;
-  return hint === undefined ? code(value) : `${code(value)} (${hint})`;
+  return hint === undefined || hint === `${value} ${unitOf(variable.name)}` ? code(value) : `${code(value)} (${hint})`;
 }
 
 function code(text: string): string {
