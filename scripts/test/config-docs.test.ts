@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeConfig, EnvReader, type Env } from '@credit-gateway/common';
 import {
@@ -8,6 +10,7 @@ import {
   spliceConfigDocs,
   type ServiceCatalog,
 } from '../src/config-docs/render.js';
+import { describeServices } from '../src/config-docs/services.js';
 
 const ROOT = '/repo';
 
@@ -173,5 +176,11 @@ describe('configuration tables', () => {
   it('links to a heading by the anchor GitHub gives it', () => {
     expect(anchorOf('Requests, persisted operations and workers')).toBe('requests-persisted-operations-and-workers');
     expect(anchorOf('Entity cache')).toBe('entity-cache');
+  });
+
+  it("README.md documents exactly what the services' config readers read (npm run docs:config)", () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    expect(spliceConfigDocs(readme, groupCatalogs(describeServices(), root))).toBe(readme);
   });
 });
