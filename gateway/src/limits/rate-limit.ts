@@ -98,6 +98,18 @@ export function formatPeriod(periodMs: number): string {
 
 const RATE_SYNTAX = 'a count per period such as 60/1m, 10/30s or 5/500ms (at most one day)';
 
+/** `60/1m`, as RATE_LIMITS and the other variables take it; `off` for none. */
+function formatRate(rate: Rate | null | undefined): string {
+  return rate ? `${rate.limit}/${formatPeriod(rate.periodMs)}` : 'off';
+}
+
+/** `PUBLIC=60/1m,AUTHORIZED=600/1m,…`, as the per-tier variables take it. */
+function formatTierRates(rates: Readonly<Partial<Record<Tier, Rate>>>): string {
+  return Object.entries(rates)
+    .map(([tier, rate]) => `${tier}=${formatRate(rate)}`)
+    .join(',');
+}
+
 /**
  * Reads RATE_LIMITS (`PUBLIC=60/1m,AUTHORIZED=600/1m,…`: tiers left out keep their default),
  * RATE_LIMIT_CLIENT (a rate, or `off`), RATE_LIMIT_TIER_TOTAL, RATE_LIMIT_ADDRESS and
@@ -105,9 +117,14 @@ const RATE_SYNTAX = 'a count per period such as 60/1m, 10/30s or 5/500ms (at mos
  * RATE_LIMIT_AUTH_FAILURES (a rate, or `off`). Every problem is recorded on the reader.
  */
 export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
+  reader = reader.section('rate limits');
   const tiers: Record<Tier, Rate> = { ...DEFAULT_RATE_LIMITS.tiers };
   const seen = new Set<string>();
-  for (const entry of reader.list('RATE_LIMITS')) {
+  for (const entry of reader.list('RATE_LIMITS', [], {
+    text: "Each caller's requests at its tier (a PUBLIC caller is its address); a tier left out keeps its default",
+    default: formatTierRates(DEFAULT_RATE_LIMITS.tiers),
+    values: '`TIER=count/period`, comma-separated; a period such as `1m`, `30s`, `500ms`, at most `1d`',
+  })) {
     const separator = entry.indexOf('=');
     const tier = (separator < 0 ? entry : entry.slice(0, separator)).trim();
     const rate = separator < 0 ? null : parseRate(entry.slice(separator + 1));
@@ -124,7 +141,11 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
   }
 
   let client = DEFAULT_RATE_LIMITS.client;
-  const clientText = reader.optionalString('RATE_LIMIT_CLIENT');
+  const clientText = reader.optionalString('RATE_LIMIT_CLIENT', {
+    text: "One client's requests across all its tokens and tiers",
+    default: formatRate(DEFAULT_RATE_LIMITS.client),
+    values: 'a rate such as `6000/1m`, or `off`',
+  });
   if (clientText?.toLowerCase() === 'off') client = null;
   else if (clientText !== undefined) {
     client = parseRate(clientText) ?? DEFAULT_RATE_LIMITS.client;
@@ -132,11 +153,30 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
       reader.problem(`RATE_LIMIT_CLIENT must be 'off' or ${RATE_SYNTAX}, got '${clientText}'`);
   }
 
-  const tierTotal = readTierRates(reader, 'RATE_LIMIT_TIER_TOTAL', DEFAULT_RATE_LIMITS.tierTotal ?? {});
-  const address = readTierRates(reader, 'RATE_LIMIT_ADDRESS', DEFAULT_RATE_LIMITS.address ?? {});
-  const subjects = readTierRates(reader, 'RATE_LIMIT_SUBJECTS', DEFAULT_RATE_LIMITS.subjects ?? {});
+  const tierTotal = readTierRates(
+    reader,
+    'RATE_LIMIT_TIER_TOTAL',
+    DEFAULT_RATE_LIMITS.tierTotal ?? {},
+    'Every caller of a tier together, whatever client names or addresses they use',
+  );
+  const address = readTierRates(
+    reader,
+    'RATE_LIMIT_ADDRESS',
+    DEFAULT_RATE_LIMITS.address ?? {},
+    'One source address at a tier, over all the client names it uses',
+  );
+  const subjects = readTierRates(
+    reader,
+    'RATE_LIMIT_SUBJECTS',
+    DEFAULT_RATE_LIMITS.subjects ?? {},
+    'Subjects a caller names at its tier: a request spends one per subject',
+  );
   let authFailures = DEFAULT_RATE_LIMITS.authFailures ?? null;
-  const authText = reader.optionalString('RATE_LIMIT_AUTH_FAILURES');
+  const authText = reader.optionalString('RATE_LIMIT_AUTH_FAILURES', {
+    text: 'Failed authentications from one address; past it, its tokens are not verified',
+    default: formatRate(DEFAULT_RATE_LIMITS.authFailures),
+    values: 'a rate such as `30/1m`, or `off`',
+  });
   if (authText?.toLowerCase() === 'off') authFailures = null;
   else if (authText !== undefined) {
     const rate = parseRate(authText);
@@ -154,10 +194,15 @@ function readTierRates(
   reader: EnvReader,
   name: string,
   defaults: Readonly<Partial<Record<Tier, Rate>>>,
+  doc: string,
 ): Partial<Record<Tier, Rate>> {
   const rates: Partial<Record<Tier, Rate>> = { ...defaults };
   const seen = new Set<string>();
-  for (const entry of reader.list(name)) {
+  for (const entry of reader.list(name, [], {
+    text: `${doc}; a tier left out keeps its default`,
+    default: formatTierRates(defaults),
+    values: '`TIER=count/period` or `TIER=off`, comma-separated',
+  })) {
     const separator = entry.indexOf('=');
     const tier = (separator < 0 ? entry : entry.slice(0, separator)).trim();
     const value = separator < 0 ? '' : entry.slice(separator + 1).trim();

@@ -47,8 +47,8 @@ function isRedisUrl(text: string): boolean {
   }
 }
 
-function readUrl(reader: EnvReader, name: string): string | undefined {
-  const url = reader.optionalString(name);
+function readUrl(reader: EnvReader, name: string, doc: string): string | undefined {
+  const url = reader.optionalString(name, doc);
   if (url === undefined || isRedisUrl(url)) return url;
   // The URL may carry a password: it is not repeated.
   reader.problem(`${name} must be a redis:// or rediss:// URL`);
@@ -56,8 +56,8 @@ function readUrl(reader: EnvReader, name: string): string | undefined {
 }
 
 /** A prefix a key's hash tag cannot come from, and that a SCAN pattern reads as plain text. */
-function readStrictPrefix(reader: EnvReader, name: string, fallback: string): string {
-  const prefix = reader.string(name, fallback);
+function readStrictPrefix(reader: EnvReader, name: string, fallback: string, doc: string): string {
+  const prefix = reader.string(name, fallback, `${doc} (1 to 64 of letters, digits and ':._-')`);
   // A brace would become the key's Redis Cluster hash tag and split related keys across slots.
   if (!/^[A-Za-z0-9:._-]{1,64}$/.test(prefix))
     reader.problem(`${name} must be 1 to 64 letters, digits or ':._-', got '${prefix}'`);
@@ -75,20 +75,53 @@ function readStrictPrefix(reader: EnvReader, name: string, fallback: string): st
  * there is no cache Redis. Every problem is recorded on the reader.
  */
 export function readRedisConfig(reader: EnvReader): RedisConfig {
-  const rateLimitPrefix = readStrictPrefix(reader, 'RATE_LIMIT_PREFIX', DEFAULT_RATE_LIMIT_PREFIX);
+  reader = reader.section('redis');
+  const rateLimitPrefix = readStrictPrefix(
+    reader,
+    'RATE_LIMIT_PREFIX',
+    DEFAULT_RATE_LIMIT_PREFIX,
+    'Key prefix of the rate limits in Redis',
+  );
   const state: RedisRoleConfig = {
-    url: readUrl(reader, 'REDIS_URL'),
-    cluster: reader.bool('REDIS_CLUSTER', false),
-    commandTimeoutMs: reader.int('REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
+    url: readUrl(
+      reader,
+      'REDIS_URL',
+      'Redis (redis:// or rediss://) the replicas share rate limits in, run with noeviction; persisted queries too without CACHE_REDIS_URL. Each process counts on its own when unset',
+    ),
+    cluster: reader.bool('REDIS_CLUSTER', false, 'REDIS_URL names one node of a Redis Cluster'),
+    commandTimeoutMs: reader.int(
+      'REDIS_TIMEOUT_MS',
+      100,
+      { min: 1, max: 60_000 },
+      'A rate-limit command not answered by then fails, and the process decides on its own counts',
+    ),
     maxBytes: undefined,
   };
   const cache: RedisRoleConfig = {
-    url: readUrl(reader, 'CACHE_REDIS_URL'),
-    cluster: reader.bool('CACHE_REDIS_CLUSTER', false),
-    commandTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
-    maxBytes: reader.int('CACHE_REDIS_MAX_BYTES', 256 * 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 * 1024 }),
+    url: readUrl(
+      reader,
+      'CACHE_REDIS_URL',
+      "The cache's own Redis, shared by replicas, run with maxmemory and allkeys-lru; it holds persisted queries too. Memory only when unset",
+    ),
+    cluster: reader.bool('CACHE_REDIS_CLUSTER', false, 'CACHE_REDIS_URL names one node of a Redis Cluster'),
+    commandTimeoutMs: reader.int(
+      'CACHE_REDIS_TIMEOUT_MS',
+      100,
+      { min: 1, max: 60_000 },
+      'A cache command not answered by then is given up: the gateway answers from memory and the sources',
+    ),
+    maxBytes: reader.int(
+      'CACHE_REDIS_MAX_BYTES',
+      256 * 1024 * 1024,
+      { min: 1, max: 1024 * 1024 * 1024 * 1024 },
+      "While the cache's Redis uses this much memory (a Cluster's masters together), nothing more is written there; keep it below maxmemory",
+    ),
   };
-  const entityPrefix = reader.string('CACHE_PREFIX', 'credit-gateway:entity:');
+  const entityPrefix = reader.string(
+    'CACHE_PREFIX',
+    'credit-gateway:entity:',
+    'Key prefix of the entity cache in Redis; no braces',
+  );
   // A brace would become the Redis Cluster hash tag of every key and put them all in one slot.
   if (/[{}]/.test(entityPrefix)) reader.problem('CACHE_PREFIX must not contain braces');
   return {
@@ -98,11 +131,15 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
       entities: {
         role: 'cache',
         prefix: entityPrefix,
-        channel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
+        channel: reader.string(
+          'CACHE_EVICT_CHANNEL',
+          'credit-gateway:entity-evict',
+          'Redis channel on which a message evicts an entity or a whole source on every replica',
+        ),
       },
       persistedOperations: {
         role: cache.url === undefined && state.url !== undefined ? 'state' : 'cache',
-        prefix: readStrictPrefix(reader, 'APQ_PREFIX', 'cg:apq:'),
+        prefix: readStrictPrefix(reader, 'APQ_PREFIX', 'cg:apq:', 'Key prefix of persisted queries in Redis'),
       },
     },
   };

@@ -47,19 +47,49 @@ export const DEFAULT_REGISTER_DIR = '.data/register';
  * file store in REGISTER_DIR.
  */
 export function readRegisterConfig(reader: EnvReader, host: string = hostname()): RegisterConfig {
-  const url = reader.optionalString('REGISTER_DATABASE_URL');
-  const dir = reader.optionalString('REGISTER_DIR');
-  const writer = reader.string('REGISTER_WRITER_ID', defaultWriterId(host));
+  reader = reader.section('query register');
+  const url = reader.optionalString(
+    'REGISTER_DATABASE_URL',
+    'The register in PostgreSQL (postgres:// or postgresql://), in the first schema of the search path; the file store when unset',
+  );
+  const dir = reader.optionalString('REGISTER_DIR', {
+    text: 'Directory of the embedded file store: one <writer>.jsonl per chain',
+    default: DEFAULT_REGISTER_DIR,
+  });
+  const writer = reader.string('REGISTER_WRITER_ID', defaultWriterId(host), {
+    text: "This process's chain, 1 to 64 letters, digits, '.', '_' or '-'; every replica needs its own",
+    default: 'the host name, made a valid id',
+  });
   if (!WRITER_ID_PATTERN.test(writer)) {
     reader.problem(
       `REGISTER_WRITER_ID must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.', got '${writer}'`,
     );
   }
-  const timeoutMs = reader.int('REGISTER_TIMEOUT_MS', 2_000, { min: 1, max: 60_000 });
+  const timeoutMs = reader.int(
+    'REGISTER_TIMEOUT_MS',
+    2_000,
+    { min: 1, max: 60_000 },
+    'An append not durable by then fails its request with REGISTER_UNAVAILABLE',
+  );
   // Each record is 17 parameters of one INSERT, and PostgreSQL takes at most 65,535.
-  const batchMax = reader.int('REGISTER_BATCH_MAX', 500, { min: 1, max: 2_000 });
-  const indexMaxEntries = reader.int('REGISTER_INDEX_MAX_ENTRIES', 250_000, { min: 1_000, max: 100_000_000 });
-  const poolSize = reader.int('REGISTER_POOL_SIZE', 4, { min: 2, max: 100 });
+  const batchMax = reader.int(
+    'REGISTER_BATCH_MAX',
+    500,
+    { min: 1, max: 2_000 },
+    'Most records written and synced together in one group commit',
+  );
+  const indexMaxEntries = reader.int(
+    'REGISTER_INDEX_MAX_ENTRIES',
+    250_000,
+    { min: 1_000, max: 100_000_000 },
+    "Most (subject, record) pairs the file store's in-memory subject index holds; look-ups scan the files for the rest",
+  );
+  const poolSize = reader.int(
+    'REGISTER_POOL_SIZE',
+    4,
+    { min: 2, max: 100 },
+    'PostgreSQL connections: one appends, the others answer look-ups',
+  );
   let store: RegisterStoreConfig;
   if (url !== undefined) {
     if (dir !== undefined) reader.problem('Set REGISTER_DATABASE_URL or REGISTER_DIR, not both');
@@ -70,7 +100,11 @@ export function readRegisterConfig(reader: EnvReader, host: string = hostname())
       kind: 'file',
       dir: dir ?? DEFAULT_REGISTER_DIR,
       indexMaxEntries,
-      syncWrites: reader.bool('REGISTER_SYNC_WRITES', true),
+      syncWrites: reader.bool(
+        'REGISTER_SYNC_WRITES',
+        true,
+        'File store: write and fsync a lone record on the event loop rather than the thread pool; off for network disks, whose fsync can stall',
+      ),
     };
   }
   return { store, writer, timeoutMs, batchMax };
