@@ -1,6 +1,6 @@
 /**
  * The register's command line, run by operators:
- *   node gateway/dist/register/cli.js verify [--dir <dir> | --database-url <url>] [--expect-head writer:seq:hash]...
+ *   node register/dist/cli.js verify [--dir <dir> | --database-url <url>] [--expect-head writer:seq:hash]...
  */
 import { runRegisterCli } from './verify.js';
 

@@ -3,7 +3,7 @@ import type { Logger } from '@credit-gateway/common';
 import type { RegisterConfig } from './config.js';
 import { RegisterUnavailableError } from './errors.js';
 import { openRegisterStore } from './open.js';
-import { boundedInput, inputProblem, type QueryRecordInput, type StoredQueryRecord } from './record.js';
+import { registrable, type QueryRecordInput, type StoredQueryRecord } from './record.js';
 import { lookupOptions, type BySubjectOptions, type QueryRegister } from './types.js';
 
 /**
@@ -33,6 +33,17 @@ function isRequest(message: unknown): message is Request {
 /** Whether the workers of this configuration use the primary's register rather than their own. */
 export function registerOwnedByPrimary(config: RegisterConfig): boolean {
   return config.store.kind === 'file';
+}
+
+/**
+ * The register of the worker in `slot`. On the file store, the primary's, which every worker
+ * shares. On PostgreSQL, its own chain, `<writer>-w<slot>`, since one chain has one writer; the
+ * same slot continues the same chain after a restart, and look-ups search every chain.
+ */
+export function workerRegisterConfig(config: RegisterConfig, slot: number): RegisterConfig {
+  if (registerOwnedByPrimary(config)) return { ...config, viaPrimary: true };
+  const suffix = `-w${slot}`;
+  return { ...config, writer: `${config.writer.slice(0, 64 - suffix.length)}${suffix}` };
 }
 
 export interface RegisterHost {
@@ -129,9 +140,8 @@ export class PrimaryRegisterClient implements QueryRegister {
 
   append(given: QueryRecordInput): Promise<StoredQueryRecord> {
     // Bounded and checked here too, so a bad record is refused without crossing the channel.
-    const record = boundedInput(given);
-    const problem = inputProblem(record);
-    if (problem !== null) return Promise.reject(new TypeError(`Query record not registered: ${problem}`));
+    const record = registrable(given);
+    if (record instanceof TypeError) return Promise.reject(record);
     return this.call({ op: 'append', record }) as Promise<StoredQueryRecord>;
   }
 

@@ -1,16 +1,20 @@
-import { fdatasyncSync } from 'node:fs';
-import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '@credit-gateway/common';
-import { CommitQueue } from './commit-queue.js';
-import { RegisterStartError } from './errors.js';
-import { appendAll, appendAllSync, forEachLine, takeProcessLock } from '@credit-gateway/common';
 import {
-  canonicalJson,
-  GENESIS_HASH,
+  chainFiles,
+  chainPath,
+  describeTail,
+  forEachLine,
+  openFileChain,
+  readChainFile,
+  type FileChain,
+  type LineAt,
+} from '@credit-gateway/common/durable-log';
+import { ChainRegister } from './chain-register.js';
+import { RegisterStartError } from './errors.js';
+import {
   parseStoredRecord,
-  recordHash,
-  sealRecord,
+  registerFormat,
   WRITER_ID_PATTERN,
   type QueryRecordInput,
   type StoredQueryRecord,
@@ -30,106 +34,93 @@ export interface FileRegisterOptions {
   hooks?: RegisterHooks;
 }
 
-export const CHAIN_FILE_SUFFIX = '.jsonl';
-
 interface ChainFile {
   writer: string;
-  path: string;
   read: FileHandle;
 }
 
 /**
- * The embedded register: one JSON lines file per writer, `<dir>/<writer>.jsonl`, one canonical
- * record per line, only ever appended to. A `<writer>.lock` file holding the process id keeps a
- * second process from writing the same chain.
+ * The embedded register: one chain file per writer, `<dir>/<writer>.jsonl`, one canonical
+ * record per line, only ever appended to (the durable log's file chain: a `<writer>.lock` file
+ * holding the process id keeps a second process from writing the same chain, and a torn last
+ * line left by a crash is cut off).
  *
  * Start-up reads every chain file in the directory once (time grows with the register's size;
  * for registers of tens of millions of records, use PostgreSQL), continues this writer's chain
  * from its last record, and indexes subjects in memory within `indexMaxEntries` (see
- * SubjectIndex). A final line without its newline can only be a write that was never
- * acknowledged, cut short by a crash: it is cut off. Any other damage to the last record stops
- * the start: appending to it would bury it. Damage further back is logged; `verify` reports it.
- * Other writers' files are read as they are at start; records they add later are not seen.
+ * SubjectIndex). Any damage to the last record stops the start: appending to it would bury it.
+ * Damage further back is logged; `verify` reports it. Other writers' files are read as they are
+ * at start; records they add later are not seen.
  */
 export async function openFileRegister(options: FileRegisterOptions): Promise<QueryRegister> {
   const { dir, writer, logger } = options;
   if (!WRITER_ID_PATTERN.test(writer)) throw new RegisterStartError(`Invalid register writer id '${writer}'`);
   await mkdir(dir, { recursive: true });
-  const releaseLock = await lockWriter(dir, writer);
   const files: ChainFile[] = [];
-  let append: FileHandle | undefined;
+  let chain: FileChain<QueryRecordInput, StoredQueryRecord> | undefined;
   try {
     const index = new SubjectIndex(options.indexMaxEntries);
-    const others = (await readdir(dir))
-      .filter((name) => name.endsWith(CHAIN_FILE_SUFFIX) && name !== `${writer}${CHAIN_FILE_SUFFIX}`)
-      .sort();
-    for (const name of others) {
-      const file: ChainFile = {
-        writer: name.slice(0, -CHAIN_FILE_SUFFIX.length),
-        path: join(dir, name),
-        read: await open(join(dir, name), 'r'),
-      };
-      files.push(file);
-      await indexOtherChain(file, files.length - 1, index, logger);
+    // Other chains first: the index forgets the records it took in first.
+    for (const other of (await chainFiles(dir)).filter((name) => name !== writer)) {
+      files.push({ writer: other, read: await open(chainPath(dir, other), 'r') });
+      await indexOtherChain(files.at(-1)!, files.length - 1, index, logger);
     }
-    const path = join(dir, `${writer}${CHAIN_FILE_SUFFIX}`);
-    const existed = await open(path, 'r').then(
-      (handle) => handle.close().then(() => true),
-      () => false,
-    );
-    append = await open(path, 'a');
-    if (!existed) await syncDirectory(dir);
-    const own: ChainFile = { writer, path, read: await open(path, 'r') };
-    files.push(own);
-    const start = await readOwnChain(own, files.length - 1, index, logger);
-    if (start.torn > 0) {
-      // Never acknowledged: acknowledgement waits for the whole batch to be synced.
-      logger.warn({ writer, bytes: start.torn }, 'query register: cut off an incomplete last line left by a crash');
-      await append.truncate(start.size);
-      await append.datasync();
-    }
+    const own = files.length;
+    const indexOwn = (record: StoredQueryRecord, at: LineAt) => index.add(locationOf(own, record, at), record.subjects);
+    chain = await openFileChain({
+      dir,
+      writer,
+      format: registerFormat,
+      name: 'query register',
+      logger,
+      syncWrites: options.syncWrites,
+      hooks: options.hooks,
+      refuseLock: (refusal) =>
+        refusal.held === 'here'
+          ? new RegisterStartError(`Query register writer '${writer}' is already open in this process`)
+          : new RegisterStartError(
+              `Query register writer '${writer}' is in use by process ${refusal.holder} (${refusal.path}). Give each gateway ` +
+                `process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway.`,
+            ),
+      accept: (read) => {
+        if (read.tailProblem !== null) {
+          throw new RegisterStartError(
+            `Query register ${read.where}, line ${read.last?.line}: ${describeTail(read.tailProblem, { withSeq: true })}. ` +
+              `A crash cannot leave this; run the register's verify command, and have an operator decide before ` +
+              `anything more is appended.`,
+          );
+        }
+        const broken = read.unreadableCount + read.unlinked;
+        if (broken > 0) logger.warn({ writer, broken }, 'query register: damaged records in this chain; run verify');
+      },
+      onRead: indexOwn,
+      onWritten: indexOwn,
+    });
+    files.push({ writer, read: await open(chain.path, 'r') });
     logger.info(
-      { writer, seq: start.tail.seq, chains: files.length, index: index.size },
+      { writer, seq: chain.tail.seq, chains: files.length, index: index.size },
       'query register opened (file store)',
     );
-    return new FileRegister(options, files, append, start.tail, start.size, index, releaseLock);
+    return new FileRegister(options, chain, files, index);
   } catch (error) {
-    await append?.close();
+    await chain?.close();
     for (const file of files) await file.read.close();
-    await releaseLock();
     throw error;
   }
 }
 
-class FileRegister implements QueryRegister {
-  readonly writer: string;
-  private readonly queue: CommitQueue;
-  /** A failed write may have left bytes past `size`; they are cut off before the next batch. */
-  private damaged = false;
-  private readonly own: number;
-  private closing: Promise<void> | undefined;
+function locationOf(file: number, record: StoredQueryRecord, at: LineAt): RecordLocation {
+  return { file, offset: at.offset, length: at.length, time: Date.parse(record.time), seq: record.seq };
+}
 
+class FileRegister extends ChainRegister {
   constructor(
-    private readonly options: FileRegisterOptions,
+    options: FileRegisterOptions,
+    chain: FileChain<QueryRecordInput, StoredQueryRecord>,
     private readonly files: ChainFile[],
-    private readonly file: FileHandle,
-    private tail: { seq: number; hash: string },
-    private size: number,
     private readonly index: SubjectIndex,
-    private readonly releaseLock: () => Promise<void>,
   ) {
-    this.writer = options.writer;
-    this.own = files.length - 1;
-    this.queue = new CommitQueue({
-      batchMax: options.batchMax,
-      timeoutMs: options.timeoutMs,
-      logger: options.logger,
-      write: (inputs) => this.write(inputs),
-    });
-  }
-
-  append(record: QueryRecordInput): Promise<StoredQueryRecord> {
-    return this.queue.append(record);
+    super(chain, options);
   }
 
   async bySubject(subject: string, options: BySubjectOptions = {}): Promise<StoredQueryRecord[]> {
@@ -146,65 +137,8 @@ class FileRegister implements QueryRegister {
     return found.slice(0, limit);
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.queue.close();
-      await this.file.close();
-      for (const file of this.files) await file.read.close();
-      await this.releaseLock();
-    })();
-    return this.closing;
-  }
-
-  private async write(inputs: readonly QueryRecordInput[]): Promise<StoredQueryRecord[]> {
-    if (this.damaged) await this.repair();
-    const records: StoredQueryRecord[] = [];
-    let prev = this.tail;
-    for (const input of inputs) {
-      const record = sealRecord(input, this.writer, prev);
-      records.push(record);
-      prev = record;
-    }
-    const lines = records.map((record) => Buffer.from(`${canonicalJson(record)}\n`));
-    try {
-      if (this.options.syncWrites && inputs.length === 1 && !this.options.hooks?.commit) {
-        // A lone record (light load) is written and synced sooner here than through the thread
-        // pool's round trips. Under load batches grow, and their fsync goes to the thread pool,
-        // so the event loop is not held while the disk works.
-        appendAllSync(this.file.fd, Buffer.concat(lines));
-        fdatasyncSync(this.file.fd);
-      } else {
-        await appendAll(this.file, Buffer.concat(lines));
-        await this.options.hooks?.commit?.(records.length);
-        await this.file.datasync();
-      }
-    } catch (error) {
-      // After a failed fsync the kernel may have dropped the pages: the batch is cut off and
-      // written again never, rather than trusted.
-      this.damaged = true;
-      await this.repair().catch((repairError: unknown) =>
-        this.options.logger.error({ err: repairError }, 'query register: could not cut off a failed write'),
-      );
-      throw error;
-    }
-    let offset = this.size;
-    records.forEach((record, i) => {
-      const length = lines[i]!.length;
-      this.index.add(
-        { file: this.own, offset, length, time: Date.parse(record.time), seq: record.seq },
-        record.subjects,
-      );
-      offset += length;
-    });
-    this.size = offset;
-    this.tail = { seq: prev.seq, hash: prev.hash };
-    return records;
-  }
-
-  private async repair(): Promise<void> {
-    await this.file.truncate(this.size);
-    await this.file.datasync();
-    this.damaged = false;
+  protected async release(): Promise<void> {
+    for (const file of this.files) await file.read.close();
   }
 
   private async readRecord(location: RecordLocation): Promise<StoredQueryRecord> {
@@ -238,7 +172,7 @@ function newestFirst(aTime: number, aWriter: string, aSeq: number, bTime: number
   return bSeq - aSeq;
 }
 
-export function parseLine(line: Buffer): StoredQueryRecord | string {
+function parseLine(line: Buffer): StoredQueryRecord | string {
   try {
     return parseStoredRecord(JSON.parse(line.toString('utf8')));
   } catch {
@@ -247,95 +181,13 @@ export function parseLine(line: Buffer): StoredQueryRecord | string {
 }
 
 /** Reads another writer's chain into the index; its damage is `verify`'s to report. */
-async function indexOtherChain(
-  file: ChainFile,
-  fileNumber: number,
-  index: SubjectIndex,
-  logger: Logger,
-): Promise<void> {
+async function indexOtherChain(file: ChainFile, fileNumber: number, index: SubjectIndex, logger: Logger) {
   let unreadable = 0;
-  const { size } = await file.read.stat();
-  await forEachLine(file.read, { from: 0, to: size }, (line, offset, length) => {
-    const record = parseLine(line);
+  await readChainFile(file.read, registerFormat, (record, at) => {
     if (typeof record === 'string') unreadable++;
-    else
-      index.add({ file: fileNumber, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
+    else index.add(locationOf(fileNumber, record, at), record.subjects);
   });
   if (unreadable > 0) {
     logger.warn({ writer: file.writer, unreadable }, 'query register: unreadable records in a chain; run verify');
   }
-}
-
-/**
- * Reads this writer's chain: indexes it, checks the links on the way, and checks the last
- * record completely, as the next record will link to it.
- */
-async function readOwnChain(
-  file: ChainFile,
-  fileNumber: number,
-  index: SubjectIndex,
-  logger: Logger,
-): Promise<{ tail: { seq: number; hash: string }; size: number; torn: number }> {
-  // The last two lines read: the tail must link to the one before it.
-  const seen: { line: number; last: StoredQueryRecord | string | null; previous: StoredQueryRecord | string | null } = {
-    line: 0,
-    last: null,
-    previous: null,
-  };
-  let broken = 0;
-  const { size } = await file.read.stat();
-  const { end, torn } = await forEachLine(file.read, { from: 0, to: size }, (bytes, offset, length) => {
-    const record = parseLine(bytes);
-    seen.line++;
-    seen.previous = seen.last;
-    seen.last = record;
-    if (typeof record === 'string') {
-      broken++;
-      return;
-    }
-    if (!follows(record, seen.previous)) broken++;
-    index.add({ file: fileNumber, offset, length, time: Date.parse(record.time), seq: record.seq }, record.subjects);
-  });
-  const { last, previous } = seen;
-  if (last === null) return { tail: { seq: 0, hash: GENESIS_HASH }, size: end, torn };
-  const refuse = (reason: string) =>
-    new RegisterStartError(
-      `Query register ${file.path}, line ${seen.line}: ${reason}. A crash cannot leave this; ` +
-        `run the register's verify command, and have an operator decide before anything more is appended.`,
-    );
-  if (typeof last === 'string') throw refuse(`the last record is unreadable (${last})`);
-  if (last.writer !== file.writer) throw refuse(`the last record belongs to writer '${last.writer}'`);
-  if (recordHash(last) !== last.hash) throw refuse(`the last record (seq ${last.seq}) does not match its hash`);
-  if (!follows(last, previous)) throw refuse(`the last record (seq ${last.seq}) does not follow the one before it`);
-  if (broken > 0)
-    logger.warn({ writer: file.writer, broken }, 'query register: damaged records in this chain; run verify');
-  return { tail: { seq: last.seq, hash: last.hash }, size: end, torn };
-}
-
-/** Whether `record` links to `previous`, the line before it (null for the first line). */
-function follows(record: StoredQueryRecord, previous: StoredQueryRecord | string | null): boolean {
-  if (previous === null) return record.seq === 1 && record.prevHash === GENESIS_HASH;
-  return typeof previous !== 'string' && record.seq === previous.seq + 1 && record.prevHash === previous.hash;
-}
-
-/** Makes a newly created file's directory entry durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Takes `<dir>/<writer>.lock` for this process: one chain has one writer. */
-function lockWriter(dir: string, writer: string): Promise<() => Promise<void>> {
-  return takeProcessLock(join(dir, `${writer}.lock`), (refusal) =>
-    refusal.held === 'here'
-      ? new RegisterStartError(`Query register writer '${writer}' is already open in this process`)
-      : new RegisterStartError(
-          `Query register writer '${writer}' is in use by process ${refusal.holder} (${refusal.path}). Give each gateway ` +
-            `process its own REGISTER_WRITER_ID, or remove the lock file if that process is not a gateway.`,
-        ),
-  );
 }

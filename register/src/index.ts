@@ -10,13 +10,19 @@ export { RegisterStartError, RegisterUnavailableError } from './errors.js';
 export {
   canonicalJson,
   GENESIS_HASH,
+  MAX_RECORD_TEXT,
   QUERY_OUTCOMES,
   recordHash,
   type QueryOutcome,
   type QueryRecordInput,
   type StoredQueryRecord,
 } from './record.js';
-export { hostRegisterForWorkers, registerOwnedByPrimary, type RegisterHost } from './cluster-writer.js';
+export {
+  hostRegisterForWorkers,
+  registerOwnedByPrimary,
+  workerRegisterConfig,
+  type RegisterHost,
+} from './cluster-writer.js';
 export type { BySubjectOptions, QueryRegister, RegisterHooks } from './types.js';
 export {
   formatReport,

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
 import { isTier, type Tier } from '@credit-gateway/common';
+import {
+  canonicalJson,
+  CHAIN_NAME_PATTERN,
+  HASH_PATTERN,
+  sealedHash,
+  type ChainLink,
+  type LogFormat,
+} from '@credit-gateway/common/durable-log';
+
+export { canonicalJson, GENESIS_HASH } from '@credit-gateway/common/durable-log';
 
 /** How a registered request ended. */
 export const QUERY_OUTCOMES = ['OK', 'PARTIAL', 'DENIED', 'REJECTED', 'ERROR'] as const;
@@ -56,41 +66,16 @@ export interface StoredQueryRecord {
   errorCodes: string[];
 }
 
-/** What seq 1 links to. */
-export const GENESIS_HASH = '0'.repeat(64);
-
 /** Writer ids name files and chains: letters, digits, `.`, `_` and `-`, not starting with a dot. */
-export const WRITER_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
-
-const HASH_PATTERN = /^[0-9a-f]{64}$/;
-
-/**
- * JSON with every object's keys sorted and no whitespace: the same record always serializes to
- * the same bytes, whichever backend stored it and in whatever key order it was read back.
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export const WRITER_ID_PATTERN = CHAIN_NAME_PATTERN;
 
 /** The hash a stored record must carry: over every field except `hash` itself. */
 export function recordHash(record: Omit<StoredQueryRecord, 'hash'> & { hash?: string }): string {
-  const { hash: _hash, ...sealed } = record;
-  return createHash('sha256').update(canonicalJson(sealed)).digest('hex');
+  return sealedHash(record);
 }
 
 /** Seals an input as the record after `prev` in `writer`'s chain. */
-export function sealRecord(
-  input: QueryRecordInput,
-  writer: string,
-  prev: { seq: number; hash: string },
-): StoredQueryRecord {
+export function sealRecord(input: QueryRecordInput, writer: string, prev: ChainLink): StoredQueryRecord {
   // Only the known fields, copied: nothing else reaches the register, and later changes to the
   // caller's arrays cannot change what was hashed.
   const unsealed: Omit<StoredQueryRecord, 'hash'> = {
@@ -190,6 +175,13 @@ export function inputProblem(input: QueryRecordInput): string | null {
   );
 }
 
+/** The input as the register stores it, bounded, or the TypeError that refuses it. */
+export function registrable(given: QueryRecordInput): QueryRecordInput | TypeError {
+  const input = boundedInput(given);
+  const problem = inputProblem(input);
+  return problem === null ? input : new TypeError(`Query record not registered: ${problem}`);
+}
+
 /**
  * Reads a stored record back from JSON or a database row: the record, or why it is not one.
  * Used by start-up and `verify`, so a damaged record is reported, never trusted.
@@ -241,3 +233,13 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 function storableString(value: string): boolean {
   return !UNSTORABLE.test(value);
 }
+
+/** The register's records in the durable log: one canonical JSON line, or row, per record. */
+export const registerFormat: LogFormat<QueryRecordInput, StoredQueryRecord> = {
+  noun: 'register record',
+  seal: sealRecord,
+  link: (record) => record,
+  hashOf: recordHash,
+  line: canonicalJson,
+  parse: parseStoredRecord,
+};

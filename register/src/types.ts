@@ -1,3 +1,4 @@
+import type { LogHooks } from '@credit-gateway/common/durable-log';
 import type { QueryRecordInput, StoredQueryRecord } from './record.js';
 
 export interface BySubjectOptions {
@@ -26,14 +27,12 @@ export interface QueryRegister {
   close(): Promise<void>;
 }
 
-/** For tests and metrics: what the register does, observed from inside. */
-export interface RegisterHooks {
-  /**
-   * Called once per group commit with its record count, just before the batch is made durable:
-   * after the file write and before fdatasync, or before the INSERT. A throw fails the batch.
-   */
-  commit?(records: number): void | Promise<void>;
-}
+/**
+ * For tests and metrics: what the register does, observed from inside. `commit` is called once
+ * per group commit with its record count, just before the batch is made durable: after the
+ * file write and before fdatasync, or before the INSERT. A throw fails the batch.
+ */
+export type RegisterHooks = LogHooks;
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1_000;

@@ -1,359 +1,45 @@
-import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { ConfigError, type Env } from '@credit-gateway/common';
+import {
+  formatReport as formatLogReport,
+  parseHead,
+  verifyChainFiles,
+  verifyTableChains,
+  type ChainHead,
+  type VerifyReport,
+} from '@credit-gateway/common/durable-log';
 import { loadRegisterConfig } from './config.js';
-import { CHAIN_FILE_SUFFIX, parseLine } from './file-store.js';
-import { forEachLine } from '@credit-gateway/common';
-import { REGISTER_TABLE, rowToRecord, type RegisterRow } from './postgres-store.js';
-import { GENESIS_HASH, parseStoredRecord, recordHash, WRITER_ID_PATTERN, type StoredQueryRecord } from './record.js';
+import { registerTable } from './postgres-store.js';
+import { registerFormat } from './record.js';
 
-export type ProblemKind =
-  | 'unreadable'
-  | 'wrong-writer'
-  | 'hash-mismatch'
-  | 'prev-hash-mismatch'
-  | 'missing'
-  | 'out-of-order'
-  | 'duplicate'
-  | 'head-mismatch'
-  | 'truncated'
-  | 'chain-missing';
-
-export interface ChainProblem {
-  writer: string;
-  kind: ProblemKind;
-  /** The record concerned, or the first of a range; null for an unreadable line. */
-  seq: number | null;
-  /** The last of a range of missing or removed records. */
-  toSeq?: number;
-  /** The line in the chain file, for the file store. */
-  line?: number;
-  message: string;
-}
-
-/** A chain's last record: what an operator records, and later passes back as `--expect-head`. */
-export interface ChainHead {
-  writer: string;
-  seq: number;
-  hash: string;
-}
-
-export interface ChainReport {
-  writer: string;
-  /** Readable records. */
-  records: number;
-  /** The record with the highest seq, or null for an empty chain. */
-  head: ChainHead | null;
-  /** Bytes after the last complete line of a chain file: a write in progress or cut short by a crash. */
-  tornTailBytes: number;
-  problems: ChainProblem[];
-  /** Problems found beyond the first MAX_PROBLEMS, counted only. */
-  moreProblems: number;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  chains: ChainReport[];
-}
-
-const MAX_PROBLEMS = 1_000;
-/** Records remembered for links across a reordering. */
-const RECENT = 4_096;
+export type {
+  ChainHead,
+  ChainProblem,
+  ChainReport,
+  ProblemKind,
+  VerifyReport,
+} from '@credit-gateway/common/durable-log';
 
 /**
- * Checks one writer's chain, record by record in storage order, in bounded memory. It finds
- * edited records (hash mismatch), replaced or removed ones (a prevHash that does not link, a
- * seq gap), reordered and duplicated ones. A removed last record leaves a shorter chain that
- * is intact in itself: only a head recorded earlier (`anchor`) shows it.
+ * Verifies every `<writer>.jsonl` chain in a file store directory: edited records (hash
+ * mismatch), replaced or removed ones (a link that does not match, a gap), reordered and
+ * duplicated ones, and with `expectHeads`, removed last records and removed chains.
  */
-export class ChainVerifier {
-  private records = 0;
-  private maxSeq = 0;
-  private head: ChainHead | null = null;
-  private storedBefore: number | null = null;
-  private gaps: { from: number; to: number }[] = [];
-  private readonly recent = new Map<number, { hash: string; prevHash: string }>();
-  private anchorHash: string | undefined;
-  private readonly problems: ChainProblem[] = [];
-  private moreProblems = 0;
-
-  constructor(
-    readonly writer: string,
-    private readonly anchor?: ChainHead,
-  ) {}
-
-  add(record: StoredQueryRecord | string, position: { line?: number } = {}): void {
-    const { writer } = this;
-    if (typeof record === 'string') {
-      const where = position.line === undefined ? 'a record' : `line ${position.line}`;
-      this.report({
-        writer,
-        kind: 'unreadable',
-        seq: null,
-        ...position,
-        message: `${where} is not a register record (${record})`,
-      });
-      return;
-    }
-    this.records++;
-    const { seq } = record;
-    const at = { writer, seq, ...position };
-    if (record.writer !== writer) {
-      this.report({ ...at, kind: 'wrong-writer', message: `seq ${seq} belongs to writer '${record.writer}'` });
-    }
-    if (recordHash(record) !== record.hash) {
-      this.report({
-        ...at,
-        kind: 'hash-mismatch',
-        message: `seq ${seq} does not match its hash: the record was changed after it was written`,
-      });
-    }
-    if (seq > this.maxSeq + 1) {
-      this.gaps.push({ from: this.maxSeq + 1, to: seq - 1 });
-    } else if (seq <= this.maxSeq) {
-      const gap = this.gaps.findIndex((g) => g.from <= seq && seq <= g.to);
-      if (gap === -1) {
-        this.report({ ...at, kind: 'duplicate', message: `seq ${seq} appears more than once` });
-      } else {
-        // Not missing after all, only out of place.
-        const { from, to } = this.gaps[gap]!;
-        const rest = [...(from < seq ? [{ from, to: seq - 1 }] : []), ...(seq < to ? [{ from: seq + 1, to }] : [])];
-        this.gaps.splice(gap, 1, ...rest);
-        this.report({
-          ...at,
-          kind: 'out-of-order',
-          message: `seq ${seq} is stored after seq ${this.storedBefore}: records were reordered`,
-        });
-      }
-    }
-    // Links in both directions, with whichever neighbour was read already.
-    const before = seq === 1 ? { hash: GENESIS_HASH } : this.recent.get(seq - 1);
-    if (before !== undefined && record.prevHash !== before.hash) this.reportLink(seq, at);
-    const after = this.recent.get(seq + 1);
-    if (after !== undefined && after.prevHash !== record.hash) this.reportLink(seq + 1, { writer, seq: seq + 1 });
-    this.recent.delete(seq);
-    this.recent.set(seq, { hash: record.hash, prevHash: record.prevHash });
-    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
-    if (seq > this.maxSeq) {
-      this.maxSeq = seq;
-      this.head = { writer, seq, hash: record.hash };
-    }
-    if (this.anchor?.seq === seq) this.anchorHash = record.hash;
-    this.storedBefore = seq;
-  }
-
-  finish(options: { tornTailBytes?: number } = {}): ChainReport {
-    const { writer, anchor } = this;
-    for (const { from, to } of this.gaps) {
-      this.report({
-        writer,
-        kind: 'missing',
-        seq: from,
-        ...(to > from ? { toSeq: to } : {}),
-        message: `${from === to ? `seq ${from} is` : `seq ${from} to ${to} are`} missing: removed from the chain`,
-      });
-    }
-    if (anchor !== undefined && this.anchorHash === undefined && this.maxSeq < anchor.seq) {
-      const removed = anchor.seq - this.maxSeq;
-      this.report({
-        writer,
-        kind: 'truncated',
-        seq: this.maxSeq + 1,
-        ...(removed > 1 ? { toSeq: anchor.seq } : {}),
-        message:
-          `the chain ends at seq ${this.maxSeq}, but its head was recorded at seq ${anchor.seq}: ` +
-          `the last ${removed === 1 ? 'record was' : `${removed} records were`} removed`,
-      });
-    }
-    if (anchor !== undefined && this.anchorHash !== undefined && this.anchorHash !== anchor.hash) {
-      this.report({
-        writer,
-        kind: 'head-mismatch',
-        seq: anchor.seq,
-        message:
-          `seq ${anchor.seq} has hash ${this.anchorHash}, but its recorded head is ${anchor.hash}: ` +
-          `the chain was rewritten from there`,
-      });
-    }
-    const problems = [...this.problems].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || (a.line ?? 0) - (b.line ?? 0));
-    return {
-      writer,
-      records: this.records,
-      head: this.head,
-      tornTailBytes: options.tornTailBytes ?? 0,
-      problems,
-      moreProblems: this.moreProblems,
-    };
-  }
-
-  private reportLink(seq: number, at: { writer: string; seq: number; line?: number }): void {
-    this.report({
-      ...at,
-      kind: 'prev-hash-mismatch',
-      message:
-        seq === 1
-          ? 'seq 1 does not start the chain: its prevHash is not the genesis hash'
-          : `seq ${seq} does not link to seq ${seq - 1}: seq ${seq - 1} was replaced, or seq ${seq} was changed`,
-    });
-  }
-
-  private report(problem: ChainProblem): void {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem);
-    else this.moreProblems++;
-  }
+export function verifyFileRegister(dir: string, expectHeads: readonly ChainHead[] = []): Promise<VerifyReport> {
+  return verifyChainFiles(dir, registerFormat, expectHeads);
 }
-
-/** A chain with a recorded head but no records at all: it was removed whole. */
-function missingChain(head: ChainHead): ChainReport {
-  return {
-    writer: head.writer,
-    records: 0,
-    head: null,
-    tornTailBytes: 0,
-    problems: [
-      {
-        writer: head.writer,
-        kind: 'chain-missing',
-        seq: 1,
-        toSeq: head.seq,
-        message: `there is no chain for writer '${head.writer}', whose head was recorded at seq ${head.seq}: it was removed`,
-      },
-    ],
-    moreProblems: 0,
-  };
-}
-
-function finishReport(chains: ChainReport[], expectHeads: readonly ChainHead[]): VerifyReport {
-  for (const head of expectHeads) {
-    if (!chains.some((chain) => chain.writer === head.writer)) chains.push(missingChain(head));
-  }
-  chains.sort((a, b) => (a.writer < b.writer ? -1 : a.writer > b.writer ? 1 : 0));
-  return { ok: chains.every((chain) => chain.problems.length === 0), chains };
-}
-
-function anchorFor(writer: string, expectHeads: readonly ChainHead[]): ChainHead | undefined {
-  return expectHeads.find((head) => head.writer === writer);
-}
-
-/** Verifies every `<writer>.jsonl` chain in a file store directory, in file order. */
-export async function verifyFileRegister(dir: string, expectHeads: readonly ChainHead[] = []): Promise<VerifyReport> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith(CHAIN_FILE_SUFFIX)).sort();
-  const chains: ChainReport[] = [];
-  for (const name of names) {
-    const writer = name.slice(0, -CHAIN_FILE_SUFFIX.length);
-    const verifier = new ChainVerifier(writer, anchorFor(writer, expectHeads));
-    const file = await open(join(dir, name), 'r');
-    try {
-      const { size } = await file.stat();
-      let line = 0;
-      const { torn } = await forEachLine(file, { from: 0, to: size }, (bytes) => {
-        line++;
-        verifier.add(parseLine(bytes), { line });
-      });
-      chains.push(verifier.finish({ tornTailBytes: torn }));
-    } finally {
-      await file.close();
-    }
-  }
-  return finishReport(chains, expectHeads);
-}
-
-const PAGE = 5_000;
 
 /** Verifies every writer's chain in the PostgreSQL register, page by page in (writer, seq) order. */
-export async function verifyPostgresRegister(
-  url: string,
-  expectHeads: readonly ChainHead[] = [],
-): Promise<VerifyReport> {
-  const client = new pg.Client({
-    connectionString: url,
-    connectionTimeoutMillis: 10_000,
-    application_name: 'credit-gateway-register-verify',
+export function verifyPostgresRegister(url: string, expectHeads: readonly ChainHead[] = []): Promise<VerifyReport> {
+  return verifyTableChains(url, registerTable, registerFormat, {
+    expectHeads,
+    applicationName: 'credit-gateway-register-verify',
   });
-  await client.connect();
-  try {
-    const { rows: found } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
-      REGISTER_TABLE,
-    ]);
-    if (!found[0]!.exists) throw new Error(`There is no ${REGISTER_TABLE} table in the search path`);
-    const chains: ChainReport[] = [];
-    let verifier: ChainVerifier | null = null;
-    let after: [writer: string, seq: string] | null = null;
-    for (;;) {
-      const page: pg.QueryResult<RegisterRow> = await client.query<RegisterRow>(
-        after === null
-          ? `SELECT * FROM ${REGISTER_TABLE} ORDER BY writer, seq LIMIT ${PAGE}`
-          : `SELECT * FROM ${REGISTER_TABLE} WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT ${PAGE}`,
-        after ?? [],
-      );
-      for (const row of page.rows) {
-        if (verifier === null || verifier.writer !== row.writer) {
-          if (verifier !== null) chains.push(verifier.finish());
-          verifier = new ChainVerifier(row.writer, anchorFor(row.writer, expectHeads));
-        }
-        verifier.add(parseStoredRecord(rowToRecord(row)));
-      }
-      const last = page.rows.at(-1);
-      if (page.rows.length < PAGE || last === undefined) break;
-      after = [last.writer, last.seq];
-    }
-    if (verifier !== null) chains.push(verifier.finish());
-    return finishReport(chains, expectHeads);
-  } finally {
-    await client.end();
-  }
-}
-
-/** `writer:seq:hash`, as the report prints a head. */
-export function formatHead(head: ChainHead): string {
-  return `${head.writer}:${head.seq}:${head.hash}`;
-}
-
-export function parseHead(value: string): ChainHead | null {
-  const match = /^([^:]+):([1-9][0-9]*):([0-9a-f]{64})$/.exec(value);
-  if (!match || !WRITER_ID_PATTERN.test(match[1]!)) return null;
-  const seq = Number(match[2]);
-  return Number.isSafeInteger(seq) ? { writer: match[1]!, seq, hash: match[3]! } : null;
 }
 
 /** The report as the command prints it: a line per chain with its head, then each problem. */
 export function formatReport(report: VerifyReport): string {
-  const lines: string[] = [];
-  let problems = 0;
-  let records = 0;
-  for (const chain of report.chains) {
-    const count = chain.problems.length + chain.moreProblems;
-    problems += count;
-    records += chain.records;
-    lines.push(
-      `chain ${chain.writer}: ${chain.records} records, ${count === 0 ? 'intact' : `${count} problem${count === 1 ? '' : 's'}`}`,
-    );
-    if (chain.head !== null) lines.push(`  head ${formatHead(chain.head)}`);
-    for (const problem of chain.problems) {
-      const where = problem.line === undefined ? '' : ` (line ${problem.line})`;
-      lines.push(`  ${problem.kind}${where}: ${problem.message}`);
-    }
-    if (chain.moreProblems > 0) lines.push(`  … and ${chain.moreProblems} more problems`);
-    if (chain.tornTailBytes > 0) {
-      lines.push(
-        `  note: ${chain.tornTailBytes} bytes after the last complete line (a write in progress, or cut short ` +
-          `by a crash) are not part of the chain`,
-      );
-    }
-  }
-  const chains = `${report.chains.length} chain${report.chains.length === 1 ? '' : 's'}, ${records} records`;
-  lines.push(
-    report.ok
-      ? `register intact: ${chains}`
-      : `register DAMAGED: ${problems} problem${problems === 1 ? '' : 's'} in ${chains}`,
-  );
-  lines.push(
-    'A removed last record leaves no trace in the chain itself: keep the heads above, and pass them ' +
-      'to the next verify as --expect-head writer:seq:hash.',
-  );
-  return `${lines.join('\n')}\n`;
+  return formatLogReport(report, 'register');
 }
 
 const USAGE =

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { silentLogger } from '@credit-gateway/common';
-import { hostRegisterForWorkers, PrimaryRegisterClient } from '../../src/register/cluster-writer.js';
-import type { RegisterConfig } from '../../src/register/config.js';
-import { boundedText, MAX_RECORD_TEXT, sealRecord, GENESIS_HASH, inputProblem } from '../../src/register/record.js';
+import { hostRegisterForWorkers, PrimaryRegisterClient } from '../src/cluster-writer.js';
+import type { RegisterConfig } from '../src/config.js';
+import { boundedText, MAX_RECORD_TEXT, sealRecord, GENESIS_HASH, inputProblem } from '../src/record.js';
 import { fileConfig, queryInput, tempDir } from './support/register.js';
 
 const config: RegisterConfig = {

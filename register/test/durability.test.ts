@@ -1,12 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  verifyFileRegister,
-  verifyPostgresRegister,
-  type RegisterConfig,
-  type VerifyReport,
-} from '../../src/register/index.js';
+import { verifyFileRegister, verifyPostgresRegister, type RegisterConfig, type VerifyReport } from '../src/index.js';
 import {
   fileConfig,
   open,

@@ -3,10 +3,10 @@ import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
-import { verifyFileRegister, type QueryRegister } from '../../src/register/index.js';
-import { openFileRegister } from '../../src/register/file-store.js';
-import { canonicalJson } from '../../src/register/record.js';
-import { SubjectIndex } from '../../src/register/subject-index.js';
+import { verifyFileRegister, type QueryRegister } from '../src/index.js';
+import { openFileRegister } from '../src/file-store.js';
+import { canonicalJson } from '../src/record.js';
+import { SubjectIndex } from '../src/subject-index.js';
 import { fileConfig, open, queryInput, tempDir } from './support/register.js';
 
 describe('the file store', () => {

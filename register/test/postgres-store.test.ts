@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyPostgresRegister, type QueryRegister, type RegisterConfig } from '../../src/register/index.js';
-import { startTcpProxy, type TcpProxy } from '../../../common/test/support/tcp-proxy.js';
-import type { GatewayConfig } from '../../src/config.js';
-import { workerConfig } from '../../src/performance/workers.js';
+import { verifyPostgresRegister, workerRegisterConfig, type QueryRegister, type RegisterConfig } from '../src/index.js';
+import { startTcpProxy, type TcpProxy } from '../../common/test/support/tcp-proxy.js';
 import { open, outcomes, POSTGRES_URL, postgresConfig, queryInput, schemaUrl, testSchema } from './support/register.js';
 
 describe('the PostgreSQL store', () => {
@@ -58,10 +56,10 @@ describe('the PostgreSQL store', () => {
   });
 
   it("gives each worker of a gateway its own chain, and every worker's reads all of them at once", async () => {
-    const gateway = { register: postgresConfig(schema.url, { writer: 'gw' }) } as GatewayConfig;
+    const gateway = postgresConfig(schema.url, { writer: 'gw' });
     const [w1, w2] = await Promise.all(
       [1, 2].map((slot) => {
-        const { register } = workerConfig(gateway, slot);
+        const register = workerRegisterConfig(gateway, slot);
         expect(register.viaPrimary).toBeUndefined();
         return openRegister(register);
       }),

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EnvReader } from '@credit-gateway/common';
-import { defaultWriterId, readRegisterConfig } from '../../src/register/config.js';
-import {
-  canonicalJson,
-  GENESIS_HASH,
-  inputProblem,
-  parseStoredRecord,
-  recordHash,
-  sealRecord,
-} from '../../src/register/record.js';
+import { defaultWriterId, readRegisterConfig } from '../src/config.js';
+import { canonicalJson, GENESIS_HASH, inputProblem, parseStoredRecord, recordHash, sealRecord } from '../src/record.js';
 import { queryInput } from './support/register.js';
 
 describe('canonical serialization', () => {

@@ -8,8 +8,8 @@ import {
   type RegisterConfig,
   type RegisterHooks,
   type VerifyReport,
-} from '../../src/register/index.js';
-import { sealRecord } from '../../src/register/record.js';
+} from '../src/index.js';
+import { sealRecord } from '../src/record.js';
 import { fileConfig, open, outcomes, postgresConfig, queryInput, tempDir, testSchema } from './support/register.js';
 
 interface Backend {

@@ -10,11 +10,11 @@ import {
   type ChainProblem,
   type StoredQueryRecord,
   type VerifyReport,
-} from '../../src/register/index.js';
-import { canonicalJson, recordHash } from '../../src/register/record.js';
-import { runRegisterCli } from '../../src/register/verify.js';
+} from '../src/index.js';
+import { canonicalJson, recordHash } from '../src/record.js';
+import { runRegisterCli } from '../src/verify.js';
 import { fileConfig, open, postgresConfig, queryInput, tempDir, testSchema } from './support/register.js';
-import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
+import { SOURCE_CHILD_ENV } from '../../common/test/support/source-child.js';
 
 /** Ways to damage a chain of six records, as someone with access to the store could. */
 interface Tamper {
@@ -332,7 +332,7 @@ describe('verify on the file store, line by line', () => {
 
   // Each run starts Node with tsx: about a second.
   it('runs as a command of its own, configured like the gateway', { timeout: 30_000 }, async () => {
-    const cli = fileURLToPath(new URL('../../src/register/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
     const run = (args: string[], env: Record<string, string> = {}) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {

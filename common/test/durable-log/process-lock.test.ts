@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { takeProcessLock, type LockRefusal } from '../src/process-lock.js';
+import { takeProcessLock, type LockRefusal } from '../../src/durable-log/process-lock.js';
 
-const lockModule = pathToFileURL(fileURLToPath(new URL('../src/process-lock.ts', import.meta.url))).href;
+const lockModule = pathToFileURL(fileURLToPath(new URL('../../src/durable-log/process-lock.ts', import.meta.url))).href;
 
 class Refused extends Error {
   constructor(readonly refusal: LockRefusal) {

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envName, type SubgraphName } from '@credit-gateway/common';
 import { demoCode } from '@credit-gateway/sources';
 import { mintCallerToken } from '../../src/auth/index.js';
-import { MAX_RECORD_TEXT } from '../../src/register/record.js';
-import { verifyFileRegister } from '../../src/register/verify.js';
+import { MAX_RECORD_TEXT, verifyFileRegister } from '@credit-gateway/register';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**

@@ -7,7 +7,7 @@
  * `failed <code> <cause code>` and closes the register.
  */
 import { silentLogger } from '@credit-gateway/common';
-import { openQueryRegister, type RegisterConfig } from '../../../src/register/index.js';
+import { openQueryRegister, type RegisterConfig } from '../../src/index.js';
 import { queryInput } from './register.js';
 
 const [configJson = '', mode = 'flood', inFlight = '32'] = process.argv.slice(2);

@@ -6,19 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { silentLogger } from '@credit-gateway/common';
-import {
-  openQueryRegister,
-  type QueryRecordInput,
-  type RegisterConfig,
-  type RegisterHooks,
-} from '../../../src/register/index.js';
-import { SOURCE_CHILD_ENV } from '../../../../common/test/support/source-child.js';
+import { openQueryRegister, type QueryRecordInput, type RegisterConfig, type RegisterHooks } from '../../src/index.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export const CHILD = fileURLToPath(new URL('./append-child.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A request as the gateway registers it; `n` makes each one distinct. */
 export function queryInput(n: number, overrides: Partial<QueryRecordInput> = {}): QueryRecordInput {
