@@ -289,8 +289,9 @@ async function readChain<Input, Stored>(
     last = record;
     read.last = { seq: Number(row[spec.seqColumn]) };
     if (typeof record === 'string') {
-      if (read.unreadable.length < 10)
-        read.unreadable.push({ reason: `seq ${String(row[spec.seqColumn])}: ${record}` });
+      if (read.unreadable.length < 10) {
+        read.unreadable.push({ reason: `${spec.seqColumn} ${String(row[spec.seqColumn])}: ${record}` });
+      }
       read.unreadableCount++;
       continue;
     }
