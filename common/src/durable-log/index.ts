@@ -11,4 +11,5 @@ export * from './lines.js';
 export * from './postgres-chain.js';
 export * from './process-lock.js';
 export * from './verify.js';
+export * from './verify-command.js';
 export * from './writer.js';

@@ -2,6 +2,7 @@ import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+import { DEFAULT_STORE_DIR } from './store/event-store.js';
 
 export interface CreditConfig extends SubgraphConfig {
   /** The measures catalog and the lists it targets (CREDIT_MEASURES_FILE). */
@@ -20,6 +21,14 @@ export interface CreditConfig extends SubgraphConfig {
   linkageUrl: string;
 }
 
+/** Where the durable store is: read by the subgraph, and by the store's verify command on its own. */
+export function readStoreLocation(reader: EnvReader): Pick<CreditConfig, 'storeDir' | 'storeDatabaseUrl'> {
+  return {
+    storeDir: reader.string('CREDIT_STORE_DIR', DEFAULT_STORE_DIR),
+    storeDatabaseUrl: reader.optionalString('CREDIT_DATABASE_URL'),
+  };
+}
+
 export function loadConfig(env: Env): CreditConfig {
   const reader = new EnvReader(env);
   const config: CreditConfig = {
@@ -28,8 +37,7 @@ export function loadConfig(env: Env): CreditConfig {
     publicityPeriodsFile: reader.string('CREDIT_PUBLICITY_PERIODS_FILE', DEFAULT_PUBLICITY_FILE),
     evaluationModelFile: reader.string('CREDIT_EVALUATION_MODEL_FILE', DEFAULT_EVALUATION_FILE),
     representativeIndexSize: reader.int('CREDIT_REPRESENTATIVE_INDEX_SIZE', 100_000, { min: 1, max: 10_000_000 }),
-    storeDir: reader.string('CREDIT_STORE_DIR', '.data/credit'),
-    storeDatabaseUrl: reader.optionalString('CREDIT_DATABASE_URL'),
+    ...readStoreLocation(reader),
     linkageUrl: reader.url('LINKAGE_URL', `http://127.0.0.1:${STAND_IN_PORTS.courts}`),
   };
   reader.done();

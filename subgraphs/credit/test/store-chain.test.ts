@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
 import { sealedHash } from '@credit-gateway/common/durable-log';
 import { openEventStore, type EventStore, type EventStoreConfig } from '../src/store/event-store.js';
+import { runStoreCli, verifyFileEvents, verifyPostgresEvents } from '../src/store/verify.js';
 import { tempDir, testSchema } from './store-support.js';
 
 const NOW = new Date('2026-11-21T02:00:00.000Z');
@@ -182,6 +183,10 @@ describe('a PostgreSQL store created before the hash chain', () => {
     events = await open(config);
     expect(events.read('repair/REP-2')).toHaveLength(1);
     await events.close();
+    expect(await verifyPostgresEvents(schema.url)).toMatchObject({
+      ok: true,
+      chains: [{ writer: 'events', records: 4 }],
+    });
 
     // A row of format 1 changed behind the triggers' back: the chained row after it shows it.
     await schema.admin.query('ALTER TABLE credit_events DISABLE TRIGGER USER');
@@ -190,5 +195,62 @@ describe('a PostgreSQL store created before the hash chain', () => {
     expect(await refusal(config)).toBe(
       'StoreStartError: Credit store: event at position 4: it does not link to the event before it: that one was replaced, or this one was changed',
     );
+    expect((await verifyPostgresEvents(schema.url)).chains[0]!.problems.map((p) => [p.kind, p.seq])).toEqual([
+      ['prev-hash-mismatch', 4],
+    ]);
+  });
+});
+
+describe('the credit store’s verify command', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+
+  beforeEach(async () => {
+    ({ dir, remove } = await tempDir());
+  });
+
+  afterEach(() => remove());
+
+  const run = async (argv: string[], env: Record<string, string> = {}) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runStoreCli(argv, {
+      env,
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    return { code, stdout: stdout.replace(/[0-9a-f]{64}/g, (hash) => `<${hash.slice(0, 8)}>`), stderr };
+  };
+
+  it('reports the chain and its head, and a removed last event against the head recorded before', async () => {
+    const events = await open({ dir });
+    for (let n = 1; n <= 3; n++) await events.append('a', { n }, `k${n}`);
+    await events.close();
+    const head = JSON.parse((await readFile(join(dir, 'events.jsonl'), 'utf8')).split('\n')[2]!) as { hash: string };
+    expect(await verifyFileEvents(dir, [{ writer: 'events', seq: 3, hash: head.hash }])).toMatchObject({
+      ok: true,
+      chains: [{ writer: 'events', records: 3, head: { writer: 'events', seq: 3, hash: head.hash }, problems: [] }],
+    });
+    expect(await run(['verify'], { CREDIT_STORE_DIR: dir })).toEqual({
+      code: 0,
+      stdout: [
+        'chain events: 3 records, intact',
+        `  head events:3:<${head.hash.slice(0, 8)}>`,
+        'credit store intact: 1 chain, 3 records',
+        'A removed last record leaves no trace in the chain itself: keep the heads above, and pass them to the next verify as --expect-head writer:seq:hash.',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+
+    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).split('\n');
+    await writeFile(join(dir, 'events.jsonl'), `${lines[0]}\n${lines[1]}\n`);
+    const damaged = await run(['verify', '--dir', dir, '--expect-head', `events:3:${head.hash}`]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toContain(
+      '  truncated: the chain ends at seq 2, but its head was recorded at seq 3: the last record was removed',
+    );
+    expect(damaged.stdout).toContain('credit store DAMAGED: 1 problem in 1 chain, 2 records');
+    expect(await run(['check'])).toMatchObject({ code: 2, stdout: '' });
   });
 });
