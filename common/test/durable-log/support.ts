@@ -2,7 +2,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import {
   canonicalJson,
   CHAIN_NAME_PATTERN,
@@ -11,6 +10,7 @@ import {
   type LogFormat,
   type LogTable,
 } from '../../src/durable-log/index.js';
+import { testSchema as postgresSchema } from '../support/postgres.js';
 
 export interface Note {
   writer: string;
@@ -69,27 +69,7 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
-export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export { POSTGRES_URL, schemaUrl } from '../support/postgres.js';
 
-export function schemaUrl(base: string, schema: string): string {
-  return `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
-/** A fresh schema of its own on the test server, reached through `search_path`; dropped after. */
-export async function testSchema(): Promise<{ admin: pg.Client; schema: string; url: string; drop(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const schema = `durable_log_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
-  return {
-    admin,
-    schema,
-    url: schemaUrl(POSTGRES_URL, schema),
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
+/** A schema of the engine's own tests. */
+export const testSchema = () => postgresSchema('durable_log_test');

@@ -4,13 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { silentLogger } from '@credit-gateway/common';
 import { openQueryRegister, type QueryRecordInput, type RegisterConfig, type RegisterHooks } from '../../src/index.js';
+import { testSchema as postgresSchema } from '../../../common/test/support/postgres.js';
 import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
-/** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
-export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export { POSTGRES_URL, schemaUrl } from '../../../common/test/support/postgres.js';
 
 export const CHILD = fileURLToPath(new URL('./append-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,27 +38,8 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A fresh schema on the test server, reached through `search_path` in the URL. */
-export async function testSchema(): Promise<{ admin: pg.Client; schema: string; url: string; drop(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const schema = `register_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
-  return {
-    admin,
-    schema,
-    url: schemaUrl(POSTGRES_URL, schema),
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
-export function schemaUrl(base: string, schema: string): string {
-  return `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
+/** A schema of the register's tests. */
+export const testSchema = () => postgresSchema('register_test');
 
 export function fileConfig(
   dir: string,
