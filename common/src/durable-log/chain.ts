@@ -66,6 +66,24 @@ export function sealedHash(record: object & { hash?: unknown }): string {
   return createHash('sha256').update(canonicalJson(sealed)).digest('hex');
 }
 
+/** Seals `inputs` one after another after `tail` in `writer`'s chain: the records, and the new tail. */
+export function sealAfter<Input, Stored>(
+  format: LogFormat<Input, Stored>,
+  writer: string,
+  tail: ChainLink,
+  inputs: readonly Input[],
+): { records: Stored[]; tail: ChainLink } {
+  const records: Stored[] = [];
+  let prev = tail;
+  for (const input of inputs) {
+    const record = format.seal(input, writer, prev);
+    records.push(record);
+    const { seq, hash } = format.link(record);
+    prev = { seq, hash };
+  }
+  return { records, tail: prev };
+}
+
 /** Whether `record` is the one after `previous` (null: it should start the chain). */
 export function follows(record: RecordLink, previous: ChainLink | null): boolean {
   const before = previous ?? EMPTY_CHAIN;

@@ -2,10 +2,10 @@ import { fdatasyncSync } from 'node:fs';
 import { mkdir, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
-import { EMPTY_CHAIN, follows, tailProblem, type ChainLink, type LogFormat } from './chain.js';
+import { sealAfter, type ChainLink, type LogFormat } from './chain.js';
 import { appendAll, appendAllSync, forEachLine } from './lines.js';
 import { takeProcessLock, type LockRefusal } from './process-lock.js';
-import type { AcceptChain, ChainRead, ChainWriter, LogHooks } from './writer.js';
+import { ChainReader, type AcceptChain, type ChainWriter, type LogHooks } from './writer.js';
 
 /** Each chain is `<dir>/<writer>.jsonl`, its writer's lock `<dir>/<writer>.lock`. */
 export const CHAIN_FILE_SUFFIX = '.jsonl';
@@ -108,47 +108,18 @@ export async function openFileChain<Input, Stored>(
     );
     file = await open(path, 'a+');
     if (!existed) await syncDirectory(dir);
-    const read: ChainRead = {
-      where: path,
-      records: 0,
-      unreadable: [],
-      unreadableCount: 0,
-      unlinked: 0,
-      last: null,
-      tailProblem: null,
-    };
-    // The last two lines as read: the tail must follow the line before it.
-    const seen: { last: Stored | string | null; previous: Stored | string | null; tail: ChainLink } = {
-      last: null,
-      previous: null,
-      tail: EMPTY_CHAIN,
-    };
+    const reader = new ChainReader(format, writer, path);
     const { end, torn } = await readChainFile(file, format, (record, at) => {
-      const previous = seen.last;
-      seen.previous = previous;
-      seen.last = record;
-      read.last = { line: at.line };
-      if (typeof record === 'string') {
-        if (read.unreadable.length < 10) read.unreadable.push({ line: at.line, reason: record });
-        read.unreadableCount++;
-        return;
-      }
-      read.records++;
-      const link = format.link(record);
-      if (typeof previous === 'string' || !follows(link, previous === null ? null : format.link(previous))) {
-        read.unlinked++;
-      }
-      seen.tail = { seq: link.seq, hash: link.hash };
-      options.onRead?.(record, at);
+      reader.add(record, { line: at.line });
+      if (typeof record !== 'string') options.onRead?.(record, at);
     });
-    if (seen.last !== null) read.tailProblem = tailProblem(format, writer, seen.last, seen.previous);
-    options.accept(read);
+    options.accept(reader.finish());
     if (torn > 0) {
       logger.warn({ writer, bytes: torn }, `${options.name}: cut off an incomplete last line left by a crash`);
       await file.truncate(end);
       await file.datasync();
     }
-    return new FileChain(options, file, seen.tail, end, release);
+    return new FileChain(options, file, reader.tail, end, release);
   } catch (error) {
     await file?.close();
     await release();
@@ -185,13 +156,7 @@ export class FileChain<Input, Stored> implements ChainWriter<Input, Stored> {
   async append(inputs: readonly Input[]): Promise<Stored[]> {
     if (this.damaged) await this.cutOff();
     const { format, hooks } = this.options;
-    const records: Stored[] = [];
-    let prev = this.last;
-    for (const input of inputs) {
-      const record = format.seal(input, this.writer, prev);
-      records.push(record);
-      prev = format.link(record);
-    }
+    const { records, tail } = sealAfter(format, this.writer, this.last, inputs);
     const lines = records.map((record) => Buffer.from(`${format.line(record)}\n`));
     const data = Buffer.concat(lines);
     try {
@@ -220,7 +185,7 @@ export class FileChain<Input, Stored> implements ChainWriter<Input, Stored> {
       offset += length;
     });
     this.size = offset;
-    this.last = { seq: prev.seq, hash: prev.hash };
+    this.last = tail;
     return records;
   }
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import { EMPTY_CHAIN, follows, tailProblem, type ChainLink, type LogFormat } from './chain.js';
-import type { AcceptChain, ChainRead, ChainWriter, LogHooks } from './writer.js';
+import { follows, sealAfter, type ChainLink, type LogFormat } from './chain.js';
+import { ChainReader, type AcceptChain, type ChainWriter, type LogHooks } from './writer.js';
 
 export interface TableColumn {
   name: string;
@@ -162,13 +162,7 @@ export class TableChain<Input, Stored> implements ChainWriter<Input, Stored> {
   async append(inputs: readonly Input[]): Promise<Stored[]> {
     await this.recover();
     const { format, spec, logger, name } = this.options;
-    const records: Stored[] = [];
-    let prev = this.last;
-    for (const input of inputs) {
-      const record = format.seal(input, this.writer, prev);
-      records.push(record);
-      prev = format.link(record);
-    }
+    const { records, tail } = sealAfter(format, this.writer, this.last, inputs);
     const values: unknown[] = [];
     const rows = records.map((record) => {
       const row = spec.values(record);
@@ -202,7 +196,7 @@ export class TableChain<Input, Stored> implements ChainWriter<Input, Stored> {
       client.release(error instanceof Error ? error : true);
       throw error;
     }
-    this.last = { seq: prev.seq, hash: prev.hash };
+    this.last = tail;
     return records;
   }
 
@@ -263,15 +257,7 @@ async function readChain<Input, Stored>(
   options: TableChainOptions<Input, Stored>,
 ): Promise<ChainLink> {
   const { spec, format, writer } = options;
-  const read: ChainRead = {
-    where: `table ${spec.table}, writer '${writer}'`,
-    records: 0,
-    unreadable: [],
-    unreadableCount: 0,
-    unlinked: 0,
-    last: null,
-    tailProblem: null,
-  };
+  const reader = new ChainReader(format, writer, `table ${spec.table}, writer '${writer}'`);
   const all = options.onRead !== undefined;
   const { rows } = await db.query<Record<string, unknown>>(
     chainQuery(spec, all ? 'all' : 'last'),
@@ -279,36 +265,17 @@ async function readChain<Input, Stored>(
   );
   // Oldest first.
   if (!all) rows.reverse();
-  let tail = EMPTY_CHAIN;
-  let last: Stored | string | null = null;
-  let previous: Stored | string | null = null;
   let readable: Stored | null = null;
   for (const [i, row] of rows.entries()) {
     const record = format.parse(spec.fromRow(row), readable);
-    previous = last;
-    last = record;
-    read.last = { seq: Number(row[spec.seqColumn]) };
-    if (typeof record === 'string') {
-      if (read.unreadable.length < 10) {
-        read.unreadable.push({ reason: `${spec.seqColumn} ${String(row[spec.seqColumn])}: ${record}` });
-      }
-      read.unreadableCount++;
-      continue;
-    }
-    read.records++;
     // With only the last two read, the first of them has no known predecessor.
-    const checked = all || i > 0;
-    const link = format.link(record);
-    if (checked && (typeof previous === 'string' || !follows(link, previous === null ? null : format.link(previous)))) {
-      read.unlinked++;
-    }
+    reader.add(record, { seq: Number(row[spec.seqColumn]) }, all || i > 0);
+    if (typeof record === 'string') continue;
     readable = record;
-    tail = { seq: link.seq, hash: link.hash };
     options.onRead?.(record);
   }
-  if (last !== null) read.tailProblem = tailProblem(format, writer, last, previous);
-  options.accept(read);
-  return tail;
+  options.accept(reader.finish());
+  return reader.tail;
 }
 
 async function createTable(db: pg.Pool | pg.Client, spec: LogTable<unknown>, logger: Logger, name: string) {

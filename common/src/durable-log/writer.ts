@@ -1,4 +1,10 @@
-import type { ChainLink, TailProblem } from './chain.js';
+import { EMPTY_CHAIN, follows, tailProblem, type ChainLink, type LogFormat, type TailProblem } from './chain.js';
+
+/** Where a record is: its line in a chain file, or its seq in a table. */
+export interface RecordAt {
+  line?: number;
+  seq?: number;
+}
 
 /** A chain as read at start, for its user to accept or refuse before anything is appended. */
 export interface ChainRead {
@@ -7,14 +13,60 @@ export interface ChainRead {
   /** Readable records. */
   records: number;
   /** The first ten lines or rows that hold no readable record, and how many there are in all. */
-  unreadable: { line?: number; reason: string }[];
+  unreadable: (RecordAt & { reason: string })[];
   unreadableCount: number;
   /** Readable records that do not follow the one stored before them. */
   unlinked: number;
-  /** Where the last record is: its line in a file, its seq in a table; null for an empty chain. */
-  last: { line?: number; seq?: number } | null;
+  /** Where the last record is; null for an empty chain. */
+  last: RecordAt | null;
   /** Why the last record cannot be continued from, or null. */
   tailProblem: TailProblem | null;
+}
+
+/** Reads a chain's records in storage order into a ChainRead, and where the next record goes. */
+export class ChainReader<Stored> {
+  readonly read: ChainRead;
+  /** The last readable record's place: what the next record links to. */
+  tail: ChainLink = EMPTY_CHAIN;
+  private last: Stored | string | null = null;
+  private previous: Stored | string | null = null;
+
+  constructor(
+    private readonly format: LogFormat<unknown, Stored>,
+    private readonly writer: string,
+    where: string,
+  ) {
+    this.read = { where, records: 0, unreadable: [], unreadableCount: 0, unlinked: 0, last: null, tailProblem: null };
+  }
+
+  /**
+   * Takes the next record, or why it is unreadable. `linked` is false for a record whose
+   * predecessor was not read (the first of a chain's last two), so its link is not judged.
+   */
+  add(record: Stored | string, at: RecordAt, linked = true): void {
+    const { read, format } = this;
+    this.previous = this.last;
+    this.last = record;
+    read.last = at;
+    if (typeof record === 'string') {
+      if (read.unreadable.length < 10) read.unreadable.push({ ...at, reason: record });
+      read.unreadableCount++;
+      return;
+    }
+    read.records++;
+    const link = format.link(record);
+    const { previous } = this;
+    if (linked && (typeof previous === 'string' || !follows(link, previous === null ? null : format.link(previous)))) {
+      read.unlinked++;
+    }
+    this.tail = { seq: link.seq, hash: link.hash };
+  }
+
+  /** What was read, with the judgement on its last record. */
+  finish(): ChainRead {
+    if (this.last !== null) this.read.tailProblem = tailProblem(this.format, this.writer, this.last, this.previous);
+    return this.read;
+  }
 }
 
 /** Called with what was read before anything is written; throws to refuse the start. */

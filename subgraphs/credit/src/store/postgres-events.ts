@@ -86,7 +86,7 @@ export async function openPostgresEvents(options: {
     accept: (read) => {
       if (read.unreadableCount === 0) return;
       throw new StoreStartError(
-        `Credit store table ${EVENTS_TABLE}: ${read.unreadable.map(({ reason }) => reason).join('; ')}. ` +
+        `Credit store table ${EVENTS_TABLE}: ${read.unreadable.map(({ seq, reason }) => `position ${seq}: ${reason}`).join('; ')}. ` +
           'Have an operator restore the table before the store is used again.',
       );
     },
