@@ -48,6 +48,7 @@ export class CommitQueue<Input, Output> {
   append(input: Input): Promise<Output> {
     if (this.closed) return Promise.reject(this.options.unavailable(new Error(`${this.options.name} closed`)));
     return new Promise<Output>((resolve, reject) => {
+      // Settled once: by its batch, or by its timeout, whichever comes first.
       const settle = () => {
         if (pending.settled) return false;
         pending.settled = true;
@@ -57,8 +58,12 @@ export class CommitQueue<Input, Output> {
       const pending: Pending<Input, Output> = {
         input,
         settled: false,
-        resolve: (output) => settle() && resolve(output),
-        reject: (error) => settle() && reject(error),
+        resolve: (output) => {
+          if (settle()) resolve(output);
+        },
+        reject: (error) => {
+          if (settle()) reject(error);
+        },
         timer: undefined,
       };
       const { timeoutMs } = this.options;
