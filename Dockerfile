@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY common/package.json common/
 COPY sources/package.json sources/
+COPY register/package.json register/
 COPY gateway/package.json gateway/
 COPY scripts/package.json scripts/
 COPY subgraphs/market/package.json subgraphs/market/

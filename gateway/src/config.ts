@@ -18,7 +18,7 @@ import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
 import { readSubjectLimitConfig } from './execution/subject-limit.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
-import { readRegisterConfig, type RegisterConfig } from './register/config.js';
+import { readRegisterConfig, type RegisterConfig } from './register/index.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
 import { readRedisConfig, type RedisConfig } from './redis/config.js';

@@ -41,7 +41,7 @@ import { countSubjects, findTooManySubjects } from '../execution/subject-limit.j
 import { checkOperationCost } from '../limits/operation-limits.js';
 import { RefusalSampler, retryAfterSeconds, type RateDecision } from '../limits/rate-limit.js';
 import { Admission } from '../performance/admission.js';
-import type { QueryOutcome } from '../register/record.js';
+import type { QueryOutcome } from '../register/index.js';
 import type { GatewayServices } from '../services.js';
 import type { GatewayRequestContext } from '../subgraph-datasource.js';
 import type { LoadedSupergraph } from '../supergraph.js';

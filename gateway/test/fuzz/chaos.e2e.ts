@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { emptyFigures, runLoad, type LoadFigures } from '../../../scripts/src/chaos/load.js';
 import { HIGH_RATE_LIMITS } from '../../../scripts/src/harness/args.js';
-import { verifyFileRegister } from '../../src/register/verify.js';
+import { verifyFileRegister } from '@credit-gateway/register';
 import { startStack, type Stack } from '../support/stack.js';
 import { freePort, startChildGateway, waitForReady, type ChildGateway } from './child-gateway.js';
 

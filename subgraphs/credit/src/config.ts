@@ -2,6 +2,7 @@ import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+import { DEFAULT_STORE_DIR } from './store/event-store.js';
 
 export interface CreditConfig extends SubgraphConfig {
   /** The measures catalog and the lists it targets (CREDIT_MEASURES_FILE). */
@@ -18,6 +19,21 @@ export interface CreditConfig extends SubgraphConfig {
   storeDatabaseUrl: string | undefined;
   /** The courts' enforcement linkage interface (LINKAGE_URL), served by the courts stand-in locally. */
   linkageUrl: string;
+}
+
+/** Where the durable store is: read by the subgraph, and by the store's verify command on its own. */
+export function readStoreLocation(reader: EnvReader): Pick<CreditConfig, 'storeDir' | 'storeDatabaseUrl'> {
+  return {
+    storeDir: reader.string(
+      'CREDIT_STORE_DIR',
+      DEFAULT_STORE_DIR,
+      'Directory of the durable store of objections and repairs when CREDIT_DATABASE_URL is unset',
+    ),
+    storeDatabaseUrl: reader.optionalString(
+      'CREDIT_DATABASE_URL',
+      'The durable store of objections and repairs in PostgreSQL; the files in CREDIT_STORE_DIR when unset',
+    ),
+  };
 }
 
 export function loadConfig(env: Env): CreditConfig {
@@ -45,15 +61,7 @@ export function loadConfig(env: Env): CreditConfig {
       { min: 1, max: 10_000_000 },
       'Enterprises remembered with their legal representative, for measures that bind the person (落实到人)',
     ),
-    storeDir: reader.string(
-      'CREDIT_STORE_DIR',
-      '.data/credit',
-      'Directory of the durable store of objections and repairs when CREDIT_DATABASE_URL is unset',
-    ),
-    storeDatabaseUrl: reader.optionalString(
-      'CREDIT_DATABASE_URL',
-      'The durable store of objections and repairs in PostgreSQL; the files in CREDIT_STORE_DIR when unset',
-    ),
+    ...readStoreLocation(reader),
     linkageUrl: reader.url(
       'LINKAGE_URL',
       `http://127.0.0.1:${STAND_IN_PORTS.courts}`,
