@@ -14,6 +14,21 @@ export default tseslint.config(
     },
   },
   {
+    // Redis is reached through the provider alone, which owns every connection.
+    files: ['gateway/src/**/*.ts'],
+    ignores: ['gateway/src/redis/provider.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'ioredis', message: 'Take a keyspace from the Redis provider (gateway/src/redis/provider.ts).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', 'vitest.config.ts'],
     extends: [tseslint.configs.recommended],
     rules: {

@@ -9,8 +9,11 @@ const alias = {
   // One graphql instance, the one Node itself loads: the Apollo packages require() it, and a second
   // (ESM) copy would fail graphql-js's instanceof checks.
   graphql: createRequire(import.meta.url).resolve('graphql'),
+  // Before '@credit-gateway/common', which would otherwise take its subpaths.
+  '@credit-gateway/common/durable-log': here('./common/src/durable-log/index.ts'),
   '@credit-gateway/common': here('./common/src/index.ts'),
   '@credit-gateway/sources': here('./sources/src/index.ts'),
+  '@credit-gateway/register': here('./register/src/index.ts'),
   '@credit-gateway/gateway': here('./gateway/src/server.ts'),
   '@credit-gateway/subgraph-market': here('./subgraphs/market/src/server.ts'),
   '@credit-gateway/subgraph-tax': here('./subgraphs/tax/src/server.ts'),

@@ -1,6 +1,8 @@
 /**
  * Reads environment variables into one typed object, collecting every problem so that an operator
- * fixes them all in one go. Services call their `loadConfig(env)` once at start-up.
+ * fixes them all in one go. Services call their `loadConfig(env)` once at start-up. Each read
+ * carries a short description, so `describeConfig` can run the same loaders to write the README's
+ * configuration tables (`npm run docs:config`): what is documented is what is read.
  */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -11,25 +13,102 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class EnvReader {
-  private readonly problems: string[] = [];
+/**
+ * What an operator reads about a variable: its meaning and, where the call cannot show them, the
+ * default and the accepted values as they should be written down.
+ */
+export type EnvDoc = string | { text: string; default?: string; values?: string };
 
-  constructor(private readonly env: Env) {}
+/** One variable a config reader reads, as `describeConfig` records it. */
+export interface ConfigVariable {
+  name: string;
+  /** The part of the service's configuration it belongs to (`EnvReader.section`); none for the service's own. */
+  section: string | undefined;
+  type: 'text' | 'integer' | 'number' | 'boolean' | 'choice' | 'url' | 'list';
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /** The value used when the variable is unset, as an operator would write it; none when there is none. */
+  default?: string;
+  /** The accepted values, when the call's type cannot say them (a list's syntax, say). */
+  values?: string;
+  /** Empty when the read carried no description. */
+  description: string;
+}
+
+type Range = { min?: number; max?: number };
+type Described = Omit<ConfigVariable, 'name' | 'section' | 'description'>;
+
+/** The environments handed to loaders by `describeConfig`, and what their readers record. */
+const catalogs = new WeakMap<Env, ConfigVariable[]>();
+
+/**
+ * Runs a service's `loadConfig(env)` on an empty environment and returns every variable its
+ * readers read, in reading order, with type, default and description. Nothing is read from the
+ * real environment, and problems (a required key missing, say) are not thrown.
+ */
+export function describeConfig(load: (env: Env) => unknown): ConfigVariable[] {
+  const env: Env = Object.freeze({});
+  const variables: ConfigVariable[] = [];
+  catalogs.set(env, variables);
+  load(env);
+  return variables;
+}
+
+export class EnvReader {
+  private problems: string[] = [];
+  private readonly catalog: ConfigVariable[] | undefined;
+  private sectionTitle: string | undefined;
+
+  constructor(private readonly env: Env) {
+    this.catalog = catalogs.get(env);
+  }
+
+  /**
+   * A reader of the same environment whose variables are documented under `title`; its problems
+   * are reported with this reader's.
+   */
+  section(title: string): EnvReader {
+    const scoped = new EnvReader(this.env);
+    scoped.problems = this.problems;
+    scoped.sectionTitle = title;
+    return scoped;
+  }
 
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   }
 
-  string(name: string, fallback: string): string {
+  /** In describe mode, records the variable the first time it is read with a description. */
+  private note(name: string, doc: EnvDoc | undefined, described: Described): void {
+    if (this.catalog === undefined) return;
+    const known = this.catalog.findIndex((variable) => variable.name === name);
+    const { text, ...shown } = typeof doc === 'object' ? doc : { text: doc ?? '' };
+    if (known >= 0 && (text === '' || this.catalog[known]!.description !== '')) return;
+    const variable: ConfigVariable = { name, section: this.sectionTitle, description: text, ...described, ...shown };
+    if (known >= 0) this.catalog[known] = variable;
+    else this.catalog.push(variable);
+  }
+
+  /** Whether the variable is set at all, for a cross-field check of a variable read elsewhere. */
+  isSet(name: string): boolean {
+    this.note(name, undefined, { type: 'text' });
+    return this.raw(name) !== undefined;
+  }
+
+  string(name: string, fallback: string, doc: EnvDoc): string {
+    this.note(name, doc, { type: 'text', ...(fallback === '' ? {} : { default: fallback }) });
     return this.raw(name) ?? fallback;
   }
 
-  optionalString(name: string): string | undefined {
+  optionalString(name: string, doc: EnvDoc): string | undefined {
+    this.note(name, doc, { type: 'text' });
     return this.raw(name);
   }
 
-  int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+  int(name: string, fallback: number, range: Range, doc: EnvDoc): number {
+    this.note(name, doc, { type: 'integer', ...range, default: String(fallback) });
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
@@ -41,7 +120,8 @@ export class EnvReader {
     return parsed;
   }
 
-  number(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+  number(name: string, fallback: number, range: Range, doc: EnvDoc): number {
+    this.note(name, doc, { type: 'number', ...range, default: String(fallback) });
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
@@ -53,7 +133,8 @@ export class EnvReader {
     return parsed;
   }
 
-  bool(name: string, fallback: boolean): boolean {
+  bool(name: string, fallback: boolean, doc: EnvDoc): boolean {
+    this.note(name, doc, { type: 'boolean', default: String(fallback) });
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
@@ -62,7 +143,8 @@ export class EnvReader {
     return fallback;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T, doc: EnvDoc): T {
+    this.note(name, doc, { type: 'choice', choices: allowed, default: fallback });
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -70,9 +152,10 @@ export class EnvReader {
     return fallback;
   }
 
-  url(name: string, fallback: string): string;
-  url(name: string, fallback?: undefined): string | undefined;
-  url(name: string, fallback?: string): string | undefined {
+  url(name: string, fallback: string, doc: EnvDoc): string;
+  url(name: string, fallback: undefined, doc: EnvDoc): string | undefined;
+  url(name: string, fallback: string | undefined, doc: EnvDoc): string | undefined {
+    this.note(name, doc, { type: 'url', ...(fallback === undefined ? {} : { default: fallback }) });
     const value = this.raw(name) ?? fallback;
     if (value === undefined) return undefined;
     try {
@@ -83,7 +166,8 @@ export class EnvReader {
     }
   }
 
-  list(name: string, fallback: readonly string[] = []): string[] {
+  list(name: string, fallback: readonly string[], doc: EnvDoc): string[] {
+    this.note(name, doc, { type: 'list', ...(fallback.length === 0 ? {} : { default: fallback.join(',') }) });
     const value = this.raw(name);
     if (value === undefined) return [...fallback];
     return value
@@ -97,8 +181,8 @@ export class EnvReader {
     this.problems.push(message);
   }
 
-  /** Throws one ConfigError naming every problem found so far. */
+  /** Throws one ConfigError naming every problem found so far; in describe mode, nothing. */
   done(): void {
-    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    if (this.problems.length > 0 && this.catalog === undefined) throw new ConfigError(this.problems);
   }
 }

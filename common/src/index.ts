@@ -19,5 +19,3 @@ export * from './access.js';
 export * from './access-personal.js';
 export * from './access-enforcement.js';
 export * from './internal-auth.js';
-export * from './lines.js';
-export * from './process-lock.js';

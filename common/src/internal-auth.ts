@@ -345,18 +345,32 @@ export function readInternalAuthConfig(
     return {
       signingKey,
       publicKey: createPublicKey(signingKey),
-      tokenTtlSeconds: reader.int('GATEWAY_TOKEN_TTL_S', 60, { min: 5, max: 600 }),
+      tokenTtlSeconds: reader.int(
+        'GATEWAY_TOKEN_TTL_S',
+        60,
+        { min: 5, max: 600 },
+        'Lifetime of the tokens the gateway signs for the subgraphs; requests with the same access share one for a few seconds',
+      ),
     };
   }
   return {
     publicKey: readKey(reader, 'GATEWAY_PUBLIC_KEY', 'public') ?? generateInternalKeyPair().publicKey,
-    clockToleranceSeconds: reader.int('GATEWAY_TOKEN_CLOCK_TOLERANCE_S', 5, { min: 0, max: 120 }),
+    clockToleranceSeconds: reader.int(
+      'GATEWAY_TOKEN_CLOCK_TOLERANCE_S',
+      5,
+      { min: 0, max: 120 },
+      "Clock difference allowed when checking the gateway's tokens",
+    ),
   };
 }
 
 function readKey(reader: EnvReader, name: string, type: 'private' | 'public'): KeyObject | undefined {
-  const inline = reader.optionalString(name);
-  const file = reader.optionalString(`${name}_FILE`);
+  const what =
+    type === 'private'
+      ? "The gateway's Ed25519 private key, which signs its requests to the subgraphs"
+      : "The gateway's Ed25519 public key: only requests it signed are served";
+  const inline = reader.optionalString(name, `${what}; a JWK (JSON) or PEM. Required, here or in ${name}_FILE`);
+  const file = reader.optionalString(`${name}_FILE`, `A file holding ${name}, instead of the variable`);
   if (inline !== undefined && file !== undefined) {
     reader.problem(`set ${name} or ${name}_FILE, not both`);
     return undefined;

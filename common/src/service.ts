@@ -1,6 +1,8 @@
 import type { EnvReader } from './config.js';
 import type { Logger } from './logger.js';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** Settings every service process has. */
 export interface ServiceConfig {
   host: string;
@@ -9,10 +11,16 @@ export interface ServiceConfig {
 }
 
 export function readServiceConfig(reader: EnvReader, defaultPort: number): ServiceConfig {
+  reader = reader.section('Every service');
   return {
-    host: reader.string('HOST', '127.0.0.1'),
-    port: reader.int('PORT', defaultPort, { min: 0, max: 65_535 }),
-    logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    host: reader.string('HOST', '127.0.0.1', 'Address the service listens on'),
+    port: reader.int('PORT', defaultPort, { min: 0, max: 65_535 }, 'Port the service listens on'),
+    logLevel: reader.oneOf(
+      'LOG_LEVEL',
+      LOG_LEVELS,
+      'info',
+      'Least severe level written to the log (JSON lines on stdout)',
+    ),
   };
 }
 

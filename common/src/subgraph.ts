@@ -85,15 +85,29 @@ export interface SubgraphConfig extends ServiceConfig {
 }
 
 export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): SubgraphConfig {
+  reader = reader.section('Every subgraph');
   return {
     ...readServiceConfig(reader, SUBGRAPH_PORTS[name]),
-    sourceTimeoutMs: reader.int('SOURCE_TIMEOUT_MS', 2_000, { min: 1, max: 120_000 }),
-    allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
+    sourceTimeoutMs: reader.int(
+      'SOURCE_TIMEOUT_MS',
+      2_000,
+      { min: 1, max: 120_000 },
+      "Bound on one call to the department system (for the credit rules, the courts' linkage interface); past it the answer is SOURCE_TIMEOUT",
+    ),
+    allowListFile: reader.string(
+      'CREDIT_CODE_ALLOWLIST_FILE',
+      DEFAULT_ALLOW_LIST_FILE,
+      'Legally issued credit codes accepted although their check characters fail, one per line',
+    ),
     internalAuth: readInternalAuthConfig(reader, 'subgraph'),
   };
 }
 
 /** Where a department's HTTP interface is; defaults to its local stand-in. */
 export function readSourceUrl(reader: EnvReader, name: StandInName): string {
-  return reader.url('SOURCE_URL', `http://127.0.0.1:${STAND_IN_PORTS[name]}`);
+  return reader.url(
+    'SOURCE_URL',
+    `http://127.0.0.1:${STAND_IN_PORTS[name]}`,
+    "Base URL of the department system's interface; its local stand-in by default",
+  );
 }

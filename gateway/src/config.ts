@@ -18,9 +18,10 @@ import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
 import { readSubjectLimitConfig } from './execution/subject-limit.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
-import { readRegisterConfig, type RegisterConfig } from './register/config.js';
+import { readRegisterConfig, type RegisterConfig } from './register/index.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
+import { readRedisConfig, type RedisConfig } from './redis/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -52,17 +53,22 @@ export interface GatewayConfig extends ServiceConfig {
   performance: PerformanceConfig;
   /** Entity cache of subgraph data (ENTITY_CACHE, CACHE_*). */
   entityCache: EntityCacheConfig;
+  /** Redis, the only state shared by the replicas: its two roles and the keyspaces in them. */
+  redis: RedisConfig;
 }
 
-function tierList(reader: EnvReader, name: string, fallback: readonly Tier[]): Tier[] {
-  const tiers = reader.list(name, fallback);
+function tierList(reader: EnvReader, name: string, fallback: readonly Tier[], doc: string): Tier[] {
+  const tiers = reader.list(name, fallback, { text: doc, values: `comma-separated tiers of ${TIERS.join(', ')}` });
   for (const tier of tiers)
     if (!isTier(tier)) reader.problem(`${name} lists an unknown tier '${tier}': use ${TIERS.join(', ')}`);
   return tiers.filter(isTier);
 }
 
 function pseudonymKey(reader: EnvReader, signingKey: KeyObject): Buffer {
-  const configured = reader.optionalString('REGISTER_PSEUDONYM_KEY');
+  const configured = reader.optionalString('REGISTER_PSEUDONYM_KEY', {
+    text: "Key of the register's pseudonyms for the people a request names; keep it as long as the register",
+    default: 'derived from the signing key',
+  });
   if (configured !== undefined) return Buffer.from(configured, 'utf8');
   // Stable for as long as the signing key is, without another secret to manage.
   return createHash('sha256')
@@ -76,30 +82,67 @@ export function loadConfig(env: Env): GatewayConfig {
   const auth = readGatewayAuthConfig(reader);
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   for (const name of SUBGRAPH_NAMES) {
-    const url = reader.url(`SUBGRAPH_${envName(name)}_URL`);
+    const url = reader.url(
+      `SUBGRAPH_${envName(name)}_URL`,
+      undefined,
+      'Where the gateway reaches that subgraph; the URL composed into the supergraph when unset',
+    );
     if (url !== undefined) subgraphUrls[name] = url;
   }
   const config: GatewayConfig = {
     ...readServiceConfig(reader, GATEWAY_PORT),
-    supergraphFile: reader.string('SUPERGRAPH_FILE', DEFAULT_SUPERGRAPH_FILE),
+    supergraphFile: reader.string(
+      'SUPERGRAPH_FILE',
+      DEFAULT_SUPERGRAPH_FILE,
+      'The composed supergraph the gateway serves (npm run compose writes it); subgraphs are never introspected',
+    ),
     subgraphUrls,
-    subgraphTimeoutMs: reader.int('SUBGRAPH_TIMEOUT_MS', 5_000, { min: 1, max: 300_000 }),
-    maxBatchSize: reader.int('MAX_BATCH_SIZE', 500, { min: 1, max: 10_000 }),
+    subgraphTimeoutMs: reader.int(
+      'SUBGRAPH_TIMEOUT_MS',
+      5_000,
+      { min: 1, max: 300_000 },
+      'A subgraph that has not answered by then is SOURCE_TIMEOUT for its sections',
+    ),
+    maxBatchSize: reader.int(
+      'MAX_BATCH_SIZE',
+      500,
+      { min: 1, max: 10_000 },
+      'Most items a list argument of credit codes or ID numbers may hold; more is BATCH_TOO_LARGE',
+    ),
     maxSubjectsPerRequest: readSubjectLimitConfig(reader),
-    bodyLimitBytes: reader.int('BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
-    allowListFile: reader.string('CREDIT_CODE_ALLOWLIST_FILE', DEFAULT_ALLOW_LIST_FILE),
-    graphiql: reader.bool('GRAPHIQL', true),
+    bodyLimitBytes: reader.int(
+      'BODY_LIMIT_BYTES',
+      1024 * 1024,
+      { min: 1024, max: 100 * 1024 * 1024 },
+      'Largest request body; a larger one is refused with 413 before it is read whole',
+    ),
+    allowListFile: reader.string(
+      'CREDIT_CODE_ALLOWLIST_FILE',
+      DEFAULT_ALLOW_LIST_FILE,
+      'Legally issued credit codes accepted although their check characters fail, one per line',
+    ),
+    graphiql: reader.bool('GRAPHIQL', true, 'Serve GraphiQL to a browser that opens /graphql'),
     auth,
     limits: readOperationLimitsConfig(reader),
     rateLimit: readRateLimitConfig(reader),
     register: readRegisterConfig(reader),
     introspectionTiers: new Set(
-      tierList(reader, 'INTROSPECTION_TIERS', ['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST']),
+      tierList(
+        reader,
+        'INTROSPECTION_TIERS',
+        ['AUTHORIZED', 'GOVERNMENT', 'JUDICIAL', 'ANALYST'],
+        "Tiers that may introspect the schema (GraphiQL's docs need it)",
+      ),
     ),
-    rejectUnauthorized: reader.bool('REJECT_UNAUTHORIZED_FIELDS', false),
-    pseudonymKey: pseudonymKey(reader, auth.internal.signingKey),
+    rejectUnauthorized: reader.bool(
+      'REJECT_UNAUTHORIZED_FIELDS',
+      false,
+      'Refuse a whole operation that asks for a field the tier may not read, instead of answering that field null',
+    ),
+    pseudonymKey: pseudonymKey(reader.section('query register'), auth.internal.signingKey),
     performance: readPerformanceConfig(reader),
     entityCache: readEntityCacheConfig(reader),
+    redis: readRedisConfig(reader),
   };
   reader.done();
   return config;

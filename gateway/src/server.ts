@@ -44,7 +44,7 @@ export async function createGateway(
   const policy = loadCreditCodePolicy(config.allowListFile);
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
-  const supergraph = loadSupergraph(config, policy, logger, { register }, services.internalSigner);
+  const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
   const graphql = createPipeline({ supergraph, config, services, logger, plugins: options.plugins });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
@@ -74,6 +74,7 @@ export async function createGateway(
     if (path === '/metrics')
       return sendJson(response, 200, {
         entityCache: supergraph.entityCache?.metrics ?? null,
+        redis: services.redis.health(),
         subgraphFetches: supergraph.fetchMetrics(),
         requests: graphql.admission(),
       });

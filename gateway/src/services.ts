@@ -8,6 +8,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import { createRateLimiter, rateLimitedError, type RateDecision, type RateLimiter } from './limits/rate-limit.js';
 import { createPersistedOperations, type PersistedOperations } from './performance/persisted-operations.js';
+import { createRedisProvider, type RedisProvider } from './redis/provider.js';
 import { openQueryRegister, type QueryRegister } from './register/index.js';
 import { SubjectKeys } from './subjects.js';
 
@@ -16,9 +17,10 @@ export interface GatewayServices {
   callers: CallerVerifier;
   consents: ConsentVerifier;
   internalSigner: InternalSigner;
+  /** Every Redis connection of this process; the users below are given their keyspaces. */
+  redis: RedisProvider;
   rateLimiter: RateLimiter;
   rateLimitedError: (decision: RateDecision) => Error;
-  /** Automatic persisted queries and the safelist. */
   persistedOperations: PersistedOperations;
   register: QueryRegister;
   subjects: SubjectKeys;
@@ -27,24 +29,23 @@ export interface GatewayServices {
 
 export async function createGatewayServices(config: GatewayConfig, logger: Logger): Promise<GatewayServices> {
   const register = await openQueryRegister(config.register, logger.child({ component: 'register' }));
+  const redis = createRedisProvider(config.redis, { logger: logger.child({ component: 'redis' }) });
+  let persistedOperations: PersistedOperations;
+  try {
+    persistedOperations = createPersistedOperations({
+      config: config.performance,
+      redis: redis.keyspace('persistedOperations'),
+      logger: logger.child({ component: 'persisted-operations' }),
+    });
+  } catch (error) {
+    // An unreadable safelist: nothing is left open behind the failed start.
+    await Promise.all([redis.close(), register.close()]);
+    throw error;
+  }
   const rateLimiter = createRateLimiter({
-    redis: config.rateLimit.redisUrl
-      ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
-      : undefined,
-    prefix: config.rateLimit.prefix,
+    redis: redis.keyspace('rateLimits'),
     limits: config.rateLimit.limits,
     logger: logger.child({ component: 'rate-limit' }),
-  });
-  const persistedOperations = createPersistedOperations({
-    config: config.performance,
-    // Stored queries are a cache: they go to the cache's Redis, which evicts, when there is one, and
-    // never fill the rate limits' Redis, which must not.
-    redis: config.entityCache.redisUrl
-      ? { url: config.entityCache.redisUrl, cluster: config.entityCache.redisCluster }
-      : config.rateLimit.redisUrl
-        ? { url: config.rateLimit.redisUrl, cluster: config.rateLimit.redisCluster }
-        : undefined,
-    logger: logger.child({ component: 'persisted-operations' }),
   });
   return {
     callers: createCallerVerifier(config.auth.caller),
@@ -55,15 +56,17 @@ export async function createGatewayServices(config: GatewayConfig, logger: Logge
     internalSigner: createInternalSigner(config.auth.internal.signingKey, {
       ttlSeconds: config.auth.internal.tokenTtlSeconds,
     }),
+    redis,
     rateLimiter,
     rateLimitedError,
     persistedOperations,
     register,
     subjects: new SubjectKeys(config.pseudonymKey),
     async close() {
-      await persistedOperations.close();
       await rateLimiter.close();
+      await persistedOperations.close();
       await register.close();
+      await redis.close();
     },
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
 import { EntityCache, entityKeyFields } from './cache/entity-cache.js';
+import type { RedisProvider } from './redis/provider.js';
 import type { TransportMetrics } from './performance/subgraph-transport.js';
 import type { ExecutableSupergraph } from './pipeline/execute.js';
 import { LocalSubgraphFetch, SubgraphFetch } from './pipeline/subgraph-fetch.js';
@@ -62,6 +63,8 @@ export function loadSupergraph(
   logger: Logger,
   /** Subgraphs served in this process, by name. */
   local: Readonly<Record<LocalSubgraphName, GraphQLDataSource>>,
+  /** Where the entity cache's shared layer and evictions go. */
+  redis: RedisProvider,
   /** Signs the token every remote subgraph fetch carries. */
   signer: InternalSigner,
 ): LoadedSupergraph {
@@ -72,6 +75,7 @@ export function loadSupergraph(
   const entityCache = config.entityCache.enabled
     ? new EntityCache(
         config.entityCache,
+        redis.keyspace('entities'),
         rules,
         logger.child({ component: 'entity-cache' }),
         Date.now,

@@ -6,23 +6,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  GATEWAY_PORT,
-  STAND_IN_NAMES,
-  STAND_IN_PORTS,
-  SUBGRAPH_NAMES,
-  SUBGRAPH_PORTS,
-  envName,
-} from '@credit-gateway/common';
+import { STAND_IN_NAMES, STAND_IN_PORTS, SUBGRAPH_NAMES, SUBGRAPH_PORTS, envName } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, generateDevKeys } from '@credit-gateway/gateway';
 import { DEMO_SUBJECTS } from '@credit-gateway/sources';
+import { loadLauncherConfig } from './launcher-config.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const { logLevel, gatewayPort } = loadLauncherConfig(process.env);
 // A local development key set: the identity and consent keys the token CLI signs with, and the
 // gateway's own key that subgraphs trust. Kept in .data/ so tokens survive a restart.
 const keys = await generateDevKeys(join(root, '.data/dev-keys'));
-const logLevel = process.env['LOG_LEVEL'] ?? 'warn';
-const gatewayPort = Number(process.env['PORT'] ?? GATEWAY_PORT);
 
 interface Service {
   name: string;

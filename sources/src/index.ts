@@ -5,5 +5,6 @@ export * from './generator/population.js';
 export * from './demo/subjects.js';
 export * from './stand-ins.js';
 export * from './sim/faults.js';
+export * from './config.js';
 export type { StandInHandler, StandInStats } from './sim/server.js';
 export * from './social-security/index.js';

@@ -47,7 +47,11 @@ export interface CallerAuthConfig extends KeySetConfig {
  * set every presented token is refused and anonymous requests are PUBLIC.
  */
 export function readCallerAuthConfig(reader: EnvReader): CallerAuthConfig {
-  return { ...readKeySetConfig(reader, 'AUTH'), audience: reader.string('AUTH_AUDIENCE', 'credit-gateway') };
+  reader = reader.section('callers');
+  return {
+    ...readKeySetConfig(reader, 'AUTH'),
+    audience: reader.string('AUTH_AUDIENCE', 'credit-gateway', 'The audience (aud) a caller token must name'),
+  };
 }
 
 export interface CallerVerifierOptions extends CallerAuthConfig {

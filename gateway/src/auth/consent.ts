@@ -82,11 +82,22 @@ export interface ConsentConfig extends KeySetConfig {
  * consent is accepted.
  */
 export function readConsentConfig(reader: EnvReader): ConsentConfig {
+  reader = reader.section('consent');
   return {
     ...readKeySetConfig(reader, 'CONSENT'),
-    maxPerRequest: reader.int('CONSENT_MAX_PER_REQUEST', 500, { min: 1, max: 10_000 }),
-    maxBytes: reader.int('CONSENT_MAX_BYTES', 4096, { min: 256, max: 64 * 1024 }),
-    maxHeaderBytes: reader.int('CONSENT_MAX_HEADER_BYTES', 256 * 1024, { min: 1024, max: 512 * 1024 }),
+    maxPerRequest: reader.int(
+      'CONSENT_MAX_PER_REQUEST',
+      500,
+      { min: 1, max: 10_000 },
+      'Most consents one request may carry; more is BATCH_TOO_LARGE',
+    ),
+    maxBytes: reader.int('CONSENT_MAX_BYTES', 4096, { min: 256, max: 64 * 1024 }, 'Largest single consent'),
+    maxHeaderBytes: reader.int(
+      'CONSENT_MAX_HEADER_BYTES',
+      256 * 1024,
+      { min: 1024, max: 512 * 1024 },
+      "Most bytes of every x-credit-consent value together, below the HTTP server's 512 KiB for all headers",
+    ),
   };
 }
 

@@ -18,6 +18,6 @@ export function readGatewayAuthConfig(reader: EnvReader): GatewayAuthConfig {
   return {
     caller: readCallerAuthConfig(reader),
     consent: readConsentConfig(reader),
-    internal: readInternalAuthConfig(reader, 'gateway'),
+    internal: readInternalAuthConfig(reader.section('internal tokens'), 'gateway'),
   };
 }

@@ -60,8 +60,15 @@ export class KeySetUnavailableError extends Error {
 
 /** Reads `<PREFIX>_JWKS_URL | <PREFIX>_JWKS_FILE`, `_ISSUER`, `_ALGORITHMS`, `_CLOCK_TOLERANCE_S`. */
 export function readKeySetConfig(reader: EnvReader, prefix: string): KeySetConfig {
-  const url = reader.url(`${prefix}_JWKS_URL`);
-  const file = reader.optionalString(`${prefix}_JWKS_FILE`);
+  const url = reader.url(
+    `${prefix}_JWKS_URL`,
+    undefined,
+    "Where the issuer's public key set (JWKS) is fetched, and cached: https, or http on the loopback. Without a key set no such token is accepted",
+  );
+  const file = reader.optionalString(
+    `${prefix}_JWKS_FILE`,
+    `The issuer's public key set (JWKS) in a file read at start, instead of ${prefix}_JWKS_URL`,
+  );
   let keySet: KeySetSource | null = null;
   if (url !== undefined && file !== undefined) {
     reader.problem(`set ${prefix}_JWKS_URL or ${prefix}_JWKS_FILE, not both`);
@@ -80,13 +87,17 @@ export function readKeySetConfig(reader: EnvReader, prefix: string): KeySetConfi
     }
   }
 
-  const issuer = reader.optionalString(`${prefix}_ISSUER`) ?? null;
+  const issuer =
+    reader.optionalString(`${prefix}_ISSUER`, 'The issuer (iss) the tokens must name; required with a key set') ?? null;
   if ((url !== undefined || file !== undefined) && issuer === null) {
     reader.problem(`${prefix}_ISSUER is required with ${prefix}_JWKS_URL or ${prefix}_JWKS_FILE`);
   }
 
   const algorithms: SignatureAlgorithm[] = [];
-  for (const name of reader.list(`${prefix}_ALGORITHMS`, DEFAULT_ALGORITHMS)) {
+  for (const name of reader.list(`${prefix}_ALGORITHMS`, DEFAULT_ALGORITHMS, {
+    text: 'Signature algorithms accepted',
+    values: `comma-separated, of ${SIGNATURE_ALGORITHMS.join(', ')}`,
+  })) {
     if ((SIGNATURE_ALGORITHMS as readonly string[]).includes(name)) algorithms.push(name as SignatureAlgorithm);
     else reader.problem(`${prefix}_ALGORITHMS: '${name}' is not allowed; use ${SIGNATURE_ALGORITHMS.join(', ')}`);
   }
@@ -96,7 +107,12 @@ export function readKeySetConfig(reader: EnvReader, prefix: string): KeySetConfi
     keySet,
     issuer,
     algorithms,
-    clockToleranceSeconds: reader.int(`${prefix}_CLOCK_TOLERANCE_S`, 30, { min: 0, max: 300 }),
+    clockToleranceSeconds: reader.int(
+      `${prefix}_CLOCK_TOLERANCE_S`,
+      30,
+      { min: 0, max: 300 },
+      'Clock difference allowed when checking expiry and not-before',
+    ),
   };
 }
 

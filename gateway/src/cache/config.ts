@@ -12,19 +12,8 @@ export interface EntityCacheConfig {
   /** CACHE_LRU_ENTRIES / CACHE_LRU_BYTES: bounds of the in-process layer. */
   lruEntries: number;
   lruBytes: number;
-  /** CACHE_REDIS_URL: the layer shared by replicas; none when absent. */
-  redisUrl: string | undefined;
-  redisCluster: boolean;
-  redisTimeoutMs: number;
-  /**
-   * CACHE_REDIS_MAX_BYTES: past this much memory in use on the cache's Redis (every master of a
-   * Cluster together), the gateway writes no more entries there until it falls below again.
-   */
-  redisMaxBytes: number;
   /** CACHE_ENTRY_MAX_BYTES: a larger answer is not cached at all. */
   entryMaxBytes: number;
-  prefix: string;
-  evictChannel: string;
 }
 
 /**
@@ -34,8 +23,12 @@ export interface EntityCacheConfig {
 export const DEFAULT_CACHE_TTLS = 'market=600,tax=86400,courts=60,social-security=3600,procurement=3600';
 
 export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
+  reader = reader.section('entity cache');
   const ttlSeconds: Partial<Record<SubgraphName, number>> = {};
-  for (const item of reader.list('CACHE_TTLS', DEFAULT_CACHE_TTLS.split(','))) {
+  for (const item of reader.list('CACHE_TTLS', DEFAULT_CACHE_TTLS.split(','), {
+    text: 'Seconds an entry is fresh, per source; a source left out is never cached, so the credit rules are always fresh',
+    values: `\`source=seconds\`, comma-separated, of ${SUBGRAPH_NAMES.join(', ')}`,
+  })) {
     const [name, seconds] = item.split('=').map((part) => part.trim());
     const value = Number(seconds);
     if (!name || !isSubgraphName(name) || !Number.isInteger(value) || value < 1) {
@@ -44,24 +37,36 @@ export function readEntityCacheConfig(reader: EnvReader): EntityCacheConfig {
     }
     ttlSeconds[name] = value;
   }
-  const prefix = reader.string('CACHE_PREFIX', 'credit-gateway:entity:');
-  // A brace would become the Redis Cluster hash tag of every key and put them all in one slot.
-  if (/[{}]/.test(prefix)) reader.problem('CACHE_PREFIX must not contain braces');
   return {
-    enabled: reader.bool('ENTITY_CACHE', false),
+    enabled: reader.bool(
+      'ENTITY_CACHE',
+      false,
+      'Keep what the subgraphs answer for each entity, in memory and in CACHE_REDIS_URL',
+    ),
     ttlSeconds,
-    staleSeconds: reader.int('CACHE_STALE_SECONDS', 86_400, { min: 0, max: 30 * 86_400 }),
-    lruEntries: reader.int('CACHE_LRU_ENTRIES', 50_000, { min: 1, max: 10_000_000 }),
-    lruBytes: reader.int('CACHE_LRU_BYTES', 64 * 1024 * 1024, { min: 1024, max: 8 * 1024 * 1024 * 1024 }),
-    redisUrl: reader.url('CACHE_REDIS_URL'),
-    redisCluster: reader.bool('CACHE_REDIS_CLUSTER', false),
-    redisTimeoutMs: reader.int('CACHE_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
-    redisMaxBytes: reader.int('CACHE_REDIS_MAX_BYTES', 256 * 1024 * 1024, {
-      min: 1,
-      max: 1024 * 1024 * 1024 * 1024,
-    }),
-    entryMaxBytes: reader.int('CACHE_ENTRY_MAX_BYTES', 256 * 1024, { min: 256, max: 64 * 1024 * 1024 }),
-    prefix,
-    evictChannel: reader.string('CACHE_EVICT_CHANNEL', 'credit-gateway:entity-evict'),
+    staleSeconds: reader.int(
+      'CACHE_STALE_SECONDS',
+      86_400,
+      { min: 0, max: 30 * 86_400 },
+      'How long past its TTL an entry may still answer for a failing source',
+    ),
+    lruEntries: reader.int(
+      'CACHE_LRU_ENTRIES',
+      50_000,
+      { min: 1, max: 10_000_000 },
+      'Most entries of the in-process layer',
+    ),
+    lruBytes: reader.int(
+      'CACHE_LRU_BYTES',
+      64 * 1024 * 1024,
+      { min: 1024, max: 8 * 1024 * 1024 * 1024 },
+      'Most bytes of the in-process layer',
+    ),
+    entryMaxBytes: reader.int(
+      'CACHE_ENTRY_MAX_BYTES',
+      256 * 1024,
+      { min: 256, max: 64 * 1024 * 1024 },
+      'A larger answer is not cached at all',
+    ),
   };
 }

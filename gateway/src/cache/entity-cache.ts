@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Cluster } from 'ioredis';
-import { createRedisClient, type RedisClient } from '../redis.js';
+import { hashTag, type RedisClient, type RedisKeyspace } from '../redis/provider.js';
 import {
   Kind,
   OperationTypeNode,
@@ -153,11 +152,14 @@ export class EntityCache {
   private lruBytes = 0;
   private readonly shapes = new LruCache<string, Shape>(2_000);
   private readonly consentFields: ReadonlySet<string>;
+  /** The keyspace's client; none without a cache Redis, when the in-process layer is all there is. */
   private readonly redis: RedisClient | undefined;
-  private readonly subscriber: RedisClient | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly config: EntityCacheConfig,
+    /** The provider's `entities` keyspace: the layer shared by replicas, and evictions. */
+    private readonly keyspace: RedisKeyspace,
     rules: ReadonlyMap<string, AccessRule>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
@@ -170,27 +172,9 @@ export class EntityCache {
     this.consentFields = new Set(
       [...rules].filter(([, rule]) => rule.consent).map(([coordinate]) => coordinate.split('.')[1]!),
     );
-    if (config.redisUrl) {
-      this.redis = createRedisClient({
-        url: config.redisUrl,
-        cluster: config.redisCluster,
-        commandTimeoutMs: config.redisTimeoutMs,
-        subscriber: false,
-      });
-      this.redis.on('error', () => undefined);
-      // Subscriptions wait for the connection and come back with it.
-      this.subscriber = createRedisClient({
-        url: config.redisUrl,
-        cluster: config.redisCluster,
-        commandTimeoutMs: config.redisTimeoutMs,
-        subscriber: true,
-      });
-      this.subscriber.on('error', () => undefined);
-      this.subscriber.on('message', (_channel: string, message: string) => void this.onEviction(message));
-      this.subscriber.subscribe(config.evictChannel).catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'entity cache: cannot subscribe to evictions');
-      });
-    }
+    this.redis = keyspace.client();
+    // Every replica's evictions, this one's included; within the process alone without Redis.
+    this.unsubscribe = keyspace.subscribe((message) => this.onEviction(message));
   }
 
   /** Answers an `_entities` fetch from the cache where it can, sending only the misses. */
@@ -218,7 +202,7 @@ export class EntityCache {
     const variablesHash = createHash('sha256').update(canonical(variables)).digest('hex').slice(0, 16);
     const scope = `${request.tier}:${shape.hash}:${variablesHash}`;
     const ids = representations.map(representationId);
-    const keys = ids.map((eid) => (eid ? `${this.config.prefix}${request.subgraph}:{${eid}}:${scope}` : undefined));
+    const keys = ids.map((eid) => (eid ? this.keyspace.key(request.subgraph, hashTag(eid), scope) : undefined));
     const entries = await this.read(keys);
     const now = this.now();
     const freshUntil = (entry: Entry | undefined) => (entry ? entry.t + ttl * 1000 : 0);
@@ -307,7 +291,7 @@ export class EntityCache {
     }
     const variablesHash = createHash('sha256').update(canonical(variables)).digest('hex').slice(0, 16);
     const scope = `root:${request.tier}:${shape.hash}:${variablesHash}`;
-    const key = `${this.config.prefix}${request.subgraph}:{${scope}}`;
+    const key = this.keyspace.key(request.subgraph, hashTag(scope));
     const [entry] = await this.read([key]);
     const now = this.now();
     if (entry && entry.t + ttl * 1000 > now) {
@@ -374,13 +358,14 @@ export class EntityCache {
   }
 
   /** Publishes an eviction to every replica, this one included. */
-  async publish(eviction: Eviction): Promise<void> {
-    if (!this.redis) return this.onEviction(JSON.stringify(eviction));
-    await this.redis.publish(this.config.evictChannel, JSON.stringify(eviction));
+  publish(eviction: Eviction): Promise<void> {
+    return this.keyspace.publish(JSON.stringify(eviction));
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.redis?.quit(), this.subscriber?.quit()]);
+  /** Stops listening for evictions; the provider owns and closes the connections. */
+  close(): Promise<void> {
+    this.unsubscribe();
+    return Promise.resolve();
   }
 
   private shapeOf(query: string): Shape {
@@ -437,7 +422,7 @@ export class EntityCache {
           v: stored.v,
           ...(stored.e ? { eids: stored.e } : {}),
           eid: key.slice(key.indexOf('{') + 1, key.indexOf('}')),
-          source: sourceOf(key, this.config.prefix),
+          source: sourceOf(key, this.keyspace.prefix),
         };
         entries[index] = entry;
         this.lruSet(key, entry);
@@ -461,7 +446,7 @@ export class EntityCache {
 
   /** Writes entries to Redis unless it already holds CACHE_REDIS_MAX_BYTES. */
   private async writeRedis(redis: RedisClient, writes: [string, Entry][], ttl: number): Promise<void> {
-    if (await this.redisIsFull(redis)) {
+    if (await this.redisIsFull()) {
       this.metrics.redisFull += writes.length;
       return;
     }
@@ -476,7 +461,7 @@ export class EntityCache {
         keepMs,
       );
       for (const eid of entry.eids ?? [entry.eid]) {
-        const index = `${this.config.prefix}idx:{${eid}}`;
+        const index = this.keyspace.key('idx', hashTag(eid));
         pipeline.sadd(index, key);
         pipeline.pexpire(index, keepMs);
       }
@@ -490,18 +475,12 @@ export class EntityCache {
    * overshoot, each entry at most CACHE_ENTRY_MAX_BYTES. A Redis that does not answer is taken
    * as full: nothing is written blind.
    */
-  private redisIsFull(redis: RedisClient): Promise<boolean> {
+  private redisIsFull(): Promise<boolean> {
     const memory = this.redisMemory;
     if (this.now() - memory.checkedAt < 1_000) return Promise.resolve(memory.full);
     memory.checking ??= (async () => {
       try {
-        const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-        let used = 0;
-        for (const node of nodes) {
-          const info = await node.info('memory');
-          used += Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Infinity);
-        }
-        memory.full = used >= this.config.redisMaxBytes;
+        memory.full = (await this.keyspace.usedMemory()) >= (this.keyspace.maxBytes ?? Infinity);
       } catch (error) {
         this.redisFailed(error);
         memory.full = true;
@@ -564,7 +543,7 @@ export class EntityCache {
       if (entry.eid === eid || entry.source === source || (eid && entry.eids?.includes(eid))) this.lruDelete(key);
     try {
       if (this.redis && eid) {
-        const index = `${this.config.prefix}idx:{${eid}}`;
+        const index = this.keyspace.key('idx', hashTag(eid));
         const members = await this.redis.smembers(index);
         await this.redis.del(index, ...members);
       }
@@ -576,16 +555,8 @@ export class EntityCache {
   }
 
   private async deleteSource(redis: RedisClient, source: string): Promise<void> {
-    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, found] = await node.scan(cursor, 'MATCH', `${this.config.prefix}${source}:*`, 'COUNT', 1000);
-        cursor = next;
-        // One key per command: in a Cluster the keys of one batch sit in different slots.
-        for (const key of found) await node.unlink(key);
-      } while (cursor !== '0');
-    }
+    // One key per command: in a Cluster the keys of one batch sit in different slots.
+    for await (const key of this.keyspace.scan(`${source}:`)) await redis.unlink(key);
   }
 
   private redisFailed(error: unknown): void {

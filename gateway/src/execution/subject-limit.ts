@@ -18,7 +18,14 @@ export const DEFAULT_MAX_SUBJECTS: Readonly<Record<Tier, number>> = {
 /** Reads MAX_SUBJECTS_PER_REQUEST: `TIER=n` pairs, comma-separated; a tier left out keeps its default. */
 export function readSubjectLimitConfig(reader: EnvReader): Readonly<Record<Tier, number>> {
   const limits = { ...DEFAULT_MAX_SUBJECTS };
-  for (const item of reader.list('MAX_SUBJECTS_PER_REQUEST')) {
+  const doc = {
+    text: 'Most distinct subjects (credit codes and ID numbers) one request may name, per tier; more is TOO_MANY_SUBJECTS',
+    default: Object.entries(DEFAULT_MAX_SUBJECTS)
+      .map(([tier, count]) => `${tier}=${count}`)
+      .join(','),
+    values: '`TIER=count`, comma-separated; a tier left out keeps its default',
+  };
+  for (const item of reader.section('limits').list('MAX_SUBJECTS_PER_REQUEST', [], doc)) {
     const [tier, value] = item.split('=').map((part) => part.trim());
     const count = Number(value);
     if (!isTier(tier)) {

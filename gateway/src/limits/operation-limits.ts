@@ -83,14 +83,32 @@ export const DEFAULT_MAX_INTROSPECTION_COST = 600_000;
 
 /** Reads MAX_DEPTH, MAX_COST, MAX_INTROSPECTION_COST and LIST_SIZE_ESTIMATE. */
 export function readOperationLimitsConfig(reader: EnvReader): OperationLimits {
+  reader = reader.section('limits');
   return {
-    maxDepth: reader.int('MAX_DEPTH', DEFAULT_MAX_DEPTH, { min: 1, max: 1_000 }),
-    maxCost: reader.int('MAX_COST', DEFAULT_MAX_COST, { min: 1, max: 1_000_000_000 }),
-    maxIntrospectionCost: reader.int('MAX_INTROSPECTION_COST', DEFAULT_MAX_INTROSPECTION_COST, {
-      min: 1,
-      max: 1_000_000_000,
-    }),
-    listSize: reader.int('LIST_SIZE_ESTIMATE', DEFAULT_LIST_SIZE, { min: 1, max: 10_000 }),
+    maxDepth: reader.int(
+      'MAX_DEPTH',
+      DEFAULT_MAX_DEPTH,
+      { min: 1, max: 1_000 },
+      'Deepest an operation may nest its fields; deeper is QUERY_TOO_DEEP',
+    ),
+    maxCost: reader.int(
+      'MAX_COST',
+      DEFAULT_MAX_COST,
+      { min: 1, max: 1_000_000_000 },
+      `Most an operation may cost: each field 1, a list its selection times its length (else LIST_SIZE_ESTIMATE), each root field ${ROOT_FIELD_COST} more; above it is QUERY_TOO_COSTLY`,
+    ),
+    maxIntrospectionCost: reader.int(
+      'MAX_INTROSPECTION_COST',
+      DEFAULT_MAX_INTROSPECTION_COST,
+      { min: 1, max: 1_000_000_000 },
+      "Most an operation's introspection may cost, its lists priced at the schema's own sizes (GraphiQL's schema query costs about 310000)",
+    ),
+    listSize: reader.int(
+      'LIST_SIZE_ESTIMATE',
+      DEFAULT_LIST_SIZE,
+      { min: 1, max: 10_000 },
+      'Items a list counts as in the cost when neither its credit codes nor a size argument give its length',
+    ),
   };
 }
 

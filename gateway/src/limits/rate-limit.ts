@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRedisClient, type RedisClient } from '../redis.js';
+import { hashTag, type RedisClient, type RedisKeyspace } from '../redis/provider.js';
 import { CreditGatewayError, LruCache, TIERS, type EnvReader, type Logger, type Tier } from '@credit-gateway/common';
 
 /** At most `limit` requests in any `periodMs`, with a burst of up to `limit` after a quiet period. */
@@ -30,12 +30,8 @@ export interface RateLimits {
   authFailures?: Rate | null;
 }
 
+/** Where the counts are kept is the Redis section's (redis/config.ts: REDIS_URL, RATE_LIMIT_PREFIX). */
 export interface RateLimitConfig {
-  /** Shared by the replicas; each replica counts on its own when unset. */
-  redisUrl: string | undefined;
-  /** `redisUrl` names one node of a Redis Cluster. */
-  redisCluster: boolean;
-  prefix: string;
   limits: RateLimits;
 }
 
@@ -78,8 +74,6 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   authFailures: { limit: 30, periodMs: MINUTE },
 };
 
-export const DEFAULT_RATE_LIMIT_PREFIX = 'cg:rl:';
-
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE };
 
 /** Parses `60/1m`, `10/30s`, `5/500ms` or `1000/h`; null when the text is not a rate. */
@@ -104,17 +98,33 @@ export function formatPeriod(periodMs: number): string {
 
 const RATE_SYNTAX = 'a count per period such as 60/1m, 10/30s or 5/500ms (at most one day)';
 
+/** `60/1m`, as RATE_LIMITS and the other variables take it; `off` for none. */
+function formatRate(rate: Rate | null | undefined): string {
+  return rate ? `${rate.limit}/${formatPeriod(rate.periodMs)}` : 'off';
+}
+
+/** `PUBLIC=60/1m,AUTHORIZED=600/1m,…`, as the per-tier variables take it. */
+function formatTierRates(rates: Readonly<Partial<Record<Tier, Rate>>>): string {
+  return Object.entries(rates)
+    .map(([tier, rate]) => `${tier}=${formatRate(rate)}`)
+    .join(',');
+}
+
 /**
- * Reads REDIS_URL, REDIS_CLUSTER, RATE_LIMITS (`PUBLIC=60/1m,AUTHORIZED=600/1m,…`: tiers left out
- * keep their default), RATE_LIMIT_CLIENT (a rate, or `off`), RATE_LIMIT_TIER_TOTAL,
- * RATE_LIMIT_ADDRESS and RATE_LIMIT_SUBJECTS (per tier, like RATE_LIMITS, each tier also `off`),
- * RATE_LIMIT_AUTH_FAILURES (a rate, or `off`) and RATE_LIMIT_PREFIX (`cg:rl:`). Every problem is
- * recorded on the reader.
+ * Reads RATE_LIMITS (`PUBLIC=60/1m,AUTHORIZED=600/1m,…`: tiers left out keep their default),
+ * RATE_LIMIT_CLIENT (a rate, or `off`), RATE_LIMIT_TIER_TOTAL, RATE_LIMIT_ADDRESS and
+ * RATE_LIMIT_SUBJECTS (per tier, like RATE_LIMITS, each tier also `off`) and
+ * RATE_LIMIT_AUTH_FAILURES (a rate, or `off`). Every problem is recorded on the reader.
  */
 export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
+  reader = reader.section('rate limits');
   const tiers: Record<Tier, Rate> = { ...DEFAULT_RATE_LIMITS.tiers };
   const seen = new Set<string>();
-  for (const entry of reader.list('RATE_LIMITS')) {
+  for (const entry of reader.list('RATE_LIMITS', [], {
+    text: "Each caller's requests at its tier (a PUBLIC caller is its address); a tier left out keeps its default",
+    default: formatTierRates(DEFAULT_RATE_LIMITS.tiers),
+    values: '`TIER=count/period`, comma-separated; a period such as `1m`, `30s`, `500ms`, at most `1d`',
+  })) {
     const separator = entry.indexOf('=');
     const tier = (separator < 0 ? entry : entry.slice(0, separator)).trim();
     const rate = separator < 0 ? null : parseRate(entry.slice(separator + 1));
@@ -131,7 +141,11 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
   }
 
   let client = DEFAULT_RATE_LIMITS.client;
-  const clientText = reader.optionalString('RATE_LIMIT_CLIENT');
+  const clientText = reader.optionalString('RATE_LIMIT_CLIENT', {
+    text: "One client's requests across all its tokens and tiers",
+    default: formatRate(DEFAULT_RATE_LIMITS.client),
+    values: 'a rate such as `6000/1m`, or `off`',
+  });
   if (clientText?.toLowerCase() === 'off') client = null;
   else if (clientText !== undefined) {
     client = parseRate(clientText) ?? DEFAULT_RATE_LIMITS.client;
@@ -139,11 +153,30 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
       reader.problem(`RATE_LIMIT_CLIENT must be 'off' or ${RATE_SYNTAX}, got '${clientText}'`);
   }
 
-  const tierTotal = readTierRates(reader, 'RATE_LIMIT_TIER_TOTAL', DEFAULT_RATE_LIMITS.tierTotal ?? {});
-  const address = readTierRates(reader, 'RATE_LIMIT_ADDRESS', DEFAULT_RATE_LIMITS.address ?? {});
-  const subjects = readTierRates(reader, 'RATE_LIMIT_SUBJECTS', DEFAULT_RATE_LIMITS.subjects ?? {});
+  const tierTotal = readTierRates(
+    reader,
+    'RATE_LIMIT_TIER_TOTAL',
+    DEFAULT_RATE_LIMITS.tierTotal ?? {},
+    'Every caller of a tier together, whatever client names or addresses they use',
+  );
+  const address = readTierRates(
+    reader,
+    'RATE_LIMIT_ADDRESS',
+    DEFAULT_RATE_LIMITS.address ?? {},
+    'One source address at a tier, over all the client names it uses',
+  );
+  const subjects = readTierRates(
+    reader,
+    'RATE_LIMIT_SUBJECTS',
+    DEFAULT_RATE_LIMITS.subjects ?? {},
+    'Subjects a caller names at its tier: a request spends one per subject',
+  );
   let authFailures = DEFAULT_RATE_LIMITS.authFailures ?? null;
-  const authText = reader.optionalString('RATE_LIMIT_AUTH_FAILURES');
+  const authText = reader.optionalString('RATE_LIMIT_AUTH_FAILURES', {
+    text: 'Failed authentications from one address; past it, its tokens are not verified',
+    default: formatRate(DEFAULT_RATE_LIMITS.authFailures),
+    values: 'a rate such as `30/1m`, or `off`',
+  });
   if (authText?.toLowerCase() === 'off') authFailures = null;
   else if (authText !== undefined) {
     const rate = parseRate(authText);
@@ -151,23 +184,7 @@ export function readRateLimitConfig(reader: EnvReader): RateLimitConfig {
     else reader.problem(`RATE_LIMIT_AUTH_FAILURES must be 'off' or ${RATE_SYNTAX}, got '${authText}'`);
   }
 
-  const prefix = reader.string('RATE_LIMIT_PREFIX', DEFAULT_RATE_LIMIT_PREFIX);
-  // A brace would become the key's Redis Cluster hash tag and split a check across slots.
-  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(prefix)) {
-    reader.problem(`RATE_LIMIT_PREFIX must be 1 to 64 letters, digits or ':._-', got '${prefix}'`);
-  }
-
-  const redisUrl = reader.optionalString('REDIS_URL');
-  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) {
-    // The URL may carry a password: it is not repeated.
-    reader.problem('REDIS_URL must be a redis:// or rediss:// URL');
-  }
-  return {
-    redisUrl: redisUrl !== undefined && isRedisUrl(redisUrl) ? redisUrl : undefined,
-    redisCluster: reader.bool('REDIS_CLUSTER', false),
-    prefix,
-    limits: { tiers, client, tierTotal, address, subjects, authFailures },
-  };
+  return { limits: { tiers, client, tierTotal, address, subjects, authFailures } };
 }
 
 /**
@@ -177,10 +194,15 @@ function readTierRates(
   reader: EnvReader,
   name: string,
   defaults: Readonly<Partial<Record<Tier, Rate>>>,
+  doc: string,
 ): Partial<Record<Tier, Rate>> {
   const rates: Partial<Record<Tier, Rate>> = { ...defaults };
   const seen = new Set<string>();
-  for (const entry of reader.list(name)) {
+  for (const entry of reader.list(name, [], {
+    text: `${doc}; a tier left out keeps its default`,
+    default: formatTierRates(defaults),
+    values: '`TIER=count/period` or `TIER=off`, comma-separated',
+  })) {
     const separator = entry.indexOf('=');
     const tier = (separator < 0 ? entry : entry.slice(0, separator)).trim();
     const value = separator < 0 ? '' : entry.slice(separator + 1).trim();
@@ -199,15 +221,6 @@ function readTierRates(
     seen.add(tier);
   }
   return rates;
-}
-
-function isRedisUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 export interface RateLimitKey {
@@ -255,16 +268,14 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export type { RedisClient } from '../redis.js';
-
 export interface RateLimiterOptions {
-  /** A URL (the limiter owns and closes the client) or a client the caller owns. None: memory only. */
-  redis?: { url: string; cluster?: boolean } | RedisClient;
-  prefix: string;
+  /**
+   * The rate limits' keyspace (the provider's state role). Its command timeout is the longest
+   * wait for Redis before a check is answered from memory. None, or one without a Redis: memory only.
+   */
+  redis?: RedisKeyspace;
   limits: RateLimits;
   logger: Logger;
-  /** Longest wait for Redis before a check is answered from memory. */
-  redisTimeoutMs?: number;
   /** After Redis fails, checks stay in memory this long before trying it again. */
   redisRetryMs?: number;
   /** Clock of the in-memory limiter, in milliseconds. */
@@ -375,27 +386,30 @@ function decision(allowed: boolean, bucket: Bucket, remaining: number, retryMicr
 
 /** A client id or an address, hashed: a fixed key shape, no braces, nothing readable at rest. */
 function callerTag(kind: 'client' | 'ip', value: string): string {
-  return `{${kind}:${createHash('sha256').update(value).digest('hex').slice(0, 32)}}`;
+  return hashTag(`${kind}:${createHash('sha256').update(value).digest('hex').slice(0, 32)}`);
 }
+
+/** Builds a key of the limiter's keyspace from its parts. */
+type KeyOf = (...parts: string[]) => string;
 
 /**
  * The keys of one request's check. A caller's own keys share its hash tag, so that they live in
  * one Redis Cluster slot; an address's keys and a tier's total have tags of their own.
  */
-function bucketsFor(prefix: string, limits: RateLimits, key: RateLimitKey): Bucket[] {
+function bucketsFor(keyOf: KeyOf, limits: RateLimits, key: RateLimitKey): Bucket[] {
   // Callers without a client id or an address, if any, share one budget.
   const caller = key.client !== null ? callerTag('client', key.client) : callerTag('ip', key.ip ?? 'unknown');
   const buckets: Bucket[] = [
-    { key: `${prefix}${caller}:tier:${key.tier}`, scope: 'tier', rate: limits.tiers[key.tier], cost: 1, tag: caller },
+    { key: keyOf(caller, 'tier', key.tier), scope: 'tier', rate: limits.tiers[key.tier], cost: 1, tag: caller },
   ];
   if (key.client !== null && limits.client) {
-    buckets.push({ key: `${prefix}${caller}:client`, scope: 'client', rate: limits.client, cost: 1, tag: caller });
+    buckets.push({ key: keyOf(caller, 'client'), scope: 'client', rate: limits.client, cost: 1, tag: caller });
   }
   const perAddress = limits.address?.[key.tier];
   if (perAddress) {
     const address = callerTag('ip', key.ip ?? 'unknown');
     buckets.push({
-      key: `${prefix}${address}:address:${key.tier}`,
+      key: keyOf(address, 'address', key.tier),
       scope: 'address',
       rate: perAddress,
       cost: 1,
@@ -404,25 +418,23 @@ function bucketsFor(prefix: string, limits: RateLimits, key: RateLimitKey): Buck
   }
   const total = limits.tierTotal?.[key.tier];
   if (total) {
-    const tag = `{tier:${key.tier}}`;
-    buckets.push({ key: `${prefix}${tag}:total`, scope: 'tier-total', rate: total, cost: 1, tag });
+    const tag = hashTag(`tier:${key.tier}`);
+    buckets.push({ key: keyOf(tag, 'total'), scope: 'tier-total', rate: total, cost: 1, tag });
   }
   return buckets;
 }
 
-function subjectBuckets(prefix: string, limits: RateLimits, key: RateLimitKey, units: number): Bucket[] {
+function subjectBuckets(keyOf: KeyOf, limits: RateLimits, key: RateLimitKey, units: number): Bucket[] {
   const rate = limits.subjects?.[key.tier];
   if (!rate || units <= 0) return [];
   const caller = key.client !== null ? callerTag('client', key.client) : callerTag('ip', key.ip ?? 'unknown');
-  return [{ key: `${prefix}${caller}:subjects:${key.tier}`, scope: 'subjects', rate, cost: units, tag: caller }];
+  return [{ key: keyOf(caller, 'subjects', key.tier), scope: 'subjects', rate, cost: units, tag: caller }];
 }
 
-function authBuckets(prefix: string, limits: RateLimits, ip: string): Bucket[] {
+function authBuckets(keyOf: KeyOf, limits: RateLimits, ip: string): Bucket[] {
   if (!limits.authFailures) return [];
   const address = callerTag('ip', ip);
-  return [
-    { key: `${prefix}${address}:auth-failures`, scope: 'auth', rate: limits.authFailures, cost: 1, tag: address },
-  ];
+  return [{ key: keyOf(address, 'auth-failures'), scope: 'auth', rate: limits.authFailures, cost: 1, tag: address }];
 }
 
 /** Of several groups' decisions: refused if any refuses (the longest wait), else the least left. */
@@ -443,23 +455,17 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 
 /**
  * Rate limits shared by the gateway replicas through Redis. When Redis is not configured, or
- * does not answer within `redisTimeoutMs`, each replica counts in its own memory (so each allows
- * up to the limit); an outage is logged once, and the limiter returns to Redis when it does.
+ * does not answer within the keyspace's command timeout, each replica counts in its own memory
+ * (so each allows up to the limit); an outage is logged once, and the limiter returns to Redis
+ * when it does. The provider owns the connection: closing the limiter leaves it open.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const { prefix, limits, logger } = options;
-  const timeoutMs = options.redisTimeoutMs ?? 100;
+  const { redis: keyspace, limits, logger } = options;
+  const timeoutMs = keyspace?.commandTimeoutMs ?? 0;
   const retryMs = options.redisRetryMs ?? 1_000;
   const memory = new MemoryLimiter(options.now ?? Date.now, options.memoryCapacity ?? 100_000);
-  const target = options.redis;
-  // A client is told apart by its shape, not `instanceof`: the caller may hold another copy of ioredis.
-  const owned = target !== undefined && !('status' in target);
-  const client: RedisClient | undefined =
-    target === undefined
-      ? undefined
-      : 'status' in target
-        ? target
-        : createRedisClient({ url: target.url, cluster: target.cluster ?? false, commandTimeoutMs: timeoutMs });
+  const client = keyspace?.client();
+  const keyOf: KeyOf = keyspace ? (...parts) => keyspace.key(...parts) : (...parts) => parts.join(':');
 
   let down = false;
   let closing = false;
@@ -482,10 +488,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     logger.info('Redis is back: rate limits are shared by the replicas again');
   }
 
-  const onError = (error: unknown) => markDown(error);
-  const onReady = () => markUp();
-  client?.on('error', onError);
-  client?.on('ready', onReady);
+  const unwatch = keyspace?.watch({ down: markDown, up: markUp });
 
   async function runScript(redis: RedisClient, buckets: readonly Bucket[], spend: boolean): Promise<RateDecision> {
     const keys = buckets.map((bucket) => bucket.key);
@@ -508,7 +511,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   // A Cluster takes one script call per slot: every group is looked at first, and spent only if
   // none refuses. Two replicas may both pass the look at a budget's last unit; a single Redis
   // decides every group in one atomic call.
-  const isCluster = client !== undefined && typeof (client as { nodes?: unknown }).nodes === 'function';
+  const isCluster = keyspace?.cluster ?? false;
 
   async function checkInRedis(redis: RedisClient, buckets: readonly Bucket[], spend: boolean): Promise<RateDecision> {
     const groups = new Map<string, Bucket[]>();
@@ -535,29 +538,24 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   return {
-    check: (key) => decide(bucketsFor(prefix, limits, key)),
+    check: (key) => decide(bucketsFor(keyOf, limits, key)),
     async consume(key, units) {
-      const buckets = subjectBuckets(prefix, limits, key, units);
+      const buckets = subjectBuckets(keyOf, limits, key, units);
       return buckets.length === 0 ? null : decide(buckets);
     },
     async checkAuthFailures(ip) {
-      const buckets = authBuckets(prefix, limits, ip);
+      const buckets = authBuckets(keyOf, limits, ip);
       return buckets.length === 0 ? null : decide(buckets, false);
     },
     async recordAuthFailure(ip) {
-      const buckets = authBuckets(prefix, limits, ip);
+      const buckets = authBuckets(keyOf, limits, ip);
       return buckets.length === 0 ? null : decide(buckets);
     },
     isShared: redisUsable,
-    async close() {
+    close() {
       closing = true;
-      client?.off('error', onError);
-      client?.off('ready', onReady);
-      if (!client || !owned) return;
-      // Errors while closing are expected: the client may still be reconnecting.
-      client.on('error', () => undefined);
-      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-      else client.disconnect();
+      unwatch?.();
+      return Promise.resolve();
     },
   };
 }

@@ -18,10 +18,8 @@ export interface PerformanceConfig {
   subgraphConnections: number;
   /** APQ: automatic persisted queries (Apollo's protocol). */
   apq: boolean;
-  /** APQ_TTL_SECONDS: how long Redis keeps a registered query after its last registration. */
+  /** APQ_TTL_SECONDS: how long Redis keeps a registered query after its last registration (APQ_PREFIX: redis/config.ts). */
   apqTtlSeconds: number;
-  /** APQ_PREFIX: key prefix of persisted queries in Redis. */
-  apqPrefix: string;
   /** APQ_MEMORY_ENTRIES: queries each process keeps in front of Redis, or alone without it. */
   apqMemoryEntries: number;
   /** APQ_MAX_QUERY_BYTES: a longer registered query is answered but not stored, so stored queries stay bounded. */
@@ -61,37 +59,128 @@ export interface PerformanceConfig {
 }
 
 export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
-  const safelistFile = reader.optionalString('SAFELIST_FILE');
-  const safelistOnly = reader.bool('SAFELIST_ONLY', false);
+  reader = reader.section('requests, persisted operations and workers');
+  const safelistFile = reader.optionalString(
+    'SAFELIST_FILE',
+    'A manifest of sha256 → query that is always resolvable by hash',
+  );
+  const safelistOnly = reader.bool(
+    'SAFELIST_ONLY',
+    false,
+    'Refuse every operation not in SAFELIST_FILE with PERSISTED_QUERY_NOT_IN_SAFELIST',
+  );
   if (safelistOnly && safelistFile === undefined) reader.problem('SAFELIST_ONLY=true needs SAFELIST_FILE');
-  const apqPrefix = reader.string('APQ_PREFIX', 'cg:apq:');
-  // A brace would become the key's Redis Cluster hash tag.
-  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(apqPrefix)) {
-    reader.problem(`APQ_PREFIX must be 1 to 64 letters, digits or ':._-', got '${apqPrefix}'`);
-  }
   return {
-    dedupe: reader.bool('DEDUPE', true),
-    mergeFetches: reader.bool('MERGE_FETCHES', true),
-    mergeMaxInFlight: reader.int('MERGE_MAX_IN_FLIGHT', 2, { min: 0, max: 10_000 }),
-    subgraphConnections: reader.int('SUBGRAPH_CONNECTIONS', 64, { min: 1, max: 10_000 }),
-    apq: reader.bool('APQ', true),
-    apqTtlSeconds: reader.int('APQ_TTL_SECONDS', 7 * 24 * 3600, { min: 1, max: 365 * 24 * 3600 }),
-    apqPrefix,
-    apqMemoryEntries: reader.int('APQ_MEMORY_ENTRIES', 10_000, { min: 1, max: 10_000_000 }),
-    apqMaxQueryBytes: reader.int('APQ_MAX_QUERY_BYTES', 64 * 1024, { min: 1024, max: 10 * 1024 * 1024 }),
+    dedupe: reader.bool(
+      'DEDUPE',
+      true,
+      'Identical subgraph fetches in flight at once (same query, variables and access) share one request',
+    ),
+    mergeFetches: reader.bool(
+      'MERGE_FETCHES',
+      true,
+      'Queries of different requests with the same text and access, started at the same moment, go to the subgraph as one request',
+    ),
+    mergeMaxInFlight: reader.int(
+      'MERGE_MAX_IN_FLIGHT',
+      2,
+      { min: 0, max: 10_000 },
+      'Merged requests of one query and access out at once; more wait to join the next. 0 is no limit',
+    ),
+    subgraphConnections: reader.int(
+      'SUBGRAPH_CONNECTIONS',
+      64,
+      { min: 1, max: 10_000 },
+      'Most keep-alive connections the gateway opens to one subgraph',
+    ),
+    apq: reader.bool('APQ', true, "Automatic persisted queries (Apollo's protocol)"),
+    apqTtlSeconds: reader.int(
+      'APQ_TTL_SECONDS',
+      7 * 24 * 3600,
+      { min: 1, max: 365 * 24 * 3600 },
+      'How long Redis keeps a registered query after its last registration',
+    ),
+    apqMemoryEntries: reader.int(
+      'APQ_MEMORY_ENTRIES',
+      10_000,
+      { min: 1, max: 10_000_000 },
+      'Queries each process keeps in front of Redis, or alone without it',
+    ),
+    apqMaxQueryBytes: reader.int(
+      'APQ_MAX_QUERY_BYTES',
+      64 * 1024,
+      { min: 1024, max: 10 * 1024 * 1024 },
+      'A longer registered query is answered but not stored, so stored queries stay bounded',
+    ),
     safelistFile,
     safelistOnly,
-    maxConcurrentRequests: reader.int('MAX_CONCURRENT_REQUESTS', 24, { min: 0, max: 100_000 }),
+    maxConcurrentRequests: reader.int(
+      'MAX_CONCURRENT_REQUESTS',
+      24,
+      { min: 0, max: 100_000 },
+      'GraphQL requests one gateway process works on at once; the rest wait in arrival order. 0 is no limit',
+    ),
     // 0, like the default, is one per core.
-    workers: reader.int('WORKERS', 0, { min: 0, max: 1_024 }) || availableParallelism(),
-    bodyTimeoutMs: reader.int('BODY_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
-    bodyMinBytesPerSecond: reader.int('BODY_MIN_BYTES_PER_SECOND', 1_024, { min: 0, max: 1_000_000_000 }),
-    headersTimeoutMs: reader.int('HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
-    keepAliveTimeoutMs: reader.int('KEEP_ALIVE_TIMEOUT_MS', 65_000, { min: 100, max: 3_600_000 }),
-    requestTimeoutMs: reader.int('REQUEST_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
-    admissionUnreadyMs: reader.int('ADMISSION_UNREADY_MS', 5_000, { min: 100, max: 600_000 }),
-    workerStallMs: reader.int('WORKER_STALL_MS', 5_000, { min: 500, max: 600_000 }),
-    healthPort: reader.int('HEALTH_PORT', 4_010, { min: 0, max: 65_535 }),
-    shutdownGraceMs: reader.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    workers:
+      reader.int(
+        'WORKERS',
+        0,
+        { min: 0, max: 1_024 },
+        'Gateway processes sharing the port: 0 is one per core, 1 a single process without a primary',
+      ) || availableParallelism(),
+    bodyTimeoutMs: reader.int(
+      'BODY_TIMEOUT_MS',
+      10_000,
+      { min: 100, max: 600_000 },
+      'A request body has arrived whole within this, or the answer is REQUEST_TIMEOUT (408)',
+    ),
+    bodyMinBytesPerSecond: reader.int(
+      'BODY_MIN_BYTES_PER_SECOND',
+      1_024,
+      { min: 0, max: 1_000_000_000 },
+      'After its first second, a body arrives at least this fast on average; 0 is no minimum',
+    ),
+    headersTimeoutMs: reader.int(
+      'HEADERS_TIMEOUT_MS',
+      10_000,
+      { min: 100, max: 600_000 },
+      "A request's headers have arrived within this",
+    ),
+    keepAliveTimeoutMs: reader.int(
+      'KEEP_ALIVE_TIMEOUT_MS',
+      65_000,
+      { min: 100, max: 3_600_000 },
+      "An idle client connection is closed after this; keep it above a load balancer's",
+    ),
+    requestTimeoutMs: reader.int(
+      'REQUEST_TIMEOUT_MS',
+      15_000,
+      { min: 100, max: 600_000 },
+      'A request not answered this long after it arrived gets REQUEST_TIMEOUT (504); keep it above SUBGRAPH_TIMEOUT_MS',
+    ),
+    admissionUnreadyMs: reader.int(
+      'ADMISSION_UNREADY_MS',
+      5_000,
+      { min: 100, max: 600_000 },
+      '/readyz is 503 while the oldest request waiting for admission has waited this long',
+    ),
+    workerStallMs: reader.int(
+      'WORKER_STALL_MS',
+      5_000,
+      { min: 500, max: 600_000 },
+      'A worker not heard from for this long (its event loop blocked) is killed and replaced',
+    ),
+    healthPort: reader.int(
+      'HEALTH_PORT',
+      4_010,
+      { min: 0, max: 65_535 },
+      'Where the primary answers /healthz and /readyz for all its workers; 0 is none',
+    ),
+    shutdownGraceMs: reader.int(
+      'SHUTDOWN_GRACE_MS',
+      10_000,
+      { min: 0, max: 600_000 },
+      'On SIGTERM, requests in flight get this long to finish before connections are cut',
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRedisClient } from '../redis.js';
+import type { RedisKeyspace } from '../redis/provider.js';
 import { CreditGatewayError, LruCache, type Logger } from '@credit-gateway/common';
 import type { PerformanceConfig } from './config.js';
 
@@ -27,10 +27,13 @@ export interface PersistedOperations {
 
 export interface PersistedOperationsOptions {
   config: PerformanceConfig;
-  redis: { url: string; cluster: boolean } | undefined;
+  /**
+   * Where registered queries are shared by the replicas (the provider's cache role, or the state
+   * role when there is no cache Redis); each process keeps them in memory in front of it, or alone
+   * without it. A command slower than the role's timeout is answered from memory.
+   */
+  redis: RedisKeyspace;
   logger: Logger;
-  /** Redis commands slower than this are answered from memory. */
-  redisTimeoutMs?: number;
 }
 
 const HASH = /^[a-f0-9]{64}$/;
@@ -86,11 +89,8 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
   const { config, logger } = options;
   const safelist = config.safelistFile ? loadSafelist(config.safelistFile) : new Map<string, string>();
   const memory = new LruCache<string, string>(config.apqMemoryEntries);
-  const timeoutMs = options.redisTimeoutMs ?? 100;
-  const redis =
-    config.apq && options.redis
-      ? createRedisClient({ url: options.redis.url, cluster: options.redis.cluster, commandTimeoutMs: timeoutMs })
-      : null;
+  const keyspace = options.redis;
+  const redis = config.apq ? keyspace.client() : undefined;
   let warned = false;
   const redisFailed = (error: unknown) => {
     if (warned) return;
@@ -100,14 +100,13 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
       'Redis is unavailable: persisted queries are kept in this process until it returns',
     );
   };
-  redis?.on('error', redisFailed);
-  redis?.on('ready', () => (warned = false));
+  const unwatch = config.apq ? keyspace.watch({ down: redisFailed, up: () => (warned = false) }) : undefined;
 
   async function lookup(hash: string): Promise<string | undefined> {
     const known = memory.get(hash);
     if (known !== undefined || !redis) return known;
     try {
-      const stored = await redis.get(`${config.apqPrefix}${hash}`);
+      const stored = await redis.get(keyspace.key(hash));
       // Only a text that still hashes to the key is trusted.
       if (stored !== null && sha256(stored) === hash) {
         memory.set(hash, stored);
@@ -159,11 +158,13 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
     remember(hash, query) {
       if (memory.get(hash) !== undefined || Buffer.byteLength(query) > config.apqMaxQueryBytes) return;
       memory.set(hash, query);
-      redis?.set(`${config.apqPrefix}${hash}`, query, 'EX', config.apqTtlSeconds).catch(redisFailed);
+      redis?.set(keyspace.key(hash), query, 'EX', config.apqTtlSeconds).catch(redisFailed);
     },
 
-    async close() {
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+    close() {
+      // The provider owns the connection.
+      unwatch?.();
+      return Promise.resolve();
     },
   };
 }

@@ -3,7 +3,12 @@ import type { RequestListener } from 'node:http';
 import { listen, sendJson, type Env, type Logger, type RunningServer } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import type { AdmissionReport, Readiness } from '../http/health.js';
-import { hostRegisterForWorkers, registerOwnedByPrimary, type RegisterConfig } from '../register/index.js';
+import {
+  hostRegisterForWorkers,
+  registerOwnedByPrimary,
+  workerRegisterConfig,
+  type RegisterConfig,
+} from '../register/index.js';
 
 /** Set by the primary on each worker it forks: the worker's place, stable across restarts. */
 export const WORKER_SLOT_VARIABLE = 'GATEWAY_WORKER_SLOT';
@@ -16,17 +21,12 @@ export function workerSlot(env: Env): number | undefined {
 }
 
 /**
- * A worker's configuration. On the file store, the primary's register, which every worker shares
- * (see register/cluster-writer.ts). On PostgreSQL, its own query register chain,
- * `<writer>-w<slot>`, since one chain has one writer; the same slot continues the same chain
- * after a restart, and look-ups search every chain.
+ * A worker's configuration: its query register is the primary's on the file store, its own
+ * chain on PostgreSQL (see `workerRegisterConfig`).
  */
 export function workerConfig(config: GatewayConfig, slot: number | undefined): GatewayConfig {
   if (slot === undefined) return config;
-  if (registerOwnedByPrimary(config.register)) return { ...config, register: { ...config.register, viaPrimary: true } };
-  const suffix = `-w${slot}`;
-  const writer = `${config.register.writer.slice(0, 64 - suffix.length)}${suffix}`;
-  return { ...config, register: { ...config.register, writer } };
+  return { ...config, register: workerRegisterConfig(config.register, slot) };
 }
 
 /** How often a worker tells the primary that its event loop turns. */

@@ -1,5 +1,5 @@
 import type { Logger } from '@credit-gateway/common';
-import type { QueryRegister } from '../register/types.js';
+import type { QueryRegister } from '../register/index.js';
 import type { SubjectKeys } from '../subjects.js';
 
 export interface EnterpriseRef {

@@ -2,7 +2,7 @@ import { LocalGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@a
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../pipeline/context.js';
-import type { QueryRegister } from '../register/types.js';
+import type { QueryRegister } from '../register/index.js';
 import type { SubjectKeys } from '../subjects.js';
 import type { RegisterContext } from './context.js';
 

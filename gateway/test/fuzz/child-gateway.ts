@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envName, type SubgraphName } from '@credit-gateway/common';
 import type { Stack } from '../support/stack.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /**
  * A gateway in its own process, run from source, in front of a test stack's subgraphs: a request
@@ -54,13 +55,7 @@ export async function startChildGateway(
   env: Record<string, string> = {},
 ): Promise<ChildGateway> {
   await mkdir(dir, { recursive: true });
-  const tsconfig = join(dir, 'child-gateway-tsconfig.json');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
-    }),
-  );
+  const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const gatewayEnv: Record<string, string> = {

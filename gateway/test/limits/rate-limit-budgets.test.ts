@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
+import type { RedisClient } from '../../src/redis/provider.js';
+import { redisProvider } from '../support/redis.js';
 import {
   createRateLimiter,
   RefusalSampler,
@@ -50,15 +52,20 @@ let runs = 0;
 /** Two replicas: one in-memory limiter answering for both, or two sharing Redis. */
 async function replicas(backend: 'memory' | 'redis', limits: RateLimits = LIMITS): Promise<RateLimiter[]> {
   if (backend === 'memory') {
-    const limiter = createRateLimiter({ prefix: 'test:', limits, logger: silentLogger(), now: () => 0 });
+    const limiter = createRateLimiter({ limits, logger: silentLogger(), now: () => 0 });
     cleanups.push(() => limiter.close());
     return [limiter, limiter];
   }
   const prefix = `${RUN_PREFIX}${++runs}:`;
-  const made = [0, 1].map(() =>
-    createRateLimiter({ prefix, limits, logger: silentLogger(), redis: { url: REDIS_URL }, redisTimeoutMs: 2_000 }),
-  );
-  for (const limiter of made) cleanups.push(() => limiter.close());
+  const made = [0, 1].map(() => {
+    const provider = redisProvider({ REDIS_URL, RATE_LIMIT_PREFIX: prefix, REDIS_TIMEOUT_MS: '2000' });
+    const limiter = createRateLimiter({ limits, logger: silentLogger(), redis: provider.keyspace('rateLimits') });
+    cleanups.push(
+      () => provider.close(),
+      () => limiter.close(),
+    );
+    return limiter;
+  });
   await vi.waitFor(() => expect(made.every((limiter) => limiter.isShared())).toBe(true), { timeout: 10_000 });
   return made;
 }
@@ -127,7 +134,7 @@ describe('many client names cannot multiply a budget (in memory, any traffic)', 
           maxLength: 120,
         }),
         async (requests) => {
-          const limiter = createRateLimiter({ prefix: 'p:', limits: LIMITS, logger: silentLogger(), now: () => 0 });
+          const limiter = createRateLimiter({ limits: LIMITS, logger: silentLogger(), now: () => 0 });
           const perAddress = new Map<number, number>();
           let total = 0;
           for (const { name, address } of requests) {
@@ -180,6 +187,9 @@ function asCluster(inner: Redis) {
       on: (event: string, listener: (...args: unknown[]) => void) => inner.on(event, listener),
       off: (event: string, listener: (...args: unknown[]) => void) => inner.off(event, listener),
       nodes: () => [inner],
+      once: (event: string, listener: (...args: unknown[]) => void) => inner.once(event, listener),
+      quit: () => inner.quit(),
+      disconnect: () => inner.disconnect(),
       evalsha: (sha: string, count: number, ...rest: (string | number)[]) => {
         sameSlot(count, rest);
         calls.push(rest.slice(0, count).map(String));
@@ -195,18 +205,23 @@ function asCluster(inner: Redis) {
 
 describe('rate budgets on a Redis Cluster (one slot per script call)', () => {
   it('decides a request slot by slot, and spends nothing when one slot refuses', async () => {
+    // Closed by the provider, which connected it.
     const inner = new Redis(REDIS_URL);
-    cleanups.push(async () => void (await inner.quit()));
     await vi.waitFor(() => expect(inner.status).toBe('ready'));
     const cluster = asCluster(inner);
+    const provider = redisProvider(
+      { REDIS_URL, REDIS_CLUSTER: 'true', RATE_LIMIT_PREFIX: `${RUN_PREFIX}cluster:`, REDIS_TIMEOUT_MS: '2000' },
+      { connect: () => cluster.client as unknown as RedisClient },
+    );
     const limiter = createRateLimiter({
-      prefix: `${RUN_PREFIX}cluster:`,
       limits: LIMITS,
       logger: silentLogger(),
-      redis: cluster.client as never,
-      redisTimeoutMs: 2_000,
+      redis: provider.keyspace('rateLimits'),
     });
-    cleanups.push(() => limiter.close());
+    cleanups.push(
+      () => provider.close(),
+      () => limiter.close(),
+    );
     expect(limiter.isShared()).toBe(true);
     // Five names from one address spend the address budget; every call stayed within one slot.
     for (let i = 0; i < 5; i++) {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { silentLogger, type Tier } from '@credit-gateway/common';
+import { silentLogger, type Logger, type Tier } from '@credit-gateway/common';
 import {
   createRateLimiter,
   type RateDecision,
   type RateLimiter,
-  type RateLimiterOptions,
   type RateLimits,
 } from '../../src/limits/rate-limit.js';
+import { redisProvider } from '../support/redis.js';
 import { closedPort, recordingLogger, tcpProxy } from './support.js';
 
 // The real Redis of the development machine: these tests fail, never skip, when it is not there.
@@ -53,18 +53,27 @@ function nextPrefix(): string {
   return `${RUN_PREFIX}${++testCount}:`;
 }
 
-function limiter(options: Partial<RateLimiterOptions> & Pick<RateLimiterOptions, 'prefix'>): RateLimiter {
-  const created = createRateLimiter({ limits: LIMITS, logger: silentLogger(), ...options });
-  cleanups.push(() => created.close());
-  return created;
+interface ReplicaOptions {
+  prefix: string;
+  /** REDIS_URL of the replica's provider. */
+  url?: string;
+  logger?: Logger;
+  limits?: RateLimits;
+  redisRetryMs?: number;
 }
 
-/** A client owned by the test, ready before it is used. */
-async function readyClient(): Promise<Redis> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true });
-  await client.connect();
-  cleanups.push(async () => void (await client.quit()));
-  return client;
+/** A replica's limiter on the state keyspace of a provider of its own. */
+function limiter({ prefix, url = REDIS_URL, ...options }: ReplicaOptions): RateLimiter {
+  const provider = redisProvider({ REDIS_URL: url, RATE_LIMIT_PREFIX: prefix });
+  cleanups.push(() => provider.close());
+  const created = createRateLimiter({
+    limits: LIMITS,
+    logger: silentLogger(),
+    ...options,
+    redis: provider.keyspace('rateLimits'),
+  });
+  cleanups.push(() => created.close());
+  return created;
 }
 
 async function shared(...limiters: RateLimiter[]): Promise<void> {
@@ -100,8 +109,8 @@ function expectDenied(decision: RateDecision, scope: RateDecision['scope'], limi
 describe('rate limits shared through Redis', () => {
   it('give replicas one budget per caller', async () => {
     const prefix = nextPrefix();
-    const a = limiter({ prefix, redis: { url: REDIS_URL } });
-    const b = limiter({ prefix, redis: { url: REDIS_URL } });
+    const a = limiter({ prefix });
+    const b = limiter({ prefix });
     await shared(a, b);
     const from = (replica: RateLimiter, ip: string) => replica.check({ tier: 'PUBLIC', client: null, ip });
     expect(await from(a, '10.0.0.1')).toEqual(allowed('tier', 3, 2));
@@ -114,8 +123,8 @@ describe('rate limits shared through Redis', () => {
 
   it("cap a client across its tokens' tiers on every replica", async () => {
     const prefix = nextPrefix();
-    const a = limiter({ prefix, redis: await readyClient() });
-    const b = limiter({ prefix, redis: { url: REDIS_URL } });
+    const a = limiter({ prefix });
+    const b = limiter({ prefix });
     await shared(a, b);
     const as = (replica: RateLimiter, tier: Tier, client = 'lender-1') => replica.check({ tier, client });
     expect(await as(a, 'AUTHORIZED')).toEqual(allowed('tier', 5, 4));
@@ -133,7 +142,6 @@ describe('rate limits shared through Redis', () => {
     const prefix = nextPrefix();
     const fast = limiter({
       prefix,
-      redis: { url: REDIS_URL },
       limits: { ...LIMITS, tiers: { ...LIMITS.tiers, PUBLIC: { limit: 2, periodMs: 1_000 } } },
     });
     await shared(fast);
@@ -157,7 +165,7 @@ describe('rate limits shared through Redis', () => {
 
   it("keep one check's keys in one Cluster slot, under the caller's hashed hash tag, expiring", async () => {
     const prefix = nextPrefix();
-    const replica = limiter({ prefix, redis: { url: REDIS_URL } });
+    const replica = limiter({ prefix });
     await shared(replica);
     await replica.check({ tier: 'GOVERNMENT', client: 'lender-1' });
     await replica.check({ tier: 'PUBLIC', client: null, ip: '10.0.0.1' });
@@ -178,12 +186,15 @@ describe('rate limits shared through Redis', () => {
     }
   });
 
-  it('leave a caller-owned client open when closed', async () => {
-    const client = await readyClient();
-    const replica = createRateLimiter({ prefix: nextPrefix(), limits: LIMITS, logger: silentLogger(), redis: client });
+  it("leave the provider's connection open when closed, for the other users of the role", async () => {
+    const provider = redisProvider({ REDIS_URL, RATE_LIMIT_PREFIX: nextPrefix() });
+    cleanups.push(() => provider.close());
+    const keyspace = provider.keyspace('rateLimits');
+    const replica = createRateLimiter({ limits: LIMITS, logger: silentLogger(), redis: keyspace });
     await shared(replica);
     await replica.close();
-    expect(client.status).toBe('ready');
+    expect(keyspace.client()?.status).toBe('ready');
+    expect(provider.health().state.status).toBe('up');
   });
 });
 
@@ -192,7 +203,7 @@ describe('rate limits without Redis', () => {
     const { logger, entries } = recordingLogger();
     const replica = limiter({
       prefix: nextPrefix(),
-      redis: { url: `redis://127.0.0.1:${await closedPort()}` },
+      url: `redis://127.0.0.1:${await closedPort()}`,
       logger,
     });
     const check = () => replica.check({ tier: 'PUBLIC', client: null, ip: '10.0.0.1' });
@@ -214,8 +225,8 @@ describe('rate limits without Redis', () => {
     cleanups.push(() => proxy.close());
     const prefix = nextPrefix();
     const { logger, entries } = recordingLogger();
-    const direct = limiter({ prefix, redis: await readyClient() });
-    const proxied = limiter({ prefix, redis: { url: `redis://127.0.0.1:${proxy.port}` }, logger, redisRetryMs: 50 });
+    const direct = limiter({ prefix });
+    const proxied = limiter({ prefix, url: `redis://127.0.0.1:${proxy.port}`, logger, redisRetryMs: 50 });
     await shared(direct, proxied);
     const from = (replica: RateLimiter) => replica.check({ tier: 'PUBLIC', client: null, ip: '10.0.0.1' });
     await from(direct);
@@ -243,8 +254,8 @@ describe('rate limits without Redis', () => {
     cleanups.push(() => proxy.close());
     const prefix = nextPrefix();
     const { logger, entries } = recordingLogger();
-    const direct = limiter({ prefix, redis: await readyClient() });
-    const proxied = limiter({ prefix, redis: { url: `redis://127.0.0.1:${proxy.port}` }, logger, redisRetryMs: 50 });
+    const direct = limiter({ prefix });
+    const proxied = limiter({ prefix, url: `redis://127.0.0.1:${proxy.port}`, logger, redisRetryMs: 50 });
     await shared(direct, proxied);
     const from = (replica: RateLimiter) => replica.check({ tier: 'PUBLIC', client: null, ip: '10.0.0.1' });
     await from(direct);

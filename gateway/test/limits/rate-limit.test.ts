@@ -11,6 +11,7 @@ import {
   type RateDecision,
   type RateLimits,
 } from '../../src/limits/rate-limit.js';
+import { readRedisConfig } from '../../src/redis/config.js';
 import { recordingLogger } from './support.js';
 
 const perSecond = (limit: number) => ({ limit, periodMs: 1_000 });
@@ -30,7 +31,7 @@ const LIMITS: RateLimits = {
 function memoryLimiter(limits: RateLimits = LIMITS, memoryCapacity?: number) {
   const clock = { ms: 0 };
   const { logger, entries } = recordingLogger();
-  const limiter = createRateLimiter({ prefix: 'test:', limits, logger, now: () => clock.ms, memoryCapacity });
+  const limiter = createRateLimiter({ limits, logger, now: () => clock.ms, memoryCapacity });
   return { limiter, clock, entries };
 }
 
@@ -140,11 +141,18 @@ describe('rate limiter in memory', () => {
 });
 
 describe('rate limit config', () => {
+  /** The limits, and where they are counted: the Redis section's state role and rate-limit keyspace. */
   function read(env: Record<string, string>) {
     const reader = new EnvReader(env);
-    const config = readRateLimitConfig(reader);
+    const { limits } = readRateLimitConfig(reader);
+    const redis = readRedisConfig(reader);
     reader.done();
-    return config;
+    return {
+      redisUrl: redis.roles.state.url,
+      redisCluster: redis.roles.state.cluster,
+      prefix: redis.keyspaces.rateLimits.prefix,
+      limits,
+    };
   }
 
   it('defaults to per-minute limits by tier, a client ceiling and no Redis', () => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /**
  * The watchdog against a worker whose event loop is really blocked: the gateway's primary over a
@@ -54,13 +55,7 @@ async function readyz(): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'credit-gateway-block-'));
-  const tsconfig = join(dir, 'tsconfig.json');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
-    }),
-  );
+  const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   port = await freePort();
   healthPort = await freePort();
   primary = spawn(process.execPath, ['--import', 'tsx', 'gateway/test/performance/fixtures/blocking-workers.ts'], {

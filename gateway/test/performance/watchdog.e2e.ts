@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envName, SUBGRAPH_NAMES } from '@credit-gateway/common';
 import { population } from '@credit-gateway/sources';
 import { startStack, type Stack } from '../support/stack.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /**
  * A gateway of two workers (node:cluster) in its own process, in front of the test's subgraphs.
@@ -143,14 +144,8 @@ beforeAll(async () => {
   stack = await startStack({ populationSize: 100 });
   dir = await mkdtemp(join(tmpdir(), 'credit-gateway-watchdog-'));
   token = await stack.token('GOVERNMENT');
-  // The gateway runs from source: workspace imports resolve to common/src, not to a build.
-  tsconfig = join(dir, 'tsconfig.json');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
-    }),
-  );
+  // The gateway runs from source: workspace imports resolve to their src/, not to a build.
+  tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   port = await freePort();
   healthPort = await freePort();
 }, 120_000);

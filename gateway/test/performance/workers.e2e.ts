@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDevKeys, mintCallerToken } from '../../src/auth/index.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -70,14 +71,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'credit-gateway-workers-'));
   const keys = await generateDevKeys(join(dir, 'keys'));
   token = await mintCallerToken({ tier: 'GOVERNMENT', client: 'approval-system-test', dir: keys.dir });
-  // The gateway runs from source: workspace imports resolve to common/src, not to a build.
-  const tsconfig = join(dir, 'tsconfig.json');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
-    }),
-  );
+  // The gateway runs from source: workspace imports resolve to their src/, not to a build.
+  const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   const port = await freePort();
   const healthPort = await freePort();
   url = `http://127.0.0.1:${port}`;

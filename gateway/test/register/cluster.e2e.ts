@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envName, type SubgraphName } from '@credit-gateway/common';
 import { demoCode } from '@credit-gateway/sources';
 import { mintCallerToken } from '../../src/auth/index.js';
-import { MAX_RECORD_TEXT } from '../../src/register/record.js';
-import { verifyFileRegister } from '../../src/register/verify.js';
+import { MAX_RECORD_TEXT, verifyFileRegister } from '@credit-gateway/register';
 import { startStack, type Stack } from '../support/stack.js';
+import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 
 /**
  * A gateway of several worker processes on the file store keeps one register: the primary owns
@@ -70,13 +70,7 @@ beforeAll(async () => {
   stack = await startStack({ populationSize: 200 });
   dir = await mkdtemp(join(tmpdir(), 'credit-gateway-cluster-register-'));
   token = await mintCallerToken({ tier: 'GOVERNMENT', client: 'approval-system-test', dir: stack.keysDir });
-  const tsconfig = join(dir, 'tsconfig.json');
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      compilerOptions: { baseUrl: repository, paths: { '@credit-gateway/common': ['common/src/index.ts'] } },
-    }),
-  );
+  const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   const port = await freePort();
   const healthPort = await freePort();
   url = `http://127.0.0.1:${port}`;

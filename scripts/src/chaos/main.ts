@@ -211,7 +211,7 @@ try {
   try {
     verifyOutput = execFileSync(
       process.execPath,
-      ['gateway/dist/register/cli.js', 'verify', '--database-url', schemaUrl(pgUrl)],
+      ['register/dist/cli.js', 'verify', '--database-url', schemaUrl(pgUrl)],
       {
         cwd: REPOSITORY,
         encoding: 'utf8',

@@ -130,6 +130,12 @@ export function send(baseUrl: string, exchange: Exchange, options: { agent: Agen
       finish({ verdict: 'hang', status: null, codes: [], detail: `no answer in ${options.hangMs} ms`, headers: {} });
       request.destroy();
     }, options.hangMs);
+    // A socket can fail after its answer was read (a body still being sent when the server closes):
+    // the request's own handler no longer hears it, and an unheard socket error would end the runner.
+    request.on('socket', (socket) => {
+      // A kept-alive socket serves many exchanges: one listener is enough.
+      if (!socket.listeners('error').includes(ignoreSocketError)) socket.on('error', ignoreSocketError);
+    });
     request.on('error', (error: NodeJS.ErrnoException) =>
       finish({ verdict: 'reset', status: null, codes: [], detail: error.code ?? error.message, headers: {} }),
     );
@@ -137,3 +143,6 @@ export function send(baseUrl: string, exchange: Exchange, options: { agent: Agen
     else request.end(exchange.body);
   });
 }
+
+/** Socket errors after an answer are the exchange's business only while it lasts; see `send`. */
+function ignoreSocketError(): void {}

@@ -17,12 +17,23 @@ export interface Faults {
 export const NO_FAULTS: Faults = { delayMs: 0, jitterMs: 0, errorRate: 0, garbageRate: 0, hang: false };
 
 export function faultsFromEnv(env: Env, reader = new EnvReader(env)): Faults {
+  reader = reader.section('Simulated faults (stand-ins and the embedded front-end database)');
   return {
-    delayMs: reader.int('FAULT_DELAY_MS', 0, { min: 0, max: 600_000 }),
-    jitterMs: reader.int('FAULT_JITTER_MS', 0, { min: 0, max: 600_000 }),
-    errorRate: reader.number('FAULT_ERROR_RATE', 0, { min: 0, max: 1 }),
-    garbageRate: reader.number('FAULT_GARBAGE_RATE', 0, { min: 0, max: 1 }),
-    hang: reader.bool('FAULT_HANG', false),
+    delayMs: reader.int('FAULT_DELAY_MS', 0, { min: 0, max: 600_000 }, 'Added to every answer'),
+    jitterMs: reader.int('FAULT_JITTER_MS', 0, { min: 0, max: 600_000 }, 'A random extra delay, from 0 to this'),
+    errorRate: reader.number(
+      'FAULT_ERROR_RATE',
+      0,
+      { min: 0, max: 1 },
+      "Share of calls that fail: 503 with the department's own error body, or a database outage",
+    ),
+    garbageRate: reader.number(
+      'FAULT_GARBAGE_RATE',
+      0,
+      { min: 0, max: 1 },
+      "Share of calls answered with something not in the department's format",
+    ),
+    hang: reader.bool('FAULT_HANG', false, 'Accept calls and never answer'),
   };
 }
 

@@ -15,7 +15,12 @@ export function loadConfig(env: Env): CourtsConfig {
   const config: CourtsConfig = {
     ...readSubgraphConfig(reader, 'courts'),
     sourceUrl: readSourceUrl(reader, 'courts'),
-    sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: SOURCE_BATCH_LIMIT }),
+    sourceBatchSize: reader.int(
+      'SOURCE_BATCH_SIZE',
+      500,
+      { min: 1, max: SOURCE_BATCH_LIMIT },
+      'Subjects (companies and people together) sent to the courts in one batch query',
+    ),
   };
   reader.done();
   return config;

@@ -2,6 +2,7 @@ import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+import { DEFAULT_STORE_DIR } from './store/event-store.js';
 
 export interface CreditConfig extends SubgraphConfig {
   /** The measures catalog and the lists it targets (CREDIT_MEASURES_FILE). */
@@ -20,17 +21,52 @@ export interface CreditConfig extends SubgraphConfig {
   linkageUrl: string;
 }
 
+/** Where the durable store is: read by the subgraph, and by the store's verify command on its own. */
+export function readStoreLocation(reader: EnvReader): Pick<CreditConfig, 'storeDir' | 'storeDatabaseUrl'> {
+  return {
+    storeDir: reader.string(
+      'CREDIT_STORE_DIR',
+      DEFAULT_STORE_DIR,
+      'Directory of the durable store of objections and repairs when CREDIT_DATABASE_URL is unset',
+    ),
+    storeDatabaseUrl: reader.optionalString(
+      'CREDIT_DATABASE_URL',
+      'The durable store of objections and repairs in PostgreSQL; the files in CREDIT_STORE_DIR when unset',
+    ),
+  };
+}
+
 export function loadConfig(env: Env): CreditConfig {
   const reader = new EnvReader(env);
   const config: CreditConfig = {
     ...readSubgraphConfig(reader, 'credit'),
-    measuresFile: reader.string('CREDIT_MEASURES_FILE', DEFAULT_MEASURES_FILE),
-    publicityPeriodsFile: reader.string('CREDIT_PUBLICITY_PERIODS_FILE', DEFAULT_PUBLICITY_FILE),
-    evaluationModelFile: reader.string('CREDIT_EVALUATION_MODEL_FILE', DEFAULT_EVALUATION_FILE),
-    representativeIndexSize: reader.int('CREDIT_REPRESENTATIVE_INDEX_SIZE', 100_000, { min: 1, max: 10_000_000 }),
-    storeDir: reader.string('CREDIT_STORE_DIR', '.data/credit'),
-    storeDatabaseUrl: reader.optionalString('CREDIT_DATABASE_URL'),
-    linkageUrl: reader.url('LINKAGE_URL', `http://127.0.0.1:${STAND_IN_PORTS.courts}`),
+    measuresFile: reader.string(
+      'CREDIT_MEASURES_FILE',
+      DEFAULT_MEASURES_FILE,
+      'The joint measures catalog and the lists it targets',
+    ),
+    publicityPeriodsFile: reader.string(
+      'CREDIT_PUBLICITY_PERIODS_FILE',
+      DEFAULT_PUBLICITY_FILE,
+      'Publicity periods and severity rules',
+    ),
+    evaluationModelFile: reader.string(
+      'CREDIT_EVALUATION_MODEL_FILE',
+      DEFAULT_EVALUATION_FILE,
+      'The comprehensive evaluation model',
+    ),
+    representativeIndexSize: reader.int(
+      'CREDIT_REPRESENTATIVE_INDEX_SIZE',
+      100_000,
+      { min: 1, max: 10_000_000 },
+      'Enterprises remembered with their legal representative, for measures that bind the person (落实到人)',
+    ),
+    ...readStoreLocation(reader),
+    linkageUrl: reader.url(
+      'LINKAGE_URL',
+      `http://127.0.0.1:${STAND_IN_PORTS.courts}`,
+      "The courts' enforcement linkage interface the court feed reads; the courts stand-in by default",
+    ),
   };
   reader.done();
   return config;

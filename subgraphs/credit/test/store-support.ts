@@ -4,12 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
+import { testSchema as postgresSchema } from '../../../common/test/support/postgres.js';
 import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
 import type { EventStoreConfig } from '../src/store/index.js';
-
-/** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
-export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 const CHILD = fileURLToPath(new URL('./store-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,22 +17,8 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A fresh schema on the test server, reached through `search_path` in the URL; dropped after. */
-export async function testSchema(): Promise<{ admin: pg.Client; url: string; drop(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const schema = `credit_store_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
-  return {
-    admin,
-    url: `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
+/** A schema of the store's tests. */
+export const testSchema = () => postgresSchema('credit_store_test');
 
 /** One place for the store under test: a directory or a schema, and how to remove it. */
 export interface StoreUnderTest {

@@ -3,14 +3,16 @@ import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
+import { EMPTY_CHAIN, type ChainLink } from '@credit-gateway/common/durable-log';
 import {
   eventLog,
   openEventStore,
   StoreStartError,
-  type EventBackend,
+  type EventChain,
   type EventStore,
-  type StoredEvent,
+  type SealedEvent,
 } from '../src/store/event-store.js';
+import { eventFormat } from '../src/store/stored-event.js';
 import { STORES, tempDir, type StoreUnderTest } from './store-support.js';
 
 const NOW = new Date('2026-11-20T02:00:00.000Z');
@@ -194,11 +196,13 @@ describe('the file store on disk', () => {
 
   const openDir = () => openEventStore({ dir }, silentLogger(), { now: () => NOW });
 
-  it('is one JSON line per event', async () => {
+  it('is one JSON line per event, sealed into the hash chain', async () => {
     events = await openDir();
     await events.append('objection/A', { reason: '有误' }, 'k');
+    // The hash is fixed: stores already written must keep verifying, so the format may never drift.
     expect(await readFile(join(dir, 'events.jsonl'), 'utf8')).toBe(
-      '{"position":1,"stream":"objection/A","version":1,"idempotencyKey":"k","recordedAt":"2026-11-20T02:00:00.000Z","data":{"reason":"有误"}}\n',
+      '{"position":1,"stream":"objection/A","version":1,"idempotencyKey":"k","recordedAt":"2026-11-20T02:00:00.000Z","data":{"reason":"有误"},' +
+        `"prevHash":"${'0'.repeat(64)}","hash":"87adf4382759464a372412abfbb4cfc626160a6ca616b7cb3bc1c8e05493f2d3"}\n`,
     );
   });
 
@@ -277,21 +281,36 @@ describe('the PostgreSQL table', () => {
 });
 
 describe('a write that fails', () => {
-  /** A backend that commits the first batch and then reports failure, as a lost COMMIT answer does. */
+  /** A chain that commits the first batch and then reports failure, as a lost COMMIT answer does. */
   function flakyBackend() {
-    const durable: StoredEvent[] = [];
+    const durable: SealedEvent[] = [];
     let failNext = true;
-    const backend: EventBackend = {
+    let tail: ChainLink = EMPTY_CHAIN;
+    const linkOf = (event: SealedEvent | undefined) =>
+      event ? { seq: event.position, hash: event.hash } : EMPTY_CHAIN;
+    const backend: EventChain = {
       kind: 'postgres',
-      write: (batch) => {
+      writer: 'events',
+      get tail() {
+        return tail;
+      },
+      append: (inputs) => {
+        const batch: SealedEvent[] = [];
+        for (const input of inputs)
+          batch.push(eventFormat.seal(input, 'events', linkOf(batch.at(-1) ?? durable.at(-1))));
         durable.push(...batch);
         if (failNext) {
           failNext = false;
           return Promise.reject(new Error('connection lost during COMMIT'));
         }
-        return Promise.resolve();
+        tail = linkOf(durable.at(-1));
+        return Promise.resolve(batch);
       },
-      recover: (position) => Promise.resolve(durable.filter((event) => event.position > position)),
+      recover: () => {
+        const found = durable.filter((event) => event.position > tail.seq);
+        tail = linkOf(durable.at(-1));
+        return Promise.resolve(found);
+      },
       close: () => Promise.resolve(),
     };
     return { backend, durable };

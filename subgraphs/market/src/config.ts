@@ -14,8 +14,18 @@ export function loadConfig(env: Env): MarketConfig {
   const config: MarketConfig = {
     ...readSubgraphConfig(reader, 'market'),
     sourceUrl: readSourceUrl(reader, 'market'),
-    sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: 1_000 }),
-    maxBatchSize: reader.int('MAX_BATCH_SIZE', 500, { min: 1, max: 10_000 }),
+    sourceBatchSize: reader.int(
+      'SOURCE_BATCH_SIZE',
+      500,
+      { min: 1, max: 1_000 },
+      'Codes sent to GSXT in one batch query',
+    ),
+    maxBatchSize: reader.int(
+      'MAX_BATCH_SIZE',
+      500,
+      { min: 1, max: 10_000 },
+      'Most codes one `enterprises` query may ask for',
+    ),
   };
   reader.done();
   return config;

@@ -20,9 +20,24 @@ export function loadConfig(env: Env): ProcurementConfig {
   const config: ProcurementConfig = {
     ...readSubgraphConfig(reader, 'procurement'),
     sourceUrl: readSourceUrl(reader, 'procurement'),
-    sourceLookup: reader.oneOf('SOURCE_LOOKUP', SOURCE_LOOKUPS, 'batch'),
-    sourceBatchSize: reader.int('SOURCE_BATCH_SIZE', 500, { min: 1, max: SOURCE_BATCH_LIMIT }),
-    sourceConcurrency: reader.int('SOURCE_CONCURRENCY', 16, { min: 1, max: 256 }),
+    sourceLookup: reader.oneOf(
+      'SOURCE_LOOKUP',
+      SOURCE_LOOKUPS,
+      'batch',
+      '`batch`: one bulk look-up per batch; `single`: one request per supplier, for a service with only that look-up',
+    ),
+    sourceBatchSize: reader.int(
+      'SOURCE_BATCH_SIZE',
+      500,
+      { min: 1, max: SOURCE_BATCH_LIMIT },
+      'Codes in one batch, and so in one bulk request',
+    ),
+    sourceConcurrency: reader.int(
+      'SOURCE_CONCURRENCY',
+      16,
+      { min: 1, max: 256 },
+      'Most single look-ups in flight at once (SOURCE_LOOKUP=single)',
+    ),
   };
   reader.done();
   return config;

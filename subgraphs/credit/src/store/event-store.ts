@@ -1,18 +1,30 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '@credit-gateway/common';
+import { CommitQueue, follows, type ChainWriter } from '@credit-gateway/common/durable-log';
 import { openFileEvents } from './file-events.js';
 import { openPostgresEvents } from './postgres-events.js';
 import {
   deepFreeze,
+  eventFormat,
   isRecord,
   isStorable,
   nameProblem,
   StoreStartError,
-  type EventBackend,
+  unsealed,
+  type EventInput,
+  type SealedEvent,
   type StoredEvent,
 } from './stored-event.js';
 
-export { parseStoredEvent, StoreStartError, type EventBackend, type StoredEvent } from './stored-event.js';
+export {
+  parseStoredEvent,
+  StoreStartError,
+  type EventInput,
+  type SealedEvent,
+  type StoredEvent,
+} from './stored-event.js';
+
+/** The log under the store: one hash chain, in files or a PostgreSQL table. */
+export type EventChain = ChainWriter<EventInput, SealedEvent>;
 
 export interface AppendResult<T extends object = Record<string, unknown>> {
   event: StoredEvent<T>;
@@ -21,7 +33,7 @@ export interface AppendResult<T extends object = Record<string, unknown>> {
 }
 
 export interface EventStore {
-  readonly kind: EventBackend['kind'];
+  readonly kind: EventChain['kind'];
   /**
    * Appends one event to a stream and resolves once it is durable (fsync, or COMMIT). The same
    * idempotency key on the same stream resolves to the first event, across restarts too.
@@ -62,42 +74,46 @@ interface Pending {
   stream: string;
   idempotencyKey: string;
   data: Record<string, unknown>;
-  resolve(result: AppendResult): void;
-  reject(error: Error): void;
 }
 
 const keyOf = (stream: string, idempotencyKey: string) => `${stream}\u0000${idempotencyKey}`;
 
 /**
- * The events in memory, indexed by stream and key, in front of a backend that makes them
+ * The events in memory, indexed by stream and key, in front of the chain that makes them
  * durable. Appends go by group commit: while one batch is being written, the next ones queue up
  * and go together, so one fsync or COMMIT serves many appends, and positions stay in order.
  */
 class EventLog implements EventStore {
-  readonly kind: EventBackend['kind'];
+  readonly kind: EventChain['kind'];
   private readonly events: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly keys = new Map<string, StoredEvent>();
   /** Appends queued or being written, by stream and key: a second one waits for the first. */
   private readonly inFlight = new Map<string, Promise<AppendResult>>();
   private readonly projections: ((event: StoredEvent) => void)[] = [];
-  private queue: Pending[] = [];
-  private draining: Promise<void> | null = null;
-  /** After a failed write the backend may hold more than memory does: recover before writing. */
-  private uncertain = false;
-  private closed = false;
+  private readonly queue: CommitQueue<Pending, AppendResult>;
+  private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly backend: EventBackend,
-    stored: readonly StoredEvent[],
+    private readonly chain: EventChain,
+    stored: readonly SealedEvent[],
     private readonly options: { batchMax: number; logger: Logger; now: () => Date },
   ) {
-    this.kind = backend.kind;
+    this.kind = chain.kind;
+    let previous: SealedEvent | null = null;
     for (const event of stored) {
-      const problem = this.problemWith(event);
+      const problem = this.problemWith(event) ?? chainProblem(event, previous);
       if (problem !== null) throw new StoreStartError(`Credit store: event at position ${event.position}: ${problem}`);
       this.apply(event);
+      previous = event;
     }
+    this.queue = new CommitQueue({
+      name: 'credit store',
+      batchMax: options.batchMax,
+      logger: options.logger,
+      write: (batch) => this.writeBatch(batch),
+      unavailable: (cause) => new Error('The credit store could not write', { cause }),
+    });
   }
 
   get position(): number {
@@ -107,7 +123,7 @@ class EventLog implements EventStore {
   append<T extends object>(stream: string, data: T, idempotencyKey: string): Promise<AppendResult<T>> {
     const problem = nameProblem('stream', stream) ?? nameProblem('idempotencyKey', idempotencyKey);
     if (problem !== null) return Promise.reject(new TypeError(`Event not appended: ${problem}`));
-    if (this.closed) return Promise.reject(new Error('The credit store is closed'));
+    if (this.closing) return Promise.reject(new Error('The credit store is closed'));
     const key = keyOf(stream, idempotencyKey);
     const done = this.keys.get(key);
     if (done) return Promise.resolve({ event: done as StoredEvent<T>, duplicate: true });
@@ -125,14 +141,10 @@ class EventLog implements EventStore {
       // One such event would fail the whole group commit it is written in.
       return Promise.reject(new TypeError('Event not appended: a string holds a NUL character or a lone surrogate'));
     }
-    const eventData = copy;
-    const promise = new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ stream, idempotencyKey, data: eventData, resolve, reject });
-    });
+    const promise = this.queue.append({ stream, idempotencyKey, data: copy });
     this.inFlight.set(key, promise);
     const forget = () => this.inFlight.delete(key);
     promise.then(forget, forget);
-    this.draining ??= this.drain();
     return promise as Promise<AppendResult<T>>;
   }
 
@@ -149,81 +161,46 @@ class EventLog implements EventStore {
     this.projections.push(projection);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.draining;
-    await this.backend.close();
+  close(): Promise<void> {
+    this.closing ??= this.queue.close().then(() => this.chain.close());
+    return this.closing;
   }
 
-  private async drain(): Promise<void> {
-    // Appends made in the same turn of the event loop join the first batch.
-    await nextTurn();
-    try {
-      for (;;) {
-        const batch = this.queue.slice(0, this.options.batchMax);
-        this.queue = this.queue.slice(batch.length);
-        if (batch.length === 0) return;
-        await this.writeBatch(batch).catch((error: unknown) => {
-          // Settled appends ignore this; none is left waiting for ever.
-          this.options.logger.error({ err: error }, 'credit store: batch failed');
-          for (const pending of batch) pending.reject(new Error('The credit store could not write', { cause: error }));
-        });
-      }
-    } finally {
-      this.draining = null;
-    }
-  }
-
-  private async writeBatch(batch: Pending[]): Promise<void> {
-    try {
-      if (this.uncertain) {
-        for (const event of await this.backend.recover(this.position)) this.applyNew(event);
-        this.uncertain = false;
-      }
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'credit store: could not recover after a failed write');
-      for (const pending of batch) pending.reject(new Error('The credit store could not write', { cause: error }));
-      return;
-    }
+  /**
+   * One group commit. A failed write may have been durable after all (a COMMIT whose answer was
+   * lost): what the chain recovers is taken in first, so a retry finds its key answered rather
+   * than written twice. An event already durable is answered, not written again.
+   */
+  private async writeBatch(batch: readonly Pending[]): Promise<(AppendResult | Error)[]> {
+    for (const event of await this.chain.recover()) this.applyNew(event);
     const recordedAt = this.options.now().toISOString();
-    const events: StoredEvent[] = [];
-    const written: { pending: Pending; event: StoredEvent }[] = [];
+    const outcomes: (AppendResult | Error)[] = [];
+    const inputs: EventInput[] = [];
+    const written: number[] = [];
     const versions = new Map<string, number>();
-    for (const pending of batch) {
-      // Written after all by a write that seemed to fail: recovered above.
+    for (const [i, pending] of batch.entries()) {
       const durable = this.keys.get(keyOf(pending.stream, pending.idempotencyKey));
       if (durable) {
-        pending.resolve({ event: durable, duplicate: true });
+        outcomes[i] = { event: durable, duplicate: true };
         continue;
       }
       const version = (versions.get(pending.stream) ?? this.streams.get(pending.stream)?.length ?? 0) + 1;
       versions.set(pending.stream, version);
-      const event = deepFreeze<StoredEvent>({
-        position: this.position + events.length + 1,
-        stream: pending.stream,
-        version,
-        idempotencyKey: pending.idempotencyKey,
-        recordedAt,
-        data: pending.data,
-      });
-      events.push(event);
-      written.push({ pending, event });
+      inputs.push({ ...pending, version, recordedAt });
+      written.push(i);
     }
-    if (events.length === 0) return;
+    if (inputs.length === 0) return outcomes;
+    let events: SealedEvent[];
     try {
-      await this.backend.write(events);
+      events = await this.chain.append(inputs);
     } catch (error) {
-      this.uncertain = true;
-      this.options.logger.error({ err: error, events: events.length }, 'credit store: write failed');
-      for (const { pending } of written)
-        pending.reject(new Error('The credit store could not write', { cause: error }));
-      return;
+      this.options.logger.error({ err: error, events: inputs.length }, 'credit store: write failed');
+      const failure = new Error('The credit store could not write', { cause: error });
+      for (const i of written) outcomes[i] = failure;
+      return outcomes;
     }
-    for (const { pending, event } of written) {
-      this.applyNew(event);
-      pending.resolve({ event, duplicate: false });
-    }
+    events.forEach((sealed, j) => (outcomes[written[j]!] = { event: this.applyNew(sealed), duplicate: false }));
+    return outcomes;
   }
 
   private problemWith(event: StoredEvent): string | null {
@@ -234,23 +211,24 @@ class EventLog implements EventStore {
     return null;
   }
 
-  private apply(event: StoredEvent): void {
-    deepFreeze(event);
+  private apply(sealed: SealedEvent): StoredEvent {
+    const event = deepFreeze(unsealed(sealed));
     this.events.push(event);
     const stream = this.streams.get(event.stream);
     if (stream) stream.push(event);
     else this.streams.set(event.stream, [event]);
     this.keys.set(keyOf(event.stream, event.idempotencyKey), event);
+    return event;
   }
 
   /** A new durable event: into memory, then to every projection. */
-  private applyNew(event: StoredEvent): void {
-    const problem = this.problemWith(event);
+  private applyNew(sealed: SealedEvent): StoredEvent {
+    const problem = this.problemWith(sealed);
     if (problem !== null) {
       // Only another process writing the same store can cause this; refuse to guess.
-      throw new Error(`Credit store: event at position ${event.position}: ${problem}`);
+      throw new Error(`Credit store: event at position ${sealed.position}: ${problem}`);
     }
-    this.apply(event);
+    const event = this.apply(sealed);
     for (const projection of this.projections) {
       try {
         projection(event);
@@ -258,7 +236,19 @@ class EventLog implements EventStore {
         this.options.logger.error({ err: error, position: event.position }, 'credit store: a projection failed');
       }
     }
+    return event;
   }
+}
+
+/** Why a stored event does not belong in the hash chain after `previous`, or null. */
+function chainProblem(event: SealedEvent, previous: SealedEvent | null): string | null {
+  if (eventFormat.hashOf(event) !== event.hash)
+    return 'it does not match its hash: it was changed after it was written';
+  const link = eventFormat.link(event);
+  if (!follows(link, previous && eventFormat.link(previous))) {
+    return 'it does not link to the event before it: that one was replaced, or this one was changed';
+  }
+  return null;
 }
 
 /** Opens the store: reads every stored event, then takes appends. */
@@ -277,22 +267,25 @@ export async function openEventStore(
       })
     : await openFileEvents({ dir: config.dir ?? DEFAULT_STORE_DIR, logger });
   try {
-    const log = eventLog(opened.backend, opened.events, { batchMax: config.batchMax, logger, now: options.now });
+    const log = eventLog(opened.chain, opened.events, { batchMax: config.batchMax, logger, now: options.now });
     logger.info({ store: log.kind, events: opened.events.length }, 'credit store opened');
     return log;
   } catch (error) {
-    await opened.backend.close();
+    await opened.chain.close();
     throw error;
   }
 }
 
-/** The store over any backend, given the events it holds: what openEventStore builds. */
+/**
+ * The store over any chain, given the events it holds: what openEventStore builds. Refuses, with
+ * StoreStartError, events out of order or out of their hash chain.
+ */
 export function eventLog(
-  backend: EventBackend,
-  stored: readonly StoredEvent[],
+  chain: EventChain,
+  stored: readonly SealedEvent[],
   options: { batchMax?: number | undefined; logger: Logger; now?: (() => Date) | undefined },
 ): EventStore {
-  return new EventLog(backend, stored, {
+  return new EventLog(chain, stored, {
     batchMax: options.batchMax ?? 500,
     logger: options.logger,
     now: options.now ?? (() => new Date()),
