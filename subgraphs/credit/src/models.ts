@@ -18,7 +18,7 @@ import type {
   SourceSystem,
   SubjectKind,
   TaxCreditGradeLevel,
-} from './__generated__/resolvers-types.js';
+} from './__generated__/types.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
 // A section is null or absent when its department could not be read (the gateway passes a failed

@@ -18,7 +18,7 @@ import type {
   RestrictedItem,
   RestrictionRole,
   RestrictionStatus,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import { personKey, type ConsumptionRestrictionModel, type CourtsKey, type CourtsRecord } from './models.js';
 
 export interface ZxgkSourceOptions {
