@@ -14,6 +14,7 @@ export * from './topology.js';
 export * from './source-client.js';
 export * from './service.js';
 export * from './legacy.js';
+export * from './court-formats.js';
 export * from './subgraph.js';
 export * from './access.js';
 export * from './access-personal.js';
