@@ -16,6 +16,7 @@ export * from './service.js';
 export * from './legacy.js';
 export * from './court-formats.js';
 export * from './subgraph.js';
+export * from './sdl.js';
 export * from './access.js';
 export * from './access-personal.js';
 export * from './access-enforcement.js';
