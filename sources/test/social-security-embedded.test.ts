@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, silentLogger } from '@credit-gateway/common';
 import { lookupQuery } from '../../subgraphs/social-security/src/source/hrss.js';
 import { GATEWAY_KEYS } from '../../common/test/support/gateway-identity.js';
-import { loadEmbeddedConfig, loadSeedConfig } from '../src/social-security/config.js';
-import { NO_FAULTS, openEmbeddedFrontDb, placeholdersInOrder } from '../src/index.js';
+import { loadEmbeddedConfig } from '../src/social-security/config.js';
+import { loadSeedConfig, NO_FAULTS, openEmbeddedFrontDb, placeholdersInOrder } from '../src/index.js';
 
 /** The gateway's public key, which the subgraph requires. */
 const KEY = { GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY };

@@ -5,3 +5,4 @@ export * from './seed.js';
 export * from './embedded.js';
 export * from './postgres.js';
 export * from './config.js';
+export * from './seed-config.js';

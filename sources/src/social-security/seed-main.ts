@@ -4,7 +4,7 @@
  * subgraph, as docker-compose's seed service does: `node sources/dist/social-security/seed-main.js`.
  */
 import { createLogger } from '@credit-gateway/common';
-import { loadSeedConfig } from './config.js';
+import { loadSeedConfig } from './seed-config.js';
 import { seedPostgres } from './postgres.js';
 
 const config = loadSeedConfig(process.env);
