@@ -19,6 +19,8 @@ const alias = {
   '@credit-gateway/subgraph-tax': here('./subgraphs/tax/src/server.ts'),
   '@credit-gateway/subgraph-courts': here('./subgraphs/courts/src/server.ts'),
   '@credit-gateway/subgraph-procurement': here('./subgraphs/procurement/src/server.ts'),
+  // Before the package itself: an alias also matches the paths under it.
+  '@credit-gateway/subgraph-social-security/front-db': here('./subgraphs/social-security/src/front-db.ts'),
   '@credit-gateway/subgraph-social-security': here('./subgraphs/social-security/src/server.ts'),
   '@credit-gateway/subgraph-credit': here('./subgraphs/credit/src/server.ts'),
 };

@@ -20,7 +20,7 @@ import {
   type Tier,
 } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, generateDevKeys, mintCallerToken } from '@credit-gateway/gateway';
-import { population } from '@credit-gateway/sources';
+import { population, subgraphEntry } from '@credit-gateway/sources';
 import type { LoadJob, LoadResult } from './load.js';
 import { launch, ROOT, sampleRss, waitHealthy, type Running, type Service } from './services.js';
 import { renderMarkdown, renderSvg, type BenchReport, type Row } from './report.js';
@@ -168,7 +168,7 @@ function backendServices(faults: Faults): Service[] {
   }));
   const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
     name: `subgraph ${name}`,
-    command: [process.execPath, `subgraphs/${name}/dist/index.js`],
+    command: [process.execPath, subgraphEntry(name)],
     env: {
       PORT: String(port(SUBGRAPH_PORTS[name])),
       GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey,

@@ -176,6 +176,20 @@ export class EnvReader {
       .filter((item) => item !== '');
   }
 
+  /** A `postgres://` or `postgresql://` URL; a bad one is reported without echoing it, as it may hold a password. */
+  postgresUrl(name: string, doc: EnvDoc): string | undefined {
+    const url = this.optionalString(name, doc);
+    if (url === undefined) return undefined;
+    try {
+      const { protocol } = new URL(url);
+      if (protocol === 'postgres:' || protocol === 'postgresql:') return url;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} must be a postgres:// or postgresql:// URL`);
+    return undefined;
+  }
+
   /** Records a problem found by the caller's own cross-field checks. */
   problem(message: string): void {
     this.problems.push(message);

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { accessRules } from './access.js';
 import { enforceAccess, enforcePersonalData, entityKeyFields, type AccessClaims } from './access-enforcement.js';
 import { personalFields } from './access-personal.js';
+import { readSdl } from './sdl.js';
 import { DEFAULT_ALLOW_LIST_FILE } from './allow-list.js';
 import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingConfig } from './internal-auth.js';
 import type { EnvReader } from './config.js';
@@ -24,9 +24,9 @@ type SubgraphResolverMap = NonNullable<
   Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
 >;
 
-/** The subgraph's SDL, from schema/: the same file composition reads. */
+/** The subgraph's SDL, from schema/, its named selections expanded: what composition reads too. */
 export function subgraphTypeDefs(name: SubgraphName | LocalSubgraphName): DocumentNode {
-  return parse(readFileSync(new URL(`../../schema/${name}.graphql`, import.meta.url), 'utf8'));
+  return readSdl(new URL(`../../schema/${name}.graphql`, import.meta.url));
 }
 
 /**

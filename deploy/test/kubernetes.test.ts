@@ -5,7 +5,8 @@ import { loadConfig as loadCourtsConfig } from '@credit-gateway/subgraph-courts'
 import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
 import { loadConfig as loadMarketConfig } from '@credit-gateway/subgraph-market';
 import { loadConfig as loadProcurementConfig } from '@credit-gateway/subgraph-procurement';
-import { loadConfig as loadSocialSecurityConfig, loadSeedConfig } from '@credit-gateway/subgraph-social-security';
+import { loadSeedConfig } from '@credit-gateway/sources';
+import { loadConfig as loadSocialSecurityConfig } from '@credit-gateway/subgraph-social-security';
 import { loadConfig as loadTaxConfig } from '@credit-gateway/subgraph-tax';
 import { readByConfig, resolveEnv, unreadVariables } from './support/config-env.js';
 import { hardeningProblems } from './support/hardening.js';
@@ -33,7 +34,7 @@ const CONFIG_LOADERS: Readonly<Record<string, (env: Env) => unknown>> = {
   'subgraphs/social-security/dist/index.js': loadSocialSecurityConfig,
   'subgraphs/procurement/dist/index.js': loadProcurementConfig,
   'subgraphs/credit/dist/index.js': loadCreditConfig,
-  'subgraphs/social-security/dist/seed.js': loadSeedConfig,
+  'sources/dist/social-security/seed-main.js': loadSeedConfig,
 };
 
 /** What a gateway worker has past SHUTDOWN_GRACE_MS to flush the register (FLUSH_MARGIN_MS, performance/workers.ts). */
@@ -132,7 +133,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     }
     expect(problems).toEqual([]);
     const expected = Object.keys(CONFIG_LOADERS).filter(
-      (script) => overlay === 'development' || !script.endsWith('seed.js'),
+      (script) => overlay === 'development' || !script.endsWith('seed-main.js'),
     );
     expect([...checked].sort()).toEqual(expected.sort());
   });

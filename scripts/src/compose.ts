@@ -5,8 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
-import { LOCAL_SUBGRAPH_NAMES, SUBGRAPH_NAMES, SUBGRAPH_PORTS } from '@credit-gateway/common';
+import { LOCAL_SUBGRAPH_NAMES, SUBGRAPH_NAMES, SUBGRAPH_PORTS, subgraphTypeDefs } from '@credit-gateway/common';
 
 const schemaDir = fileURLToPath(new URL('../../schema/', import.meta.url));
 const supergraphFile = `${schemaDir}supergraph.graphql`;
@@ -19,7 +18,8 @@ export function composeSupergraph(): string {
     [...remote, ...local].map(({ name, url }) => ({
       name,
       url,
-      typeDefs: parse(readFileSync(`${schemaDir}${name}.graphql`, 'utf8')),
+      // As the subgraphs read their SDL: named selections (fragments) expanded.
+      typeDefs: subgraphTypeDefs(name),
     })),
   );
   if (result.errors) {

@@ -1,14 +1,15 @@
 /**
  * `npm start`: the whole system on one machine with embedded defaults: the four department
- * stand-ins, the five subgraphs (social security on its embedded front-end database) and the
- * gateway, each in its own process as docker-compose runs them. Ctrl-C stops everything.
+ * stand-ins, the six subgraphs (social security on its embedded front-end database, which the
+ * simulator hosts) and the gateway, each in its own process as docker-compose runs them. Ctrl-C
+ * stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAND_IN_NAMES, STAND_IN_PORTS, SUBGRAPH_NAMES, SUBGRAPH_PORTS, envName } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, generateDevKeys } from '@credit-gateway/gateway';
-import { DEMO_SUBJECTS } from '@credit-gateway/sources';
+import { DEMO_SUBJECTS, subgraphEntry } from '@credit-gateway/sources';
 import { loadLauncherConfig } from './launcher-config.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,7 +38,7 @@ const standIns: Service[] = STAND_IN_NAMES.map((name) => ({
 
 const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
   name: `subgraph ${name}`,
-  entry: `subgraphs/${name}/dist/index.js`,
+  entry: subgraphEntry(name),
   env: {
     PORT: String(SUBGRAPH_PORTS[name]),
     GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey,

@@ -8,3 +8,4 @@ export * from './sim/faults.js';
 export * from './config.js';
 export type { StandInHandler, StandInStats } from './sim/server.js';
 export * from './social-security/index.js';
+export * from './entries.js';

@@ -1,17 +1,11 @@
-import { listen, type Logger, type RunningServer, type StandInName } from '@credit-gateway/common';
+import { listen, type RunningServer, type StandInName } from '@credit-gateway/common';
 import { createCourtsStandIn } from './courts/server.js';
 import { createMarketStandIn } from './market/server.js';
 import { createProcurementStandIn } from './procurement/server.js';
-import type { Faults } from './sim/faults.js';
-import type { StandInHandler } from './sim/server.js';
+import type { StandInConfig, StandInHandler } from './sim/server.js';
 import { createTaxStandIn } from './tax/server.js';
 
-export interface StandInConfig {
-  logger: Logger;
-  faults?: Faults;
-  /** Size of the generated population a stand-in indexes for reverse look-ups (people → orders). */
-  populationSize: number;
-}
+export type { StandInConfig };
 
 export const STAND_INS: Readonly<Record<StandInName, (config: StandInConfig) => StandInHandler>> = {
   market: createMarketStandIn,

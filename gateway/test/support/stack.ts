@@ -17,7 +17,15 @@ import {
   type SubgraphName,
   type Tier,
 } from '@credit-gateway/common';
-import { startStandIn, type Faults, type RunningStandIn, type StandInStats } from '@credit-gateway/sources';
+import {
+  NO_FAULTS,
+  openEmbeddedFrontDb,
+  startStandIn,
+  type EmbeddedFrontDb,
+  type Faults,
+  type RunningStandIn,
+  type StandInStats,
+} from '@credit-gateway/sources';
 import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gateway/subgraph-market';
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
@@ -100,8 +108,6 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const NO_FAULTS: Faults = { delayMs: 0, jitterMs: 0, errorRate: 0, garbageRate: 0, hang: false };
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = silentLogger();
   const populationSize = options.populationSize ?? 2_000;
@@ -124,16 +130,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SOURCE_TIMEOUT_MS: timeout,
       ...trustGateway,
     });
-    const socialSecurity = await createSocialSecuritySubgraph(
-      socialSecurityConfig({
-        PORT: '0',
-        SOURCE_TIMEOUT_MS: timeout,
-        ...trustGateway,
-        ...(options.frontDbUrl
-          ? { FRONT_DB_URL: options.frontDbUrl }
-          : { FRONT_DB_POPULATION: String(populationSize) }),
-      }),
+    // The simulator's embedded front-end database unless the test names a PostgreSQL one.
+    const embedded: EmbeddedFrontDb | null = options.frontDbUrl
+      ? null
+      : await openEmbeddedFrontDb({ population: populationSize, faults: NO_FAULTS, logger });
+    const socialSecurity = createSocialSecuritySubgraph(
+      socialSecurityConfig(
+        {
+          PORT: '0',
+          SOURCE_TIMEOUT_MS: timeout,
+          ...trustGateway,
+          ...(options.frontDbUrl ? { FRONT_DB_URL: options.frontDbUrl } : {}),
+        },
+        { frontDb: embedded ? 'supplied' : 'postgres' },
+      ),
       logger,
+      embedded ?? undefined,
     );
     closers.push(() => socialSecurity.close());
     const credit = await openCreditSubgraph(
@@ -247,13 +259,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           await control(name, 'PUT', '/_sim/faults', faults);
           return;
         }
-        if (frontDb.driver !== 'embedded')
-          throw new Error('faults are simulated by the embedded front-end database only');
-        frontDb.setFaults(faults);
+        if (!embedded) throw new Error('faults are simulated by the embedded front-end database only');
+        embedded.setFaults(faults);
       },
       async clearFaults() {
         for (const name of STAND_IN_NAMES) await control(name, 'PUT', '/_sim/faults', NO_FAULTS);
-        if (frontDb.driver === 'embedded') frontDb.setFaults(NO_FAULTS);
+        embedded?.setFaults(NO_FAULTS);
       },
       async close() {
         for (const close of closers.reverse()) await close();

@@ -4,12 +4,12 @@
  */
 import { describeConfig, STAND_IN_NAMES, type Env } from '@credit-gateway/common';
 import { loadConfig as loadGatewayConfig } from '@credit-gateway/gateway';
-import { loadStandInConfig } from '@credit-gateway/sources';
+import { loadEmbeddedConfig, loadSeedConfig, loadStandInConfig } from '@credit-gateway/sources';
 import { loadConfig as loadCourtsConfig } from '@credit-gateway/subgraph-courts';
 import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
 import { loadConfig as loadMarketConfig } from '@credit-gateway/subgraph-market';
 import { loadConfig as loadProcurementConfig } from '@credit-gateway/subgraph-procurement';
-import { loadConfig as loadSocialSecurityConfig, loadSeedConfig } from '@credit-gateway/subgraph-social-security';
+import { loadConfig as loadSocialSecurityConfig } from '@credit-gateway/subgraph-social-security';
 import { loadConfig as loadTaxConfig } from '@credit-gateway/subgraph-tax';
 import { loadLauncherConfig } from '../launcher-config.js';
 import type { ServiceCatalog } from './render.js';
@@ -23,8 +23,13 @@ const SERVICES: ReadonlyArray<{ name: string; title: string; load: (env: Env) =>
   { name: 'procurement', title: 'Procurement subgraph', load: loadProcurementConfig },
   { name: 'credit', title: 'Credit rules subgraph', load: loadCreditConfig },
   {
+    name: 'social-security embedded',
+    title: 'Social security subgraph on the embedded front-end database (`node sources/dist/social-security/main.js`)',
+    load: loadEmbeddedConfig,
+  },
+  {
     name: 'social-security seed',
-    title: 'Social security seed (`node subgraphs/social-security/dist/seed.js`)',
+    title: 'Social security seed (`node sources/dist/social-security/seed-main.js`)',
     load: loadSeedConfig,
   },
   ...STAND_IN_NAMES.map((name) => ({

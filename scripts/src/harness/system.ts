@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAND_IN_NAMES, SUBGRAPH_NAMES, envName, type StandInName, type SubgraphName } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, generateDevKeys, type DevKeySet } from '@credit-gateway/gateway';
+import { subgraphEntry } from '@credit-gateway/sources';
 
 export const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -196,7 +197,7 @@ async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
       };
       subgraphs.set(name, {
         name: `subgraph ${name}`,
-        entry: `subgraphs/${name}/dist/index.js`,
+        entry: subgraphEntry(name),
         args: [],
         nodeFlags: [],
         env,

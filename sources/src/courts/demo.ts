@@ -1,5 +1,5 @@
 import { DEMO_PEOPLE, demoCode } from '../demo/subjects.js';
-import { chinaMidnight, type CourtsHistory } from './records.js';
+import { chinaMidnight, type CourtsHistory } from './format.js';
 
 /** Epoch milliseconds of a time of day in China Standard Time, as the disclosure site sends it. */
 function at(date: string, time: string): number {

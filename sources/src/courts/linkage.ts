@@ -1,15 +1,8 @@
 import { findIdNumberProblem, normalizeIdNumber, normalizeOrganizationCode } from '@credit-gateway/common';
 import type { StandInResponse, StandInRoute } from '../sim/server.js';
 import { COURTS_DEMO_COMPANIES, COURTS_DEMO_PEOPLE } from './demo.js';
-import {
-  chinaMidnight,
-  companyCourtHistory,
-  hyphenatedOrganizationCode,
-  isGeneratedCompanyDebtor,
-  personCourtHistory,
-  type CourtsHistory,
-  type ZxgkBoundPerson,
-} from './records.js';
+import { chinaMidnight, hyphenatedOrganizationCode, type CourtsHistory, type ZxgkBoundPerson } from './format.js';
+import { companyCourtHistory, isGeneratedCompanyDebtor, personCourtHistory } from './records.js';
 import type { CourtsRegistry } from './registry.js';
 
 /** What happened to a case: the debtor listed or removed, a restriction order issued or lifted. */

@@ -1,8 +1,8 @@
 import { normalizeIdNumber, normalizeOrganizationCode } from '@credit-gateway/common';
-import type { StandInConfig } from '../stand-ins.js';
-import { createStandInHandler, type StandInHandler } from '../sim/server.js';
+import { createStandInHandler, type StandInConfig, type StandInHandler } from '../sim/server.js';
 import { createLinkageLog, linkageAppendRoute, linkageChangesRoute } from './linkage.js';
-import { companyCourtHistory, personCourtHistory, type ZxgkDebtor, type ZxgkRestriction } from './records.js';
+import type { ZxgkDebtor, ZxgkRestriction } from './format.js';
+import { companyCourtHistory, personCourtHistory } from './records.js';
 import { buildCourtsRegistry } from './registry.js';
 
 /** The courts answer at most this many subjects (companies and people together) per batch query. */

@@ -1,4 +1,4 @@
-import type { SubjectFacts } from '../generator/subject.js';
+import type { SubjectFacts } from '../generator/facts.js';
 
 /**
  * Curated demo subjects with scripted histories. Their base registration facts live here; each

@@ -9,7 +9,10 @@ import {
   personName,
   socialOrganizationName,
 } from './names.js';
+import type { PersonFacts, RegistrationStatus, SubjectFacts, SubjectKind } from './facts.js';
 import { addDays, rngFor } from './prng.js';
+
+export type * from './facts.js';
 
 /**
  * The date the simulated department systems consider "today". Fixed, so that generated histories
@@ -19,36 +22,6 @@ export const SIMULATION_DATE = '2026-11-01';
 
 /** Share of valid codes that no department system has ever registered. */
 export const UNREGISTERED_SHARE = 0.03;
-
-export type SubjectKind =
-  'ENTERPRISE' | 'INDIVIDUAL_BUSINESS' | 'FARMER_COOPERATIVE' | 'SOCIAL_ORGANIZATION' | 'PUBLIC_INSTITUTION' | 'OTHER';
-
-/** Registration status as GSXT states it. */
-export type RegistrationStatus = '存续' | '在业' | '吊销' | '注销';
-
-export interface PersonFacts {
-  name: string;
-  idNumber: string;
-}
-
-/** What the registration authority knows of a subject; every department's records build on it. */
-export interface SubjectFacts {
-  code: string;
-  kind: SubjectKind;
-  divisionCode: string;
-  province: string;
-  name: string;
-  industry: string;
-  legalRepresentative: PersonFacts;
-  establishedOn: string;
-  status: RegistrationStatus;
-  /** Date of revocation or deregistration. */
-  statusChangedOn: string | null;
-  /** Pre-2015 registration number (注册号), 15 digits, for subjects registered before the credit code. */
-  legacyRegistrationNumber: string | null;
-  registeredCapitalWan: number;
-  employees: number;
-}
 
 function kindOf(code: string): SubjectKind {
   const { organizationCategory } = creditCodeParts(code);

@@ -1,5 +1,5 @@
 import { demoCode } from '../demo/subjects.js';
-import { epochMillis, type MarketDemoHistory } from './records.js';
+import { epochMillis, type MarketDemoHistory } from './format.js';
 
 /** Scripted market-regulation histories of the demo subjects (see README, "Demo subjects"). */
 export const MARKET_DEMO_HISTORIES: ReadonlyMap<string, MarketDemoHistory> = new Map<string, MarketDemoHistory>([

@@ -1,6 +1,6 @@
-import type { StandInConfig } from '../stand-ins.js';
-import { createStandInHandler, type StandInHandler } from '../sim/server.js';
-import { gsxtEntity, type GsxtEntity } from './records.js';
+import { createStandInHandler, type StandInConfig, type StandInHandler } from '../sim/server.js';
+import type { GsxtEntity } from './format.js';
+import { gsxtEntity } from './records.js';
 
 /** GSXT answers at most this many codes per batch query, as its data-exchange interface does. */
 export const GSXT_BATCH_LIMIT = 1000;

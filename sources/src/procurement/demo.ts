@@ -1,5 +1,5 @@
 import { demoCode } from '../demo/subjects.js';
-import type { ProcurementDemoHistory } from './records.js';
+import type { ProcurementDemoHistory } from './format.js';
 
 /**
  * Scripted procurement records of the demo subjects (see README, "Demo subjects"). A null entry

@@ -1,6 +1,6 @@
-import type { StandInConfig } from '../stand-ins.js';
-import { createStandInHandler, type StandInHandler } from '../sim/server.js';
-import { ccgpSupplier, type CcgpSupplier } from './records.js';
+import { createStandInHandler, type StandInConfig, type StandInHandler } from '../sim/server.js';
+import type { CcgpSupplier } from './format.js';
+import { ccgpSupplier } from './records.js';
 
 /** The bulk look-up answers at most this many codes per request. */
 export const CCGP_BATCH_LIMIT = 1000;

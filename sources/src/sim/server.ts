@@ -2,6 +2,14 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { BodyError, readBody, sendJson, type Logger } from '@credit-gateway/common';
 import { NO_FAULTS, parseFaultUpdate, type Faults } from './faults.js';
 
+/** What every department stand-in is built from. */
+export interface StandInConfig {
+  logger: Logger;
+  faults?: Faults;
+  /** Size of the generated population a stand-in indexes for reverse look-ups (people → orders). */
+  populationSize: number;
+}
+
 /** What a department endpoint answers. */
 export interface StandInResponse {
   status: number;

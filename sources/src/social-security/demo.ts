@@ -1,6 +1,6 @@
 import { demoSubject, type DemoKey } from '../demo/subjects.js';
-import { scriptedContributions, unitNumber, type ScriptedMonth } from './periods.js';
-import type { FrontDbSubjectRows, SbDwcbxx } from './tables.js';
+import type { SbDwcbxx } from '@credit-gateway/subgraph-social-security/front-db';
+import { scriptedContributions, unitNumber, type FrontDbSubjectRows, type ScriptedMonth } from './format.js';
 
 /** What a demo subject's scripted rows replace in its generated ones. */
 export type SocialSecurityDemoHistory = { unit: SbDwcbxx } & Partial<Omit<FrontDbSubjectRows, 'unit'>>;

@@ -10,8 +10,9 @@ import {
   periodOf,
   unitNumber,
   yuan,
-} from './periods.js';
-import type { FrontDbSubjectRows, SbDwcbxx, SbJfmx, SbTqgzmd } from './tables.js';
+  type FrontDbSubjectRows,
+} from './format.js';
+import type { SbDwcbxx, SbJfmx, SbTqgzmd } from '@credit-gateway/subgraph-social-security/front-db';
 
 /** Prevalences of the generated population, per social insurance unit. */
 export const SOCIAL_SECURITY_PREVALENCE = {

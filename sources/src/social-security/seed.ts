@@ -3,13 +3,24 @@ import { frontDbRows } from './records.js';
 import {
   FRONT_DB_COLUMNS,
   FRONT_DB_DDL,
-  FRONT_DB_FORMAT_VERSION,
   FRONT_DB_INDEXES,
-  FRONT_DB_META_TABLE,
   type FrontDbTable,
-} from './tables.js';
+  type SqlValue,
+} from '@credit-gateway/subgraph-social-security/front-db';
 
-export type SqlValue = string | number | null;
+/** Records what the database was seeded with, so that a seed run can tell whether to reseed. */
+export const FRONT_DB_META_TABLE = 'qzk_seed_meta';
+
+/**
+ * Bumped whenever the generated rows change shape or content, so that an existing database is
+ * reseeded even when its population size is unchanged.
+ */
+export const FRONT_DB_FORMAT_VERSION = '1';
+
+const META_TABLE_DDL = `CREATE TABLE IF NOT EXISTS ${FRONT_DB_META_TABLE} (
+  meta_key VARCHAR(40) NOT NULL PRIMARY KEY,
+  meta_value VARCHAR(200) NOT NULL
+)`;
 
 /**
  * The least a database driver must offer to be seeded: run one statement with `$1`-style
@@ -83,9 +94,9 @@ class TableWriter<T extends FrontDbTable> {
   }
 }
 
-/** Creates the front-end tables and their keys where they are missing. */
+/** Creates the front-end tables, their keys and the seed's record where they are missing. */
 export async function createFrontDbTables(executor: SqlExecutor): Promise<void> {
-  for (const statement of FRONT_DB_DDL) await executor.execute(statement);
+  for (const statement of [...FRONT_DB_DDL, META_TABLE_DDL]) await executor.execute(statement);
   for (const index of FRONT_DB_INDEXES) await executor.execute(index.ddl);
 }
 

@@ -1,5 +1,5 @@
 import { demoCode } from '../demo/subjects.js';
-import type { TaxDemoHistory, TaxGradeItem, TaxPaymentItem } from './records.js';
+import type { TaxDemoHistory, TaxGradeItem, TaxPaymentItem } from './format.js';
 
 /** Grades newest first, as `[year, grade, score]`; an empty score means assigned directly. */
 function grades(...items: [number, TaxGradeItem['xydj'], string][]): TaxGradeItem[] {

@@ -1,6 +1,6 @@
-import type { StandInConfig } from '../stand-ins.js';
-import { createStandInHandler, type StandInHandler } from '../sim/server.js';
-import { taxpayerByNumber, type TaxpayerRow } from './records.js';
+import { createStandInHandler, type StandInConfig, type StandInHandler } from '../sim/server.js';
+import type { TaxpayerRow } from './format.js';
+import { taxpayerByNumber } from './records.js';
 
 /** The batch interface answers at most this many taxpayer numbers per query. */
 export const TAX_BATCH_LIMIT = 1000;

@@ -9,9 +9,7 @@ import {
 } from '@credit-gateway/common';
 import { companyKey, personKey } from '../src/source/models.js';
 import {
-  caseNumber,
   createZxgkSource,
-  idNumberOrNull,
   performancePart,
   performanceStatus,
   provinceName,
@@ -79,12 +77,6 @@ describe('legacy values', () => {
     expect(() => subjectOfCardNumber('510107198203154510')).toThrow(LegacyFormatError);
   });
 
-  it('keeps only readable ID numbers of bound persons', () => {
-    expect(idNumberOrNull(null)).toBeNull();
-    expect(idNumberOrNull('5101071982****4517')).toBeNull();
-    expect(idNumberOrNull(' 11010519491231002x')).toBe('11010519491231002X');
-  });
-
   it('reads restricted items in any separator, in schema order, without repeats', () => {
     expect(restrictedItems('9，1、5 5;2')).toEqual([
       'FLIGHTS_SOFT_SLEEPERS_SHIPS',
@@ -106,12 +98,10 @@ describe('legacy values', () => {
     expect(performancePart('600000元')).toBe('600000元');
   });
 
-  it('writes provinces in full and case numbers with half-width parentheses', () => {
+  it('writes provinces in full', () => {
     expect(provinceName('重庆')).toBe('重庆市');
     expect(provinceName('内蒙古')).toBe('内蒙古自治区');
     expect(provinceName('四川省')).toBe('四川省');
-    expect(caseNumber('（2023）渝0112执1234号')).toBe('(2023)渝0112执1234号');
-    expect(caseNumber('〔2023〕渝0112 执1234号')).toBe('(2023)渝0112执1234号');
   });
 });
 

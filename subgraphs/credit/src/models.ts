@@ -18,9 +18,10 @@ import type {
   SourceSystem,
   SubjectKind,
   TaxCreditGradeLevel,
-} from './__generated__/resolvers-types.js';
+} from './__generated__/types.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
+// (the fragment RuleInputs in schema/credit.graphql selects it; the types below follow it).
 // A section is null or absent when its department could not be read (the gateway passes a failed
 // required field as null, and leaves it out when the whole fetch failed): the rules treat both as
 // "could not be read". A department that answered but holds nothing sends `known: false`.

@@ -10,40 +10,29 @@ import type { SocialSecurityConfig } from './config.js';
 import type { SubgraphContext } from './context.js';
 import { createLoaders } from './loaders.js';
 import { createResolvers } from './resolvers/index.js';
-import { openEmbeddedFrontDb } from './source/drivers/embedded.js';
 import { openPostgresFrontDb } from './source/drivers/postgres.js';
-import type { FrontDb } from './source/front-db.js';
+import { frontDbClient, type FrontDb, type FrontDbDriver } from './source/front-db.js';
 import { createHrssSource } from './source/hrss.js';
 
-/** PostgreSQL when FRONT_DB_URL is set; otherwise the embedded stand-in, seeded now. */
-export async function openFrontDb(config: SocialSecurityConfig, logger: Logger): Promise<FrontDb> {
-  const { frontDb } = config;
-  if (frontDb.driver === 'postgres') {
-    return openPostgresFrontDb({
-      url: frontDb.url,
-      poolSize: frontDb.poolSize,
-      timeoutMs: config.sourceTimeoutMs,
-      logger,
-    });
-  }
-  return openEmbeddedFrontDb({
-    population: frontDb.population,
-    faults: frontDb.faults,
-    timeoutMs: config.sourceTimeoutMs,
-    logger,
-  });
+/** The PostgreSQL front-end database FRONT_DB_URL names. */
+function postgresDriver(config: SocialSecurityConfig, logger: Logger): FrontDbDriver {
+  if (!config.frontDb) throw new Error('no front-end database: set FRONT_DB_URL or supply a driver');
+  const { url, poolSize } = config.frontDb;
+  return openPostgresFrontDb({ url, poolSize, timeoutMs: config.sourceTimeoutMs, logger });
 }
 
 /**
  * Builds the social security subgraph: schema, front-end database adapter and HTTP handler. No
- * side effects on import; the embedded database is seeded when this is called.
+ * side effects on import. The front-end database is PostgreSQL (config.frontDb), or `driver` when
+ * the hosting process supplies one; the subgraph closes it with itself.
  */
-export async function createSocialSecuritySubgraph(
+export function createSocialSecuritySubgraph(
   config: SocialSecurityConfig,
   logger: Logger = createLogger({ service: 'subgraph-social-security', level: config.logLevel }),
+  driver: FrontDbDriver = postgresDriver(config, logger),
 ) {
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
-  const frontDb = await openFrontDb(config, logger);
+  const frontDb = frontDbClient(driver, { timeoutMs: config.sourceTimeoutMs });
   const source = createHrssSource(frontDb);
   const { schema, handler } = buildSubgraph<SubgraphContext>({
     name: 'social-security',
@@ -61,8 +50,9 @@ export async function createSocialSecuritySubgraph(
 export async function startSocialSecuritySubgraph(
   config: SocialSecurityConfig,
   logger?: Logger,
+  driver?: FrontDbDriver,
 ): Promise<RunningServer & { frontDb: FrontDb }> {
-  const subgraph = await createSocialSecuritySubgraph(config, logger);
+  const subgraph = createSocialSecuritySubgraph(config, logger, driver);
   let server: RunningServer;
   try {
     server = await listen(subgraph.handler, config.port, config.host);
@@ -80,6 +70,6 @@ export async function startSocialSecuritySubgraph(
   };
 }
 
-export { loadConfig, loadSeedConfig } from './config.js';
-export type { SocialSecurityConfig, SeedConfig, FrontDbConfig } from './config.js';
-export type { FrontDb, FrontDbStats, EmbeddedFrontDb, PostgresFrontDb } from './source/front-db.js';
+export { loadConfig, readConfig } from './config.js';
+export type { SocialSecurityConfig, FrontDbConfig } from './config.js';
+export type { FrontDb, FrontDbDriver, FrontDbStats } from './source/front-db.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '@credit-gateway/common';
 import { contributionStatus, lookupQuery, translateRows } from '../src/source/hrss.js';
-import { placeholdersInOrder } from '../src/source/drivers/embedded.js';
 import { postgresErrorCode } from '../src/source/drivers/postgres.js';
 
 const A = '91440305MA5G8WL211';
@@ -191,18 +190,10 @@ describe('front-end database translation', () => {
     expect(sql.match(/ UNION ALL /g)).toHaveLength(2);
     expect(sql.match(/WHERE tyshxydm IN \(\$1, \$2, \$3\)/g)).toHaveLength(3);
     expect(sql).toContain("SELECT 'DW' AS jllx, tyshxydm AS tyshxydm, dwbh AS dwbh");
-    expect(placeholdersInOrder(sql)).toBe(true);
   });
 });
 
 describe('driver details', () => {
-  it('binds by position only when placeholders first appear in order', () => {
-    expect(placeholdersInOrder('SELECT $1, $2 UNION ALL SELECT $1, $2')).toBe(true);
-    expect(placeholdersInOrder('INSERT INTO t VALUES ($1, $2), ($3, $4)')).toBe(true);
-    expect(placeholdersInOrder('SELECT $2, $1')).toBe(false);
-    expect(placeholdersInOrder('SELECT $1, $3')).toBe(false);
-  });
-
   it.each([
     [{ code: '57014', message: 'canceling statement due to statement timeout' }, 'SOURCE_TIMEOUT'],
     [new Error('timeout exceeded when trying to connect'), 'SOURCE_TIMEOUT'],

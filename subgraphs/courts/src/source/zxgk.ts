@@ -1,15 +1,19 @@
 import {
   badResponse,
+  boundRole,
   callSource,
+  caseNumber,
   chinaLocalToIso,
   epochToChinaDate,
   FieldReader,
   findIdNumberProblem,
+  idNumberOrNull,
   LegacyFormatError,
   normalizeCreditCode,
   normalizeIdNumber,
   normalizeOrganizationCode,
   provenance,
+  restrictedItemNumbers,
   SourceError,
 } from '@credit-gateway/common';
 import type {
@@ -18,7 +22,7 @@ import type {
   RestrictedItem,
   RestrictionRole,
   RestrictionStatus,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import { personKey, type ConsumptionRestrictionModel, type CourtsKey, type CourtsRecord } from './models.js';
 
 export interface ZxgkSourceOptions {
@@ -50,22 +54,6 @@ export function legacyOrganizationCode(organizationCode: string): string {
   return `${organizationCode.slice(0, 8)}-${organizationCode.slice(8)}`;
 }
 
-/** An ID number of a bound person, or null where the court holds none or an unreadable one. */
-export function idNumberOrNull(value: string | null): string | null {
-  if (value === null) return null;
-  const idNumber = normalizeIdNumber(value);
-  return findIdNumberProblem(idNumber) === null ? idNumber : null;
-}
-
-/** Case numbers are written with full-width or square brackets too: `（2023）渝0112执1234号`, `〔2023〕`. */
-export function caseNumber(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[〔\[【]/g, '(')
-    .replace(/[〕\]】]/g, ')')
-    .replace(/\s+/g, '');
-}
-
 /** The nine items in the order the regulation numbers them, which is the schema's order too. */
 const RESTRICTED_ITEMS: readonly RestrictedItem[] = [
   'FLIGHTS_SOFT_SLEEPERS_SHIPS',
@@ -79,19 +67,11 @@ const RESTRICTED_ITEMS: readonly RestrictedItem[] = [
   'HIGH_SPEED_TRAIN_FIRST_CLASS',
 ];
 
-/** `xzsx`: item numbers joined by commas (half- or full-width), 、 or spaces. */
+/** `xzsx`: the items an order restricts, at least one, by their schema names. */
 export function restrictedItems(text: string): RestrictedItem[] {
-  const numbers = new Set<number>();
-  for (const part of text.normalize('NFKC').split(/[,、;\s]+/)) {
-    if (part === '') continue;
-    const item = Number(part);
-    if (!Number.isInteger(item) || item < 1 || item > RESTRICTED_ITEMS.length) {
-      throw new LegacyFormatError(`xzsx: unknown restricted item '${part}'`);
-    }
-    numbers.add(item);
-  }
-  if (numbers.size === 0) throw new LegacyFormatError('xzsx: an order restricts at least one item');
-  return [...numbers].sort((a, b) => a - b).map((item) => RESTRICTED_ITEMS[item - 1]!);
+  const numbers = restrictedItemNumbers(text, 'xzsx');
+  if (numbers.length === 0) throw new LegacyFormatError('xzsx: an order restricts at least one item');
+  return numbers.map((item) => RESTRICTED_ITEMS[item - 1]!);
 }
 
 export function performanceStatus(text: string): PerformanceStatus {
@@ -151,17 +131,6 @@ const PROVINCE_NAMES: Readonly<Record<string, string>> = {
 export function provinceName(areaName: string): string {
   const name = areaName.trim();
   return PROVINCE_NAMES[name] ?? name;
-}
-
-const ROLES: Readonly<Record<string, RestrictionRole>> = {
-  法定代表人: 'LEGAL_REPRESENTATIVE',
-  主要负责人: 'PRINCIPAL',
-  负责人: 'PRINCIPAL',
-  实际控制人: 'ACTUAL_CONTROLLER',
-};
-
-export function boundRole(text: string): RestrictionRole {
-  return ROLES[text.trim()] ?? fail(`sf: unknown role '${text}'`);
 }
 
 export function restrictionStatus(text: string): RestrictionStatus {

@@ -1,4 +1,4 @@
-import type { EnforcementFeedbackInput } from '../__generated__/resolvers-types.js';
+import type { EnforcementFeedbackInput } from '../__generated__/types.js';
 import type { EnforcementFeedbackModel, LinkageClient } from '../models.js';
 import type { MeasuresCatalog } from '../rules/catalog.js';
 import {

@@ -1,9 +1,4 @@
-import type {
-  CreditListKind,
-  CreditRecordKind,
-  CreditRecordState,
-  DecisionContext,
-} from '../__generated__/resolvers-types.js';
+import type { CreditListKind, CreditRecordKind, CreditRecordState, DecisionContext } from '../__generated__/types.js';
 import type { MeasureModel } from '../models.js';
 import {
   CREDIT_LIST_KINDS,

@@ -9,7 +9,7 @@ import type {
   IndicatorGroup,
   MeasureKind,
   Severity,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 
 /** The data file the product ships with, next to `src/` and `dist/`. */
 export function defaultDataFile(name: string): string {

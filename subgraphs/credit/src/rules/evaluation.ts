@@ -9,7 +9,7 @@ import type {
   RegistrationStatus,
   Severity,
   SourceSystem,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import type { CreditRecordModel, RegistrationInput, SpotCheckInput } from '../models.js';
 import {
   CREDIT_RECORD_KINDS,

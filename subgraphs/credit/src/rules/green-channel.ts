@@ -1,4 +1,4 @@
-import type { CreditRecordState, SourceSystem } from '../__generated__/resolvers-types.js';
+import type { CreditRecordState, SourceSystem } from '../__generated__/types.js';
 import type { CreditRecordModel, ListMembershipModel, RegistrationInput } from '../models.js';
 import type { MeasuresCatalog } from './catalog.js';
 import { SOURCE_NAMES } from './inputs.js';

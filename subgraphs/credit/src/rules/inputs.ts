@@ -1,5 +1,5 @@
 import type { SourceName } from '@credit-gateway/common';
-import type { CreditRecordKind, SourceSystem } from '../__generated__/resolvers-types.js';
+import type { CreditRecordKind, SourceSystem } from '../__generated__/types.js';
 import type { EnterpriseInputs, SectionReading } from '../models.js';
 
 /** What a decision was made on: the departments it rests on, read or not, and how old the reads are. */

@@ -1,4 +1,4 @@
-import type { DecisionContext, SourceSystem } from '../__generated__/resolvers-types.js';
+import type { DecisionContext, SourceSystem } from '../__generated__/types.js';
 import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
 import type { MeasuresCatalog } from './catalog.js';
 import { RECORD_KIND_SOURCE } from './inputs.js';

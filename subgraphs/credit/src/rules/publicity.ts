@@ -1,4 +1,4 @@
-import type { CreditRecordKind, Severity } from '../__generated__/resolvers-types.js';
+import type { CreditRecordKind, Severity } from '../__generated__/types.js';
 import { CREDIT_RECORD_KINDS, DataChecker, defaultDataFile, readDataFile, SEVERITIES } from './data.js';
 
 export const DEFAULT_PUBLICITY_FILE = defaultDataFile('publicity-periods.json');

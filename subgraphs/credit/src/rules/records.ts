@@ -5,7 +5,7 @@ import type {
   Provenance,
   Severity,
   SourceSystem,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import type { CreditRecordModel, DebtorRecordInput, EnterpriseInputs, Overlays, ProvenanceInput } from '../models.js';
 import { addMonths, penaltySeverity, publicityPeriod, type PublicityPolicy } from './publicity.js';
 

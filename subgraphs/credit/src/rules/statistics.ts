@@ -1,5 +1,5 @@
 import { creditCodeParts } from '@credit-gateway/common';
-import type { CreditStatistics, StatisticsRow } from '../__generated__/resolvers-types.js';
+import type { CreditStatistics, StatisticsRow } from '../__generated__/types.js';
 import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
 
 /** One subject as the statistics count it: its memberships and the measures applying to it. */

@@ -2,24 +2,26 @@ import {
   asArray,
   asRecord,
   badResponse,
+  boundRole,
   callSource,
+  caseNumber,
   chinaLocalToIso,
   FieldReader,
   findCreditCodeProblem,
   findIdNumberProblem,
+  idNumberOrNull,
   LegacyFormatError,
   normalizeCreditCode,
   normalizeIdNumber,
   normalizeOrganizationCode,
+  restrictedItemNumbers,
+  type BoundRole,
 } from '@credit-gateway/common';
 
 /** What happened to a case: the debtor listed or removed, a restriction order issued or lifted. */
 export type LinkageChangeType = 'LISTED' | 'REMOVED' | 'ISSUED' | 'LIFTED';
 
 export const LINKAGE_CHANGE_TYPES: readonly LinkageChangeType[] = ['LISTED', 'REMOVED', 'ISSUED', 'LIFTED'];
-
-/** Roles of the people a company's order binds (落实到人). */
-export type BoundRole = 'LEGAL_REPRESENTATIVE' | 'PRINCIPAL' | 'ACTUAL_CONTROLLER';
 
 export interface LinkageBoundPerson {
   name: string;
@@ -82,48 +84,6 @@ export interface LinkageSourceOptions {
   timeoutMs: number;
 }
 
-/** Case numbers are written with full-width or square brackets too: `（2023）渝0112执1234号`, `〔2023〕`. */
-export function caseNumber(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[〔[【]/g, '(')
-    .replace(/[〕\]】]/g, ')')
-    .replace(/\s+/g, '');
-}
-
-/** `xzsx`-style items: numbers 1–9 joined by commas (half- or full-width), 、 or spaces; empty is none. */
-export function restrictedItems(text: string): number[] {
-  const items = new Set<number>();
-  for (const part of text.normalize('NFKC').split(/[,、;\s]+/)) {
-    if (part === '') continue;
-    const item = Number(part);
-    if (!Number.isInteger(item) || item < 1 || item > 9) {
-      throw new LegacyFormatError(`restrictedItems: unknown restricted item '${part}'`);
-    }
-    items.add(item);
-  }
-  return [...items].sort((a, b) => a - b);
-}
-
-const ROLES: Readonly<Record<string, BoundRole>> = {
-  法定代表人: 'LEGAL_REPRESENTATIVE',
-  主要负责人: 'PRINCIPAL',
-  负责人: 'PRINCIPAL',
-  实际控制人: 'ACTUAL_CONTROLLER',
-};
-
-function boundRole(text: string): BoundRole {
-  const role = ROLES[text.trim()];
-  if (role === undefined) throw new LegacyFormatError(`sf: unknown role '${text}'`);
-  return role;
-}
-
-function idNumberOrNull(value: string | null): string | null {
-  if (value === null) return null;
-  const idNumber = normalizeIdNumber(value);
-  return findIdNumberProblem(idNumber) === null ? idNumber : null;
-}
-
 /**
  * The debtor: a company by the credit code the courts hold (its organization code must be the
  * one embedded in it), or a person by ID number.
@@ -175,7 +135,7 @@ export function translateChange(value: unknown, where: string): LinkageChange {
     caseNumber: caseNumber(raw.string('caseCode')),
     debtor: debtorOf(FieldReader.of(record['subject'], `${where}.subject`)),
     listed: typeof listed === 'boolean' ? listed : raw.fail('listed', 'true or false'),
-    restrictedItems: restrictedItems(raw.optionalString('restrictedItems') ?? ''),
+    restrictedItems: restrictedItemNumbers(raw.optionalString('restrictedItems') ?? '', 'restrictedItems'),
     boundPersons: raw.list('boundPersons').map((person) => ({
       name: person.string('xm'),
       role: boundRole(person.string('sf')),

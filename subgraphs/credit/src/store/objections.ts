@@ -4,7 +4,7 @@ import type {
   FileObjectionInput,
   ObjectionEvent,
   ObjectionStatus,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import type { ObjectionModel } from '../models.js';
 import { addWorkingDays, chinaDate, type HolidayCalendar } from '../workdays/index.js';
 import {

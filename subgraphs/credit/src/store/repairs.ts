@@ -1,4 +1,4 @@
-import type { RecordRepairInput } from '../__generated__/resolvers-types.js';
+import type { RecordRepairInput } from '../__generated__/types.js';
 import type { CreditRepairModel } from '../models.js';
 import { chinaDate } from '../workdays/index.js';
 import {

@@ -7,7 +7,7 @@ import {
   provenance,
   SourceError,
 } from '@credit-gateway/common';
-import type { RegistrationStatus, SubjectKind } from '../__generated__/resolvers-types.js';
+import type { RegistrationStatus, SubjectKind } from '../__generated__/types.js';
 import type { MarketRecord, RegistrationModel } from './models.js';
 
 export interface GsxtSourceOptions {

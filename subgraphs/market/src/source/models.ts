@@ -6,7 +6,7 @@ import type {
   Registration,
   SeriousIllegalListing,
   SpotCheck,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 
 /** What the other subgraphs and the gateway pass around: just the key. */
 export interface EnterpriseRef {

@@ -11,7 +11,7 @@ import {
   provenance,
   SourceError,
 } from '@credit-gateway/common';
-import type { ProcurementContract } from '../__generated__/resolvers-types.js';
+import type { ProcurementContract } from '../__generated__/types.js';
 import type { DishonestyRecordModel, ProcurementRecord } from './models.js';
 
 /** How the adapter asks: one bulk request per batch, or one request per code where the service has only that. */

@@ -1,4 +1,4 @@
-import type { ProcurementContract, ProcurementDishonestyRecord } from '../__generated__/resolvers-types.js';
+import type { ProcurementContract, ProcurementDishonestyRecord } from '../__generated__/types.js';
 
 /** What the other subgraphs and the gateway pass around: just the key. */
 export interface EnterpriseRef {

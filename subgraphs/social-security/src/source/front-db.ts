@@ -1,7 +1,7 @@
 import { SourceError, type SourceErrorCode } from '@credit-gateway/common';
-import type { Faults, SeedResult, SqlValue } from '@credit-gateway/sources';
 
-export type { SqlValue };
+/** A query parameter or a value to insert: what both PostgreSQL and SQLite bind. */
+export type SqlValue = string | number | null;
 
 /** One row as a driver returns it: column name → value. */
 export type FrontDbRow = Readonly<Record<string, unknown>>;
@@ -13,7 +13,24 @@ export interface FrontDbStats {
   peakInFlight: number;
 }
 
-interface FrontDbClient {
+/**
+ * What a front-end database driver provides: PostgreSQL here, or a stand-in supplied by the
+ * process that hosts the subgraph. The client below adds the deadline, the error mapping and the
+ * counts, so every driver fails the same way.
+ */
+export interface FrontDbDriver {
+  /** Names the driver in logs: `postgres`, `embedded`. */
+  readonly name: string;
+  /** Runs one query with `$1`-style parameters. */
+  run(sql: string, params: readonly SqlValue[]): Promise<readonly FrontDbRow[]>;
+  /** The one place that decides what a driver's failure means. */
+  classify(error: unknown): SourceErrorCode;
+  close(): Promise<void>;
+}
+
+export interface FrontDb {
+  /** The driver's name. */
+  driver: string;
   /**
    * Runs one query with `$1`-style parameters, bounded by the source timeout. Every failure is a
    * SourceError: SOURCE_TIMEOUT, SOURCE_UNAVAILABLE or SOURCE_BAD_RESPONSE.
@@ -21,30 +38,6 @@ interface FrontDbClient {
   query(sql: string, params: readonly SqlValue[]): Promise<readonly FrontDbRow[]>;
   stats(): FrontDbStats;
   resetStats(): void;
-  close(): Promise<void>;
-}
-
-export interface PostgresFrontDb extends FrontDbClient {
-  driver: 'postgres';
-}
-
-/** The embedded stand-in: an in-memory SQLite database seeded at start, with fault injection. */
-export interface EmbeddedFrontDb extends FrontDbClient {
-  driver: 'embedded';
-  faults(): Faults;
-  /** Changes the simulated misbehaviour; a query hanging under the old faults is released. */
-  setFaults(update: Partial<Faults>): Faults;
-  /** What was seeded at start, and how long it took. */
-  seeded: SeedResult & { ms: number };
-}
-
-export type FrontDb = PostgresFrontDb | EmbeddedFrontDb;
-
-/** What a driver provides; the shared part adds the deadline, the error mapping and the counts. */
-export interface FrontDbDriver {
-  run(sql: string, params: readonly SqlValue[]): Promise<readonly FrontDbRow[]>;
-  /** The one place that decides what a driver's failure means. */
-  classify(error: unknown): SourceErrorCode;
   close(): Promise<void>;
 }
 
@@ -68,10 +61,11 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> 
   }
 }
 
-export function frontDbClient(driver: FrontDbDriver, options: { timeoutMs: number }): FrontDbClient {
+export function frontDbClient(driver: FrontDbDriver, options: { timeoutMs: number }): FrontDb {
   let stats: FrontDbStats = { queries: 0, peakInFlight: 0 };
   let inFlight = 0;
   return {
+    driver: driver.name,
     async query(sql, params) {
       stats.queries++;
       inFlight++;

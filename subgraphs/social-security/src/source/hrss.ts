@@ -12,7 +12,7 @@ import type {
   LabourSecurityGrade,
   MonthlyContribution,
   WageArrearsListing,
-} from '../__generated__/resolvers-types.js';
+} from '../__generated__/types.js';
 import type { FrontDb, FrontDbRow } from './front-db.js';
 import type { SocialSecurityRecord } from './models.js';
 

@@ -1,17 +1,13 @@
-import pg from 'pg';
 import { listen, silentLogger } from '@credit-gateway/common';
-import { NO_FAULTS, type Faults } from '@credit-gateway/sources';
+import { NO_FAULTS, openEmbeddedFrontDb, seedPostgres, type Faults } from '@credit-gateway/sources';
 import { GATEWAY_KEYS } from '../../../../common/test/support/gateway-identity.js';
 import { createSocialSecuritySubgraph, loadConfig, type FrontDb } from '../../src/server.js';
-import { seedPostgres } from '../../src/source/drivers/postgres.js';
+import { createTestSchema, POSTGRES_URL } from '../../../../common/test/support/postgres-schema.js';
 import { startTcpProxy } from '../../../../common/test/support/tcp-proxy.js';
 
 /** Small enough to seed in well under a second, large enough for batches of generated subjects. */
 export const TEST_POPULATION = 2_000;
 const TEST_TIMEOUT_MS = '300';
-
-/** The PostgreSQL server the tests run against; unreachable, the PostgreSQL tests fail. */
-export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export type Fault = 'unavailable' | 'badResponse' | 'timeout';
 
@@ -32,53 +28,28 @@ const EMBEDDED_FAULTS: Record<Fault, Partial<Faults>> = {
 };
 
 export async function startEmbedded(): Promise<Harness> {
-  const config = loadConfig({
-    PORT: '0',
-    FRONT_DB_POPULATION: String(TEST_POPULATION),
-    SOURCE_TIMEOUT_MS: TEST_TIMEOUT_MS,
-    GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
-  });
-  const subgraph = await createSocialSecuritySubgraph(config, silentLogger());
+  const config = loadConfig(
+    { PORT: '0', SOURCE_TIMEOUT_MS: TEST_TIMEOUT_MS, GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY },
+    { frontDb: 'supplied' },
+  );
+  const logger = silentLogger();
+  const embedded = await openEmbeddedFrontDb({ population: TEST_POPULATION, faults: NO_FAULTS, logger });
+  const subgraph = createSocialSecuritySubgraph(config, logger, embedded);
   const server = await listen(subgraph.handler, 0);
-  const { frontDb } = subgraph;
-  if (frontDb.driver !== 'embedded') throw new Error('expected the embedded front-end database');
   return {
     graphqlUrl: `${server.url}/graphql`,
-    frontDb,
+    frontDb: subgraph.frontDb,
     induce: (fault) => {
-      frontDb.setFaults(EMBEDDED_FAULTS[fault]);
+      embedded.setFaults(EMBEDDED_FAULTS[fault]);
       return Promise.resolve();
     },
     restore: () => {
-      frontDb.setFaults(NO_FAULTS);
+      embedded.setFaults(NO_FAULTS);
       return Promise.resolve();
     },
     close: async () => {
       await server.close();
       await subgraph.close();
-    },
-  };
-}
-
-/** A fresh schema on the test server, reached through `search_path` in the URL. */
-export async function createTestSchema(): Promise<{
-  admin: pg.Client;
-  schema: string;
-  url(base?: string): string;
-  drop(): Promise<void>;
-}> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  const schema = `social_security_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.query(`SET search_path = ${schema}`);
-  return {
-    admin,
-    schema,
-    url: (base = POSTGRES_URL) => `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
     },
   };
 }
@@ -104,7 +75,7 @@ export async function startPostgres(): Promise<Harness> {
       SOURCE_TIMEOUT_MS: TEST_TIMEOUT_MS,
       GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
     });
-    const subgraph = await createSocialSecuritySubgraph(config, silentLogger());
+    const subgraph = createSocialSecuritySubgraph(config, silentLogger());
     cleanups.push(() => subgraph.close());
     const server = await listen(subgraph.handler, 0);
     cleanups.push(() => server.close());

@@ -1,9 +1,4 @@
-import type {
-  MajorTaxViolation,
-  TaxArrearsNotice,
-  TaxCreditGrade,
-  TaxPayment,
-} from '../__generated__/resolvers-types.js';
+import type { MajorTaxViolation, TaxArrearsNotice, TaxCreditGrade, TaxPayment } from '../__generated__/types.js';
 
 /** What the other subgraphs and the gateway pass around: just the key. */
 export interface EnterpriseRef {

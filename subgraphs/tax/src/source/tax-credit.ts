@@ -9,7 +9,7 @@ import {
   provenance,
   SourceError,
 } from '@credit-gateway/common';
-import type { TaxCreditGradeLevel } from '../__generated__/resolvers-types.js';
+import type { TaxCreditGradeLevel } from '../__generated__/types.js';
 import type { ResponsiblePersonModel, TaxRecord } from './models.js';
 
 export interface TaxCreditSourceOptions {

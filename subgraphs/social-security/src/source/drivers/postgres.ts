@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { Logger, SourceErrorCode } from '@credit-gateway/common';
-import { ensureFrontDbSeeded, type SeedResult, type SqlExecutor, type SqlValue } from '@credit-gateway/sources';
-import { frontDbClient, type FrontDbDriver, type PostgresFrontDb } from '../front-db.js';
+import type { FrontDbDriver, SqlValue } from '../front-db.js';
 
 export interface PostgresOptions {
   url: string;
@@ -30,7 +29,7 @@ export function postgresErrorCode(error: unknown): SourceErrorCode {
  * statement_timeout, so that the server drops work nobody waits for, and by the client-side
  * deadline, which also covers connecting and a server that stopped answering.
  */
-export function openPostgresFrontDb(options: PostgresOptions): PostgresFrontDb {
+export function openPostgresFrontDb(options: PostgresOptions): FrontDbDriver {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -43,7 +42,8 @@ export function openPostgresFrontDb(options: PostgresOptions): PostgresFrontDb {
   // An idle connection that breaks is dropped by the pool; unhandled, the event would end the process.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle front-end database connection failed'));
 
-  const driver: FrontDbDriver = {
+  return {
+    name: 'postgres',
     async run(sql, params) {
       const result = await pool.query<Record<string, unknown>>(sql, params as SqlValue[]);
       return result.rows;
@@ -59,32 +59,4 @@ export function openPostgresFrontDb(options: PostgresOptions): PostgresFrontDb {
       clearTimeout(timer);
     },
   };
-  return { driver: 'postgres', ...frontDbClient(driver, { timeoutMs: options.timeoutMs }) };
-}
-
-/** Any key will do, as long as every seeder of this database uses the same one. */
-const SEED_LOCK = 4_004_001;
-
-/**
- * Seeds a PostgreSQL front-end database unless it already holds this population: creates the
- * tables where missing, and reseeds in one transaction when the recorded size or generator
- * version differs. Concurrent seeders wait for each other.
- */
-export async function seedPostgres(
-  url: string,
-  options: { population: number; batchRows: number },
-): Promise<{ reseeded: false } | ({ reseeded: true } & SeedResult)> {
-  const client = new pg.Client({ connectionString: url, application_name: 'social-security-seed' });
-  await client.connect();
-  try {
-    const executor: SqlExecutor = {
-      async execute(sql, params = []) {
-        return (await client.query<Record<string, unknown>>(sql, params as SqlValue[])).rows;
-      },
-    };
-    await client.query('SELECT pg_advisory_lock($1)', [SEED_LOCK]);
-    return await ensureFrontDbSeeded(executor, { populationSize: options.population, batchRows: options.batchRows });
-  } finally {
-    await client.end();
-  }
 }

@@ -1,5 +1,12 @@
 import { SIMULATION_DATE } from '../generator/subject.js';
-import type { SbJfmx } from './tables.js';
+import type { SbDwcbxx, SbJfmx, SbTqgzmd } from '@credit-gateway/subgraph-social-security/front-db';
+
+/** Everything the front-end database holds on one subject: what the generator makes per code. */
+export interface FrontDbSubjectRows {
+  unit: SbDwcbxx;
+  contributions: SbJfmx[];
+  listings: SbTqgzmd[];
+}
 
 /** Fee periods (费款所属期) as the department writes them: `YYYYMM`. */
 export type FeePeriod = string;

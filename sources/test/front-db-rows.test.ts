@@ -7,7 +7,7 @@ import {
   subjectFacts,
   unregisteredCodes,
   type FrontDbSubjectRows,
-} from '@credit-gateway/sources';
+} from '../src/index.js';
 
 const SAMPLE = 20_000;
 

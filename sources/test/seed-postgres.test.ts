@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { population, frontDbRows } from '@credit-gateway/sources';
-import { seedPostgres } from '../src/source/drivers/postgres.js';
-import { createTestSchema } from './support/harness.js';
+import { createTestSchema } from '../../common/test/support/postgres-schema.js';
+import { frontDbRows, population, seedPostgres } from '../src/index.js';
 
 /** What the seed should have written for a population, counted from the generator itself. */
 function expected(size: number) {

@@ -1,11 +1,11 @@
 /**
  * Seeds a PostgreSQL front-end database (FRONT_DB_URL) with FRONT_DB_POPULATION generated
  * subjects plus the demo subjects; does nothing when it already holds them. Run once before the
- * subgraph, as docker-compose's seed service does: `node subgraphs/social-security/dist/seed.js`.
+ * subgraph, as docker-compose's seed service does: `node sources/dist/social-security/seed-main.js`.
  */
 import { createLogger } from '@credit-gateway/common';
-import { loadSeedConfig } from './config.js';
-import { seedPostgres } from './source/drivers/postgres.js';
+import { loadSeedConfig } from './seed-config.js';
+import { seedPostgres } from './postgres.js';
 
 const config = loadSeedConfig(process.env);
 const logger = createLogger({ service: 'social-security-seed', level: config.logLevel });

@@ -1,20 +1,23 @@
 import initSqlJs, { type BindParams, type Database, type Statement } from 'sql.js';
 import { SourceError, type Logger, type SourceErrorCode } from '@credit-gateway/common';
-import {
-  parseFaultUpdate,
-  seedFrontDb,
-  type Faults,
-  type SeedResult,
-  type SqlExecutor,
-  type SqlValue,
-} from '@credit-gateway/sources';
-import { frontDbClient, type EmbeddedFrontDb, type FrontDbDriver, type FrontDbRow } from '../front-db.js';
+import type { FrontDbDriver, FrontDbRow, SqlValue } from '@credit-gateway/subgraph-social-security/front-db';
+import { parseFaultUpdate, type Faults } from '../sim/faults.js';
+import { seedFrontDb, type SeedResult, type SqlExecutor } from './seed.js';
 
 export interface EmbeddedOptions {
+  /** Generated registered subjects seeded at start, on top of the demo subjects. */
   population: number;
   faults: Faults;
-  timeoutMs: number;
   logger: Logger;
+}
+
+/** The embedded front-end database: a driver for the subgraph, with the simulator's controls. */
+export interface EmbeddedFrontDb extends FrontDbDriver {
+  faults(): Faults;
+  /** Changes the simulated misbehaviour; a query hanging under the old faults is released. */
+  setFaults(update: Partial<Faults>): Faults;
+  /** What was seeded at start, and how long it took. */
+  seeded: SeedResult & { ms: number };
 }
 
 /**
@@ -76,7 +79,9 @@ const GARBAGE_ROWS: readonly FrontDbRow[] = [{ ERRCODE: 'E9001', ERRMSG: '前置
 /**
  * Opens the embedded front-end database: SQLite compiled to WebAssembly, in memory, seeded with
  * the same DDL and generator as the PostgreSQL seed. It is this department's stand-in, so it
- * injects faults the way the HTTP stand-ins do.
+ * injects faults the way the HTTP stand-ins do. It is seeded here, at start, rather than loaded
+ * from a file prepared once: seeding runs while the other services of `npm start` start, so the
+ * system is up in about the same ~10 s, and there is no file to go stale when the generator changes.
  */
 export async function openEmbeddedFrontDb(options: EmbeddedOptions): Promise<EmbeddedFrontDb> {
   const SQL = await initSqlJs();
@@ -103,7 +108,8 @@ export async function openEmbeddedFrontDb(options: EmbeddedOptions): Promise<Emb
     hanging.clear();
   };
 
-  const driver: FrontDbDriver = {
+  return {
+    name: 'embedded',
     async run(sql, params) {
       if (closed) throw new Error('the front-end database is closed');
       const current = faults;
@@ -138,11 +144,6 @@ export async function openEmbeddedFrontDb(options: EmbeddedOptions): Promise<Emb
       db.close();
       return Promise.resolve();
     },
-  };
-
-  return {
-    driver: 'embedded',
-    ...frontDbClient(driver, { timeoutMs: options.timeoutMs }),
     seeded: { ...seeded, ms },
     faults: () => faults,
     setFaults(update) {

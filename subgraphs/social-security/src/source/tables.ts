@@ -1,7 +1,9 @@
 /**
- * The tables human resources and social security publishes to its front-end database (前置库),
- * with the department's own pinyin-initial names. The same DDL runs on PostgreSQL and on SQLite
- * (the embedded stand-in), so it keeps to types and clauses both understand.
+ * The contract of the front-end database (前置库): the tables human resources and social security
+ * publishes there, with the department's own pinyin-initial names, which this adapter reads. Whoever
+ * provides the database (the department, or the simulator in `sources/`) creates exactly these. The
+ * same DDL runs on PostgreSQL and on SQLite (the embedded stand-in), so it keeps to types and clauses
+ * both understand.
  */
 
 /** 单位参保信息: one row per social insurance unit. */
@@ -54,14 +56,7 @@ export interface SbTqgzmd {
   gxsj: string;
 }
 
-/** Everything the front-end database holds on one subject. */
-export interface FrontDbSubjectRows {
-  unit: SbDwcbxx;
-  contributions: SbJfmx[];
-  listings: SbTqgzmd[];
-}
-
-/** Column order of each table, as the seed inserts them. */
+/** The columns of each table, in their DDL order. */
 export const FRONT_DB_COLUMNS = {
   sb_dwcbxx: ['dwbh', 'tyshxydm', 'dwmc', 'cbzt', 'cbrs', 'ldbzdj', 'gxsj'],
   sb_jfmx: ['tyshxydm', 'fkssq', 'cbrs', 'yjje', 'sjje'],
@@ -70,19 +65,9 @@ export const FRONT_DB_COLUMNS = {
 
 export type FrontDbTable = keyof typeof FRONT_DB_COLUMNS;
 
-/** Records what the database was seeded with, so that a seed run can tell whether to reseed. */
-export const FRONT_DB_META_TABLE = 'qzk_seed_meta';
-
 /**
- * Bumped whenever the generated rows change shape or content, so that an existing database is
- * reseeded even when its population size is unchanged.
- */
-export const FRONT_DB_FORMAT_VERSION = '1';
-
-/**
- * The tables, without their keys: the seed loads rows first and builds the keys afterwards,
- * which is several times faster than keeping 1.2 million period rows' key in order as they
- * arrive in random code order.
+ * The tables, without their keys, so that a bulk load can build the keys after the rows: that is
+ * several times faster than keeping 1.2 million period rows' key in order as they arrive.
  */
 export const FRONT_DB_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS sb_dwcbxx (
@@ -110,10 +95,6 @@ export const FRONT_DB_DDL: readonly string[] = [
     rdbm VARCHAR(200) NOT NULL,
     ycrq CHAR(8),
     gxsj VARCHAR(19) NOT NULL
-  )`,
-  `CREATE TABLE IF NOT EXISTS ${FRONT_DB_META_TABLE} (
-    meta_key VARCHAR(40) NOT NULL PRIMARY KEY,
-    meta_value VARCHAR(200) NOT NULL
   )`,
 ];
 
