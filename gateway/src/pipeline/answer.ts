@@ -5,7 +5,6 @@ import { formatErrors } from '../execution/errors.js';
 import { retryAfterSeconds, type RateDecision } from '../limits/rate-limit.js';
 import type { QueryOutcome } from '../register/index.js';
 import type { RequestContext } from './context.js';
-import type { ResolvedDocument } from './resolve-document.js';
 
 export type ResponseBody = { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> };
 
@@ -75,7 +74,10 @@ export class Answer implements AnswerInit {
 export type RefusalFacts = Omit<AnswerInit, 'status' | 'body' | 'outcome' | 'transport'> & { outcome?: QueryOutcome };
 
 /** What a refusal records once the document is resolved: the document, and the subjects it names. */
-export function refusalFacts(document: ResolvedDocument, subjects: readonly string[]): RefusalFacts {
+export function refusalFacts(
+  document: { readonly queryHash: string; readonly operationName: string | undefined },
+  subjects: readonly string[],
+): RefusalFacts {
   return { operationHash: document.queryHash, operationName: document.operationName ?? null, subjects };
 }
 

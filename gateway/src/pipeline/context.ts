@@ -9,7 +9,17 @@ import {
   type SubgraphName,
 } from '@credit-gateway/common';
 import { PUBLIC_CALLER, type Caller } from '../auth/index.js';
-import type { Hooks } from './hooks.js';
+import type { QueryRecordInput } from '../register/index.js';
+import type {
+  DocumentResolved,
+  End,
+  ExecutionEnd,
+  ExecutionStart,
+  RegisterEnd,
+  RequestEnd,
+  SubgraphFetchEnd,
+  SubgraphFetchStart,
+} from './hook-events.js';
 
 /**
  * What the subgraphs are told of the caller, decided once by the policy stage: the claims of the
@@ -95,4 +105,16 @@ export function accessKey(access: Access): string {
     key += `\n${code}:${CONSENT_GROUPS.filter((group) => groups.includes(group)).join(',')}`;
   }
   return key;
+}
+
+/**
+ * The plugins' hooks as the stages call them: a hook no plugin implements is undefined, so a
+ * pipeline without plugins pays one property read per hook point and nothing else.
+ */
+export interface Hooks {
+  onRequest?(context: RequestContext): End<RequestEnd> | undefined;
+  onDocument?(context: RequestContext, document: DocumentResolved): void;
+  onExecute?(context: RequestContext, execution: ExecutionStart): End<ExecutionEnd> | undefined;
+  onSubgraphFetch?(context: RequestContext, fetch: SubgraphFetchStart): End<SubgraphFetchEnd> | undefined;
+  onRegister?(context: RequestContext, record: QueryRecordInput): End<RegisterEnd> | undefined;
 }

@@ -7,62 +7,22 @@
  * Hooks run inline on the request path: they must be quick and must not block. A hook that throws
  * is logged and otherwise ignored, so a faulty metric never fails a request.
  */
-import type { OperationTypeNode } from 'graphql';
-import type { Logger, SourceErrorCode } from '@credit-gateway/common';
-import type { QueryOutcome, QueryRecordInput } from '../register/index.js';
-import type { RequestContext } from './context.js';
+import type { Logger } from '@credit-gateway/common';
+import type { QueryRecordInput } from '../register/index.js';
+import type { Hooks, RequestContext } from './context.js';
+import type {
+  DocumentResolved,
+  End,
+  ExecutionEnd,
+  ExecutionStart,
+  RegisterEnd,
+  RequestEnd,
+  SubgraphFetchEnd,
+  SubgraphFetchStart,
+} from './hook-events.js';
 
-/** How a request ended: what the caller got and whether the register holds it. */
-export interface RequestEnd {
-  /** The HTTP status sent. */
-  status: number;
-  outcome: QueryOutcome;
-  /** False for liveness probes, sampled refusals and answers the register could not take. */
-  registered: boolean;
-  durationMs: number;
-}
-
-/** A document that parsed, validated and chose its operation, with its variables coerced. */
-export interface DocumentResolved {
-  /** The name of the operation chosen, whether or not the request named it. */
-  operationName: string | null;
-  operationType: OperationTypeNode;
-  /** sha256 of the query text, as the register records it. */
-  operationHash: string;
-}
-
-export interface ExecutionStart {
-  operationName: string | null;
-  /** Hash of the operation as planned, after the tier's fields were removed: the plan's key. */
-  queryHash: string;
-}
-
-export interface ExecutionEnd {
-  durationMs: number;
-  /** Errors the planner and the subgraphs returned, before shaping. */
-  errors: number;
-}
-
-export interface SubgraphFetchStart {
-  subgraph: string;
-  operationName: string | null;
-}
-
-export interface SubgraphFetchEnd {
-  durationMs: number;
-  /** `OK`, or the SOURCE_* code the fetch failed with as a whole. */
-  outcome: 'OK' | SourceErrorCode;
-  /** Errors in the subgraph's answer (field errors included). */
-  errors: number;
-}
-
-export interface RegisterEnd {
-  durationMs: number;
-  /** False when the register could not take the record and the request was answered 503. */
-  committed: boolean;
-}
-
-type End<T> = (end: T) => void;
+export type * from './hook-events.js';
+export type { Hooks } from './context.js';
 
 /** What a plugin may implement; every hook is optional. */
 export interface GatewayPlugin {
@@ -77,18 +37,6 @@ export interface GatewayPlugin {
   onSubgraphFetch?(context: RequestContext, fetch: SubgraphFetchStart): End<SubgraphFetchEnd> | void;
   /** The register append (stage 10). */
   onRegister?(context: RequestContext, record: QueryRecordInput): End<RegisterEnd> | void;
-}
-
-/**
- * The plugins' hooks as the stages call them: a hook no plugin implements is undefined, so a
- * pipeline without plugins pays one property read per hook point and nothing else.
- */
-export interface Hooks {
-  onRequest?(context: RequestContext): End<RequestEnd> | undefined;
-  onDocument?(context: RequestContext, document: DocumentResolved): void;
-  onExecute?(context: RequestContext, execution: ExecutionStart): End<ExecutionEnd> | undefined;
-  onSubgraphFetch?(context: RequestContext, fetch: SubgraphFetchStart): End<SubgraphFetchEnd> | undefined;
-  onRegister?(context: RequestContext, record: QueryRecordInput): End<RegisterEnd> | undefined;
 }
 
 export const NO_HOOKS: Hooks = Object.freeze({});
