@@ -5,9 +5,10 @@ import {
   Kind,
   type DocumentNode,
   type GraphQLFieldResolver,
+  type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import { TIERS, type AccessRule, type ConsentGroup, type Tier } from './access.js';
+import { isConsentGroup, TIERS, type AccessRule, type ConsentGroup, type Tier } from './access.js';
 import { applyTreatment, treatmentOf, type PersonalKind, type Treatment } from './access-personal.js';
 import { CreditGatewayError } from './errors.js';
 
@@ -16,6 +17,41 @@ export interface AccessClaims {
   tier: Tier;
   /** Subjects whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
+}
+
+/** A field of one subject refused to an AUTHORIZED caller for want of the subject's consent. */
+export interface ConsentDenial {
+  /** `Type.field`. */
+  field: string;
+  consent: ConsentGroup;
+  /** The subject's credit code, when the row names one. */
+  subject: string | null;
+}
+
+/**
+ * CONSENT_REQUIRED for one field of one subject. Consent is decided row by row where the row is
+ * read, in the subgraph: only there is the row's subject known. The denial crosses to the gateway
+ * as this error's JSON, and `read` is the one place that turns it back into a `ConsentDenial`.
+ */
+export class ConsentRequiredError extends CreditGatewayError {
+  constructor(readonly denial: ConsentDenial) {
+    super('CONSENT_REQUIRED', `Reading ${denial.field} needs the subject's consent for ${denial.consent}`, {
+      extensions: {
+        field: denial.field,
+        consent: denial.consent,
+        ...(denial.subject === null ? {} : { subject: denial.subject }),
+      },
+    });
+  }
+
+  /** The denial a subgraph's answer carries, or null for any other error. */
+  static read(error: GraphQLFormattedError): ConsentDenial | null {
+    const extensions = error.extensions;
+    if (extensions?.['code'] !== 'CONSENT_REQUIRED') return null;
+    const { field, consent, subject } = extensions;
+    if (typeof field !== 'string' || !isConsentGroup(consent)) return null;
+    return { field, consent, subject: typeof subject === 'string' ? subject : null };
+  }
 }
 
 /** The subject a section belongs to, carried on the section object for row-level consent checks. */
@@ -78,17 +114,11 @@ function guard(
       const granted =
         typeof subject === 'string' && Object.hasOwn(access.consents, subject) ? access.consents[subject] : undefined;
       if (!granted?.includes(rule.consent)) {
-        throw new CreditGatewayError(
-          'CONSENT_REQUIRED',
-          `Reading ${coordinate} needs the subject's consent for ${rule.consent}`,
-          {
-            extensions: {
-              field: coordinate,
-              consent: rule.consent,
-              ...(typeof subject === 'string' ? { subject } : {}),
-            },
-          },
-        );
+        throw new ConsentRequiredError({
+          field: coordinate,
+          consent: rule.consent,
+          subject: typeof subject === 'string' ? subject : null,
+        });
       }
     }
     return resolve(source, args, context, info);

@@ -10,8 +10,8 @@ import {
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
-import { createGraphQLHandler } from './http/graphql-handler.js';
 import { checkReadiness, type Readiness } from './http/health.js';
+import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
 import { createGatewayServices } from './services.js';
@@ -31,12 +31,21 @@ export interface Gateway {
  * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
  *   for admission (ADMISSION_UNREADY_MS).
  */
-export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Cross-cutting features hooked into the request pipeline (metrics, tracing). */
+  plugins?: readonly GatewayPlugin[];
+}
+
+export async function createGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
   const policy = loadCreditCodePolicy(config.allowListFile);
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
-  const supergraph = await loadSupergraph(config, policy, logger, { register }, services.redis);
-  const graphql = createGraphQLHandler({ supergraph, config, services, logger });
+  const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
+  const graphql = createPipeline({ supergraph, config, services, logger, plugins: options.plugins });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {
@@ -98,8 +107,16 @@ export interface RunningGateway extends RunningServer {
   gateway: Gateway;
 }
 
-export async function startGateway(config: GatewayConfig, logger?: Logger): Promise<RunningGateway> {
-  const gateway = await createGateway(config, logger ?? createLogger({ service: 'gateway', level: config.logLevel }));
+export async function startGateway(
+  config: GatewayConfig,
+  logger?: Logger,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
+  const gateway = await createGateway(
+    config,
+    logger ?? createLogger({ service: 'gateway', level: config.logLevel }),
+    options,
+  );
   const { headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs } = config.performance;
   const server = await listen(gateway.handler, config.port, config.host, {
     headersTimeoutMs,
@@ -121,3 +138,4 @@ export async function startGateway(config: GatewayConfig, logger?: Logger): Prom
 export { loadConfig, type GatewayConfig } from './config.js';
 export { generateDevKeys, mintCallerToken, mintConsent, type DevKeySet } from './auth/index.js';
 export { GATEWAY_NODE_FLAGS } from './performance/node-flags.js';
+export type { GatewayPlugin, RequestContext } from './pipeline/index.js';

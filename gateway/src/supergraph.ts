@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
-import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import type { GraphQLDataSource, ServiceMap } from '@apollo/gateway';
+import { Supergraph } from '@apollo/federation-internals';
 import { isScalarType, parse, type GraphQLSchema } from 'graphql';
 import {
   accessRules,
@@ -8,6 +8,7 @@ import {
   scalarResolvers,
   type AccessRule,
   type CreditCodePolicy,
+  type InternalSigner,
   type LocalSubgraphName,
   type Logger,
   type PersonalKind,
@@ -17,7 +18,8 @@ import type { GatewayConfig } from './config.js';
 import { EntityCache, entityKeyFields } from './cache/entity-cache.js';
 import type { RedisProvider } from './redis/provider.js';
 import type { TransportMetrics } from './performance/subgraph-transport.js';
-import { SubgraphDataSource } from './subgraph-datasource.js';
+import type { ExecutableSupergraph } from './pipeline/execute.js';
+import { LocalSubgraphFetch, SubgraphFetch } from './pipeline/subgraph-fetch.js';
 
 export interface LoadedSupergraph {
   schema: GraphQLSchema;
@@ -25,7 +27,8 @@ export interface LoadedSupergraph {
   accessRules: ReadonlyMap<string, AccessRule>;
   /** `Type.field` → kind of personal data, from the `@personal` declarations composed into the supergraph. */
   personalFields: ReadonlyMap<string, PersonalKind>;
-  executor: GatewayExecutor;
+  /** What the planner plans from, and each subgraph's data source (pipeline/execute.ts). */
+  executable: ExecutableSupergraph;
   /** Subgraph name → URL the gateway calls. */
   subgraphs: ReadonlyMap<string, string>;
   /** Present when ENTITY_CACHE is on. */
@@ -49,8 +52,12 @@ function installScalars(schema: GraphQLSchema, policy: CreditCodePolicy): void {
   }
 }
 
-/** Loads the committed supergraph file; the gateway never introspects subgraphs in production. */
-export async function loadSupergraph(
+/**
+ * Loads the committed supergraph file; the gateway never introspects subgraphs. Like a production
+ * ApolloGateway it does not validate the file again: `npm run compose` composed and validated it,
+ * and `compose:check` keeps it so.
+ */
+export function loadSupergraph(
   config: GatewayConfig,
   policy: CreditCodePolicy,
   logger: Logger,
@@ -58,10 +65,12 @@ export async function loadSupergraph(
   local: Readonly<Record<LocalSubgraphName, GraphQLDataSource>>,
   /** Where the entity cache's shared layer and evictions go. */
   redis: RedisProvider,
-): Promise<LoadedSupergraph> {
+  /** Signs the token every remote subgraph fetch carries. */
+  signer: InternalSigner,
+): LoadedSupergraph {
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const subgraphs = new Map<string, string>();
-  const remotes: SubgraphDataSource[] = [];
+  const remotes: SubgraphFetch[] = [];
   const rules = accessRules(parse(supergraphSdl));
   const entityCache = config.entityCache.enabled
     ? new EntityCache(
@@ -74,32 +83,37 @@ export async function loadSupergraph(
         policy,
       )
     : undefined;
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger: logger.child({ component: 'apollo-gateway' }),
-    buildService: ({ name, url }) => {
-      if (name in local) return local[name as LocalSubgraphName];
-      const target = config.subgraphUrls[name as SubgraphName] ?? url;
-      if (!target) throw new Error(`No URL for subgraph ${name}`);
-      subgraphs.set(name, target);
-      const source = new SubgraphDataSource(name as SubgraphName, target, config.subgraphTimeoutMs, config.performance);
-      source.entityCache = entityCache;
-      remotes.push(source);
-      return source;
-    },
-  });
-  const { schema, executor } = await gateway.load();
+  const supergraph = Supergraph.build(supergraphSdl, { validateSupergraph: false });
+  const services: ServiceMap = Object.create(null) as ServiceMap;
+  for (const { name, url } of supergraph.subgraphsMetadata()) {
+    if (name in local) {
+      services[name] = new LocalSubgraphFetch(name, local[name as LocalSubgraphName]);
+      continue;
+    }
+    const target = config.subgraphUrls[name as SubgraphName] ?? url;
+    if (!target) throw new Error(`No URL for subgraph ${name}`);
+    subgraphs.set(name, target);
+    const source = new SubgraphFetch(name as SubgraphName, target, {
+      timeoutMs: config.subgraphTimeoutMs,
+      performance: config.performance,
+      signer,
+      entityCache,
+    });
+    remotes.push(source);
+    services[name] = source;
+  }
+  const apiSchema = supergraph.apiSchema();
+  const schema = apiSchema.toGraphQLJSSchema();
   installScalars(schema, policy);
   return {
     schema,
-    executor,
+    executable: { supergraph, apiSchema, schema, supergraphSchema: supergraph.schema.toGraphQLJSSchema(), services },
     accessRules: rules,
     personalFields: personalFields(parse(supergraphSdl)),
     subgraphs,
     entityCache,
     fetchMetrics: () => Object.fromEntries(remotes.map((remote) => [remote.subgraph, { ...remote.metrics }])),
     stop: async () => {
-      await gateway.stop();
       for (const remote of remotes) remote.close();
       await entityCache?.close();
     },

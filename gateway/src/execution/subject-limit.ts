@@ -61,15 +61,14 @@ export class TooManySubjectsError extends CreditGatewayError {
 }
 
 /**
- * Refuses a request naming more distinct subjects than the caller's tier may, before planning:
- * MAX_BATCH_SIZE bounds one argument, this bounds the request, so aliased copies of a batch field
- * cannot multiply what one request reaches.
+ * Refuses a request naming more distinct subjects (`countSubjects`) than the caller's tier may,
+ * before planning: MAX_BATCH_SIZE bounds one argument, this bounds the request, so aliased copies
+ * of a batch field cannot multiply what one request reaches.
  */
 export function findTooManySubjects(
-  arguments_: readonly IdentifierArgument[],
+  count: number,
   tier: Tier,
   limits: Readonly<Record<Tier, number>>,
 ): TooManySubjectsError | null {
-  const count = countSubjects(arguments_);
   return count > limits[tier] ? new TooManySubjectsError(count, limits[tier], tier) : null;
 }

@@ -21,6 +21,7 @@ import {
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -275,14 +276,25 @@ export function measureOperation(
 ): { cost: number; introspectionCost: number } {
   const operation = getOperationAST(document, operationName);
   if (!operation) throw new Error(`No operation named '${operationName ?? ''}' in the document`);
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) throw new Error(`The schema has no ${operation.operation} type`);
-  const listSize = options.listSize ?? DEFAULT_LIST_SIZE;
-  const rootFieldCost = options.rootFieldCost ?? ROOT_FIELD_COST;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
+  return measureChosenOperation(schema, operation, fragments, variables, options);
+}
+
+/** `measureOperation` for an operation already chosen, with its document's fragments. */
+export function measureChosenOperation(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Readonly<Record<string, unknown>>,
+  options: { listSize?: number; rootFieldCost?: number } = {},
+): { cost: number; introspectionCost: number } {
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) throw new Error(`The schema has no ${operation.operation} type`);
+  const listSize = options.listSize ?? DEFAULT_LIST_SIZE;
+  const rootFieldCost = options.rootFieldCost ?? ROOT_FIELD_COST;
   const variableValues = variables as Record<string, unknown>;
 
   // Costs memoized per type and merged selection sets: a fragment spread under many aliases at
@@ -390,9 +402,24 @@ export function checkOperationCost(
   variables: Readonly<Record<string, unknown>>,
   limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost' | 'listSize'>,
 ): QueryTooCostlyError | null {
-  const { cost, introspectionCost } = measureOperation(schema, document, operationName, variables, {
-    listSize: limits.listSize,
-  });
+  return priced(measureOperation(schema, document, operationName, variables, { listSize: limits.listSize }), limits);
+}
+
+/** `checkOperationCost` for an operation already chosen, with its document's fragments. */
+export function checkChosenOperationCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  variables: Readonly<Record<string, unknown>>,
+  limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost' | 'listSize'>,
+): QueryTooCostlyError | null {
+  return priced(measureChosenOperation(schema, operation, fragments, variables, { listSize: limits.listSize }), limits);
+}
+
+function priced(
+  { cost, introspectionCost }: { cost: number; introspectionCost: number },
+  limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost'>,
+): QueryTooCostlyError | null {
   if (cost > limits.maxCost) return new QueryTooCostlyError(cost, limits.maxCost);
   return introspectionCost > limits.maxIntrospectionCost
     ? new QueryTooCostlyError(introspectionCost, limits.maxIntrospectionCost, 'introspection')

@@ -4,7 +4,7 @@
  * planner's result tree, the response text) is then bounded by the limit, not by how many
  * clients happen to call at once, and the CPU-bound work gets no slower for the queue.
  *
- * Only requests whose body has arrived enter (graphql-handler.ts): a client that is slow to send
+ * Only requests whose body has arrived enter (pipeline/admit.ts): a client that is slow to send
  * holds no place here.
  */
 export class Admission {

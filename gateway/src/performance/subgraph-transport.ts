@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { LruCache } from '@credit-gateway/common';
 import { OperationMerger, mergedVariables, splitAnswer, type MergeTemplate } from './operation-merging.js';
 
 export interface SubgraphTransportOptions {
@@ -61,41 +60,7 @@ interface RawResponse {
   text: string;
 }
 
-/** Claims of the internal token that name one signing, not who may read what. */
-const PER_SIGNING_CLAIMS = new Set(['iat', 'exp', 'nbf', 'jti']);
-
-/**
- * What a subgraph's answer depends on in the gateway's internal token: tier, client, purpose and
- * consents. Two requests with the same access share or merge a fetch even when their tokens were
- * signed at different times.
- * A credential that is not such a token is compared whole.
- */
-export function accessKey(authorization: string | undefined): string {
-  if (authorization === undefined) return '';
-  // Tokens are reused for identical claims: each is read once.
-  let key = accessKeys.get(authorization);
-  if (key === undefined) {
-    key = readAccessKey(authorization);
-    accessKeys.set(authorization, key);
-  }
-  return key;
-}
-
-const accessKeys = new LruCache<string, string>(1_024);
-
-function readAccessKey(authorization: string): string {
-  const payload = authorization.split('.')[1];
-  if (payload === undefined) return authorization;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return authorization;
-    return JSON.stringify(Object.entries(claims).filter(([name]) => !PER_SIGNING_CLAIMS.has(name)));
-  } catch {
-    return authorization;
-  }
-}
-
-/** A subgraph's HTTP error status, in the shape SubgraphDataSource maps to a SOURCE_* code. */
+/** A subgraph's HTTP error status, in the shape the subgraph stage maps to a SOURCE_* code. */
 export class SubgraphStatusError extends Error {
   readonly extensions: { response: { url: string; status: number; statusText: string } };
 
@@ -136,16 +101,24 @@ export class SubgraphTransport {
     this.send = https ? httpsRequest : httpRequest;
   }
 
-  /** Sends one operation; throws on a transport failure, an error status or a body that is not JSON. */
-  execute(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+  /**
+   * Sends one operation; throws on a transport failure, an error status or a body that is not JSON.
+   * `access` names what the answer depends on besides the operation (the caller's access, as the
+   * request context holds it): fetches are shared and merged only within the same access.
+   */
+  execute(
+    request: GatewayGraphQLRequest,
+    headers: Record<string, string>,
+    access: string,
+  ): Promise<GatewayGraphQLResponse> {
     this.metrics.operations++;
-    if (!this.options.dedupe) return this.dispatch(request, headers);
+    if (!this.options.dedupe) return this.dispatch(request, headers, access);
     // Same subgraph, same operation and variables, same access: the same answer.
-    const key = `${accessKey(headers['authorization'])}\n${request.operationName ?? ''}\n${request.query ?? ''}\n${JSON.stringify(request.variables ?? null)}`;
+    const key = `${access}\n${request.operationName ?? ''}\n${request.query ?? ''}\n${JSON.stringify(request.variables ?? null)}`;
     let entry = this.inFlight.get(key);
     if (entry) this.metrics.deduplicated++;
     else {
-      entry = { result: this.dispatch(request, headers).finally(() => this.inFlight.delete(key)), callers: 0 };
+      entry = { result: this.dispatch(request, headers, access).finally(() => this.inFlight.delete(key)), callers: 0 };
       this.inFlight.set(key, entry);
     }
     entry.callers++;
@@ -160,11 +133,15 @@ export class SubgraphTransport {
   }
 
   /** Sends the operation alone, or queues it to be merged with the same query sent in this turn. */
-  private dispatch(request: GatewayGraphQLRequest, headers: Record<string, string>): Promise<GatewayGraphQLResponse> {
+  private dispatch(
+    request: GatewayGraphQLRequest,
+    headers: Record<string, string>,
+    access: string,
+  ): Promise<GatewayGraphQLResponse> {
     const query = request.query ?? '';
     const template = this.options.merge ? this.merger.template(query) : null;
     if (template === null) return this.single(request, headers);
-    const key = `${accessKey(headers['authorization'])}\n${request.operationName ?? ''}\n${query}`;
+    const key = `${access}\n${request.operationName ?? ''}\n${query}`;
     let batch = this.batches.get(key);
     if (!batch) {
       const created: Batch = { query, template, operations: [], ready: false };

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '@credit-gateway/common';
-import { SubgraphDataSource, type GatewayRequestContext } from '../../src/subgraph-datasource.js';
+import { ConsentRequiredError, silentLogger, type InternalClaims, type InternalSigner } from '@credit-gateway/common';
+import type { Access, RequestContext } from '../../src/pipeline/context.js';
+import { NO_HOOKS } from '../../src/pipeline/hooks.js';
+import { SubgraphFetch } from '../../src/pipeline/subgraph-fetch.js';
 
 /** A subgraph stand-in that holds every answer until released, and counts what reaches it. */
 interface TestSubgraph {
@@ -63,23 +65,48 @@ function defaultAnswer(body: string) {
 
 const QUERY = 'query Q($code: String) { enterprise(code: $code) { code } }';
 
-function options(
-  code: string,
-  internalToken = 'token-a',
-  query = QUERY,
-  requestId = 'request-1',
-): GraphQLDataSourceProcessOptions<GatewayRequestContext> {
-  const context: GatewayRequestContext = {
+/** A GOVERNMENT caller of client `client`: access the tests tell apart by its token, `token-<client>`. */
+function access(client = 'a', overrides: Partial<Access> = {}): Access {
+  return { tier: 'GOVERNMENT', client, purpose: null, consents: {}, department: null, ...overrides };
+}
+
+/** Signs `token-<client>`, or with `fresh`, a new token on every signing, as signings at different times would. */
+function testSigner(fresh = false): InternalSigner & { signed: InternalClaims[] } {
+  const signed: InternalClaims[] = [];
+  return {
+    signed,
+    sign: (claims) => {
+      signed.push(claims);
+      return Promise.resolve(fresh ? `token-${signed.length}` : `token-${claims.client ?? 'public'}`);
+    },
+  };
+}
+
+/** The request context a subgraph fetch reads: a fresh one per call unless one is given. */
+function context(claims: Access, requestId = 'request-1'): RequestContext {
+  return {
     requestId,
     logger: silentLogger(),
-    internalToken,
-    access: { tier: 'GOVERNMENT', consents: {} },
-  };
+    hooks: NO_HOOKS,
+    access: claims,
+    accessKey: undefined,
+    internalToken: undefined,
+    staleSources: new Set(),
+    consentDenials: undefined,
+  } as unknown as RequestContext;
+}
+
+function options(
+  code: string,
+  claims: Access | RequestContext = access(),
+  query = QUERY,
+  requestId = 'request-1',
+): GraphQLDataSourceProcessOptions<RequestContext> {
   return {
-    kind: 'health check',
+    kind: 'incoming operation',
     request: { query, variables: { code } },
-    context,
-  } as unknown as GraphQLDataSourceProcessOptions<GatewayRequestContext>;
+    context: 'requestId' in claims ? claims : context(claims, requestId),
+  } as unknown as GraphQLDataSourceProcessOptions<RequestContext>;
 }
 
 const CODE = '91500112MA60YD7K76';
@@ -92,12 +119,17 @@ afterEach(async () => {
 async function setUp(
   performance: { dedupe: boolean; subgraphConnections: number; mergeFetches?: boolean },
   answer?: typeof defaultAnswer,
+  signer = testSigner(),
 ) {
   const subgraph = await testSubgraph(answer);
   cleanups.push(() => subgraph.close());
-  const source = new SubgraphDataSource('market', subgraph.url, 5_000, { mergeFetches: false, ...performance });
+  const source = new SubgraphFetch('market', subgraph.url, {
+    timeoutMs: 5_000,
+    performance: { mergeFetches: false, ...performance },
+    signer,
+  });
   cleanups.push(() => source.close());
-  return { subgraph, source };
+  return { subgraph, source, signer };
 }
 
 describe('subgraph fetches', () => {
@@ -117,12 +149,12 @@ describe('subgraph fetches', () => {
     expect(answers[0]).not.toBe(answers[1]);
   });
 
-  it('sends fetches that differ in variables or credentials separately', async () => {
+  it('sends fetches that differ in variables or access separately', async () => {
     const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
     const pending = [
-      source.process(options('91500112MA60YD7K76', 'token-a')),
-      source.process(options('91500155MA5UQ01CXD', 'token-a')),
-      source.process(options('91500112MA60YD7K76', 'token-b')),
+      source.process(options('91500112MA60YD7K76', access('a'))),
+      source.process(options('91500155MA5UQ01CXD', access('a'))),
+      source.process(options('91500112MA60YD7K76', access('b'))),
     ];
     await subgraph.arrived(3);
     subgraph.release();
@@ -135,21 +167,31 @@ describe('subgraph fetches', () => {
   });
 
   it('shares a fetch between requests with the same access, each with its own internal token', async () => {
-    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 });
-    const token = (claims: Record<string, unknown>) =>
-      `e30.${Buffer.from(JSON.stringify({ iss: 'credit-gateway', ...claims })).toString('base64url')}.c2ln`;
-    const access = { tier: 'GOVERNMENT', client: 'approval', purpose: 'ADMINISTRATIVE_LICENSING', consents: {} };
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 }, undefined, testSigner(true));
+    const same = { client: 'approval', purpose: 'ADMINISTRATIVE_LICENSING' };
     const pending = [
-      source.process(options(CODE, token({ ...access, iat: 1, exp: 61 }))),
-      source.process(options(CODE, token({ ...access, iat: 2, exp: 62 }))),
-      source.process(options(CODE, token({ ...access, tier: 'ANALYST', iat: 3, exp: 63 }))),
-      source.process(options(CODE, token({ ...access, purpose: 'LOAN_APPROVAL', iat: 4, exp: 64 }))),
-      source.process(options(CODE, token({ ...access, consents: { [CODE]: ['TAX'] }, iat: 5, exp: 65 }))),
+      source.process(options(CODE, access(same.client, same))),
+      source.process(options(CODE, access(same.client, same))),
+      source.process(options(CODE, access(same.client, { ...same, tier: 'ANALYST' }))),
+      source.process(options(CODE, access(same.client, { ...same, purpose: 'LOAN_APPROVAL' }))),
+      source.process(options(CODE, access(same.client, { ...same, consents: { [CODE]: ['TAX_PAYMENTS'] } }))),
     ];
     await subgraph.arrived(4);
     subgraph.release();
     await Promise.all(pending);
     expect(subgraph.requests).toHaveLength(4);
+  });
+
+  it('signs once per request, on its first fetch, and keys nothing on the token', async () => {
+    const signer = testSigner(true);
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 }, undefined, signer);
+    const request = context(access('a'));
+    const pending = [source.process(options(CODE, request)), source.process(options('91500155MA5UQ01CXD', request))];
+    await subgraph.arrived(2);
+    subgraph.release();
+    await Promise.all(pending);
+    expect(signer.signed).toEqual([access('a')]);
+    expect(subgraph.requests.map((r) => r.authorization)).toEqual(['Bearer token-1', 'Bearer token-1']);
   });
 
   it('sends a fetch again once the identical one has been answered', async () => {
@@ -195,6 +237,26 @@ describe('subgraph fetches', () => {
     expect(subgraph.connections).toBe(2);
   });
 
+  it('notes the consents the subgraph found missing in the request context, as it decided them', async () => {
+    const refusal = new ConsentRequiredError({ field: 'TaxSection.payments', consent: 'TAX_PAYMENTS', subject: CODE });
+    const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 8 }, () => ({
+      status: 200,
+      body: JSON.stringify({
+        data: { enterprise: { tax: { payments: null } } },
+        errors: [
+          { ...refusal.toJSON(), path: ['enterprise', 'tax', 'payments'] },
+          { message: 'department down', path: ['enterprise', 'tax'], extensions: { code: 'SOURCE_UNAVAILABLE' } },
+        ],
+      }),
+    }));
+    const request = context(access('a', { tier: 'AUTHORIZED' }));
+    const answer = source.process(options(CODE, request));
+    await subgraph.arrived(1);
+    subgraph.release();
+    expect((await answer).errors).toHaveLength(2);
+    expect(request.consentDenials).toEqual([{ field: 'TaxSection.payments', consent: 'TAX_PAYMENTS', subject: CODE }]);
+  });
+
   it('maps an error status and a body that is not JSON to the department errors', async () => {
     const { subgraph, source } = await setUp({ dedupe: true, subgraphConnections: 2 }, (body) =>
       body.includes('91500112MA60YD7K76') ? { status: 503, body: '{}' } : { status: 200, body: 'not json' },
@@ -233,7 +295,7 @@ describe('merged fetches', () => {
       { dedupe: true, subgraphConnections: 8, mergeFetches: true },
       mergingAnswer,
     );
-    const pending = codes.map((code, i) => source.process(options(code, 'token-a', QUERY, `request-${i}`)));
+    const pending = codes.map((code, i) => source.process(options(code, access('a'), QUERY, `request-${i}`)));
     await subgraph.arrived(1);
     subgraph.release();
     const answers = await Promise.all(pending);
@@ -257,10 +319,10 @@ describe('merged fetches', () => {
     );
     const mutation = 'mutation M($code: String) { enterprise(code: $code) { code } }';
     const pending = [
-      source.process(options(codes[0]!, 'token-a')),
-      source.process(options(codes[1]!, 'token-b')),
-      source.process(options(codes[0]!, 'token-a', mutation)),
-      source.process(options(codes[1]!, 'token-a', mutation)),
+      source.process(options(codes[0]!, access('a'))),
+      source.process(options(codes[1]!, access('b'))),
+      source.process(options(codes[0]!, access('a'), mutation)),
+      source.process(options(codes[1]!, access('a'), mutation)),
     ];
     await subgraph.arrived(4);
     subgraph.release();

@@ -1,0 +1,105 @@
+/**
+ * GraphQL over HTTP (GET and POST) in front of the query planner, as one pipeline of stages, each
+ * in its own module with a typed input and output. This file is the only place they are composed.
+ * A stage that refuses the request returns an Answer instead of its output; the request then goes
+ * straight to the register and the response. A cross-cutting feature is a plugin (hooks.ts), or a
+ * stage of its own added here; it does not edit the others.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@credit-gateway/common';
+import type { GatewayConfig } from '../config.js';
+import type { AdmissionReport } from '../http/health.js';
+import type { GatewayServices } from '../services.js';
+import type { LoadedSupergraph } from '../supergraph.js';
+import { Admit } from './admit.js';
+import { Answer, answerForError } from './answer.js';
+import type { RequestContext } from './context.js';
+import { Execute } from './execute.js';
+import { composeHooks, type GatewayPlugin } from './hooks.js';
+import { Identify } from './identify.js';
+import { Limits } from './limits.js';
+import { Policy } from './policy.js';
+import { ReadRequest, type BodyRead } from './read-request.js';
+import { Register } from './register.js';
+import { ResolveDocument } from './resolve-document.js';
+import { respond } from './respond.js';
+import { Shape } from './shape.js';
+
+export type { GatewayPlugin } from './hooks.js';
+export type { RequestContext } from './context.js';
+
+export interface PipelineOptions {
+  supergraph: LoadedSupergraph;
+  config: GatewayConfig;
+  services: GatewayServices;
+  logger: Logger;
+  plugins?: readonly GatewayPlugin[];
+}
+
+export interface GraphQLPipeline {
+  (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
+  /** The admission line, for /readyz and /metrics. */
+  admission(): AdmissionReport;
+}
+
+export function createPipeline({
+  supergraph,
+  config,
+  services,
+  logger,
+  plugins = [],
+}: PipelineOptions): GraphQLPipeline {
+  const { schema } = supergraph;
+  const hooks = composeHooks(plugins, logger.child({ component: 'plugins' }));
+  const readRequest = new ReadRequest({ config, logger, hooks });
+  const identify = new Identify({ schema, config, services });
+  const admit = new Admit(config);
+  const resolveDocument = new ResolveDocument({ schema, config, services });
+  const limits = new Limits({ schema, config, services });
+  const policy = new Policy({ schema, accessRules: supergraph.accessRules, config, services });
+  const execute = new Execute(supergraph.executable);
+  const shape = new Shape({ schema, personalFields: supergraph.personalFields, services });
+  const register = new Register(services);
+
+  /** Stages 2 and 4 to 9, admitted: the answer to the request, or the first refusal. */
+  async function answer(context: RequestContext, body: BodyRead | undefined): Promise<Answer> {
+    const caller = await identify.run(context, body); // 2. identify the caller
+    if (caller instanceof Answer) return caller;
+    const document = await resolveDocument.run(context, body); // 4. resolve the document
+    if (document instanceof Answer) return document;
+    const limited = await limits.run(context, document); // 5. limits
+    if (limited instanceof Answer) return limited;
+    const decided = policy.run(context, document, limited); // 6. policy
+    const allowed = decided instanceof Promise ? await decided : decided;
+    if (allowed instanceof Answer) return allowed;
+    const result = await execute.run(context, document, allowed); // 7. plan and execute (8: subgraph-fetch.ts)
+    return shape.run(context, document, limited, allowed, result); // 9. shape
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const context = readRequest.open(request, response, url); // 1. read the HTTP request
+    const end = hooks.onRequest?.(context);
+    try {
+      const reading = readRequest.body(context);
+      const body = reading && (await reading);
+      let answered: Answer;
+      try {
+        answered = await admit.run(context, () => answer(context, body)); // 3. admit, around 2 and 4–9
+      } catch (error) {
+        answered = answerForError(error, context);
+      }
+      const registered = await register.run(context, answered); // 10. register
+      const status = respond(context, registered.answer); // 11. respond
+      end?.({
+        status,
+        outcome: registered.answer.outcome,
+        registered: registered.registered,
+        durationMs: performance.now() - context.startedAt,
+      });
+    } finally {
+      context.close();
+    }
+  }
+
+  return Object.assign(handle, { admission: () => admit.report() });
+}
