@@ -19,6 +19,8 @@ import type {
   SubjectKind,
   TaxCreditGradeLevel,
 } from './__generated__/types.js';
+import type { CommitmentModel } from './rules/commitments.js';
+import type { ListKindModel } from './rules/list-kinds.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
 // (the fragment RuleInputs in schema/credit.graphql selects it; the types below follow it).
@@ -163,10 +165,19 @@ export interface CreditRecordModel {
   objectionId: string | null;
   repairedOn: string | null;
   provenance: Provenance;
+  /** When the department published it, where its system says (penalties). */
+  publishedOn?: string | null;
+  /** The last day to publish it in time, where the publication deadline covers its kind. */
+  publicationDueOn?: string | null;
+  /** Whether it was published in time; null where not covered or no publication date is known. */
+  publishedInTime?: boolean | null;
 }
 
 export interface ListMembershipModel {
+  /** The class of the list's kind. */
   list: CreditListKind;
+  /** The list's kind, as data. */
+  kind: ListKindModel;
   name: string;
   code: string;
   since: string;
@@ -178,7 +189,9 @@ export interface MeasureModel {
   id: string;
   name: string;
   kind: MeasureKind;
+  /** The class of `listKind`. */
   list: CreditListKind;
+  listKind: ListKindModel;
   targetLists: readonly string[];
   legalBasis: string;
   initiatingDepartment: string;
@@ -201,6 +214,8 @@ export interface Overlays {
   repairs: ReadonlyMap<string, { repairedOn: string }>;
   /** The latest objection to each record. */
   objections: ReadonlyMap<string, { id: string; status: ObjectionStatus }>;
+  /** The subject's credit commitments (信用承诺); broken ones become records. */
+  commitments?: readonly CommitmentModel[];
 }
 
 /**
