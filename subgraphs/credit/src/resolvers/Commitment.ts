@@ -17,6 +17,8 @@ function today(context: Pick<SubgraphContext, 'now'>): string {
 export const CreditCommitment: CreditCommitmentResolvers = {
   // Judged by the day it is read, not the day it was stored.
   overdue: (commitment, _, context) => isCommitmentOverdue(commitment, today(context)),
+  // A copy: the stored kind is frozen, and the subject is remembered on what a field returns.
+  kind: (commitment) => ({ ...commitment.kind }),
 };
 
 /** Query.commitment, for departments (@access GOVERNMENT). */

@@ -1,6 +1,7 @@
 import { scalarResolvers, type CreditCodePolicy } from '@credit-gateway/common';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { commitmentResolvers } from './Commitment.js';
+import { ListMembership } from './ListMembership.js';
 import { debtorRestrictionResolvers } from './DebtorRestriction.js';
 import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
@@ -44,5 +45,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { Mutation: feedbackMutations },
     debtorRestrictionResolvers,
     commitmentResolvers,
+    { ListMembership },
   );
 }
