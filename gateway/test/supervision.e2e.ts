@@ -131,20 +131,20 @@ describe('scenario: analysts find the decisions published late (公示及时性)
     // 7 working days after Monday 2025-03-03 is Wednesday 2025-03-12.
     expect(records.data.enterprise.creditRecords).toEqual([
       {
-        id: 'MARKET:PEN330106000402',
-        kind: 'ADMINISTRATIVE_PENALTY',
-        decidedOn: '2025-03-03',
-        publishedOn: '2025-03-20',
-        publicationDueOn: '2025-03-12',
-        publishedInTime: false,
-      },
-      {
         id: 'MARKET:PEN330106000403',
         kind: 'ADMINISTRATIVE_PENALTY',
         decidedOn: '2025-09-01',
         publishedOn: '2025-09-05',
         publicationDueOn: '2025-09-10',
         publishedInTime: true,
+      },
+      {
+        id: 'MARKET:PEN330106000402',
+        kind: 'ADMINISTRATIVE_PENALTY',
+        decidedOn: '2025-03-03',
+        publishedOn: '2025-03-20',
+        publicationDueOn: '2025-03-12',
+        publishedInTime: false,
       },
       {
         id: 'MARKET:ABN330106000401',
