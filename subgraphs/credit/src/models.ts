@@ -1,5 +1,7 @@
 import type {
   AppliedMeasureStatus,
+  CommitmentKind,
+  CreditCommitment,
   CreditListKind,
   CreditRecordKind,
   CreditRecordState,
@@ -19,7 +21,6 @@ import type {
   SubjectKind,
   TaxCreditGradeLevel,
 } from './__generated__/types.js';
-import type { CommitmentModel } from './rules/commitments.js';
 import type { ListKindModel } from './rules/list-kinds.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
@@ -206,6 +207,14 @@ export interface AppliedMeasureModel {
   because: CreditRecordModel[];
   objectionId: string | null;
 }
+
+/** A kind of credit commitment (信用承诺类别), as data (data/commitments.json). */
+export type CommitmentKindModel = Omit<CommitmentKind, '__typename'>;
+
+/** A credit commitment as the platform holds it; `overdue` is judged on the day it is read. */
+export type CommitmentModel = Omit<CreditCommitment, '__typename' | 'overdue' | 'kind'> & {
+  kind: CommitmentKindModel;
+};
 
 // ---- What the durable store adds to department records ----
 

@@ -1,18 +1,11 @@
-import type { CommitmentKind, CreditCommitment } from '../__generated__/types.js';
-import type { CreditRecordModel } from '../models.js';
+import type { CommitmentKindModel, CommitmentModel, CreditRecordModel } from '../models.js';
 import { DataChecker, defaultDataFile, readDataFile } from './data.js';
 import { addMonths, publicityPeriod, type PublicityPolicy } from './publicity.js';
 import { fullProvenance } from './records.js';
 
 export const DEFAULT_COMMITMENTS_FILE = defaultDataFile('commitments.json');
 
-/** A kind of credit commitment (信用承诺类别), as data. */
-export type CommitmentKindModel = Omit<CommitmentKind, '__typename'>;
-
-/** A commitment as the platform holds it; `overdue` is judged on the day it is read. */
-export type CommitmentModel = Omit<CreditCommitment, '__typename' | 'overdue' | 'kind'> & {
-  kind: CommitmentKindModel;
-};
+export type { CommitmentKindModel, CommitmentModel } from '../models.js';
 
 export interface CommitmentPolicy {
   source: string;
