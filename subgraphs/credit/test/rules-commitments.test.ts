@@ -5,6 +5,7 @@ import type { CommitmentState } from '../src/__generated__/types.js';
 import { assess } from '../src/rules/assess.js';
 import { brokenCommitmentRecords, parseCommitmentPolicy, type CommitmentModel } from '../src/rules/commitments.js';
 import { CreditDataError, EVALUATION_GRADES, readDataFile } from '../src/rules/data.js';
+import { evaluate } from '../src/rules/evaluation.js';
 import { greenChannel } from '../src/rules/green-channel.js';
 import { parseListKinds } from '../src/rules/list-kinds.js';
 import { applicableMeasures } from '../src/rules/measures.js';
@@ -93,6 +94,21 @@ describe('broken commitments (信用承诺失信)', () => {
       reason: 'Closed: credit commitment broken within the last 3 years (since 2023-11-02): COM-1',
     });
     expect(decide('2023-06-01').eligible).toBe(true);
+  });
+
+  it('lower the performance history of the evaluation while published', () => {
+    const points = (commitments: CommitmentModel[]) => {
+      const { records } = assess(cleanSme(), policy, { ...NO_OVERLAYS, commitments }, TODAY);
+      const evaluation = evaluate(policy.evaluation, {
+        registration: cleanSme().marketRegulation!.registration,
+        spotChecks: cleanSme().marketRegulation!.spotChecks,
+        records,
+        today: TODAY,
+        missingSources: [],
+      });
+      return evaluation.groups.find((g) => g.group === 'PERFORMANCE_HISTORY')!.points;
+    };
+    expect(points([brokenOn('2026-10-15')])).toBe(points([]) - 20);
   });
 
   it('leave kept and open commitments off the record', () => {
