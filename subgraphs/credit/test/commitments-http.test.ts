@@ -4,6 +4,7 @@ import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gatew
 import type { CreditStore } from '../src/models.js';
 import { createCreditSubgraph, loadConfig } from '../src/server.js';
 import { openCreditStore } from '../src/store/index.js';
+import { verifyFileEvents } from '../src/store/verify.js';
 import { tempDir } from './store-support.js';
 import { cleanSme, representation } from './support/enterprises.js';
 
@@ -14,10 +15,12 @@ let store: CreditStore;
 let server: RunningServer;
 let remove: () => Promise<void>;
 let reopen: () => Promise<void>;
+let storeDir: string;
 
 beforeAll(async () => {
   const temp = await tempDir();
   remove = temp.remove;
+  storeDir = temp.dir;
   const config = loadConfig({ PORT: '0', GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
   const start = async () => {
     store = await openCreditStore({ dir: temp.dir }, silentLogger());
@@ -135,5 +138,14 @@ describe('credit commitments over HTTP', () => {
     expect(enterprise.creditRecords).toContainEqual({ id: `MARKET:${id}`, kind: 'BROKEN_COMMITMENT', state: 'ACTIVE' });
     expect(enterprise.creditLists).toContainEqual({ list: 'WATCH', name: '信用承诺失信名单' });
     expect(enterprise.greenChannel.eligible).toBe(false);
+
+    // Made and broken: two events sealed into the store's hash chain.
+    expect(
+      store.events.find(`commitment/${id}`, JSON.stringify(['market-regulation-office', 'k1-broken'])),
+    ).toBeTruthy();
+    expect(await verifyFileEvents(storeDir)).toMatchObject({
+      ok: true,
+      chains: [{ writer: 'events', records: 2, problems: [] }],
+    });
   });
 });
