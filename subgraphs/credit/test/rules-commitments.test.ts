@@ -16,7 +16,7 @@ import { parseSupervisionPolicy, supervisionFor } from '../src/rules/supervision
 import { openCreditStore, type CommitmentBook } from '../src/store/index.js';
 import type { Caller } from '../src/store/caller.js';
 import { tempDir } from './store-support.js';
-import { cleanSme } from './support/enterprises.js';
+import { cleanSme, market } from './support/enterprises.js';
 import type { CreditStore } from '../src/models.js';
 
 const policy = loadCreditPolicy();
@@ -172,6 +172,28 @@ describe('the commitment book', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('the watch list (重点关注)', () => {
+  it('takes general and serious penalties still published, never minor ones', () => {
+    const withPenalty = (content: string) => {
+      const sme = cleanSme();
+      const penalty = {
+        decisionNumber: 'P-1',
+        violationType: '广告违法',
+        content,
+        decidedOn: '2026-09-01',
+        publishedOn: '2026-09-03',
+        provenance: market('P-1'),
+      };
+      const inputs = { ...sme, marketRegulation: { ...sme.marketRegulation!, penalties: [penalty] } };
+      return assess(inputs, policy, NO_OVERLAYS, TODAY).memberships.filter((m) => m.list === 'WATCH');
+    };
+    expect(withPenalty('罚款50000元').map((m) => [m.name, m.kind.id, m.records.map((r) => r.severity)])).toEqual([
+      ['一般失信行政处罚对象', 'WATCH', ['GENERAL']],
+    ]);
+    expect(withPenalty('警告')).toEqual([]);
   });
 });
 
