@@ -127,6 +127,10 @@ describe('scenario: an objection suspends the measures resting on the disputed r
     expect(before.data.enterprise.measures.map((m: any) => [m.measure.id, m.status])).toEqual([
       ['MORE-INSPECTIONS', 'IN_FORCE'],
       ['TAX-STRICT-MANAGEMENT', 'IN_FORCE'],
+      // Its tax arrears notice also puts it on the watch list (重点关注).
+      ['WATCH-INTERVIEW', 'IN_FORCE'],
+      ['WATCH-KEY-SUPERVISION', 'IN_FORCE'],
+      ['WATCH-MORE-INSPECTIONS', 'IN_FORCE'],
     ]);
 
     const filed = await ask(
@@ -142,6 +146,10 @@ describe('scenario: an objection suspends the measures resting on the disputed r
     expect(during.data.enterprise.measures.map((m: any) => [m.measure.id, m.status, m.objectionId])).toEqual([
       ['MORE-INSPECTIONS', 'SUSPENDED', objection.id],
       ['TAX-STRICT-MANAGEMENT', 'SUSPENDED', objection.id],
+      // Measures resting on the undisputed arrears notice stay in force.
+      ['WATCH-INTERVIEW', 'IN_FORCE', null],
+      ['WATCH-KEY-SUPERVISION', 'IN_FORCE', null],
+      ['WATCH-MORE-INSPECTIONS', 'IN_FORCE', null],
     ]);
 
     const advance = (status: string, key: string) =>
@@ -158,7 +166,7 @@ describe('scenario: an objection suspends the measures resting on the disputed r
     const upheld = await advance('UPHELD', 'scenario-uphold');
     expect(upheld.data.advanceObjection.history.map((e: any) => e.status)).toEqual(['RECEIVED', 'VERIFYING', 'UPHELD']);
     const after = await ask(MEASURES, { code, context: 'REGULATORY_INSPECTION' });
-    expect(after.data.enterprise.measures.map((m: any) => m.status)).toEqual(['IN_FORCE', 'IN_FORCE']);
+    expect(after.data.enterprise.measures.map((m: any) => m.status)).toEqual(Array(5).fill('IN_FORCE'));
   });
 
   it('through AUTHORIZED, the subject files only with its own consent, and a retry returns the same objection', async () => {

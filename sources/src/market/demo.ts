@@ -48,7 +48,28 @@ export const MARKET_DEMO_HISTORIES: ReadonlyMap<string, MarketDemoHistory> = new
   [
     demoCode('abnormal-removed'),
     {
-      punishInfo: [],
+      // One decision published late (7 working days after 2025-03-03 is 2025-03-12), one in time:
+      // the publicity timeliness the platform reports per department (公示及时性).
+      punishInfo: [
+        {
+          caseId: 'PEN330106000402',
+          penDecNo: '杭西市监处罚〔2025〕041号',
+          illegActType: '未按规定公示年度报告',
+          penContent: '警告',
+          penAuth_CN: '杭州市西湖区市场监督管理局',
+          penDecIssDate: '2025-03-03',
+          publicDate: '2025-03-20',
+        },
+        {
+          caseId: 'PEN330106000403',
+          penDecNo: '杭西市监处罚〔2025〕187号',
+          illegActType: '未按规定公示即时信息',
+          penContent: '警告',
+          penAuth_CN: '杭州市西湖区市场监督管理局',
+          penDecIssDate: '2025-09-01',
+          publicDate: '2025-09-05',
+        },
+      ],
       abnormalInfo: [
         {
           busExcList: 'ABN330106000401',

@@ -1,5 +1,7 @@
 import type {
   AppliedMeasureStatus,
+  CommitmentKind,
+  CreditCommitment,
   CreditListKind,
   CreditRecordKind,
   CreditRecordState,
@@ -19,6 +21,7 @@ import type {
   SubjectKind,
   TaxCreditGradeLevel,
 } from './__generated__/types.js';
+import type { ListKindModel } from './rules/list-kinds.js';
 
 // ---- What the rules read: the department data the gateway sends through @requires ----
 // (the fragment RuleInputs in schema/credit.graphql selects it; the types below follow it).
@@ -163,10 +166,19 @@ export interface CreditRecordModel {
   objectionId: string | null;
   repairedOn: string | null;
   provenance: Provenance;
+  /** When the department published it, where its system says (penalties). */
+  publishedOn?: string | null;
+  /** The last day to publish it in time, where the publication deadline covers its kind. */
+  publicationDueOn?: string | null;
+  /** Whether it was published in time; null where not covered or no publication date is known. */
+  publishedInTime?: boolean | null;
 }
 
 export interface ListMembershipModel {
+  /** The class of the list's kind. */
   list: CreditListKind;
+  /** The list's kind, as data. */
+  kind: ListKindModel;
   name: string;
   code: string;
   since: string;
@@ -178,7 +190,9 @@ export interface MeasureModel {
   id: string;
   name: string;
   kind: MeasureKind;
+  /** The class of `listKind`. */
   list: CreditListKind;
+  listKind: ListKindModel;
   targetLists: readonly string[];
   legalBasis: string;
   initiatingDepartment: string;
@@ -194,6 +208,14 @@ export interface AppliedMeasureModel {
   objectionId: string | null;
 }
 
+/** A kind of credit commitment (信用承诺类别), as data (data/commitments.json). */
+export type CommitmentKindModel = Omit<CommitmentKind, '__typename'>;
+
+/** A credit commitment as the platform holds it; `overdue` is judged on the day it is read. */
+export type CommitmentModel = Omit<CreditCommitment, '__typename' | 'overdue' | 'kind'> & {
+  kind: CommitmentKindModel;
+};
+
 // ---- What the durable store adds to department records ----
 
 /** Repairs and objections on a subject's records, keyed by credit record id. */
@@ -201,6 +223,8 @@ export interface Overlays {
   repairs: ReadonlyMap<string, { repairedOn: string }>;
   /** The latest objection to each record. */
   objections: ReadonlyMap<string, { id: string; status: ObjectionStatus }>;
+  /** The subject's credit commitments (信用承诺); broken ones become records. */
+  commitments?: readonly CommitmentModel[];
 }
 
 /**

@@ -114,7 +114,25 @@ describe('the credit subgraph', () => {
       contexts: ['HIGH_CONSUMPTION'],
     });
     const all = await query('PUBLIC', '{ measuresCatalog { id } }');
-    expect(all.data.measuresCatalog).toHaveLength(27);
+    expect(all.data.measuresCatalog).toHaveLength(30);
+    const watch = await query(
+      'PUBLIC',
+      '{ measuresCatalog(listKind: "WATCH") { id list listKind { id class rank } } creditListKinds { id class incentive } }',
+    );
+    expect(watch.data.measuresCatalog.map((m: any) => m.id)).toEqual([
+      'WATCH-INTERVIEW',
+      'WATCH-KEY-SUPERVISION',
+      'WATCH-MORE-INSPECTIONS',
+    ]);
+    expect(watch.data.measuresCatalog[0]).toMatchObject({
+      list: 'WATCH',
+      listKind: { id: 'WATCH', class: 'WATCH', rank: 1 },
+    });
+    expect(watch.data.creditListKinds).toEqual([
+      { id: 'RED', class: 'RED', incentive: true },
+      { id: 'WATCH', class: 'WATCH', incentive: false },
+      { id: 'BLACK', class: 'BLACK', incentive: false },
+    ]);
   });
 
   describe('credit records', () => {

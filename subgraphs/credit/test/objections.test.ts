@@ -345,7 +345,7 @@ describe('objections and repairs', () => {
           'MARKET:PEN-1': { id: again.id, status: 'RECEIVED' },
         },
       });
-      expect(await store.overlaysFor(SME)).toEqual({ repairs: new Map(), objections: new Map() });
+      expect(await store.overlaysFor(SME)).toEqual({ repairs: new Map(), objections: new Map(), commitments: [] });
     });
 
     it('keep a record revoked: it cannot be disputed again', async () => {

@@ -28,7 +28,7 @@ describe('the shipped measures catalog', () => {
     const measures = catalog.all();
     expect(measures.length).toBeGreaterThanOrEqual(20);
     expect(new Set(measures.map((m) => m.id)).size).toBe(measures.length);
-    expect(new Set(measures.map((m) => m.list))).toEqual(new Set(['RED', 'BLACK']));
+    expect(new Set(measures.map((m) => m.list))).toEqual(new Set(['RED', 'WATCH', 'BLACK']));
     expect(new Set(measures.map((m) => m.kind))).toEqual(new Set(['MANDATORY', 'RECOMMENDED']));
   });
 
@@ -44,6 +44,7 @@ describe('the shipped measures catalog', () => {
       name: '限制乘坐飞机、列车软卧、轮船二等以上舱位 (No flights, soft sleepers, or ship berths of class 2 and above)',
       kind: 'MANDATORY',
       list: 'BLACK',
+      listKind: expect.objectContaining({ id: 'BLACK', class: 'BLACK', incentive: false }),
       targetLists: ['失信被执行人名单', '限制消费被执行人名单'],
       legalBasis: '《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条第（一）项',
       initiatingDepartment: '最高人民法院',
@@ -84,7 +85,9 @@ describe('the shipped measures catalog', () => {
       ['BLACK', '失信被执行人名单'],
     ]);
     expect(catalog.listsFor('TAX_A_GRADE').map((l) => [l.list, l.name])).toEqual([['RED', '纳税信用A级纳税人名单']]);
-    expect(catalog.listsFor('ADMINISTRATIVE_PENALTY')).toEqual([]);
+    expect(catalog.listsFor('ADMINISTRATIVE_PENALTY').map((l) => [l.list, l.name, l.severities])).toEqual([
+      ['WATCH', '一般失信行政处罚对象', ['GENERAL', 'SERIOUS']],
+    ]);
     expect(catalog.lists().map((l) => l.name)).toEqual([
       '失信被执行人名单',
       '限制消费被执行人名单',
@@ -94,6 +97,10 @@ describe('the shipped measures catalog', () => {
       '拖欠农民工工资失信联合惩戒对象名单',
       '纳税信用A级纳税人名单',
       '守合同重信用企业',
+      '经营异常名录',
+      '欠税公告纳税人',
+      '一般失信行政处罚对象',
+      '信用承诺失信名单',
     ]);
   });
 
@@ -129,8 +136,8 @@ describe('catalog validation', () => {
       '$.measures[5].legalBasis: must be a non-empty string',
       "$.measures[6]: 'implementingDepartment' is missing",
       '$.measures[6].implementingDepartment: must be a non-empty string',
-      "$.measures[7].targetLists[0]: '失信被执行人名单' is a BLACK list, the measure is for RED",
-      "$.measures[7].targetLists[1]: '限制消费被执行人名单' is a BLACK list, the measure is for RED",
+      "$.measures[7].targetLists[0]: '失信被执行人名单' is a BLACK list, the measure is for RED: incentives and punishments do not mix",
+      "$.measures[7].targetLists[1]: '限制消费被执行人名单' is a BLACK list, the measure is for RED: incentives and punishments do not mix",
       '$.measures[8].contexts: must not be empty',
       "$.measures[9]: 'remark' is not a known field",
       // RESTRICT-2 was renamed; the others were dropped for their own problems.
@@ -157,9 +164,9 @@ describe('catalog validation', () => {
     lists.push({ name: '诚信典型', list: 'GOLD', department: '发展改革委', recordKinds: ['HONOUR'] });
     lists.push({ name: '重点关注名单', list: 'BLACK', department: '市场监管', recordKinds: ['ABNORMAL_OPERATIONS'] });
     expect(problemsOf(data)).toEqual([
-      "$.lists[8].name: '失信被执行人名单' is defined twice",
-      '$.lists[9].list: must be one of RED, BLACK, got "GOLD"',
-      '$.lists[9].recordKinds[0]: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, got "HONOUR"',
+      "$.lists[12].name: '失信被执行人名单' is defined twice",
+      '$.lists[13].list: must be one of RED, WATCH, BLACK, got "GOLD"',
+      '$.lists[13].recordKinds[0]: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, BROKEN_COMMITMENT, got "HONOUR"',
       "$.lists: '重点关注名单' is targeted by no measure",
     ]);
   });

@@ -195,7 +195,7 @@ describe('evaluation model validation', () => {
       "$.grades: 'D' is missing",
       '$.grades: the worst grade must start at 0 so that every score has a grade',
       '$.groups[1].factors[0].rule: must be one of REGISTRATION_STATUS, YEARS_ESTABLISHED, SPOT_CHECKS, RECORDS, got "LUCK"',
-      '$.groups[2].factors[0].kinds[0]: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, got "BANKRUPTCY"',
+      '$.groups[2].factors[0].kinds[0]: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, BROKEN_COMMITMENT, got "BANKRUPTCY"',
       "$.groups[3].group: 'PERFORMANCE_HISTORY' is defined twice",
       "$.groups[4].factors[0]: 'pointsEach' is missing",
       '$.groups[4].factors[0].pointsEach: must be a number from -100 to 100',

@@ -66,12 +66,14 @@ describe('red and black lists', () => {
     expect(lists(abnormalRemoved())).toEqual([]);
     expect(lists(seriousIllegal())).toEqual([
       ['BLACK', '严重违法失信名单', CODES.seriousIllegal, '2022-05-09', ['MARKET:ILL120116000502']],
+      // Still listed as abnormal, never removed: the watch list (重点关注) holds it too.
+      ['WATCH', '经营异常名录', CODES.seriousIllegal, '2019-05-08', ['MARKET:ABN120116000501']],
     ]);
     expect(
       lists(seriousIllegal(), {
         ...NO_OVERLAYS,
         repairs: new Map([['MARKET:ILL120116000502', { repairedOn: '2026-10-01' }]]),
-      }),
+      }).filter(([list]) => list === 'BLACK'),
     ).toEqual([]);
     expect(
       lists(partialDebtor(), {
@@ -128,6 +130,10 @@ describe('measures', () => {
     expect(measures(majorTaxViolator(), 'REGULATORY_INSPECTION')).toEqual([
       ['MORE-INSPECTIONS', 'IN_FORCE', ['TAX:东税稽检〔2024〕118号'], null],
       ['TAX-STRICT-MANAGEMENT', 'IN_FORCE', ['TAX:东税稽检〔2024〕118号'], null],
+      // Its tax arrears notice puts it on the watch list (重点关注), with measures of its own.
+      ['WATCH-INTERVIEW', 'IN_FORCE', ['TAX:QS4419002025000318'], null],
+      ['WATCH-KEY-SUPERVISION', 'IN_FORCE', ['TAX:QS4419002025000318'], null],
+      ['WATCH-MORE-INSPECTIONS', 'IN_FORCE', ['TAX:QS4419002025000318'], null],
     ]);
   });
 
@@ -173,7 +179,7 @@ describe('measures', () => {
       measures(majorTaxViolator(), 'REGULATORY_INSPECTION', {
         ...NO_OVERLAYS,
         objections: new Map([['TAX:东税稽检〔2024〕118号', { id: 'o', status: 'REVOKED' }]]),
-      }),
+      }).filter(([, , because]) => (because as string[]).includes('TAX:东税稽检〔2024〕118号')),
     ).toEqual([]);
   });
 
@@ -337,20 +343,20 @@ describe('statistics over subjects', () => {
     expect(creditStatistics(subjects)).toEqual({
       subjects: 4,
       byDivision: [
-        { key: '440305', subjects: 1, blackListed: 1, redListed: 0, measures: 1 },
-        { key: '500112', subjects: 1, blackListed: 1, redListed: 0, measures: 1 },
-        { key: '500155', subjects: 2, blackListed: 0, redListed: 1, measures: 1 },
+        { key: '440305', subjects: 1, blackListed: 1, redListed: 0, measures: 1, watchListed: 0 },
+        { key: '500112', subjects: 1, blackListed: 1, redListed: 0, measures: 1, watchListed: 0 },
+        { key: '500155', subjects: 2, blackListed: 0, redListed: 1, measures: 1, watchListed: 0 },
       ],
       byOrganizationCategory: [
-        { key: 'ENTERPRISE', subjects: 3, blackListed: 2, redListed: 1, measures: 3 },
-        { key: 'FARMER_COOPERATIVE', subjects: 1, blackListed: 0, redListed: 0, measures: 0 },
+        { key: 'ENTERPRISE', subjects: 3, blackListed: 2, redListed: 1, measures: 3, watchListed: 0 },
+        { key: 'FARMER_COOPERATIVE', subjects: 1, blackListed: 0, redListed: 0, measures: 0, watchListed: 0 },
       ],
       bySource: [
-        { key: 'COURTS', subjects: 1, blackListed: 1, redListed: 0, measures: 1 },
-        { key: 'MARKET', subjects: 1, blackListed: 0, redListed: 1, measures: 1 },
-        { key: 'PROCUREMENT', subjects: 1, blackListed: 1, redListed: 0, measures: 1 },
-        { key: 'SOCIAL_SECURITY', subjects: 1, blackListed: 1, redListed: 0, measures: 1 },
-        { key: 'TAX', subjects: 1, blackListed: 0, redListed: 1, measures: 1 },
+        { key: 'COURTS', subjects: 1, blackListed: 1, redListed: 0, measures: 1, watchListed: 0 },
+        { key: 'MARKET', subjects: 1, blackListed: 0, redListed: 1, measures: 1, watchListed: 0 },
+        { key: 'PROCUREMENT', subjects: 1, blackListed: 1, redListed: 0, measures: 1, watchListed: 0 },
+        { key: 'SOCIAL_SECURITY', subjects: 1, blackListed: 1, redListed: 0, measures: 1, watchListed: 0 },
+        { key: 'TAX', subjects: 1, blackListed: 0, redListed: 1, measures: 1, watchListed: 0 },
       ],
     });
   });

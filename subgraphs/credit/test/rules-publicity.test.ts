@@ -114,7 +114,7 @@ describe('publicity policy validation', () => {
     }
     expect(problems).toEqual([
       '$.kinds.TAX_ARREARS.periodFrom: only administrative penalties carry a publication date',
-      '$.kinds.HONOUR: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, got "HONOUR"',
+      '$.kinds.HONOUR: must be one of ADMINISTRATIVE_PENALTY, ABNORMAL_OPERATIONS, SERIOUS_ILLEGAL_LIST, DISHONEST_JUDGMENT_DEBTOR, CONSUMPTION_RESTRICTION, MAJOR_TAX_VIOLATION, TAX_ARREARS, WAGE_ARREARS, PROCUREMENT_DISHONESTY, TAX_A_GRADE, CONTRACT_HONOUR, BROKEN_COMMITMENT, got "HONOUR"',
       "$.kinds: 'WAGE_ARREARS' is missing",
       '$.ruleSets[0].bySeverity.GENERAL: minMonths is longer than maxMonths',
       '$.ruleSets[1].effectiveFrom: another rule set is also in force from 2026-04-01',

@@ -40,6 +40,7 @@ describe('credit records from the departments’ data', () => {
         decidedOn: '2024-03-11',
         // Decided before 2026-04-01: three months from its publication on 2024-03-15.
         publishedUntil: '2024-06-15',
+        publishedOn: '2024-03-15',
         state: 'EXPIRED',
         objectionId: null,
         repairedOn: null,

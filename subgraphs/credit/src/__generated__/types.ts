@@ -64,6 +64,35 @@ export type BoundPersonRef = {
   role: Scalars['String']['output'];
 };
 
+export type CommitmentEvent = {
+  __typename?: 'CommitmentEvent';
+  at: Scalars['DateTime']['output'];
+  by: Scalars['String']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  state: CommitmentState;
+};
+
+/** A kind of credit commitment (信用承诺类别), as data. */
+export type CommitmentKind = {
+  __typename?: 'CommitmentKind';
+  /** The regulation or plan it comes from. */
+  basis: Scalars['String']['output'];
+  /** Working days from making it to its due date (e.g. the deadline for missing documents). */
+  dueWorkingDays: Scalars['Int']['output'];
+  /** Its id in data/commitments.json, e.g. NOTIFICATION_APPROVAL. */
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+/** Where a commitment stands. */
+export type CommitmentState =
+  /** Broken (失诺): a credit record of its own. */
+  | 'BROKEN'
+  /** Kept (守诺). */
+  | 'KEPT'
+  /** Made, not yet resolved. */
+  | 'MADE';
+
 /** Groups of non-public data a subject can authorize one by one (授权范围). */
 export type ConsentGroup =
   /** Objections about one's own records (异议) */
@@ -94,6 +123,30 @@ export type CourtsSection = {
   readAt: Scalars['DateTime']['output'];
 };
 
+/** A credit commitment (信用承诺) made to a department. */
+export type CreditCommitment = {
+  __typename?: 'CreditCommitment';
+  code: Scalars['CreditCode']['output'];
+  /** What the subject committed to. */
+  content: Scalars['String']['output'];
+  /** The department that accepted it, from its token. */
+  department: SourceSystem;
+  /** Due date, in working days from madeOn. */
+  dueOn: Scalars['Date']['output'];
+  history: Array<CommitmentEvent>;
+  id: Scalars['ID']['output'];
+  kind: CommitmentKind;
+  madeOn: Scalars['Date']['output'];
+  /** The matter it was made for (事项), e.g. the licence applied for. */
+  matter: Scalars['String']['output'];
+  /** Past its due date and still not resolved. */
+  overdue: Scalars['Boolean']['output'];
+  /** The credit record a broken commitment became. */
+  recordId?: Maybe<Scalars['ID']['output']>;
+  resolvedOn?: Maybe<Scalars['Date']['output']>;
+  state: CommitmentState;
+};
+
 /** Public credit comprehensive evaluation (公共信用综合评价). */
 export type CreditEvaluation = {
   __typename?: 'CreditEvaluation';
@@ -110,12 +163,18 @@ export type CreditEvaluation = {
   score: Scalars['Float']['output'];
 };
 
-/** The red and black lists. */
+/**
+ * The class of a list kind: red, watch or black. List kinds themselves are data
+ * (data/list-kinds.json, see `ListKind`); each names the class it belongs to, so a new kind needs no
+ * schema change.
+ */
 export type CreditListKind =
   /** 严重失信主体名单 (blacklist) */
   | 'BLACK'
   /** 守信激励对象名单 (red list) */
-  | 'RED';
+  | 'RED'
+  /** 重点关注名单 (watch list): lesser dishonesty, between red and black */
+  | 'WATCH';
 
 /** A record the credit rules act on (信用记录), linked to its department record. */
 export type CreditRecord = {
@@ -128,6 +187,16 @@ export type CreditRecord = {
   /** The open objection, while one suspends the measures resting on this record. */
   objectionId?: Maybe<Scalars['ID']['output']>;
   provenance: Provenance;
+  /** The last day the decision could be published in time; null where the deadline does not apply. */
+  publicationDueOn?: Maybe<Scalars['Date']['output']>;
+  /**
+   * Whether the decision was published within the deadline (7 working days for licensing and penalty
+   * decisions, data/publication-deadline.json); null for kinds the deadline does not cover or when
+   * the department's system gives no publication date.
+   */
+  publishedInTime?: Maybe<Scalars['Boolean']['output']>;
+  /** When the department published the decision (公示日期); null when its system does not say. */
+  publishedOn?: Maybe<Scalars['Date']['output']>;
   /** Published until (公示期满日期); null while the department lists it without an end. */
   publishedUntil?: Maybe<Scalars['Date']['output']>;
   repairedOn?: Maybe<Scalars['Date']['output']>;
@@ -142,6 +211,8 @@ export type CreditRecord = {
 export type CreditRecordKind =
   | 'ABNORMAL_OPERATIONS'
   | 'ADMINISTRATIVE_PENALTY'
+  /** A credit commitment the subject broke (信用承诺失信), recorded by the department that accepted it. */
+  | 'BROKEN_COMMITMENT'
   | 'CONSUMPTION_RESTRICTION'
   | 'CONTRACT_HONOUR'
   | 'DISHONEST_JUDGMENT_DEBTOR'
@@ -187,6 +258,11 @@ export type CreditStatistics = {
   incompleteSubjects: Scalars['Int']['output'];
   /** What the counts were made on, over every subject. */
   inputs: DecisionInputs;
+  /**
+   * Publication timeliness per department (公示及时性): decisions published later than the deadline
+   * after their decision (data/publication-deadline.json).
+   */
+  publicationTimeliness: Array<PublicationTimelinessRow>;
   subjects: Scalars['Int']['output'];
 };
 
@@ -290,6 +366,11 @@ export type EnforcementFeedbackInput = {
 export type Enterprise = {
   __typename?: 'Enterprise';
   code: Scalars['CreditCode']['output'];
+  /**
+   * Credit commitments this subject made (信用承诺), oldest first: made, kept or broken. A broken one
+   * is also among `creditRecords` (BROKEN_COMMITMENT), published for its own period.
+   */
+  commitments: Array<CreditCommitment>;
   courts?: Maybe<CourtsSection>;
   /**
    * What this subject's records, lists and measures were decided on (决策依据): whether every
@@ -332,6 +413,12 @@ export type Enterprise = {
   objections?: Maybe<Array<Objection>>;
   procurement?: Maybe<ProcurementSection>;
   socialSecurity?: Maybe<SocialSecuritySection>;
+  /**
+   * Graded supervision (分级分类监管): the inspection share in 双随机 random checks and the
+   * inspection frequency the evaluation grade sets. Fail-closed: while the evaluation is incomplete,
+   * the strictest grade's supervision applies, never a laxer one, with a DECISION_INCOMPLETE error.
+   */
+  supervision: Supervision;
   tax?: Maybe<TaxSection>;
 };
 
@@ -404,11 +491,30 @@ export type LegalRepresentative = {
   person?: Maybe<Person>;
 };
 
+/** A list kind (名单类别), as data. */
+export type ListKind = {
+  __typename?: 'ListKind';
+  /** The regulation or plan it comes from. */
+  basis: Scalars['String']['output'];
+  /** The class it belongs to. */
+  class: CreditListKind;
+  /** Its id in data/list-kinds.json, e.g. RED, WATCH, BLACK. */
+  id: Scalars['ID']['output'];
+  /** Whether its lists carry incentives (守信激励) rather than punishment. */
+  incentive: Scalars['Boolean']['output'];
+  name: Scalars['String']['output'];
+  /** Order from incentive (lowest) to the most serious. */
+  rank: Scalars['Int']['output'];
+};
+
 /** One list membership and the records that put the subject there. */
 export type ListMembership = {
   __typename?: 'ListMembership';
   /** The subject listed: an enterprise, or for 落实到人 the enterprise the person represents. */
   code: Scalars['CreditCode']['output'];
+  /** The list kind, as data. */
+  kind: ListKind;
+  /** The class of the list's kind (RED, WATCH, BLACK); see `kind` for the kind itself. */
   list: CreditListKind;
   /** The specific list (e.g. 失信被执行人名单, 纳税信用A级纳税人). */
   name: Scalars['String']['output'];
@@ -426,6 +532,17 @@ export type MajorTaxViolation = {
   provenance: Provenance;
   publicityEndsOn: Scalars['Date']['output'];
   publishedOn: Scalars['Date']['output'];
+};
+
+export type MakeCommitmentInput = {
+  code: Scalars['CreditCode']['input'];
+  /** Up to 2,000 characters, no markup. */
+  content: Scalars['String']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** A commitment kind id (Query.commitmentKinds). */
+  kind: Scalars['ID']['input'];
+  /** Up to 200 characters, no markup. */
+  matter: Scalars['String']['input'];
 };
 
 export type MarketRegulationSection = {
@@ -449,7 +566,10 @@ export type Measure = {
   initiatingDepartment: Scalars['String']['output'];
   kind: MeasureKind;
   legalBasis: Scalars['String']['output'];
+  /** The class of the list kind it targets; see `listKind`. */
   list: CreditListKind;
+  /** The list kind it targets, as data. */
+  listKind: ListKind;
   name: Scalars['String']['output'];
   /** The specific lists it targets. */
   targetLists: Array<Scalars['String']['output']>;
@@ -476,6 +596,12 @@ export type Mutation = {
    */
   fileObjection: Objection;
   /**
+   * Records a credit commitment the caller's department accepted (信用承诺: 告知承诺, 容缺受理, repair
+   * commitment). Its due date is counted in working days from the kind's data. Idempotent by key. The
+   * department comes from the caller's token (FORBIDDEN_DEPARTMENT without one).
+   */
+  makeCommitment: CreditCommitment;
+  /**
    * Records a credit repair of one record (信用修复). Idempotent. Only the department owning the record,
    * named in the caller's token, repairs it (谁认定、谁修复; FORBIDDEN_DEPARTMENT otherwise); court records
    * leave the list through the courts, never here (RECORD_NOT_REPAIRABLE). The record must be one of the
@@ -484,6 +610,13 @@ export type Mutation = {
   recordRepair: CreditRepair;
   /** An implementing department reports what it did on a restriction (执行反馈). Idempotent. */
   reportEnforcementFeedback: EnforcementFeedback;
+  /**
+   * Records that a commitment was kept or broken (守诺 / 失诺). Only the department that accepted it
+   * decides (FORBIDDEN_DEPARTMENT); a commitment is resolved once. A broken commitment becomes a
+   * credit record (BROKEN_COMMITMENT) with its own publicity period and puts the subject on the
+   * watch list. Idempotent by key.
+   */
+  resolveCommitment: CreditCommitment;
 };
 
 
@@ -497,6 +630,11 @@ export type MutationFileObjectionArgs = {
 };
 
 
+export type MutationMakeCommitmentArgs = {
+  input: MakeCommitmentInput;
+};
+
+
 export type MutationRecordRepairArgs = {
   input: RecordRepairInput;
 };
@@ -504,6 +642,11 @@ export type MutationRecordRepairArgs = {
 
 export type MutationReportEnforcementFeedbackArgs = {
   input: EnforcementFeedbackInput;
+};
+
+
+export type MutationResolveCommitmentArgs = {
+  input: ResolveCommitmentInput;
 };
 
 /** An objection (异议) to a record. */
@@ -602,8 +745,26 @@ export type Provenance = {
   system: Scalars['String']['output'];
 };
 
+/** Publication timeliness (公示及时性) of one department's decisions. */
+export type PublicationTimelinessRow = {
+  __typename?: 'PublicationTimelinessRow';
+  /** Decisions the deadline covers with a publication date. */
+  decisions: Scalars['Int']['output'];
+  department: SourceSystem;
+  /** Of those, published after the deadline. */
+  late: Scalars['Int']['output'];
+  /** The late records. */
+  lateRecords: Array<CreditRecord>;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** One credit commitment by id (信用承诺). */
+  commitment?: Maybe<CreditCommitment>;
+  /** The kinds of credit commitments (信用承诺) a department may accept; they are data (data/commitments.json). */
+  commitmentKinds: Array<CommitmentKind>;
+  /** The list kinds (名单类别), in order from incentive to the most serious; they are data (data/list-kinds.json). */
+  creditListKinds: Array<ListKind>;
   /**
    * Counts of list memberships and applicable measures over a set of subjects, by administrative
    * division (code positions 3–8), organization category and source (统计分析).
@@ -622,6 +783,11 @@ export type Query = {
 };
 
 
+export type QueryCommitmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryCreditStatisticsArgs = {
   codes: Array<Scalars['CreditCode']['input']>;
 };
@@ -637,6 +803,7 @@ export type QueryDebtorRestrictionsArgs = {
 export type QueryMeasuresCatalogArgs = {
   context?: InputMaybe<DecisionContext>;
   list?: InputMaybe<CreditListKind>;
+  listKind?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -666,6 +833,15 @@ export type RegistrationStatus =
   | 'EXISTING'
   | 'OPERATING'
   | 'REVOKED';
+
+export type ResolveCommitmentInput = {
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** Up to 2,000 characters, no markup. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** KEPT or BROKEN. */
+  state: CommitmentState;
+};
 
 export type RestrictionInForce = {
   __typename?: 'RestrictionInForce';
@@ -725,6 +901,7 @@ export type StatisticsRow = {
   measures: Scalars['Int']['output'];
   redListed: Scalars['Int']['output'];
   subjects: Scalars['Int']['output'];
+  watchListed: Scalars['Int']['output'];
 };
 
 export type SubjectKind =
@@ -745,6 +922,25 @@ export type SubjectSet = {
   /** Counts over the set (统计分析). */
   statistics: CreditStatistics;
   subjects: Array<Enterprise>;
+};
+
+/** Graded supervision (分级分类监管) for one subject, from its evaluation grade. */
+export type Supervision = {
+  __typename?: 'Supervision';
+  /** The regulation or plan the settings come from. */
+  basis: Scalars['String']['output'];
+  /** The grade the evaluation gave (itself never better than the evidence). */
+  evaluatedGrade: EvaluationGrade;
+  /** The grade the supervision is set by: the evaluation grade, or the strictest while it is incomplete. */
+  grade: EvaluationGrade;
+  /** What the evaluation was made on; incomplete means the strictest grade was applied. */
+  inputs: DecisionInputs;
+  /** Routine inspections per year (检查频次). */
+  inspectionsPerYear: Scalars['Int']['output'];
+  /** Share of 双随机 random checks drawn on this grade's subjects, 0 to 1 (抽查比例). */
+  randomCheckShare: Scalars['Float']['output'];
+  /** What the grade's supervision means, in one line. */
+  summary: Scalars['String']['output'];
 };
 
 export type TaxArrearsNotice = {

@@ -20,6 +20,7 @@ import {
 } from '../rules/inputs.js';
 import { applicableMeasures, measureSources } from '../rules/measures.js';
 import { recordsVisibleTo, representativeDebtorRecords } from '../rules/records.js';
+import { supervisionFor } from '../rules/supervision.js';
 
 /** The China date of the context's clock: the day the rules judge by. */
 export function today(context: Pick<SubgraphContext, 'now'>): string {
@@ -68,6 +69,18 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
   return pending;
 }
 
+/** The evaluation of an enterprise, from its assessment (fail-closed for missing departments). */
+async function evaluationOf(enterprise: EnterpriseInputs, context: SubgraphContext) {
+  const { records, inputs } = await assessmentOf(enterprise, context);
+  return evaluate(context.policy.evaluation, {
+    registration: enterprise.marketRegulation?.registration ?? null,
+    spotChecks: enterprise.marketRegulation?.spotChecks ?? [],
+    records,
+    today: today(context),
+    missingSources: inputs.missingSources,
+  });
+}
+
 export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseResolvers {
   return {
     // Representations arrive as `_Any`, past the CreditCode scalar, so the code is checked here; in
@@ -98,7 +111,12 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
     greenChannel: async (enterprise, _, context, info) => {
       const { records, memberships, inputs } = await assessmentOf(enterprise, context);
       noteIfIncomplete(context, info, inputs);
+      const overlays = await context.loaders.overlays.load(enterprise.code);
       const decision = greenChannel(context.catalog, {
+        commitments: {
+          all: overlays.commitments ?? [],
+          closesForYears: context.policy.commitments.closesGreenChannelForYears,
+        },
         records,
         memberships,
         registration: enterprise.marketRegulation?.registration ?? null,
@@ -108,16 +126,16 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
       return { ...decision, inputs };
     },
     evaluation: async (enterprise, _, context, info) => {
-      const { records, inputs } = await assessmentOf(enterprise, context);
+      const { inputs } = await assessmentOf(enterprise, context);
       noteIfIncomplete(context, info, inputs);
-      const evaluation = evaluate(context.policy.evaluation, {
-        registration: enterprise.marketRegulation?.registration ?? null,
-        spotChecks: enterprise.marketRegulation?.spotChecks ?? [],
-        records,
-        today: today(context),
-        missingSources: inputs.missingSources,
-      });
-      return { ...evaluation, inputs };
+      return { ...(await evaluationOf(enterprise, context)), inputs };
+    },
+    // Graded supervision (分级分类监管): the grade's settings; the strictest while incomplete.
+    supervision: async (enterprise, _, context, info) => {
+      const { inputs } = await assessmentOf(enterprise, context);
+      noteIfIncomplete(context, info, inputs);
+      const evaluation = await evaluationOf(enterprise, context);
+      return supervisionFor(context.policy.supervision, evaluation.grade, inputs);
     },
     legalRepresentativeInputs: (enterprise) => representativeInputs(enterprise),
     legalRepresentativeDebtorRecords: (enterprise, _, context, info) => {

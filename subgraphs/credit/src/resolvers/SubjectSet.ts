@@ -4,6 +4,7 @@ import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
 import type { MeasuresCatalog } from '../rules/catalog.js';
 import { combineInputs } from '../rules/inputs.js';
 import { applicableMeasures } from '../rules/measures.js';
+import { publicationTimeliness } from '../rules/publication.js';
 import { creditStatistics } from '../rules/statistics.js';
 import { assessmentOf, noteIfIncomplete } from './Enterprise.js';
 
@@ -42,6 +43,8 @@ export const SubjectSet: SubjectSetResolvers = {
     const incompleteSubjects = new Set(
       assessed.filter(({ assessment }) => !assessment.inputs.complete).map(({ subject }) => subject.code),
     ).size;
-    return { ...statistics, incompleteSubjects, inputs };
+    // Late publication per department (公示及时性), over every record of the set, each once.
+    const timeliness = publicationTimeliness(assessed.flatMap(({ assessment }) => assessment.records));
+    return { ...statistics, incompleteSubjects, inputs, publicationTimeliness: timeliness };
   },
 };

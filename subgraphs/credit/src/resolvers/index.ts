@@ -1,5 +1,7 @@
 import { scalarResolvers, type CreditCodePolicy } from '@credit-gateway/common';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { commitmentResolvers } from './Commitment.js';
+import { ListMembership } from './ListMembership.js';
 import { debtorRestrictionResolvers } from './DebtorRestriction.js';
 import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
@@ -42,5 +44,7 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { Mutation: objectionMutations },
     { Mutation: feedbackMutations },
     debtorRestrictionResolvers,
+    commitmentResolvers,
+    { ListMembership },
   );
 }

@@ -2,6 +2,8 @@ import type { CreditRecordModel, EnterpriseInputs, ListMembershipModel, Overlays
 import { enterpriseInputs, type DecisionInputsModel } from './inputs.js';
 import { listMemberships } from './lists.js';
 import type { CreditPolicy } from './policy.js';
+import { brokenCommitmentRecords } from './commitments.js';
+import { withPublicationTimeliness } from './publication.js';
 import { applyOverlays, deriveRecords } from './records.js';
 
 /** What the rules make of one enterprise: its records with their states, and its list memberships. */
@@ -13,7 +15,13 @@ export interface Assessment {
 }
 
 export function assess(inputs: EnterpriseInputs, policy: CreditPolicy, overlays: Overlays, today: string): Assessment {
-  const records = applyOverlays(deriveRecords(inputs, policy.publicity, today), overlays);
+  const derived = [
+    ...deriveRecords(inputs, policy.publicity, today),
+    ...brokenCommitmentRecords(overlays.commitments ?? [], policy.publicity, today),
+  ];
+  const records = applyOverlays(derived, overlays).map((record) =>
+    withPublicationTimeliness(record, policy.publication, policy.calendar),
+  );
   return {
     records,
     memberships: listMemberships(inputs.code, records, policy.catalog),

@@ -1,7 +1,12 @@
-import type { CreditListKind, CreditRecordKind, CreditRecordState, DecisionContext } from '../__generated__/types.js';
+import type {
+  CreditListKind,
+  CreditRecordKind,
+  CreditRecordState,
+  DecisionContext,
+  Severity,
+} from '../__generated__/types.js';
 import type { MeasureModel } from '../models.js';
 import {
-  CREDIT_LIST_KINDS,
   CREDIT_RECORD_KINDS,
   CREDIT_RECORD_STATES,
   DataChecker,
@@ -9,7 +14,9 @@ import {
   defaultDataFile,
   MEASURE_KINDS,
   readDataFile,
+  SEVERITIES,
 } from './data.js';
+import { loadListKinds, type ListKindModel, type ListKinds } from './list-kinds.js';
 
 export const DEFAULT_MEASURES_FILE = defaultDataFile('measures.json');
 
@@ -30,13 +37,20 @@ export const CONSUMPTION_RESTRICTION_MEASURE_IDS = [
   'RESTRICT-9',
 ] as const;
 
-/** One specific red or black list, and the kinds of records that put a subject on it. */
+/** One specific list, of a kind (red, watch, black…), and the records that put a subject on it. */
 export interface ListDefinition {
   name: string;
+  /** The class of its kind. */
   list: CreditListKind;
+  /** Its kind, as data (data/list-kinds.json). */
+  kind: ListKindModel;
   /** The department that keeps the list (认定部门). */
   department: string;
   recordKinds: readonly CreditRecordKind[];
+  /** When set, only records of these severities put a subject on it (e.g. general penalties). */
+  severities?: readonly Severity[];
+  /** The regulation or plan the list comes from. */
+  source?: string;
 }
 
 /** Who the green channel (绿色通道 / 容缺受理) is open to. */
@@ -66,20 +80,35 @@ export interface MeasuresCatalog {
   /** Measures of one list kind, in one context, or targeting one of the given specific lists. */
   forList(filter?: {
     list?: CreditListKind | null;
+    /** A list kind id (data/list-kinds.json). */
+    listKind?: string | null;
     context?: DecisionContext | null;
     names?: Iterable<string>;
   }): MeasureModel[];
   lists(): readonly ListDefinition[];
+  /** The list kinds the lists belong to. */
+  readonly listKinds: ListKinds;
   /** The lists a record of this kind puts its subject on. */
   listsFor(kind: CreditRecordKind): readonly ListDefinition[];
 }
 
 /** Reads and validates data/measures.json; every problem in it is reported at once. */
-export function loadMeasuresCatalog(file: string = DEFAULT_MEASURES_FILE): MeasuresCatalog {
-  return parseMeasuresCatalog(readDataFile(file), file);
+export function loadMeasuresCatalog(file: string = DEFAULT_MEASURES_FILE, listKinds?: ListKinds): MeasuresCatalog {
+  return parseMeasuresCatalog(readDataFile(file), file, listKinds);
 }
 
-export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): MeasuresCatalog {
+/**
+ * Parses the catalog. Each list and measure names its list kind by id, one of `listKinds`
+ * (data/list-kinds.json by default). A measure targets lists of its own kind, or of another kind
+ * of the same polarity (a punitive measure may reach a watch list, e.g. NO-COMMITMENT-APPROVAL
+ * for broken commitments); never an incentive list from a punitive measure or the reverse.
+ */
+export function parseMeasuresCatalog(
+  data: unknown,
+  file = 'measures.json',
+  listKinds: ListKinds = loadListKinds(),
+): MeasuresCatalog {
+  const kindIds = listKinds.all().map((k) => k.id);
   const check = new DataChecker();
   const root = check.object(data, '$', {
     required: ['version', 'incentivesClosedToBlackListed', 'greenChannel', 'lists', 'measures'],
@@ -91,16 +120,33 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
   const lists: ListDefinition[] = [];
   (check.array(root?.['lists'], '$.lists', { nonEmpty: true }) ?? []).forEach((item, index) => {
     const path = `$.lists[${index}]`;
-    const entry = check.object(item, path, { required: ['name', 'list', 'department', 'recordKinds'] });
+    const entry = check.object(item, path, {
+      required: ['name', 'list', 'department', 'recordKinds'],
+      optional: ['severities', 'source'],
+    });
     if (!entry) return;
     const name = check.string(entry['name'], `${path}.name`);
-    const list = check.oneOf(entry['list'], `${path}.list`, CREDIT_LIST_KINDS);
+    const kindId = check.oneOf(entry['list'], `${path}.list`, kindIds);
     const department = check.string(entry['department'], `${path}.department`);
     const recordKinds = check.setOf(entry['recordKinds'], `${path}.recordKinds`, CREDIT_RECORD_KINDS);
+    const severities =
+      entry['severities'] === undefined
+        ? undefined
+        : (check.setOf(entry['severities'], `${path}.severities`, SEVERITIES) ?? []);
+    const source = entry['source'] === undefined ? undefined : check.string(entry['source'], `${path}.source`);
     if (name !== undefined && lists.some((l) => l.name === name))
       check.problem(`${path}.name`, `'${name}' is defined twice`);
-    if (name === undefined || list === undefined || department === undefined || recordKinds === undefined) return;
-    lists.push({ name, list, department, recordKinds });
+    const kind = kindId === undefined ? undefined : listKinds.get(kindId);
+    if (name === undefined || kind === undefined || department === undefined || recordKinds === undefined) return;
+    lists.push({
+      name,
+      list: kind.class,
+      kind,
+      department,
+      recordKinds,
+      ...(severities ? { severities } : {}),
+      ...(source ? { source } : {}),
+    });
   });
   const listByName = new Map(lists.map((l) => [l.name, l]));
 
@@ -124,7 +170,9 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
     const id = check.string(entry['id'], `${path}.id`);
     const name = check.string(entry['name'], `${path}.name`);
     const kind = check.oneOf(entry['kind'], `${path}.kind`, MEASURE_KINDS);
-    const list = check.oneOf(entry['list'], `${path}.list`, CREDIT_LIST_KINDS);
+    const kindId = check.oneOf(entry['list'], `${path}.list`, kindIds);
+    const listKind = kindId === undefined ? undefined : listKinds.get(kindId);
+    const list = listKind?.class;
     const targetLists = check.strings(entry['targetLists'], `${path}.targetLists`);
     const legalBasis = check.string(entry['legalBasis'], `${path}.legalBasis`);
     const initiatingDepartment = check.string(entry['initiatingDepartment'], `${path}.initiatingDepartment`);
@@ -134,14 +182,18 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
     targetLists?.forEach((target, t) => {
       const defined = listByName.get(target);
       if (!defined) check.problem(`${path}.targetLists[${t}]`, `'${target}' is not a list defined in $.lists`);
-      else if (list !== undefined && defined.list !== list)
-        check.problem(`${path}.targetLists[${t}]`, `'${target}' is a ${defined.list} list, the measure is for ${list}`);
+      else if (listKind !== undefined && defined.kind.incentive !== listKind.incentive)
+        check.problem(
+          `${path}.targetLists[${t}]`,
+          `'${target}' is a ${defined.kind.id} list, the measure is for ${listKind.id}: incentives and punishments do not mix`,
+        );
     });
     if (
       id === undefined ||
       name === undefined ||
       kind === undefined ||
       list === undefined ||
+      listKind === undefined ||
       targetLists === undefined ||
       legalBasis === undefined ||
       initiatingDepartment === undefined ||
@@ -154,6 +206,7 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
       name,
       kind,
       list,
+      listKind,
       targetLists,
       legalBasis,
       initiatingDepartment,
@@ -175,7 +228,11 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
 
   const greenChannel = readGreenChannel(check, root?.['greenChannel'], listByName);
   check.done(file);
-  return createCatalog({ version, incentivesClosedToBlackListed, greenChannel: greenChannel! }, lists, measures);
+  return createCatalog(
+    { version, incentivesClosedToBlackListed, greenChannel: greenChannel!, listKinds },
+    lists,
+    measures,
+  );
 }
 
 function readGreenChannel(
@@ -197,7 +254,7 @@ function readGreenChannel(
 }
 
 function createCatalog(
-  settings: Pick<MeasuresCatalog, 'version' | 'incentivesClosedToBlackListed' | 'greenChannel'>,
+  settings: Pick<MeasuresCatalog, 'version' | 'incentivesClosedToBlackListed' | 'greenChannel' | 'listKinds'>,
   lists: readonly ListDefinition[],
   measures: readonly MeasureModel[],
 ): MeasuresCatalog {
@@ -215,6 +272,7 @@ function createCatalog(
       return measures.filter(
         (m) =>
           (filter.list == null || m.list === filter.list) &&
+          (filter.listKind == null || m.listKind.id === filter.listKind) &&
           (filter.context == null || m.contexts.includes(filter.context)) &&
           (names === undefined || m.targetLists.some((t) => names.has(t))),
       );

@@ -172,7 +172,7 @@ function enumValues<U extends string>() {
 }
 
 // The schema's enums, as the data files may name them.
-export const CREDIT_LIST_KINDS = enumValues<CreditListKind>()(['RED', 'BLACK']);
+export const CREDIT_LIST_KINDS = enumValues<CreditListKind>()(['RED', 'WATCH', 'BLACK']);
 export const MEASURE_KINDS = enumValues<MeasureKind>()(['MANDATORY', 'RECOMMENDED']);
 export const DECISION_CONTEXTS = enumValues<DecisionContext>()([
   'ADMINISTRATIVE_LICENSING',
@@ -197,6 +197,7 @@ export const CREDIT_RECORD_KINDS = enumValues<CreditRecordKind>()([
   'PROCUREMENT_DISHONESTY',
   'TAX_A_GRADE',
   'CONTRACT_HONOUR',
+  'BROKEN_COMMITMENT',
 ]);
 export const CREDIT_RECORD_STATES = enumValues<CreditRecordState>()([
   'ACTIVE',

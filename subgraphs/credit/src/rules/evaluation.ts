@@ -266,7 +266,8 @@ function worstCase(rule: FactorRule, inputs: EvaluationInputs, counted: number):
     case 'SPOT_CHECKS':
       return missing.includes('MARKET') ? { points: rule.limit * Math.min(0, rule.passPoints, rule.failPoints) } : null;
     case 'RECORDS': {
-      if (rule.pointsEach >= 0 || !rule.kinds.some((kind) => missing.includes(RECORD_KIND_SOURCE[kind]))) return null;
+      if (rule.pointsEach >= 0 || !rule.kinds.some((kind) => missing.some((s) => s === RECORD_KIND_SOURCE[kind])))
+        return null;
       if (rule.limit === null) return 'unbounded';
       return { points: Math.max(0, rule.limit - counted) * rule.pointsEach };
     }

@@ -3,6 +3,7 @@ import type { CreditRecordModel, ListMembershipModel, RegistrationInput } from '
 import type { MeasuresCatalog } from './catalog.js';
 import { SOURCE_NAMES } from './inputs.js';
 import { isInForce } from './lists.js';
+import { brokenSince, type CommitmentModel } from './commitments.js';
 import { addMonths } from './publicity.js';
 import { isPublished } from './records.js';
 
@@ -17,6 +18,11 @@ export interface GreenChannelInputs {
    * regulation the years of record), so while any is missing the channel stays closed.
    */
   missingSources: readonly SourceSystem[];
+  /**
+   * The subject's credit commitments and for how many years a broken one closes the channel
+   * (data/commitments.json); exemplary subjects included.
+   */
+  commitments?: { all: readonly CommitmentModel[]; closesForYears: number };
 }
 
 /**
@@ -49,6 +55,17 @@ export function greenChannel(catalog: MeasuresCatalog, inputs: GreenChannelInput
       eligible: false,
       reason: `Cannot confirm: ${inputs.missingSources.map((s) => SOURCE_NAMES[s]).join(', ')} could not be read; ask again later`,
     };
+  }
+  if (inputs.commitments && inputs.commitments.closesForYears > 0) {
+    const years = inputs.commitments.closesForYears;
+    const brokenFrom = addMonths(inputs.today, -12 * years);
+    const broken = brokenSince(inputs.commitments.all, brokenFrom);
+    if (broken.length > 0) {
+      return {
+        eligible: false,
+        reason: `Closed: credit commitment broken within the last ${years} years (since ${brokenFrom}): ${broken.map((c) => c.id).join(', ')}`,
+      };
+    }
   }
   const black = inputs.memberships.filter((m) => m.list === 'BLACK' && isInForce(m));
   if (black.length > 0 && catalog.incentivesClosedToBlackListed) {

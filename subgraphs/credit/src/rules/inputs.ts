@@ -30,8 +30,11 @@ const SECTION_OF = {
   PROCUREMENT: 'procurement',
 } as const satisfies Record<SourceSystem, keyof EnterpriseInputs>;
 
-/** The department each kind of record comes from: what a missing department could be hiding. */
-export const RECORD_KIND_SOURCE: Readonly<Record<CreditRecordKind, SourceSystem>> = {
+/**
+ * The department each kind of record comes from: what a missing department could be hiding. Null
+ * for records the platform keeps itself (broken commitments, in the credit store).
+ */
+export const RECORD_KIND_SOURCE: Readonly<Record<CreditRecordKind, SourceSystem | null>> = {
   ADMINISTRATIVE_PENALTY: 'MARKET',
   ABNORMAL_OPERATIONS: 'MARKET',
   SERIOUS_ILLEGAL_LIST: 'MARKET',
@@ -43,6 +46,7 @@ export const RECORD_KIND_SOURCE: Readonly<Record<CreditRecordKind, SourceSystem>
   CONSUMPTION_RESTRICTION: 'COURTS',
   WAGE_ARREARS: 'SOCIAL_SECURITY',
   PROCUREMENT_DISHONESTY: 'PROCUREMENT',
+  BROKEN_COMMITMENT: null,
 };
 
 /** Whether a section was read: null (the field failed) and absent (the fetch failed) both mean no. */

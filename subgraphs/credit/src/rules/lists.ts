@@ -3,7 +3,7 @@ import type { MeasuresCatalog } from './catalog.js';
 import { isPublished } from './records.js';
 
 /**
- * Red and black list memberships: a subject is on a list while a record of a kind the list takes
+ * List memberships (red, watch, black…, as data): a subject is on a list while a record of a kind the list takes
  * is still published. A record under objection keeps the subject listed; the measures resting on
  * it are suspended instead (see measures.ts). Expired, repaired, revoked and removed records
  * list nothing. Lists come in catalog order.
@@ -15,13 +15,25 @@ export function listMemberships(
 ): ListMembershipModel[] {
   const memberships: ListMembershipModel[] = [];
   for (const definition of catalog.lists()) {
-    const behind = records.filter((r) => isPublished(r) && definition.recordKinds.includes(r.kind));
+    const behind = records.filter(
+      (r) =>
+        isPublished(r) &&
+        definition.recordKinds.includes(r.kind) &&
+        (definition.severities === undefined || definition.severities.includes(r.severity)),
+    );
     if (behind.length === 0) continue;
     const since = behind.reduce(
       (earliest, r) => (r.decidedOn < earliest ? r.decidedOn : earliest),
       behind[0]!.decidedOn,
     );
-    memberships.push({ list: definition.list, name: definition.name, code, since, records: behind });
+    memberships.push({
+      list: definition.list,
+      kind: definition.kind,
+      name: definition.name,
+      code,
+      since,
+      records: behind,
+    });
   }
   return memberships;
 }

@@ -22,8 +22,9 @@ export function applicableMeasures(
     missingSources.some((source) => blackListingSources(catalog).has(source));
   const applied: AppliedMeasureModel[] = [];
   for (const measure of catalog.forList({ context })) {
-    if (measure.list === 'RED' && blackListed && catalog.incentivesClosedToBlackListed) continue;
-    const triggering = memberships.filter((m) => m.list === measure.list && measure.targetLists.includes(m.name));
+    if (measure.listKind.incentive && blackListed && catalog.incentivesClosedToBlackListed) continue;
+    // The catalog only lets a measure target lists of its own polarity, so the name decides.
+    const triggering = memberships.filter((m) => measure.targetLists.includes(m.name));
     const because = triggering.flatMap((m) => m.records);
     if (because.length === 0) continue;
     const active = because.some((r) => r.state === 'ACTIVE');
@@ -43,7 +44,8 @@ export function blackListingSources(catalog: MeasuresCatalog): Set<SourceSystem>
     catalog
       .lists()
       .filter((definition) => definition.list === 'BLACK')
-      .flatMap((definition) => definition.recordKinds.map((kind) => RECORD_KIND_SOURCE[kind])),
+      .flatMap((definition) => definition.recordKinds.map((kind) => RECORD_KIND_SOURCE[kind]))
+      .filter((source): source is SourceSystem => source !== null),
   );
 }
 
@@ -56,10 +58,13 @@ export function measureSources(catalog: MeasuresCatalog, context: DecisionContex
   const measures = catalog.forList({ context });
   const sources = new Set<SourceSystem>();
   for (const definition of catalog.lists()) {
-    if (!measures.some((m) => m.list === definition.list && m.targetLists.includes(definition.name))) continue;
-    for (const kind of definition.recordKinds) sources.add(RECORD_KIND_SOURCE[kind]);
+    if (!measures.some((m) => m.targetLists.includes(definition.name))) continue;
+    for (const kind of definition.recordKinds) {
+      const source = RECORD_KIND_SOURCE[kind];
+      if (source !== null) sources.add(source);
+    }
   }
-  if (catalog.incentivesClosedToBlackListed && measures.some((m) => m.list === 'RED'))
+  if (catalog.incentivesClosedToBlackListed && measures.some((m) => m.listKind.incentive))
     for (const source of blackListingSources(catalog)) sources.add(source);
   return sources;
 }

@@ -1,4 +1,9 @@
+import { loadHolidayCalendar, type HolidayCalendar } from '../workdays/index.js';
 import { loadMeasuresCatalog, type MeasuresCatalog } from './catalog.js';
+import { loadCommitmentPolicy, type CommitmentPolicy } from './commitments.js';
+import { loadListKinds } from './list-kinds.js';
+import { loadPublicationDeadline, type PublicationDeadline } from './publication.js';
+import { loadSupervisionPolicy, type SupervisionPolicy } from './supervision.js';
 import { CreditDataError } from './data.js';
 import { loadEvaluationModel, type EvaluationModel } from './evaluation.js';
 import { loadPublicityPolicy, type PublicityPolicy } from './publicity.js';
@@ -8,12 +13,25 @@ export interface CreditPolicy {
   catalog: MeasuresCatalog;
   publicity: PublicityPolicy;
   evaluation: EvaluationModel;
+  /** Credit commitment kinds and what a broken one closes (data/commitments.json). */
+  commitments: CommitmentPolicy;
+  /** Graded supervision per evaluation grade (data/supervision.json). */
+  supervision: SupervisionPolicy;
+  /** The publication deadline of decisions (data/publication-deadline.json). */
+  publication: PublicationDeadline;
+  /** Working days (data/holidays.json). */
+  calendar: HolidayCalendar;
 }
 
 export interface PolicyFiles {
   measuresFile?: string;
   publicityPeriodsFile?: string;
   evaluationModelFile?: string;
+  listKindsFile?: string;
+  commitmentsFile?: string;
+  supervisionFile?: string;
+  publicationDeadlineFile?: string;
+  holidaysFile?: string;
 }
 
 /** The problems of several policy files, reported together at start-up. */
@@ -38,9 +56,15 @@ export function loadCreditPolicy(files: PolicyFiles = {}): CreditPolicy {
       throw error;
     }
   }
-  const catalog = attempt(() => loadMeasuresCatalog(files.measuresFile));
+  const listKinds = attempt(() => loadListKinds(files.listKindsFile));
+  const catalog = listKinds && attempt(() => loadMeasuresCatalog(files.measuresFile, listKinds));
   const publicity = attempt(() => loadPublicityPolicy(files.publicityPeriodsFile));
   const evaluation = attempt(() => loadEvaluationModel(files.evaluationModelFile));
-  if (!catalog || !publicity || !evaluation) throw new CreditPolicyError(failures);
-  return { catalog, publicity, evaluation };
+  const commitments = attempt(() => loadCommitmentPolicy(files.commitmentsFile));
+  const supervision = attempt(() => loadSupervisionPolicy(files.supervisionFile));
+  const publication = attempt(() => loadPublicationDeadline(files.publicationDeadlineFile));
+  const calendar = attempt(() => loadHolidayCalendar(files.holidaysFile));
+  if (!catalog || !publicity || !evaluation || !commitments || !supervision || !publication || !calendar)
+    throw new CreditPolicyError(failures);
+  return { catalog, publicity, evaluation, commitments, supervision, publication, calendar };
 }

@@ -195,6 +195,7 @@ function judge(raw: RawRecord, policy: PublicityPolicy, today: string): CreditRe
     objectionId: null,
     repairedOn: null,
     provenance: fullProvenance(raw.provenance),
+    ...(raw.publishedOn === undefined ? {} : { publishedOn: raw.publishedOn }),
   };
 }
 

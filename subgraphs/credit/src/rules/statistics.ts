@@ -13,12 +13,23 @@ interface Tally {
   subjects: Set<string>;
   blackListed: Set<string>;
   redListed: Set<string>;
+  watchListed: Set<string>;
   measures: number;
 }
 
 function tally(rows: Map<string, Tally>, key: string): Tally {
   let row = rows.get(key);
-  if (!row) rows.set(key, (row = { subjects: new Set(), blackListed: new Set(), redListed: new Set(), measures: 0 }));
+  if (!row)
+    rows.set(
+      key,
+      (row = {
+        subjects: new Set(),
+        blackListed: new Set(),
+        redListed: new Set(),
+        watchListed: new Set(),
+        measures: 0,
+      }),
+    );
   return row;
 }
 
@@ -30,6 +41,7 @@ function toRows(rows: Map<string, Tally>): StatisticsRow[] {
       subjects: t.subjects.size,
       blackListed: t.blackListed.size,
       redListed: t.redListed.size,
+      watchListed: t.watchListed.size,
       measures: t.measures,
     }));
 }
@@ -43,7 +55,7 @@ function toRows(rows: Map<string, Tally>): StatisticsRow[] {
  */
 export function creditStatistics(
   subjects: readonly StatisticsSubject[],
-): Omit<CreditStatistics, 'incompleteSubjects' | 'inputs'> {
+): Omit<CreditStatistics, 'incompleteSubjects' | 'inputs' | 'publicationTimeliness'> {
   const distinct = [...new Map(subjects.map((s) => [s.code, s])).values()];
   const byDivision = new Map<string, Tally>();
   const byCategory = new Map<string, Tally>();
@@ -52,6 +64,7 @@ export function creditStatistics(
     const parts = creditCodeParts(subject.code);
     const black = subject.memberships.some((m) => m.list === 'BLACK');
     const red = subject.memberships.some((m) => m.list === 'RED');
+    const watch = subject.memberships.some((m) => m.list === 'WATCH');
     for (const row of [
       tally(byDivision, parts.divisionCode),
       tally(byCategory, parts.organizationCategory ?? 'UNKNOWN'),
@@ -59,13 +72,15 @@ export function creditStatistics(
       row.subjects.add(subject.code);
       if (black) row.blackListed.add(subject.code);
       if (red) row.redListed.add(subject.code);
+      if (watch) row.watchListed.add(subject.code);
       row.measures += subject.measures.length;
     }
     for (const membership of subject.memberships) {
       for (const source of new Set(membership.records.map((r) => r.provenance.source))) {
         const row = tally(bySource, source);
         row.subjects.add(subject.code);
-        (membership.list === 'BLACK' ? row.blackListed : row.redListed).add(subject.code);
+        const listed = { BLACK: row.blackListed, WATCH: row.watchListed, RED: row.redListed }[membership.list];
+        listed.add(subject.code);
       }
     }
     for (const measure of subject.measures) {

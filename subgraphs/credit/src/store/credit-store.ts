@@ -5,6 +5,8 @@ import { openEventStore, type EventStore, type EventStoreConfig } from './event-
 import { ObjectionBook } from './objections.js';
 import { loadObjectionPolicy, type ObjectionPolicy } from './policy.js';
 import { RepairBook } from './repairs.js';
+import { CommitmentBook } from './commitments.js';
+import { loadCommitmentPolicy, type CommitmentPolicy } from '../rules/commitments.js';
 
 declare module '../models.js' {
   interface CreditStore {
@@ -12,6 +14,8 @@ declare module '../models.js' {
     readonly events: EventStore;
     readonly objections: ObjectionBook;
     readonly repairs: RepairBook;
+    /** Credit commitments (信用承诺): made, kept, broken. */
+    readonly commitments: CommitmentBook;
     close(): Promise<void>;
   }
 }
@@ -32,6 +36,8 @@ export interface CreditStoreOptions {
   calendar?: HolidayCalendar;
   /** data/objections.json by default. */
   objectionPolicy?: ObjectionPolicy;
+  /** data/commitments.json by default. */
+  commitmentPolicy?: CommitmentPolicy;
 }
 
 /**
@@ -46,15 +52,19 @@ export async function openCreditStore(
 ): Promise<CreditStore> {
   const calendar = options.calendar ?? loadHolidayCalendar();
   const policy = options.objectionPolicy ?? loadObjectionPolicy();
+  const commitmentPolicy = options.commitmentPolicy ?? loadCommitmentPolicy();
   const events = await openEventStore(config, logger);
   try {
     const objections = new ObjectionBook(events, calendar, policy);
     const repairs = new RepairBook(events);
+    const commitments = new CommitmentBook(events, calendar, commitmentPolicy);
     return {
       events,
       objections,
       repairs,
-      overlaysFor: (code) => Promise.resolve(overlaysOf(objections, repairs, code)),
+      commitments,
+      overlaysFor: (code) =>
+        Promise.resolve({ ...overlaysOf(objections, repairs, code), commitments: commitments.forSubject(code) }),
       close: () => events.close(),
     };
   } catch (error) {

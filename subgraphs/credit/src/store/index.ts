@@ -17,5 +17,6 @@ export {
   type ObjectionState,
 } from './objections.js';
 export { RepairBook } from './repairs.js';
+export { CommitmentBook, COMMITMENT_TRANSITIONS, isCommitmentOverdue } from './commitments.js';
 export { DEFAULT_OBJECTION_POLICY_FILE, loadObjectionPolicy, type ObjectionPolicy } from './policy.js';
 export { mayActOnObjections, type Caller } from './caller.js';
