@@ -23,7 +23,7 @@ import {
 } from '@credit-gateway/common';
 import type { EntityCache } from '../cache/entity-cache.js';
 import type { PerformanceConfig } from '../performance/config.js';
-import { SubgraphTransport, type TransportMetrics } from '../performance/subgraph-transport.js';
+import { SubgraphTransport, type MergeObserver, type TransportMetrics } from '../performance/subgraph-transport.js';
 import { accessKey, type RequestContext } from './context.js';
 
 export interface SubgraphFetchOptions {
@@ -57,27 +57,41 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
 
   process(options: GraphQLDataSourceProcessOptions<RequestContext>): Promise<GatewayGraphQLResponse> {
     const context = options.context as RequestContext;
-    return observed(this.subgraph, options.request, context, async () =>
-      answerFailedEntities(await this.cached(options.request, context), options.request),
+    return observed(this.subgraph, options.request, context, async (propagation) =>
+      answerFailedEntities(await this.cached(options.request, context, propagation), options.request),
     );
   }
 
   /** Entity cache: answers the `_entities` it holds, sends the rest, stands in for a failed source. */
-  private cached(request: GatewayGraphQLRequest, context: RequestContext): Promise<GatewayGraphQLResponse> {
+  private cached(
+    request: GatewayGraphQLRequest,
+    context: RequestContext,
+    propagation: Record<string, string> | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     const { entityCache } = this.options;
     const { query, variables } = request;
-    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context);
+    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context, propagation);
     return entityCache.fetch(
       { subgraph: this.subgraph, query, variables, tier: context.access.tier, staleSources: context.staleSources },
       (representations) =>
-        this.fetch(representations ? { ...request, variables: { ...variables, representations } } : request, context),
+        this.fetch(
+          representations ? { ...request, variables: { ...variables, representations } } : request,
+          context,
+          propagation,
+        ),
     );
   }
 
-  private async fetch(request: GatewayGraphQLRequest, context: RequestContext): Promise<GatewayGraphQLResponse> {
+  private async fetch(
+    request: GatewayGraphQLRequest,
+    context: RequestContext,
+    propagation: Record<string, string> | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       if (!request.query) throw new Error('Missing query');
-      const headers: Record<string, string> = { 'x-request-id': context.requestId };
+      const headers: Record<string, string> = propagation
+        ? { ...propagation, 'x-request-id': context.requestId }
+        : { 'x-request-id': context.requestId };
       let key = '';
       if (context.access) {
         // Signed once per request, on its first fetch: a request that fetches nothing signs nothing.
@@ -85,7 +99,14 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
         headers['authorization'] = internalAuthorization(await context.internalToken);
         key = context.accessKey ??= accessKey(context.access);
       }
-      return await this.transport.execute(request, headers, key);
+      const { hooks } = context;
+      const merged: MergeObserver | undefined =
+        hooks.onSubgraphMerge &&
+        ((operations, headers) => {
+          const end = hooks.onSubgraphMerge?.({ subgraph: this.subgraph, operations, propagation: headers });
+          return end && ((outcome, durationMs) => end({ outcome, durationMs }));
+        });
+      return await this.transport.execute(request, headers, key, merged);
     } catch (error) {
       const code = failureCode(error);
       context.logger.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
@@ -123,11 +144,15 @@ async function observed(
   subgraph: string,
   request: GatewayGraphQLRequest,
   context: RequestContext,
-  fetch: () => Promise<GatewayGraphQLResponse>,
+  fetch: (propagation: Record<string, string> | undefined) => Promise<GatewayGraphQLResponse>,
 ): Promise<GatewayGraphQLResponse> {
-  const end = context.hooks.onSubgraphFetch?.(context, { subgraph, operationName: request.operationName ?? null });
+  const { hooks } = context;
+  const propagation: Record<string, string> | undefined = hooks.onSubgraphFetch ? {} : undefined;
+  const end =
+    propagation &&
+    hooks.onSubgraphFetch?.(context, { subgraph, operationName: request.operationName ?? null, propagation });
   const started = end ? performance.now() : 0;
-  const response = await fetch();
+  const response = await fetch(propagation);
   // Consent is decided in the subgraph, row by row: its denials are noted here, where they arrive.
   if (response.errors) {
     for (const error of response.errors) {
