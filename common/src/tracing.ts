@@ -14,7 +14,7 @@
  * - a name the caller chooses (operation name, request id) is kept only when it holds no run of six
  *   or more digits (`screenedName`), so that no identity card number, credit code or phone number
  *   rides in on it.
- * gateway/test/tracing-personal-data.e2e.ts proves it on real profile queries.
+ * gateway/test/tracing.e2e.ts proves it on real profile queries.
  */
 import {
   ROOT_CONTEXT,
