@@ -141,7 +141,11 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 const headerGetter = {
   keys: (carrier: Headers) => Object.keys(carrier),
-  get: (carrier: Headers, key: string) => carrier[key],
+  // A header sent twice is ambiguous, and ignored as W3C Trace Context asks.
+  get: (carrier: Headers, key: string) => {
+    const value = carrier[key];
+    return Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+  },
 };
 
 const headerSetter = {
