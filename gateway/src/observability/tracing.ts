@@ -14,7 +14,8 @@
  *   └─ register commit                  (stage 10)
  *
  * A merged request belongs to several requests: its span is a child of the first fetch it carries
- * and links every fetch that shares it, the first included; the subgraph continues its trace.
+ * and links every fetch that shares it, the first included; the subgraph continues its trace. A
+ * fetch answered by an identical fetch's request in flight (DEDUPE) links to that fetch's span.
  * What spans may carry is the rule in common/src/tracing.ts: no personal data, no variables, no
  * tokens. Spans are parented explicitly from the request context, never through async context.
  */
@@ -137,6 +138,12 @@ export function createTracingPlugin(tracer: Tracer): GatewayPlugin {
       injectTraceContext(span, fetch.propagation);
       return (end) => {
         span.setAttribute('credit.errors', end.errors);
+        // Answered by an identical fetch's request (DEDUPE): linked to the fetch that sent it.
+        const shared = end.sharedWith && spanContextOf(end.sharedWith);
+        if (shared) {
+          span.addLink({ context: shared });
+          span.setAttribute('credit.fetch.shared', true);
+        }
         if (end.outcome === 'OK') span.end();
         else endSpanFailed(span, end.outcome);
       };

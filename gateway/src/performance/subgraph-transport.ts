@@ -44,6 +44,22 @@ export type MergeObserver = (
   headers: Record<string, string>,
 ) => ((outcome: 'OK' | 'UNMERGED' | 'FAILED', durationMs: number) => void) | undefined;
 
+/** Told what becomes of one operation beyond its own request: shared with another's, or merged. */
+export interface TransportObserver {
+  merged?: MergeObserver;
+  /**
+   * The operation shares the request of an identical one in flight: told that one's propagation
+   * headers (what it was sent with besides the transport's own).
+   */
+  shared?(headers: Readonly<Record<string, string>>): void;
+}
+
+/** An operation's own headers: what it carries besides the request id and the internal token. */
+function ownHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { 'x-request-id': _id, authorization: _token, ...own } = headers;
+  return own;
+}
+
 interface Queued {
   request: GatewayGraphQLRequest;
   headers: Record<string, string>;
@@ -93,7 +109,7 @@ export class SubgraphTransport {
   private readonly send: typeof httpRequest;
   private readonly inFlight = new Map<
     string,
-    { result: Promise<GatewayGraphQLResponse>; callers: number; text?: string }
+    { result: Promise<GatewayGraphQLResponse>; callers: number; text?: string; headers: Record<string, string> }
   >();
   private readonly batches = new Map<string, Batch>();
   /** Requests out per merge key. */
@@ -121,18 +137,22 @@ export class SubgraphTransport {
     request: GatewayGraphQLRequest,
     headers: Record<string, string>,
     access: string,
-    merged?: MergeObserver,
+    observer?: TransportObserver,
   ): Promise<GatewayGraphQLResponse> {
     this.metrics.operations++;
+    const merged = observer?.merged;
     if (!this.options.dedupe) return this.dispatch(request, headers, access, merged);
     // Same subgraph, same operation and variables, same access: the same answer.
     const key = `${access}\n${request.operationName ?? ''}\n${request.query ?? ''}\n${JSON.stringify(request.variables ?? null)}`;
     let entry = this.inFlight.get(key);
-    if (entry) this.metrics.deduplicated++;
-    else {
+    if (entry) {
+      this.metrics.deduplicated++;
+      observer?.shared?.(ownHeaders(entry.headers));
+    } else {
       entry = {
         result: this.dispatch(request, headers, access, merged).finally(() => this.inFlight.delete(key)),
         callers: 0,
+        headers,
       };
       this.inFlight.set(key, entry);
     }
@@ -246,7 +266,7 @@ export class SubgraphTransport {
     operations: readonly Queued[],
     headers: Record<string, string>,
   ): ((outcome: 'OK' | 'UNMERGED' | 'FAILED') => void) | undefined {
-    const own = operations.map(({ headers: { 'x-request-id': _id, authorization: _token, ...rest } }) => rest);
+    const own = operations.map((operation) => ownHeaders(operation.headers));
     const propagation: Record<string, string> = {};
     const end = observer(own, propagation);
     Object.assign(headers, propagation);

@@ -53,6 +53,11 @@ export interface SubgraphFetchEnd {
   outcome: 'OK' | SourceErrorCode;
   /** Errors in the subgraph's answer (field errors included). */
   errors: number;
+  /**
+   * When the fetch shared the request of an identical fetch in flight (DEDUPE): that fetch's
+   * `propagation` headers.
+   */
+  sharedWith?: Readonly<Record<string, string>>;
 }
 
 export interface RegisterEnd {

@@ -23,7 +23,7 @@ import {
 } from '@credit-gateway/common';
 import type { EntityCache } from '../cache/entity-cache.js';
 import type { PerformanceConfig } from '../performance/config.js';
-import { SubgraphTransport, type MergeObserver, type TransportMetrics } from '../performance/subgraph-transport.js';
+import { SubgraphTransport, type TransportMetrics, type TransportObserver } from '../performance/subgraph-transport.js';
 import { accessKey, type RequestContext } from './context.js';
 
 export interface SubgraphFetchOptions {
@@ -57,8 +57,8 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
 
   process(options: GraphQLDataSourceProcessOptions<RequestContext>): Promise<GatewayGraphQLResponse> {
     const context = options.context as RequestContext;
-    return observed(this.subgraph, options.request, context, async (propagation) =>
-      answerFailedEntities(await this.cached(options.request, context, propagation), options.request),
+    return observed(this.subgraph, options.request, context, async (note) =>
+      answerFailedEntities(await this.cached(options.request, context, note), options.request),
     );
   }
 
@@ -66,18 +66,18 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
   private cached(
     request: GatewayGraphQLRequest,
     context: RequestContext,
-    propagation: Record<string, string> | undefined,
+    note: FetchNote | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const { entityCache } = this.options;
     const { query, variables } = request;
-    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context, propagation);
+    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context, note);
     return entityCache.fetch(
       { subgraph: this.subgraph, query, variables, tier: context.access.tier, staleSources: context.staleSources },
       (representations) =>
         this.fetch(
           representations ? { ...request, variables: { ...variables, representations } } : request,
           context,
-          propagation,
+          note,
         ),
     );
   }
@@ -85,12 +85,12 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
   private async fetch(
     request: GatewayGraphQLRequest,
     context: RequestContext,
-    propagation: Record<string, string> | undefined,
+    note: FetchNote | undefined,
   ): Promise<GatewayGraphQLResponse> {
     try {
       if (!request.query) throw new Error('Missing query');
-      const headers: Record<string, string> = propagation
-        ? { ...propagation, 'x-request-id': context.requestId }
+      const headers: Record<string, string> = note
+        ? { ...note.propagation, 'x-request-id': context.requestId }
         : { 'x-request-id': context.requestId };
       let key = '';
       if (context.access) {
@@ -100,13 +100,16 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
         key = context.accessKey ??= accessKey(context.access);
       }
       const { hooks } = context;
-      const merged: MergeObserver | undefined =
-        hooks.onSubgraphMerge &&
-        ((operations, headers) => {
-          const end = hooks.onSubgraphMerge?.({ subgraph: this.subgraph, operations, propagation: headers });
-          return end && ((outcome, durationMs) => end({ outcome, durationMs }));
-        });
-      return await this.transport.execute(request, headers, key, merged);
+      const observer: TransportObserver | undefined = note && {
+        shared: (sharedWith) => (note.sharedWith = sharedWith),
+        ...(hooks.onSubgraphMerge && {
+          merged: (operations, headers) => {
+            const end = hooks.onSubgraphMerge?.({ subgraph: this.subgraph, operations, propagation: headers });
+            return end && ((outcome, durationMs) => end({ outcome, durationMs }));
+          },
+        }),
+      };
+      return await this.transport.execute(request, headers, key, observer);
     } catch (error) {
       const code = failureCode(error);
       context.logger.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
@@ -139,20 +142,33 @@ export class LocalSubgraphFetch implements GraphQLDataSource<RequestContext> {
   }
 }
 
+/**
+ * What a fetch observed by a plugin carries down to the transport and back: the propagation headers
+ * the plugin filled, and those of the identical fetch whose request it shared, if it did.
+ */
+interface FetchNote {
+  propagation: Record<string, string>;
+  sharedWith?: Readonly<Record<string, string>>;
+}
+
 /** One fetch as the hooks see it, with the consent denials its answer carries noted in the context. */
 async function observed(
   subgraph: string,
   request: GatewayGraphQLRequest,
   context: RequestContext,
-  fetch: (propagation: Record<string, string> | undefined) => Promise<GatewayGraphQLResponse>,
+  fetch: (note: FetchNote | undefined) => Promise<GatewayGraphQLResponse>,
 ): Promise<GatewayGraphQLResponse> {
   const { hooks } = context;
-  const propagation: Record<string, string> | undefined = hooks.onSubgraphFetch ? {} : undefined;
+  const note: FetchNote | undefined = hooks.onSubgraphFetch ? { propagation: {} } : undefined;
   const end =
-    propagation &&
-    hooks.onSubgraphFetch?.(context, { subgraph, operationName: request.operationName ?? null, propagation });
+    note &&
+    hooks.onSubgraphFetch?.(context, {
+      subgraph,
+      operationName: request.operationName ?? null,
+      propagation: note.propagation,
+    });
   const started = end ? performance.now() : 0;
-  const response = await fetch(propagation);
+  const response = await fetch(note);
   // Consent is decided in the subgraph, row by row: its denials are noted here, where they arrive.
   if (response.errors) {
     for (const error of response.errors) {
@@ -164,6 +180,7 @@ async function observed(
     durationMs: performance.now() - started,
     outcome: outcomeOf(response),
     errors: response.errors?.length ?? 0,
+    ...(note?.sharedWith && { sharedWith: note.sharedWith }),
   });
   return response;
 }

@@ -162,4 +162,51 @@ describe('tracing merged subgraph fetches', () => {
       `00-${fetch!.spanContext().traceId}-${fetch!.spanContext().spanId}-01`,
     );
   });
+
+  it('links a fetch that shared an identical fetch in flight to the fetch that sent it', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const hooks = composeHooks([createTracingPlugin(provider.getTracer('test'))], silentLogger());
+    const subgraph = await mergingSubgraph();
+    cleanups.push(() => subgraph.close());
+    const source = new SubgraphFetch('market', subgraph.url, {
+      timeoutMs: 5_000,
+      performance: { dedupe: true, subgraphConnections: 8, mergeFetches: false },
+      signer,
+    });
+    cleanups.push(() => source.close());
+    const contexts = TRACE_IDS.slice(0, 2).map((traceId, i) => {
+      const context = {
+        requestId: `request-${i}`,
+        logger: silentLogger(),
+        hooks,
+        access,
+        staleSources: new Set(),
+        request: { method: 'POST', headers: { traceparent: `00-${traceId}-${CALLER_SPAN}-01` } },
+        url: new URL('http://gateway/graphql'),
+        caller: { tier: 'GOVERNMENT' },
+      } as unknown as RequestContext;
+      hooks.onRequest!(context);
+      return context;
+    });
+    // The same operation, the same variables, the same access: one request answers both.
+    await Promise.all(
+      contexts.map((context) =>
+        source.process({
+          kind: 'incoming operation',
+          request: { query: QUERY, variables: { code: CODES[0] } },
+          context,
+        } as unknown as GraphQLDataSourceProcessOptions<RequestContext>),
+      ),
+    );
+    expect(source.metrics).toMatchObject({ requests: 1, deduplicated: 1 });
+    const fetches = exporter.getFinishedSpans().filter((span) => span.name === 'fetch market');
+    const [sender, sharer] = TRACE_IDS.slice(0, 2).map((traceId) =>
+      fetches.find((span) => span.spanContext().traceId === traceId),
+    );
+    expect(sender!.links).toEqual([]);
+    expect(sharer!.attributes['credit.fetch.shared']).toBe(true);
+    expect(sharer!.links.map((link) => link.context.spanId)).toEqual([sender!.spanContext().spanId]);
+    expect(subgraph.received[0]!.traceparent).toBe(`00-${TRACE_IDS[0]}-${sender!.spanContext().spanId}-01`);
+  });
 });
