@@ -45,14 +45,17 @@ export interface GatewayPlugin {
 
 export const NO_HOOKS: Hooks = Object.freeze({});
 
-type StartHook<P> = (context: RequestContext, payload: P) => events.End<never> | void;
+type StartHook<P, C> = (context: C, payload: P) => events.End<never> | void;
 
-/** Calls each plugin's hook; their end callbacks are called together, in the same order. */
-function combine<P, E>(
+/**
+ * Calls each plugin's hook; their end callbacks are called together, in the same order. `C` is the
+ * request the hook point belongs to (none for a merge, which serves several).
+ */
+function combine<P, E, C = RequestContext>(
   plugins: readonly GatewayPlugin[],
-  hook: (plugin: GatewayPlugin) => StartHook<P> | undefined,
+  hook: (plugin: GatewayPlugin) => StartHook<P, C> | undefined,
   logger: Logger,
-): ((context: RequestContext, payload: P) => events.End<E> | undefined) | undefined {
+): ((context: C, payload: P) => events.End<E> | undefined) | undefined {
   const starts = plugins.flatMap((plugin) => {
     const start = hook(plugin);
     return start ? [{ name: plugin.name, start }] : [];
@@ -95,7 +98,7 @@ export function composeHooks(plugins: readonly GatewayPlugin[], logger: Logger):
     (plugin) => plugin.onDocument && ((context, document) => plugin.onDocument!(context, document)),
     logger,
   );
-  const onSubgraphMerge = combine<events.SubgraphMergeStart, events.SubgraphMergeEnd>(
+  const onSubgraphMerge = combine<events.SubgraphMergeStart, events.SubgraphMergeEnd, undefined>(
     plugins,
     (plugin) => plugin.onSubgraphMerge && ((_context, merge) => plugin.onSubgraphMerge!(merge)),
     logger,
@@ -123,7 +126,7 @@ export function composeHooks(plugins: readonly GatewayPlugin[], logger: Logger):
       (plugin) => plugin.onStage && ((context, stage) => plugin.onStage!(context, stage)),
       logger,
     ),
-    // Merges belong to no one request: the hook is called without one.
-    onSubgraphMerge: onSubgraphMerge && ((merge) => onSubgraphMerge(undefined as unknown as RequestContext, merge)),
+    // A merge belongs to no one request: the hook is called without one.
+    onSubgraphMerge: onSubgraphMerge && ((merge) => onSubgraphMerge(undefined, merge)),
   };
 }
