@@ -1,6 +1,6 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTracing, SpanKind, type SubgraphName, type Tracing } from '@credit-gateway/common';
+import { startTracing, SpanKind, SpanStatusCode, type SubgraphName, type Tracing } from '@credit-gateway/common';
 import { DEMO_PEOPLE, demoCode } from '@credit-gateway/sources';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -204,6 +204,40 @@ describe('the span tree of one profile query', () => {
       const spans = await trace(roots[0]!.spanContext().traceId);
       expect(spans.some((span) => span.name === 'execute')).toBe(true);
       expect(spans.some((span) => span.name.startsWith('source '))).toBe(true);
+    }
+  });
+});
+
+describe('a department that fails', () => {
+  it('marks its call and nothing of its message: the span fails with the error code only', async () => {
+    await stack.setFaults('courts', { errorRate: 1 });
+    try {
+      const traceId = '7bf92f3577b34da6a3ce929d0e0e4739';
+      const { status, body } = await stack.query(
+        PROFILE,
+        { code: demoCode('partial-debtor') },
+        {},
+        { traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+      );
+      expect(status).toBe(200);
+      expect(body.errors?.map((error: { extensions: { code: string } }) => error.extensions.code)).toContain(
+        'SOURCE_UNAVAILABLE',
+      );
+      const spans = await trace(traceId);
+      const courts = spans.filter((span) => span.name === 'source courts');
+      expect(courts.length).toBeGreaterThan(0);
+      for (const span of courts) {
+        expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'SOURCE_UNAVAILABLE' });
+        expect(span.attributes['credit.error.code']).toBe('SOURCE_UNAVAILABLE');
+        expect(span.events).toEqual([]);
+      }
+      // The other departments answered, and their calls say so.
+      const market = spans.filter((span) => span.name === 'source market');
+      expect(market.length).toBeGreaterThan(0);
+      expect(market.every((span) => span.status.code === SpanStatusCode.UNSET)).toBe(true);
+      expect(spans.find((span) => span.name === 'POST /graphql')!.attributes['credit.outcome']).toBe('PARTIAL');
+    } finally {
+      await stack.clearFaults();
     }
   });
 });
