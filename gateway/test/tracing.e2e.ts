@@ -208,6 +208,27 @@ describe('the span tree of one profile query', () => {
   });
 });
 
+describe('a refused request', () => {
+  it('ends at the stage that refused it, and is still registered', async () => {
+    const traceId = '8bf92f3577b34da6a3ce929d0e0e4730';
+    const { status } = await stack.query(
+      PROFILE,
+      { code: demoCode('clean-sme') },
+      { anonymous: true },
+      { authorization: 'Bearer not-a-token', traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+    );
+    expect(status).toBe(401);
+    const spans = await trace(traceId);
+    const root = spans.find((span) => span.name === 'POST /graphql')!;
+    expect(root.attributes).toMatchObject({ 'http.response.status_code': 401, 'credit.outcome': 'REJECTED' });
+    expect(childrenOf(spans, root).map((span) => [span.name, span.attributes['credit.refused'] ?? null])).toEqual([
+      ['authorize', true],
+      ['register commit', null],
+    ]);
+    expect(spans).toHaveLength(3);
+  });
+});
+
 describe('a department that fails', () => {
   it('marks its call and nothing of its message: the span fails with the error code only', async () => {
     await stack.setFaults('courts', { errorRate: 1 });
