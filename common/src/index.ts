@@ -21,3 +21,4 @@ export * from './access.js';
 export * from './access-personal.js';
 export * from './access-enforcement.js';
 export * from './internal-auth.js';
+export * from './tracing.js';

@@ -1,4 +1,5 @@
 import { errorCodeForHttpStatus, SourceError, type SourceName } from './errors.js';
+import { activeTracer, inSpan, SpanKind } from './tracing.js';
 
 export interface SourceRequest {
   method?: 'GET' | 'POST';
@@ -14,8 +15,25 @@ export interface SourceRequest {
  * SOURCE_UNAVAILABLE, anything unreadable is SOURCE_BAD_RESPONSE. Validating the JSON's shape is
  * the adapter's job, since only it knows the department's format.
  */
-export async function callSource(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
+export function callSource(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
   const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
+  if (!activeTracer()) return call(source, url, method, request);
+  // The department's address only: its path and query may name the subjects asked for.
+  const { hostname, port } = new URL(url);
+  return inSpan(
+    `source ${source}`,
+    SpanKind.CLIENT,
+    {
+      'credit.source': source,
+      'http.request.method': method,
+      'server.address': hostname,
+      'server.port': Number(port) || 80,
+    },
+    () => call(source, url, method, request),
+  );
+}
+
+async function call(source: SourceName, url: string, method: string, request: SourceRequest): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {

@@ -6,6 +6,16 @@ import { CreditGatewayError, maskUnexpectedError } from './errors.js';
 import { BodyError, readJsonBody, sendJson } from './http.js';
 import type { Logger } from './logger.js';
 import { LruCache } from './lru.js';
+import {
+  activeTracer,
+  endSpanFailed,
+  extractTraceContext,
+  screenedName,
+  SpanKind,
+  trace,
+  withTraceContext,
+  type Span,
+} from './tracing.js';
 
 export interface SubgraphRequest {
   requestId: string;
@@ -16,6 +26,8 @@ export interface SubgraphRequest {
 }
 
 export interface SubgraphHttpOptions<TContext> {
+  /** The subgraph's name, as its spans carry it. */
+  name?: string;
   schema: GraphQLSchema;
   logger: Logger;
   createContext(request: SubgraphRequest): TContext;
@@ -66,7 +78,40 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
     return result;
   }
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * With tracing on, the request is served in a span continuing the gateway's trace (its
+   * `traceparent`), active for the resolvers, loaders and department calls it makes.
+   */
+  function traced(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const tracer = activeTracer();
+    if (!tracer) return handleGraphQL(request, response, undefined);
+    const parent = extractTraceContext(request.headers);
+    const span = tracer.startSpan(
+      `subgraph ${options.name ?? 'graphql'}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'POST', 'url.path': '/graphql', 'credit.subgraph': options.name ?? '' },
+      },
+      parent,
+    );
+    return withTraceContext(trace.setSpan(parent, span), () => handleGraphQL(request, response, span)).then(
+      () => {
+        span.setAttribute('http.response.status_code', response.statusCode);
+        if (response.statusCode >= 400) endSpanFailed(span, `HTTP_${response.statusCode}`);
+        else span.end();
+      },
+      (error: unknown) => {
+        endSpanFailed(span, error instanceof BodyError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR');
+        throw error;
+      },
+    );
+  }
+
+  async function handleGraphQL(
+    request: IncomingMessage,
+    response: ServerResponse,
+    span: Span | undefined,
+  ): Promise<void> {
     let access: AccessClaims;
     try {
       access = await options.authenticate(request.headers.authorization);
@@ -86,6 +131,11 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
         // A scalar's own error (INVALID_CREDIT_CODE, say) keeps its code; graphql-js's get the phase's.
         errors: ready.errors.map((e) => ({ ...e.toJSON(), extensions: { code: ready.code, ...e.extensions } })),
       });
+    }
+    if (span) {
+      const name = screenedName(typeof operationName === 'string' ? operationName : undefined);
+      if (name) span.setAttribute('graphql.operation.name', name);
+      span.setAttribute('credit.tier', access.tier);
     }
     const requestId = String(request.headers['x-request-id'] ?? randomUUID());
     const requestLogger = logger.child({ requestId });
@@ -122,7 +172,7 @@ export function createSubgraphHttpHandler<TContext>(options: SubgraphHttpOptions
       response.setHeader('allow', 'POST');
       return sendJson(response, 405, requestError('BAD_REQUEST', 'Subgraphs accept POST only'));
     }
-    handleGraphQL(request, response).catch((error: unknown) => {
+    traced(request, response).catch((error: unknown) => {
       if (error instanceof BodyError)
         return sendJson(response, error.status, requestError('BAD_REQUEST', error.message));
       logger.error({ err: error }, 'subgraph request failed');

@@ -8,6 +8,7 @@ import { readSdl } from './sdl.js';
 import { DEFAULT_ALLOW_LIST_FILE } from './allow-list.js';
 import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingConfig } from './internal-auth.js';
 import type { EnvReader } from './config.js';
+import { readTracingConfig, type TracingConfig } from './tracing.js';
 import type { Logger } from './logger.js';
 import { readServiceConfig, type ServiceConfig } from './service.js';
 import { createSubgraphHttpHandler, type SubgraphRequest } from './subgraph-http.js';
@@ -65,6 +66,7 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
     clockToleranceSeconds: options.internalAuth.clockToleranceSeconds,
   });
   const handler = createSubgraphHttpHandler<TContext & { access: AccessClaims }>({
+    name: options.name,
     schema,
     logger: options.logger,
     authenticate: (authorization) => verifier.verifyAuthorization(authorization),
@@ -82,6 +84,8 @@ export interface SubgraphConfig extends ServiceConfig {
   allowListFile: string;
   /** The gateway's public key (GATEWAY_PUBLIC_KEY): subgraphs trust only requests it signed. */
   internalAuth: InternalVerifyingConfig;
+  /** OpenTelemetry export (tracing.ts); off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
 }
 
 export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): SubgraphConfig {
@@ -100,6 +104,7 @@ export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): Subgr
       'Legally issued credit codes accepted although their check characters fail, one per line',
     ),
     internalAuth: readInternalAuthConfig(reader, 'subgraph'),
+    tracing: readTracingConfig(reader),
   };
 }
 

@@ -6,11 +6,13 @@ import {
   EnvReader,
   GATEWAY_PORT,
   readServiceConfig,
+  readTracingConfig,
   SUBGRAPH_NAMES,
   type Env,
   type ServiceConfig,
   type SubgraphName,
   type Tier,
+  type TracingConfig,
   isTier,
   TIERS,
 } from '@credit-gateway/common';
@@ -26,6 +28,8 @@ import { readRedisConfig, type RedisConfig } from './redis/config.js';
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
 export interface GatewayConfig extends ServiceConfig {
+  /** OpenTelemetry export (common/src/tracing.ts); off unless an OTLP endpoint is set. */
+  tracing: TracingConfig;
   /** The committed, composed supergraph; the gateway never introspects subgraphs. */
   supergraphFile: string;
   /** Where each subgraph is reached; a name missing here uses the URL composed into the supergraph. */
@@ -140,6 +144,7 @@ export function loadConfig(env: Env): GatewayConfig {
       'Refuse a whole operation that asks for a field the tier may not read, instead of answering that field null',
     ),
     pseudonymKey: pseudonymKey(reader.section('query register'), auth.internal.signingKey),
+    tracing: readTracingConfig(reader),
     performance: readPerformanceConfig(reader),
     entityCache: readEntityCacheConfig(reader),
     redis: readRedisConfig(reader),

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { closeOnSignals, createLogger } from '@credit-gateway/common';
+import { closeOnSignals, createLogger, startTracing } from '@credit-gateway/common';
 import { loadConfig } from './config.js';
 import { primaryOptions, runPrimary, startHeartbeat, workerConfig, workerSlot } from './performance/workers.js';
 import { startGateway } from './server.js';
@@ -11,6 +11,7 @@ if (cluster.isPrimary && config.performance.workers > 1) {
 } else {
   const slot = workerSlot(process.env);
   const workerLogger = slot === undefined ? logger : logger.child({ worker: slot });
+  const tracing = startTracing({ service: 'credit-gateway', ...config.tracing });
   const server = await startGateway(workerConfig(config, slot), workerLogger);
   const heartbeat = cluster.isWorker ? startHeartbeat(() => server.gateway.readiness()) : undefined;
   workerLogger.info({ url: `${server.url}/graphql`, pid: process.pid }, 'credit-gateway listening');
@@ -19,5 +20,6 @@ if (cluster.isPrimary && config.performance.workers > 1) {
     heartbeat?.draining();
     await server.close(config.performance.shutdownGraceMs);
     heartbeat?.stop();
+    await tracing?.shutdown();
   }, workerLogger);
 }

@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import {
+  activeTracer,
   CreditGatewayError,
   createLogger,
   listen,
@@ -11,6 +12,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
+import { createTracingPlugin } from './observability/tracing.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
@@ -45,7 +47,10 @@ export async function createGateway(
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
   const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
-  const graphql = createPipeline({ supergraph, config, services, logger, plugins: options.plugins });
+  // Tracing, when this process turned it on (startTracing): the pipeline's own plugin, last.
+  const tracer = activeTracer();
+  const plugins = [...(options.plugins ?? []), ...(tracer ? [createTracingPlugin(tracer)] : [])];
+  const graphql = createPipeline({ supergraph, config, services, logger, plugins });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {

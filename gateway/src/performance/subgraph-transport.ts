@@ -34,9 +34,36 @@ export interface TransportMetrics {
   unmerged: number;
 }
 
+/**
+ * Told when an operation goes to the subgraph merged with others, with each operation's
+ * propagation headers (`headers`, those it was sent with besides the transport's own) and the
+ * merged request's headers to add to; returns what to call once the merged request is done.
+ */
+export type MergeObserver = (
+  operations: readonly Readonly<Record<string, string>>[],
+  headers: Record<string, string>,
+) => ((outcome: 'OK' | 'UNMERGED' | 'FAILED', durationMs: number) => void) | undefined;
+
+/** Told what becomes of one operation beyond its own request: shared with another's, or merged. */
+export interface TransportObserver {
+  merged?: MergeObserver;
+  /**
+   * The operation shares the request of an identical one in flight: told that one's propagation
+   * headers (what it was sent with besides the transport's own).
+   */
+  shared?(headers: Readonly<Record<string, string>>): void;
+}
+
+/** An operation's own headers: what it carries besides the request id and the internal token. */
+function ownHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { 'x-request-id': _id, authorization: _token, ...own } = headers;
+  return own;
+}
+
 interface Queued {
   request: GatewayGraphQLRequest;
   headers: Record<string, string>;
+  merged: MergeObserver | undefined;
   resolve: (response: GatewayGraphQLResponse) => void;
   reject: (error: unknown) => void;
 }
@@ -82,7 +109,7 @@ export class SubgraphTransport {
   private readonly send: typeof httpRequest;
   private readonly inFlight = new Map<
     string,
-    { result: Promise<GatewayGraphQLResponse>; callers: number; text?: string }
+    { result: Promise<GatewayGraphQLResponse>; callers: number; text?: string; headers: Record<string, string> }
   >();
   private readonly batches = new Map<string, Batch>();
   /** Requests out per merge key. */
@@ -110,15 +137,23 @@ export class SubgraphTransport {
     request: GatewayGraphQLRequest,
     headers: Record<string, string>,
     access: string,
+    observer?: TransportObserver,
   ): Promise<GatewayGraphQLResponse> {
     this.metrics.operations++;
-    if (!this.options.dedupe) return this.dispatch(request, headers, access);
+    const merged = observer?.merged;
+    if (!this.options.dedupe) return this.dispatch(request, headers, access, merged);
     // Same subgraph, same operation and variables, same access: the same answer.
     const key = `${access}\n${request.operationName ?? ''}\n${request.query ?? ''}\n${JSON.stringify(request.variables ?? null)}`;
     let entry = this.inFlight.get(key);
-    if (entry) this.metrics.deduplicated++;
-    else {
-      entry = { result: this.dispatch(request, headers, access).finally(() => this.inFlight.delete(key)), callers: 0 };
+    if (entry) {
+      this.metrics.deduplicated++;
+      observer?.shared?.(ownHeaders(entry.headers));
+    } else {
+      entry = {
+        result: this.dispatch(request, headers, access, merged).finally(() => this.inFlight.delete(key)),
+        callers: 0,
+        headers,
+      };
       this.inFlight.set(key, entry);
     }
     entry.callers++;
@@ -137,6 +172,7 @@ export class SubgraphTransport {
     request: GatewayGraphQLRequest,
     headers: Record<string, string>,
     access: string,
+    merged: MergeObserver | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const query = request.query ?? '';
     const template = this.options.merge ? this.merger.template(query) : null;
@@ -155,7 +191,7 @@ export class SubgraphTransport {
     }
     const joined = batch;
     return new Promise<GatewayGraphQLResponse>((resolve, reject) => {
-      joined.operations.push({ request, headers, resolve, reject });
+      joined.operations.push({ request, headers, merged, resolve, reject });
       if (joined.operations.length >= (this.options.mergeLimit ?? 64)) this.flush(key, joined);
     });
   }
@@ -201,21 +237,42 @@ export class SubgraphTransport {
       ...first.headers,
       ...(ids.length > 0 ? { 'x-request-id': ids.join(',').slice(0, MAX_REQUEST_IDS_LENGTH) } : {}),
     };
+    const observed = first.merged && this.observeMerge(first.merged, operations, headers);
     this.post(body, headers)
       .then(
         (answer) => {
           const parts = splitAnswer(answer, operations.length);
+          observed?.(parts === null ? 'UNMERGED' : 'OK');
           if (parts === null) return this.unmerge(operations);
           operations.forEach((operation, i) => operation.resolve(parts[i]!));
         },
         (error: unknown) => {
           // A refused document (400) may be one operation's bad variables: each is sent alone.
-          if (error instanceof SubgraphStatusError && error.extensions.response.status === 400)
-            return this.unmerge(operations);
+          const unmerge = error instanceof SubgraphStatusError && error.extensions.response.status === 400;
+          observed?.(unmerge ? 'UNMERGED' : 'FAILED');
+          if (unmerge) return this.unmerge(operations);
           for (const operation of operations) operation.reject(error);
         },
       )
       .finally(done);
+  }
+
+  /**
+   * Tells the observer of the merge, with each operation's own propagation headers (what it
+   * carries besides the request id the transport sets); the merged request's are added to `headers`.
+   */
+  private observeMerge(
+    observer: MergeObserver,
+    operations: readonly Queued[],
+    headers: Record<string, string>,
+  ): ((outcome: 'OK' | 'UNMERGED' | 'FAILED') => void) | undefined {
+    const own = operations.map((operation) => ownHeaders(operation.headers));
+    const propagation: Record<string, string> = {};
+    const end = observer(own, propagation);
+    Object.assign(headers, propagation);
+    if (!end) return undefined;
+    const started = performance.now();
+    return (outcome) => end(outcome, performance.now() - started);
   }
 
   /** One merged operation spoilt the answer for all: each is sent alone and gets its own answer. */

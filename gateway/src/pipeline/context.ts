@@ -17,8 +17,12 @@ import type {
   ExecutionStart,
   RegisterEnd,
   RequestEnd,
+  StageEnd,
+  StageStart,
   SubgraphFetchEnd,
   SubgraphFetchStart,
+  SubgraphMergeEnd,
+  SubgraphMergeStart,
 } from './hook-events.js';
 
 /**
@@ -117,4 +121,6 @@ export interface Hooks {
   onExecute?(context: RequestContext, execution: ExecutionStart): End<ExecutionEnd> | undefined;
   onSubgraphFetch?(context: RequestContext, fetch: SubgraphFetchStart): End<SubgraphFetchEnd> | undefined;
   onRegister?(context: RequestContext, record: QueryRecordInput): End<RegisterEnd> | undefined;
+  onStage?(context: RequestContext, stage: StageStart): End<StageEnd> | undefined;
+  onSubgraphMerge?(merge: SubgraphMergeStart): End<SubgraphMergeEnd> | undefined;
 }

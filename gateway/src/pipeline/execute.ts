@@ -72,7 +72,7 @@ export class Execute {
       queryHash: filtered.queryHash,
     });
     const started = end ? performance.now() : 0;
-    const prepared = this.prepare(filtered, document);
+    const prepared = this.planned(context, filtered, document);
     const requestContext = {
       request: { query: document.query, operationName: document.operationName, variables: document.variables },
       logger: context.logger,
@@ -101,9 +101,29 @@ export class Execute {
     return result;
   }
 
+  /** `prepare`, told to the `onStage` hook as the `plan` stage. */
+  private planned(context: RequestContext, filtered: FilteredOperation, document: ResolvedDocument): Prepared {
+    const end = context.hooks.onStage?.(context, { stage: 'plan' });
+    if (!end) return this.prepare(filtered, document);
+    const started = performance.now();
+    const cached = this.prepared.get(this.key(filtered, document)) !== undefined;
+    try {
+      const prepared = this.prepare(filtered, document);
+      end({ durationMs: performance.now() - started, refused: false, cached });
+      return prepared;
+    } catch (error) {
+      end({ durationMs: performance.now() - started, refused: true, cached });
+      throw error;
+    }
+  }
+
+  private key(filtered: FilteredOperation, document: ResolvedDocument): string {
+    return `${filtered.queryHash}:${document.operation.name?.value ?? ''}`;
+  }
+
   /** The operation's plan: built the first time this filtered text runs this operation. */
   private prepare(filtered: FilteredOperation, document: ResolvedDocument): Prepared {
-    const key = `${filtered.queryHash}:${document.operation.name?.value ?? ''}`;
+    const key = this.key(filtered, document);
     let prepared = this.prepared.get(key);
     if (prepared) return prepared;
     // Filtering removes fields, never definitions: the operation keeps its place in the document.

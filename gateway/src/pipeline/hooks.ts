@@ -31,18 +31,31 @@ export interface GatewayPlugin {
   ): events.End<events.SubgraphFetchEnd> | void;
   /** The register append (stage 10). */
   onRegister?(context: RequestContext, record: QueryRecordInput): events.End<events.RegisterEnd> | void;
+  /**
+   * A stage before execution (identify, resolve-document, limits, policy; stage 2 and 4 to 6), and
+   * planning inside execution (stage 7), whether or not its plan was cached.
+   */
+  onStage?(context: RequestContext, stage: events.StageStart): events.End<events.StageEnd> | void;
+  /**
+   * Fetches of several requests merged into one HTTP request to a subgraph (stage 8). Told of no
+   * single request: each merged fetch has had its own `onSubgraphFetch`.
+   */
+  onSubgraphMerge?(merge: events.SubgraphMergeStart): events.End<events.SubgraphMergeEnd> | void;
 }
 
 export const NO_HOOKS: Hooks = Object.freeze({});
 
-type StartHook<P> = (context: RequestContext, payload: P) => events.End<never> | void;
+type StartHook<P, C> = (context: C, payload: P) => events.End<never> | void;
 
-/** Calls each plugin's hook; their end callbacks are called together, in the same order. */
-function combine<P, E>(
+/**
+ * Calls each plugin's hook; their end callbacks are called together, in the same order. `C` is the
+ * request the hook point belongs to (none for a merge, which serves several).
+ */
+function combine<P, E, C = RequestContext>(
   plugins: readonly GatewayPlugin[],
-  hook: (plugin: GatewayPlugin) => StartHook<P> | undefined,
+  hook: (plugin: GatewayPlugin) => StartHook<P, C> | undefined,
   logger: Logger,
-): ((context: RequestContext, payload: P) => events.End<E> | undefined) | undefined {
+): ((context: C, payload: P) => events.End<E> | undefined) | undefined {
   const starts = plugins.flatMap((plugin) => {
     const start = hook(plugin);
     return start ? [{ name: plugin.name, start }] : [];
@@ -85,6 +98,11 @@ export function composeHooks(plugins: readonly GatewayPlugin[], logger: Logger):
     (plugin) => plugin.onDocument && ((context, document) => plugin.onDocument!(context, document)),
     logger,
   );
+  const onSubgraphMerge = combine<events.SubgraphMergeStart, events.SubgraphMergeEnd, undefined>(
+    plugins,
+    (plugin) => plugin.onSubgraphMerge && ((_context, merge) => plugin.onSubgraphMerge!(merge)),
+    logger,
+  );
   return {
     onRequest: onRequest && ((context) => onRequest(context, undefined)),
     onDocument: onDocument && ((context, document) => void onDocument(context, document)),
@@ -103,5 +121,12 @@ export function composeHooks(plugins: readonly GatewayPlugin[], logger: Logger):
       (plugin) => plugin.onRegister && ((context, record) => plugin.onRegister!(context, record)),
       logger,
     ),
+    onStage: combine<events.StageStart, events.StageEnd>(
+      plugins,
+      (plugin) => plugin.onStage && ((context, stage) => plugin.onStage!(context, stage)),
+      logger,
+    ),
+    // A merge belongs to no one request: the hook is called without one.
+    onSubgraphMerge: onSubgraphMerge && ((merge) => onSubgraphMerge(undefined, merge)),
   };
 }

@@ -15,7 +15,7 @@ import { Admit } from './admit.js';
 import { Answer, answerForError } from './answer.js';
 import type { RequestContext } from './context.js';
 import { Execute } from './execute.js';
-import { composeHooks, type GatewayPlugin } from './hooks.js';
+import { composeHooks, type GatewayPlugin, type StageName } from './hooks.js';
 import { Identify } from './identify.js';
 import { Limits } from './limits.js';
 import { Policy } from './policy.js';
@@ -63,17 +63,46 @@ export function createPipeline({
 
   /** Stages 2 and 4 to 9, admitted: the answer to the request, or the first refusal. */
   async function answer(context: RequestContext, body: BodyRead | undefined): Promise<Answer> {
-    const caller = await identify.run(context, body); // 2. identify the caller
+    const caller = await staged(context, 'identify', () => identify.run(context, body)); // 2. identify the caller
     if (caller instanceof Answer) return caller;
-    const document = await resolveDocument.run(context, body); // 4. resolve the document
+    const document = await staged(context, 'resolve-document', () => resolveDocument.run(context, body)); // 4. resolve the document
     if (document instanceof Answer) return document;
-    const limited = await limits.run(context, document); // 5. limits
+    const limited = await staged(context, 'limits', () => limits.run(context, document)); // 5. limits
     if (limited instanceof Answer) return limited;
-    const decided = policy.run(context, document, limited); // 6. policy
+    const decided = staged(context, 'policy', () => policy.run(context, document, limited)); // 6. policy
     const allowed = decided instanceof Promise ? await decided : decided;
     if (allowed instanceof Answer) return allowed;
     const result = await execute.run(context, document, allowed); // 7. plan and execute (8: subgraph-fetch.ts)
     return shape.run(context, document, limited, allowed, result); // 9. shape
+  }
+
+  /** Runs a stage between the `onStage` hook's start and end; without the hook, just runs it. */
+  function staged<T>(context: RequestContext, stage: StageName, run: () => T): T {
+    const end = hooks.onStage?.(context, { stage });
+    if (!end) return run();
+    const started = performance.now();
+    const ended = (refused: boolean) => end({ durationMs: performance.now() - started, refused });
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      ended(true);
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      ended(result instanceof Answer);
+      return result;
+    }
+    return result.then(
+      (value: unknown) => {
+        ended(value instanceof Answer);
+        return value;
+      },
+      (error: unknown) => {
+        ended(true);
+        throw error;
+      },
+    ) as T;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {

@@ -23,7 +23,7 @@ import {
 } from '@credit-gateway/common';
 import type { EntityCache } from '../cache/entity-cache.js';
 import type { PerformanceConfig } from '../performance/config.js';
-import { SubgraphTransport, type TransportMetrics } from '../performance/subgraph-transport.js';
+import { SubgraphTransport, type TransportMetrics, type TransportObserver } from '../performance/subgraph-transport.js';
 import { accessKey, type RequestContext } from './context.js';
 
 export interface SubgraphFetchOptions {
@@ -57,27 +57,41 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
 
   process(options: GraphQLDataSourceProcessOptions<RequestContext>): Promise<GatewayGraphQLResponse> {
     const context = options.context as RequestContext;
-    return observed(this.subgraph, options.request, context, async () =>
-      answerFailedEntities(await this.cached(options.request, context), options.request),
+    return observed(this.subgraph, options.request, context, async (note) =>
+      answerFailedEntities(await this.cached(options.request, context, note), options.request),
     );
   }
 
   /** Entity cache: answers the `_entities` it holds, sends the rest, stands in for a failed source. */
-  private cached(request: GatewayGraphQLRequest, context: RequestContext): Promise<GatewayGraphQLResponse> {
+  private cached(
+    request: GatewayGraphQLRequest,
+    context: RequestContext,
+    note: FetchNote | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     const { entityCache } = this.options;
     const { query, variables } = request;
-    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context);
+    if (!entityCache || !context.access || !query || !variables) return this.fetch(request, context, note);
     return entityCache.fetch(
       { subgraph: this.subgraph, query, variables, tier: context.access.tier, staleSources: context.staleSources },
       (representations) =>
-        this.fetch(representations ? { ...request, variables: { ...variables, representations } } : request, context),
+        this.fetch(
+          representations ? { ...request, variables: { ...variables, representations } } : request,
+          context,
+          note,
+        ),
     );
   }
 
-  private async fetch(request: GatewayGraphQLRequest, context: RequestContext): Promise<GatewayGraphQLResponse> {
+  private async fetch(
+    request: GatewayGraphQLRequest,
+    context: RequestContext,
+    note: FetchNote | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       if (!request.query) throw new Error('Missing query');
-      const headers: Record<string, string> = { 'x-request-id': context.requestId };
+      const headers: Record<string, string> = note
+        ? { ...note.propagation, 'x-request-id': context.requestId }
+        : { 'x-request-id': context.requestId };
       let key = '';
       if (context.access) {
         // Signed once per request, on its first fetch: a request that fetches nothing signs nothing.
@@ -85,7 +99,17 @@ export class SubgraphFetch implements GraphQLDataSource<RequestContext> {
         headers['authorization'] = internalAuthorization(await context.internalToken);
         key = context.accessKey ??= accessKey(context.access);
       }
-      return await this.transport.execute(request, headers, key);
+      const { hooks } = context;
+      const observer: TransportObserver | undefined = note && {
+        shared: (sharedWith) => (note.sharedWith = sharedWith),
+        ...(hooks.onSubgraphMerge && {
+          merged: (operations, headers) => {
+            const end = hooks.onSubgraphMerge?.({ subgraph: this.subgraph, operations, propagation: headers });
+            return end && ((outcome, durationMs) => end({ outcome, durationMs }));
+          },
+        }),
+      };
+      return await this.transport.execute(request, headers, key, observer);
     } catch (error) {
       const code = failureCode(error);
       context.logger.warn({ subgraph: this.subgraph, code, err: error }, 'subgraph fetch failed');
@@ -118,16 +142,33 @@ export class LocalSubgraphFetch implements GraphQLDataSource<RequestContext> {
   }
 }
 
+/**
+ * What a fetch observed by a plugin carries down to the transport and back: the propagation headers
+ * the plugin filled, and those of the identical fetch whose request it shared, if it did.
+ */
+interface FetchNote {
+  propagation: Record<string, string>;
+  sharedWith?: Readonly<Record<string, string>>;
+}
+
 /** One fetch as the hooks see it, with the consent denials its answer carries noted in the context. */
 async function observed(
   subgraph: string,
   request: GatewayGraphQLRequest,
   context: RequestContext,
-  fetch: () => Promise<GatewayGraphQLResponse>,
+  fetch: (note: FetchNote | undefined) => Promise<GatewayGraphQLResponse>,
 ): Promise<GatewayGraphQLResponse> {
-  const end = context.hooks.onSubgraphFetch?.(context, { subgraph, operationName: request.operationName ?? null });
+  const { hooks } = context;
+  const note: FetchNote | undefined = hooks.onSubgraphFetch ? { propagation: {} } : undefined;
+  const end =
+    note &&
+    hooks.onSubgraphFetch?.(context, {
+      subgraph,
+      operationName: request.operationName ?? null,
+      propagation: note.propagation,
+    });
   const started = end ? performance.now() : 0;
-  const response = await fetch();
+  const response = await fetch(note);
   // Consent is decided in the subgraph, row by row: its denials are noted here, where they arrive.
   if (response.errors) {
     for (const error of response.errors) {
@@ -139,6 +180,7 @@ async function observed(
     durationMs: performance.now() - started,
     outcome: outcomeOf(response),
     errors: response.errors?.length ?? 0,
+    ...(note?.sharedWith && { sharedWith: note.sharedWith }),
   });
   return response;
 }

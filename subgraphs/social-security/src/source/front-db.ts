@@ -1,4 +1,4 @@
-import { SourceError, type SourceErrorCode } from '@credit-gateway/common';
+import { inSpan, SourceError, SpanKind, type SourceErrorCode } from '@credit-gateway/common';
 
 /** A query parameter or a value to insert: what both PostgreSQL and SQLite bind. */
 export type SqlValue = string | number | null;
@@ -64,21 +64,29 @@ async function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> 
 export function frontDbClient(driver: FrontDbDriver, options: { timeoutMs: number }): FrontDb {
   let stats: FrontDbStats = { queries: 0, peakInFlight: 0 };
   let inFlight = 0;
+  async function run(sql: string, params: readonly SqlValue[]): Promise<readonly FrontDbRow[]> {
+    stats.queries++;
+    inFlight++;
+    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+    // In flight until the driver settles, even when the caller has given up on it.
+    const work = driver.run(sql, params).finally(() => inFlight--);
+    try {
+      return await withDeadline(work, options.timeoutMs);
+    } catch (error) {
+      if (error instanceof SourceError) throw error;
+      throw sourceError(driver.classify(error), error);
+    }
+  }
   return {
     driver: driver.name,
-    async query(sql, params) {
-      stats.queries++;
-      inFlight++;
-      stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
-      // In flight until the driver settles, even when the caller has given up on it.
-      const work = driver.run(sql, params).finally(() => inFlight--);
-      try {
-        return await withDeadline(work, options.timeoutMs);
-      } catch (error) {
-        if (error instanceof SourceError) throw error;
-        throw sourceError(driver.classify(error), error);
-      }
-    },
+    query: (sql, params) =>
+      // A department call like any other, traced without its SQL or parameters (common/src/tracing.ts).
+      inSpan(
+        'source social-security',
+        SpanKind.CLIENT,
+        { 'credit.source': 'social-security', 'db.system.name': driver.name },
+        () => run(sql, params),
+      ),
     stats: () => ({ ...stats }),
     resetStats: () => {
       stats = { queries: 0, peakInFlight: inFlight };
