@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@credit-gateway/common';
+import { openEventStore, type EventStore } from '../src/store/index.js';
+import {
+  ephemeralSigningKey,
+  openOutbox,
+  verifyDelivery,
+  type DurableOutbox,
+  type Sender,
+} from '../src/outbox/index.js';
+import { tempDir } from './store-support.js';
+import { until } from './outbox-support.js';
+
+const DEPARTMENTS = ['TAX', 'MARKET', 'COURTS'] as const;
+
+type Command =
+  | { kind: 'enqueue'; department: (typeof DEPARTMENTS)[number]; keys: number[] }
+  | { kind: 'restart' }
+  | { kind: 'pause' };
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('enqueue' as const),
+      department: fc.constantFrom(...DEPARTMENTS),
+      keys: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'pause' as const }) },
+);
+
+/** What the receivers answer, in turn: 200, 500, a refused connection, or an acknowledgement lost in a crash. */
+const answer = fc.constantFrom('ok', 'error', 'down', 'ok');
+
+const key = ephemeralSigningKey();
+
+describe('the outbox under any interleaving of enqueues, acknowledgements, failures and restarts', () => {
+  it('delivers every message at least once, always under its own idempotency key, and records it delivered once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(command, { minLength: 1, maxLength: 12 }),
+        fc.array(answer, { maxLength: 40 }),
+        async (commands, answers) => {
+          const { dir, remove } = await tempDir();
+          const sent: { deliveryId: string; idempotencyKey: string; messageKey: string; ok: boolean }[] = [];
+          let turn = 0;
+          const send: Sender = async (request) => {
+            await new Promise((resolve) => setImmediate(resolve));
+            const body = JSON.parse(request.body) as { department: string; idempotencyKey: string };
+            const verified = verifyDelivery({ method: 'POST', ...request }, key.publicKey);
+            if (!verified.ok) throw new Error(`unverifiable delivery: ${verified.reason}`);
+            const next = answers[turn++] ?? 'ok';
+            sent.push({
+              deliveryId: verified.deliveryId,
+              idempotencyKey: verified.idempotencyKey,
+              messageKey: `${body.department}/${body.idempotencyKey}`,
+              ok: next === 'ok',
+            });
+            if (next === 'ok') return { status: 200 };
+            if (next === 'error') return { status: 500 };
+            return { error: 'connection refused' };
+          };
+          let events: EventStore | undefined;
+          let outbox: DurableOutbox | undefined;
+          const open = async () => {
+            events = await openEventStore({ dir }, silentLogger());
+            outbox = openOutbox(events, {
+              signingKey: key,
+              settings: { maxAttempts: 1_000, backoffBaseMs: 1, backoffMaxMs: 2, concurrency: 2 },
+              logger: silentLogger(),
+              send,
+            });
+          };
+          const close = async () => {
+            await outbox?.close();
+            await events?.close();
+          };
+          try {
+            await open();
+            for (const department of DEPARTMENTS) {
+              await outbox!.registerEndpoint(department, 'client', {
+                url: `https://${department.toLowerCase()}.example/hooks`,
+                topics: ['*'],
+                idempotencyKey: 'endpoint',
+              });
+            }
+            const enqueued = new Set<string>();
+            for (const step of commands) {
+              if (step.kind === 'restart') {
+                await close();
+                await open();
+              } else if (step.kind === 'pause') {
+                await new Promise((resolve) => setImmediate(resolve));
+              } else {
+                await outbox!.enqueue(
+                  step.keys.map((k) => ({
+                    department: step.department,
+                    topic: 'case.opened',
+                    idempotencyKey: `key-${k}`,
+                    payload: { k },
+                  })),
+                );
+                for (const k of step.keys) enqueued.add(`${step.department}/key-${k}`);
+              }
+            }
+            const current = outbox!;
+            await until(() => [...current.book.activeDeliveries()].length === 0, 'every delivery to be made');
+
+            // Every message reached its receiver with a 2xx at least once.
+            const acknowledged = new Set(sent.filter((s) => s.ok).map((s) => s.messageKey));
+            expect(acknowledged).toEqual(enqueued);
+            // Every send of a message carried its own key; a delivery id never served two keys.
+            for (const s of sent) expect(s.messageKey.endsWith(`/${s.idempotencyKey}`)).toBe(true);
+            const keysByDelivery = new Map<string, Set<string>>();
+            for (const s of sent)
+              keysByDelivery.set(s.deliveryId, (keysByDelivery.get(s.deliveryId) ?? new Set()).add(s.messageKey));
+            for (const keys of keysByDelivery.values()) expect(keys.size).toBe(1);
+            // Each message is one delivery, recorded DELIVERED exactly once in the log.
+            let deliveries = 0;
+            for (const department of DEPARTMENTS) {
+              for (const view of current.deliveries(department, null, 1_000)) {
+                deliveries++;
+                expect(view.state).toBe('DELIVERED');
+                const recorded = events!
+                  .read(`outbox/delivery/${view.id}`)
+                  .filter((e) => (e.data as { state?: string }).state === 'DELIVERED');
+                expect(recorded).toHaveLength(1);
+              }
+            }
+            expect(deliveries).toBe(enqueued.size);
+          } finally {
+            await close();
+            await remove();
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+});
