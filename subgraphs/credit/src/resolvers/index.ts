@@ -5,6 +5,7 @@ import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
 import { objectionResolvers } from './Objection.js';
 import { objectionMutations } from './ObjectionMutations.js';
+import { outboxResolvers } from './Outbox.js';
 import { Person } from './Person.js';
 import { Query } from './Query.js';
 import { SubjectSet } from './SubjectSet.js';
@@ -42,5 +43,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { Mutation: objectionMutations },
     { Mutation: feedbackMutations },
     debtorRestrictionResolvers,
+    outboxResolvers,
   );
 }
