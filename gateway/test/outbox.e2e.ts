@@ -1,13 +1,16 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDelivery } from '@credit-gateway/subgraph-credit';
 import { startStack, type As, type Stack } from './support/stack.js';
-import { checkDelivery } from './support/webhook-receiver.js';
+import { readmeReceiver, type CheckDelivery } from './support/readme-receiver.js';
 
 let stack: Stack;
+let checkDelivery: CheckDelivery;
+let snippetDir: string;
 let receiver: Server;
 let receiverUrl: string;
 const received: { method: string; url: string; headers: IncomingHttpHeaders; body: Buffer }[] = [];
@@ -15,6 +18,7 @@ const received: { method: string; url: string; headers: IncomingHttpHeaders; bod
 const answers: number[] = [];
 
 beforeAll(async () => {
+  ({ checkDelivery, dir: snippetDir } = await readmeReceiver());
   stack = await startStack({
     populationSize: 200,
     creditEnv: { OUTBOX_BACKOFF_BASE_MS: '10', OUTBOX_BACKOFF_MAX_MS: '50' },
@@ -39,6 +43,7 @@ afterAll(async () => {
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
   await stack?.close();
+  if (snippetDir) await rm(snippetDir, { recursive: true, force: true });
 });
 
 const TAX: As = {
@@ -180,6 +185,44 @@ describe('scenario: the tax department registers a webhook and receives a signed
     });
     const other = await stack.query('query { outboxDeliveries(department: "TAX") { id } }', {}, MARKET);
     expect(other.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN_DEPARTMENT');
+  });
+
+  it('dead-letters deliveries to a failing receiver, and redelivers them when the department asks', async () => {
+    answers.push(...Array.from({ length: 8 }, () => 503));
+    const before = received.length;
+    const registered = await stack.query(
+      REGISTER,
+      { input: { url: `${receiverUrl}&to=market`, topics: ['*'], idempotencyKey: 'market-hook' } },
+      MARKET,
+    );
+    expect(registered.body.errors).toBeUndefined();
+    await stack.creditOutbox.enqueue([
+      {
+        department: 'MARKET',
+        topic: 'objection.filed',
+        idempotencyKey: 'objection/OBJ-1/filed',
+        payload: { id: 'OBJ-1' },
+      },
+    ]);
+    const dead = async () =>
+      (await stack.query(DELIVERIES, { department: 'MARKET', state: 'DEAD_LETTER' }, ANALYST)).body.data
+        .outboxDeliveries;
+    await until(async () => (await dead()).length === 1);
+    const [deadLetter] = await dead();
+    expect(deadLetter).toMatchObject({ attempts: 8, lastStatus: 503, lastError: 'HTTP 503' });
+    expect(received.length - before).toBe(8);
+
+    const redeliver = 'mutation { redeliverDeadLetters { id state } }';
+    const refused = await stack.query(redeliver, {}, NO_DEPARTMENT);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN_DEPARTMENT');
+    const requeued = await stack.query(redeliver, {}, MARKET);
+    expect(requeued.body.data.redeliverDeadLetters).toEqual([{ id: deadLetter.id, state: 'PENDING' }]);
+    const delivered = async () =>
+      (await stack.query(DELIVERIES, { department: 'MARKET', state: 'DELIVERED' }, ANALYST)).body.data.outboxDeliveries;
+    await until(async () => (await delivered()).length === 1);
+    expect((await delivered())[0]).toMatchObject({ attempts: 9, lastStatus: 200 });
+    const keys = received.slice(before).map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys)).toEqual(new Set(['objection/OBJ-1/filed']));
   });
 
   it('lets only the department remove its endpoint', async () => {
