@@ -1,17 +1,22 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '@credit-gateway/common';
+import { generateInternalKeyPair, internalKeyEnv, silentLogger } from '@credit-gateway/common';
 import { openEventStore, type EventStore } from '../src/store/index.js';
 import {
   checkEndpointUrl,
   ephemeralSigningKey,
   openOutbox,
   OutboxInputError,
+  readSigningKey,
   verifyDelivery,
   type DispatcherSettings,
   type DurableOutbox,
   type OutboxSigningKey,
 } from '../src/outbox/index.js';
-import { STORES, type StoreUnderTest } from './store-support.js';
+import { loadConfig } from '../src/config.js';
+import { STORES, tempDir, type StoreUnderTest } from './store-support.js';
 import { deadUrl, startReceiver, until, type Receiver } from './outbox-support.js';
 
 const FAST: Partial<DispatcherSettings> = {
@@ -314,5 +319,46 @@ describe('endpoint registration bounds', () => {
         { department: 'TAX', topic: 'case.opened', idempotencyKey: 'k', payload: { big: 'x'.repeat(70_000) } },
       ]),
     ).rejects.toThrow('payload is larger than 65536 bytes');
+  });
+});
+
+describe('outbox configuration', () => {
+  it('reads the dispatcher settings, and refuses a base backoff above the longest', () => {
+    const trust = { GATEWAY_PUBLIC_KEY: internalKeyEnv(generateInternalKeyPair()).GATEWAY_PUBLIC_KEY };
+    const config = loadConfig({
+      ...trust,
+      OUTBOX_MAX_ATTEMPTS: '5',
+      OUTBOX_BACKOFF_BASE_MS: '100',
+      OUTBOX_BACKOFF_MAX_MS: '1000',
+      OUTBOX_ATTEMPT_TIMEOUT_MS: '2000',
+      OUTBOX_CONCURRENCY: '3',
+    });
+    expect(config.outbox).toEqual({
+      maxAttempts: 5,
+      backoffBaseMs: 100,
+      backoffMaxMs: 1000,
+      attemptTimeoutMs: 2000,
+      concurrency: 3,
+    });
+    expect(() => loadConfig({ ...trust, OUTBOX_BACKOFF_BASE_MS: '5000', OUTBOX_BACKOFF_MAX_MS: '1000' })).toThrow(
+      'OUTBOX_BACKOFF_BASE_MS must not be more than OUTBOX_BACKOFF_MAX_MS',
+    );
+    expect(() => loadConfig({ ...trust, OUTBOX_MAX_ATTEMPTS: '0' })).toThrow('OUTBOX_MAX_ATTEMPTS');
+  });
+
+  it('reads the signing key as a private JWK or PEM, and refuses a public key', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const pair = generateKeyPairSync('ed25519');
+    writeFileSync(join(dir, 'key.jwk.json'), JSON.stringify(pair.privateKey.export({ format: 'jwk' })));
+    writeFileSync(join(dir, 'key.pem'), pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    writeFileSync(join(dir, 'public.pem'), pair.publicKey.export({ format: 'pem', type: 'spki' }));
+    const fromJwk = readSigningKey(join(dir, 'key.jwk.json'));
+    expect(readSigningKey(join(dir, 'key.pem')).keyId).toBe(fromJwk.keyId);
+    expect(fromJwk.publicJwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: fromJwk.keyId, alg: 'EdDSA' });
+    writeFileSync(join(dir, 'public.jwk.json'), JSON.stringify(pair.publicKey.export({ format: 'jwk' })));
+    expect(() => readSigningKey(join(dir, 'public.pem'))).toThrow('a private key was expected, got a public one');
+    expect(() => readSigningKey(join(dir, 'public.jwk.json'))).toThrow('a private key was expected, got a public one');
+    expect(() => readSigningKey(join(dir, 'missing.pem'))).toThrow('cannot be read');
   });
 });

@@ -79,6 +79,9 @@ export function readSigningKey(path: string): OutboxSigningKey {
   } catch (error) {
     throw new Error(`Outbox signing key ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+  if (/-----BEGIN PUBLIC KEY-----/.test(text)) {
+    throw new Error(`Outbox signing key ${path}: a private key was expected, got a public one`);
+  }
   try {
     return signingKeyOf(parseEd25519Key(text, 'private'));
   } catch (error) {
