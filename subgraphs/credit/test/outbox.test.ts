@@ -16,6 +16,7 @@ import {
   type OutboxSigningKey,
 } from '../src/outbox/index.js';
 import { loadConfig } from '../src/config.js';
+import { openCreditSubgraph } from '../src/server.js';
 import { STORES, tempDir, type StoreUnderTest } from './store-support.js';
 import { deadUrl, startReceiver, until, type Receiver } from './outbox-support.js';
 
@@ -360,5 +361,42 @@ describe('outbox configuration', () => {
     expect(() => readSigningKey(join(dir, 'public.pem'))).toThrow('a private key was expected, got a public one');
     expect(() => readSigningKey(join(dir, 'public.jwk.json'))).toThrow('a private key was expected, got a public one');
     expect(() => readSigningKey(join(dir, 'missing.pem'))).toThrow('cannot be read');
+  });
+});
+
+describe('the outbox in the credit subgraph', () => {
+  it('is opened over the store, stops on close, and resumes a delivery after a restart mid-retry', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    let answer = 500;
+    const hook = await startReceiver(() => answer);
+    cleanups.push(() => hook.close());
+    const env = {
+      GATEWAY_PUBLIC_KEY: internalKeyEnv(generateInternalKeyPair()).GATEWAY_PUBLIC_KEY,
+      CREDIT_STORE_DIR: dir,
+      OUTBOX_BACKOFF_BASE_MS: '20',
+      OUTBOX_BACKOFF_MAX_MS: '20',
+      OUTBOX_MAX_ATTEMPTS: '100',
+    };
+    const first = await openCreditSubgraph(loadConfig(env), silentLogger());
+    let firstOpen = true;
+    cleanups.push(async () => {
+      if (firstOpen) await first.close();
+    });
+    const outbox = first.outbox!;
+    await outbox.registerEndpoint('TAX', 'tax', { url: hook.url, topics: ['*'], idempotencyKey: 'ep' });
+    await outbox.enqueue([{ department: 'TAX', topic: 'case.opened', idempotencyKey: 'case-9', payload: {} }]);
+    await until(() => outbox.deliveries('TAX', 'RETRYING', 1).length === 1, 'a failed attempt');
+    await first.close();
+    firstOpen = false;
+    const attemptsBefore = hook.received.length;
+
+    answer = 200;
+    const second = await openCreditSubgraph(loadConfig(env), silentLogger());
+    cleanups.push(() => second.close());
+    expect(second.outbox!.deliveries('TAX', null, 1)[0]!.state).toBe('RETRYING');
+    await until(() => second.outbox!.deliveries('TAX', 'DELIVERED', 1).length === 1, 'the delivery after the restart');
+    expect(hook.received.length).toBeGreaterThan(attemptsBefore);
+    expect(new Set(hook.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set(['case-9']));
   });
 });
