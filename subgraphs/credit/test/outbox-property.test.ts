@@ -141,3 +141,44 @@ describe('the outbox under any interleaving of enqueues, acknowledgements, failu
     );
   }, 120_000);
 });
+
+describe('an outcome that cannot be recorded', () => {
+  it('sends the delivery again later, with the same key, and records it once', async () => {
+    const { dir, remove } = await tempDir();
+    const events = await openEventStore({ dir }, silentLogger());
+    let failures = 1;
+    // The store refuses the first outcome, as a full disk would.
+    const flaky: EventStore = Object.create(events) as EventStore;
+    flaky.append = (stream, data, key) =>
+      stream.startsWith('outbox/delivery/') && failures-- > 0
+        ? Promise.reject(new Error('disk full'))
+        : events.append(stream, data, key);
+    const sent: string[] = [];
+    const outbox = openOutbox(flaky, {
+      signingKey: key,
+      settings: { backoffBaseMs: 1, backoffMaxMs: 2 },
+      logger: silentLogger(),
+      send: (request) => {
+        sent.push(request.headers['idempotency-key']!);
+        return Promise.resolve({ status: 204 });
+      },
+    });
+    try {
+      await outbox.registerEndpoint('TAX', 'tax', {
+        url: 'https://tax.example/hooks',
+        topics: ['*'],
+        idempotencyKey: 'e',
+      });
+      await outbox.enqueue([{ department: 'TAX', topic: 'case.opened', idempotencyKey: 'k', payload: {} }]);
+      await until(() => outbox.deliveries('TAX', 'DELIVERED', 1).length === 1, 'the delivery');
+      expect(sent).toEqual(['k', 'k']);
+      const view = outbox.deliveries('TAX', null, 1)[0]!;
+      expect(view).toMatchObject({ attempts: 1, lastStatus: 204 });
+      expect(events.read(`outbox/delivery/${view.id}`)).toHaveLength(1);
+    } finally {
+      await outbox.close();
+      await events.close();
+      await remove();
+    }
+  });
+});

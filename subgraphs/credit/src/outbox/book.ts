@@ -136,14 +136,19 @@ export class OutboxBook {
   private readonly active = new Map<string, DeliveryRecord>();
   /** Every message of a department, in enqueue order. */
   private readonly byDepartment = new Map<string, string[]>();
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((deliveryIds: readonly string[]) => void)[] = [];
+  /** Deliveries the event being applied made due, or changed the due time of. */
+  private touched: string[] = [];
 
   constructor(readonly events: EventStore) {
     events.project((event) => this.apply(event));
   }
 
-  /** Called after every outbox event is applied: the dispatcher wakes on it. */
-  onChange(listener: () => void): void {
+  /**
+   * Called after every outbox event is applied, with the deliveries to attempt it queued or
+   * rescheduled: the dispatcher wakes on it.
+   */
+  onChange(listener: (deliveryIds: readonly string[]) => void): void {
     this.listeners.push(listener);
   }
 
@@ -188,6 +193,7 @@ export class OutboxBook {
   private apply(event: StoredEvent): void {
     if (!event.stream.startsWith(OUTBOX_STREAM_PREFIX)) return;
     const data = event.data as unknown as OutboxEventData;
+    this.touched = [];
     switch (data.type) {
       case 'OUTBOX_ENQUEUED':
         this.enqueued(data);
@@ -207,7 +213,8 @@ export class OutboxBook {
       default:
         throw new Error(`Credit store: unknown outbox event at position ${event.position}`);
     }
-    for (const listener of this.listeners) listener();
+    const touched = this.touched.filter((id) => this.active.has(id));
+    for (const listener of this.listeners) listener(touched);
   }
 
   private enqueued(data: MessageEnqueued): void {
@@ -284,8 +291,10 @@ export class OutboxBook {
         this.waiting.get(this.messages.get(delivery.messageId)!.department)?.delete(delivery.messageId);
       }
     }
-    if (data.state === 'RETRYING' && !delivery.cancelled) this.active.set(delivery.id, delivery);
-    else this.active.delete(delivery.id);
+    if (data.state === 'RETRYING' && !delivery.cancelled) {
+      this.active.set(delivery.id, delivery);
+      this.touched.push(delivery.id);
+    } else this.active.delete(delivery.id);
   }
 
   private redelivered(data: DeliveryRedelivered): void {
@@ -295,6 +304,7 @@ export class OutboxBook {
     delivery.attemptsSinceQueued = 0;
     delivery.nextAttemptAt = null;
     this.active.set(delivery.id, delivery);
+    this.touched.push(delivery.id);
   }
 
   private wait(message: MessageRecord): void {
@@ -325,5 +335,6 @@ export class OutboxBook {
     if (list) list.push(id);
     else this.deliveriesByMessage.set(message.id, [id]);
     this.active.set(id, delivery);
+    this.touched.push(id);
   }
 }

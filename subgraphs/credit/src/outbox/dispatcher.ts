@@ -110,6 +110,11 @@ export class Dispatcher {
   private readonly busyEndpoints = new Set<string>();
   /** Deliveries whose outcome could not be recorded: not before this time. */
   private readonly held = new Map<string, number>();
+  /**
+   * Per endpoint, its deliveries by due time. Entries go stale when a delivery is attempted or
+   * cancelled; a stale entry is dropped when it comes up. Endpoints in the order they are served.
+   */
+  private readonly queues = new Map<string, DueQueue>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
@@ -123,7 +128,11 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly options: { now: () => Date; random: () => number; send: Sender },
   ) {
-    book.onChange(() => this.wake());
+    for (const delivery of book.activeDeliveries()) this.queue(delivery.id);
+    book.onChange((ids) => {
+      for (const id of ids) this.queue(id);
+      this.wake();
+    });
   }
 
   /** Looks for due deliveries now, on the next turn of the event loop. */
@@ -141,6 +150,22 @@ export class Dispatcher {
     await Promise.all(this.inFlight.values());
   }
 
+  /** When a delivery is due: its next attempt, or later if its last outcome could not be recorded. */
+  private dueOf(delivery: DeliveryRecord): number {
+    return Math.max(
+      delivery.nextAttemptAt === null ? 0 : Date.parse(delivery.nextAttemptAt),
+      this.held.get(delivery.id) ?? 0,
+    );
+  }
+
+  private queue(id: string): void {
+    const delivery = this.book.delivery(id);
+    if (!delivery) return;
+    let queue = this.queues.get(delivery.endpointId);
+    if (!queue) this.queues.set(delivery.endpointId, (queue = new DueQueue()));
+    queue.push(this.dueOf(delivery), id);
+  }
+
   private schedule(delayMs: number): void {
     const at = Date.now() + delayMs;
     if (this.timer && this.timerAt <= at) return;
@@ -153,24 +178,46 @@ export class Dispatcher {
     }, delayMs);
   }
 
+  /** Starts the first due delivery of each idle endpoint, endpoints served in turn, up to `concurrency`. */
   private pump(): void {
     if (this.closed) return;
     const now = this.options.now().getTime();
     let next = Infinity;
-    for (const delivery of this.book.activeDeliveries()) {
+    for (const [endpointId, queue] of [...this.queues]) {
       if (this.inFlight.size >= this.settings.concurrency) return;
-      if (this.inFlight.has(delivery.id) || this.busyEndpoints.has(delivery.endpointId)) continue;
-      const due = Math.max(
-        delivery.nextAttemptAt === null ? 0 : Date.parse(delivery.nextAttemptAt),
-        this.held.get(delivery.id) ?? 0,
-      );
-      if (due > now) {
-        next = Math.min(next, due);
+      if (this.busyEndpoints.has(endpointId)) continue;
+      const due = this.firstDue(queue);
+      if (due === null) {
+        this.queues.delete(endpointId);
         continue;
       }
-      this.start(delivery);
+      if (due.at > now) {
+        next = Math.min(next, due.at);
+        continue;
+      }
+      queue.pop();
+      // Served: to the back of the line.
+      this.queues.delete(endpointId);
+      this.queues.set(endpointId, queue);
+      this.start(due.delivery);
     }
     if (next !== Infinity) this.schedule(Math.max(0, next - now));
+  }
+
+  /** The queue's first entry still current: active, not in flight, and due when the entry says. */
+  private firstDue(queue: DueQueue): { at: number; delivery: DeliveryRecord } | null {
+    for (let top = queue.peek(); top !== undefined; top = queue.peek()) {
+      const delivery = this.book.delivery(top.id);
+      const current =
+        delivery !== undefined &&
+        (delivery.state === 'PENDING' || delivery.state === 'RETRYING') &&
+        !delivery.cancelled &&
+        !this.inFlight.has(delivery.id) &&
+        this.dueOf(delivery) === top.at;
+      if (current) return { at: top.at, delivery };
+      queue.pop();
+    }
+    return null;
   }
 
   private start(delivery: DeliveryRecord): void {
@@ -220,14 +267,16 @@ export class Dispatcher {
       at: at.toISOString(),
       nextAttemptAt: delivered || dead ? null : new Date(at.getTime() + wait).toISOString(),
     };
+    // Cleared first: the outcome, once durable, queues the delivery at the time it names.
+    this.held.delete(delivery.id);
     try {
       await this.events.append(`${DELIVERY_STREAM}${delivery.id}`, recorded, `attempt/${number}`);
-      this.held.delete(delivery.id);
     } catch (error) {
       if (this.closed) return;
       // Sent but not recorded: it goes again, with the same idempotency key.
       this.logger.error({ err: error, deliveryId: delivery.id }, 'outbox: a delivery attempt could not be recorded');
       this.held.set(delivery.id, at.getTime() + wait);
+      this.queue(delivery.id);
     }
     if (recorded.state !== 'DELIVERED') {
       this.logger.warn(
@@ -240,6 +289,43 @@ export class Dispatcher {
         },
         'outbox: delivery attempt failed',
       );
+    }
+  }
+}
+
+/** A binary min-heap of (due time, delivery id). */
+class DueQueue {
+  private readonly heap: { at: number; id: string }[] = [];
+
+  push(at: number, id: string): void {
+    const heap = this.heap;
+    heap.push({ at, id });
+    for (let i = heap.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.at <= heap[i]!.at) break;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  }
+
+  peek(): { at: number; id: string } | undefined {
+    return this.heap[0];
+  }
+
+  pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    for (let i = 0; ;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && heap[left]!.at < heap[smallest]!.at) smallest = left;
+      if (right < heap.length && heap[right]!.at < heap[smallest]!.at) smallest = right;
+      if (smallest === i) break;
+      [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
+      i = smallest;
     }
   }
 }
