@@ -209,6 +209,11 @@ describe.each(STORES)('the outbox on the $name', (kind) => {
     await until(() => outbox.deliveries('MARKET', 'DELIVERED', 10).length === 5, 'the fast deliveries');
     await until(() => outbox.deliveries('TAX', 'DEAD_LETTER', 10).length === 5, 'the slow dead letters');
     expect(outbox.deliveries('TAX', null, 1)[0]!.lastError).toBe('no answer within 300 ms');
+    // Newest first, page by page.
+    const page1 = outbox.deliveries('MARKET', null, 2);
+    const page2 = outbox.deliveries('MARKET', null, 2, page1[1]!.id);
+    const page3 = outbox.deliveries('MARKET', null, 2, page2[1]!.id);
+    expect([...page1, ...page2, ...page3].map((d) => d.message.idempotencyKey)).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
   });
 
   it('resumes a delivery after a restart mid-retry, and sends nothing again once delivered', async () => {

@@ -740,6 +740,7 @@ export type QueryObjectionArgs = {
 
 
 export type QueryOutboxDeliveriesArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
   department: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   state?: InputMaybe<DeliveryState>;

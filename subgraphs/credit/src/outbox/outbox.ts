@@ -307,13 +307,26 @@ export class DurableOutbox implements Outbox {
     return dead.slice(0, OUTBOX_LIMITS.redeliveriesPerCall).map((delivery) => this.view(delivery)!);
   }
 
-  /** A department's deliveries, newest first, optionally in one state; waiting messages count as PENDING. */
-  deliveries(department: string, state: DeliveryState | null, first: number): DeliveryView[] {
+  /**
+   * A department's deliveries, newest first, optionally in one state; waiting messages count as
+   * PENDING. `after`: the id of the last one of the previous page.
+   */
+  deliveries(
+    department: string,
+    state: DeliveryState | null,
+    first: number,
+    after: string | null = null,
+  ): DeliveryView[] {
     const views: DeliveryView[] = [];
+    let skipping = after !== null;
     for (const { message, deliveries } of this.book.messagesOf(department)) {
       const items: DeliveryView[] =
         deliveries.length === 0 ? [waitingView(message)] : deliveries.map((delivery) => this.view(delivery)!);
       for (const item of items) {
+        if (skipping) {
+          skipping = item.id !== after;
+          continue;
+        }
         if (state !== null && item.state !== state) continue;
         views.push(item);
         if (views.length >= first) return views;

@@ -54,7 +54,7 @@ export const outboxResolvers: Resolvers = {
       const { department } = callerDepartment(context, 'read webhook endpoints');
       return requireOutbox(context).book.endpointsOf(department);
     },
-    outboxDeliveries: (_, { department, state, first }, context) => {
+    outboxDeliveries: (_, { department, state, first, after }, context) => {
       const problems: string[] = [];
       if (!isDepartmentId(department)) problems.push('department must be a department id, like TAX');
       const count = first ?? 100;
@@ -65,7 +65,7 @@ export const outboxResolvers: Resolvers = {
         const own = callerDepartment(context, 'read deliveries').department;
         if (own !== department) throw forbidden(own, department, 'read the deliveries');
       }
-      return requireOutbox(context).deliveries(department, state ?? null, count);
+      return requireOutbox(context).deliveries(department, state ?? null, count, after ?? null);
     },
     outboxSigningKey: (_, __, context) => requireOutbox(context).signingKey,
   },
