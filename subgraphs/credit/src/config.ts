@@ -24,6 +24,8 @@ export interface CreditConfig extends SubgraphConfig {
   outboxSigningKeyFile: string | undefined;
   /** How the outbox delivers to departments' webhook endpoints (OUTBOX_*). */
   outbox: DispatcherSettings;
+  /** Hosts departments' webhook endpoints may be at (OUTBOX_ALLOWED_HOSTS); any when empty. */
+  outboxAllowedHosts: string[];
 }
 
 /** The outbox dispatcher's settings: attempts, backoff, the per-attempt timeout, concurrency. */
@@ -119,6 +121,12 @@ export function loadConfig(env: Env): CreditConfig {
         'when unset, a key made at start and lost at exit (receivers then cannot check deliveries across restarts)',
     ),
     outbox: readOutboxSettings(reader),
+    outboxAllowedHosts: reader.list(
+      'OUTBOX_ALLOWED_HOSTS',
+      [],
+      'Hosts webhook endpoints may be registered at and delivered to: a host name (tax.example.gov.cn) or a ' +
+        'suffix starting with a dot (.gov.cn), comma-separated; any host when unset',
+    ),
   };
   reader.done();
   return config;

@@ -143,7 +143,12 @@ function openOutboxOf(config: CreditConfig, store: CreditStore, logger: Logger):
       'outbox: OUTBOX_SIGNING_KEY_FILE is unset; deliveries are signed with a key that lasts until exit',
     );
   }
-  return openOutbox(store.events, { signingKey, settings: config.outbox, logger });
+  return openOutbox(store.events, {
+    signingKey,
+    settings: config.outbox,
+    allowedHosts: config.outboxAllowedHosts,
+    logger,
+  });
 }
 
 export async function startCreditSubgraph(

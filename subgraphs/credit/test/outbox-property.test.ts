@@ -195,3 +195,45 @@ describe('an outcome that cannot be recorded', () => {
     }
   });
 });
+
+describe('OUTBOX_ALLOWED_HOSTS', () => {
+  it('holds at each attempt: an endpoint registered before the list was narrowed is never sent to', async () => {
+    const { dir, remove } = await tempDir();
+    const sent: string[] = [];
+    const send: Sender = (request) => {
+      sent.push(request.url);
+      return Promise.resolve({ status: 200 });
+    };
+    const open = async (allowedHosts: string[]) => {
+      const events = await openEventStore({ dir }, silentLogger());
+      const outbox = openOutbox(events, {
+        signingKey: key,
+        settings: { maxAttempts: 2, backoffBaseMs: 1, backoffMaxMs: 2 },
+        logger: silentLogger(),
+        send,
+        allowedHosts,
+      });
+      return { outbox, close: async () => (await outbox.close(), await events.close()) };
+    };
+    try {
+      const before = await open([]);
+      await before.outbox.registerEndpoint('TAX', 'tax', {
+        url: 'http://10.0.0.5/admin',
+        topics: ['*'],
+        idempotencyKey: 'e',
+      });
+      await before.close();
+      const after = await open(['.gov.cn']);
+      try {
+        await after.outbox.enqueue([{ department: 'TAX', topic: 'case.opened', idempotencyKey: 'k', payload: {} }]);
+        await until(() => after.outbox.deliveries('TAX', 'DEAD_LETTER', 1).length === 1, 'the dead letter');
+        expect(after.outbox.deliveries('TAX', null, 1)[0]!.lastError).toBe('host not allowed (OUTBOX_ALLOWED_HOSTS)');
+        expect(sent).toEqual([]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await remove();
+    }
+  });
+});

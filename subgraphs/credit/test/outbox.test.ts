@@ -289,6 +289,17 @@ describe('endpoint registration bounds', () => {
     expect(checkEndpointUrl('https://user:pw@x/')).toEqual({ problem: 'url must not hold credentials' });
     expect(checkEndpointUrl(`https://x/${'a'.repeat(2100)}`)).toEqual({ problem: 'url must be 1 to 2048 characters' });
     expect(checkEndpointUrl('not a url')).toEqual({ problem: 'url is not a URL' });
+    const allowed = ['.gov.cn', '127.0.0.1'];
+    expect(checkEndpointUrl('https://tax.example.gov.cn/hooks', allowed)).toEqual({
+      url: 'https://tax.example.gov.cn/hooks',
+    });
+    expect(checkEndpointUrl('http://127.0.0.1:8080/hooks', allowed)).toEqual({ url: 'http://127.0.0.1:8080/hooks' });
+    expect(checkEndpointUrl('http://169.254.169.254/latest', allowed)).toEqual({
+      problem: "url's host 169.254.169.254 is not one the platform delivers to (OUTBOX_ALLOWED_HOSTS)",
+    });
+    expect(checkEndpointUrl('https://gov.cn.attacker.example/', allowed)).toMatchObject({
+      problem: expect.any(String),
+    });
   });
 
   it('refuses bad topics, too many endpoints, and a URL registered twice', async () => {

@@ -126,7 +126,13 @@ export class Dispatcher {
     private readonly key: OutboxSigningKey,
     private readonly settings: DispatcherSettings,
     private readonly logger: Logger,
-    private readonly options: { now: () => Date; random: () => number; send: Sender },
+    private readonly options: {
+      now: () => Date;
+      random: () => number;
+      send: Sender;
+      /** Whether a host may be sent to (OUTBOX_ALLOWED_HOSTS), checked again at each attempt. */
+      allowed: (url: string) => boolean;
+    },
   ) {
     for (const delivery of book.activeDeliveries()) this.queue(delivery.id);
     book.onChange((ids) => {
@@ -247,7 +253,9 @@ export class Dispatcher {
       },
       this.options.now(),
     );
-    const outcome = await this.options.send(signed, this.settings.attemptTimeoutMs, this.abort.signal);
+    const outcome: SendOutcome = this.options.allowed(endpoint.url)
+      ? await this.options.send(signed, this.settings.attemptTimeoutMs, this.abort.signal)
+      : { error: 'host not allowed (OUTBOX_ALLOWED_HOSTS)' };
     // Cut short by close: not an outcome of the receiver's, so not recorded.
     if (this.closed) return;
     const at = this.options.now();
@@ -293,22 +301,28 @@ export class Dispatcher {
   }
 }
 
+/** Earlier due time first; at the same time, queued first (deliveries go out in enqueue order). */
+function before(a: { at: number; seq: number }, b: { at: number; seq: number }): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
 /** A binary min-heap of (due time, delivery id). */
 class DueQueue {
-  private readonly heap: { at: number; id: string }[] = [];
+  private readonly heap: { at: number; seq: number; id: string }[] = [];
+  private seq = 0;
 
   push(at: number, id: string): void {
     const heap = this.heap;
-    heap.push({ at, id });
+    heap.push({ at, seq: this.seq++, id });
     for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
-      if (heap[parent]!.at <= heap[i]!.at) break;
+      if (!before(heap[i]!, heap[parent]!)) break;
       [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
       i = parent;
     }
   }
 
-  peek(): { at: number; id: string } | undefined {
+  peek(): { at: number; seq: number; id: string } | undefined {
     return this.heap[0];
   }
 
@@ -321,8 +335,8 @@ class DueQueue {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < heap.length && heap[left]!.at < heap[smallest]!.at) smallest = left;
-      if (right < heap.length && heap[right]!.at < heap[smallest]!.at) smallest = right;
+      if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
       if (smallest === i) break;
       [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
       i = smallest;

@@ -10,6 +10,7 @@ export {
   OutboxInputError,
   OUTBOX_LIMITS,
   checkEndpointUrl,
+  hostAllowed,
   type DeliveryView,
   type DurableOutboxOptions,
 } from './outbox.js';

@@ -67,8 +67,29 @@ export class OutboxInputError extends Error {
   }
 }
 
+/**
+ * Whether a URL's host is one of `allowed` (OUTBOX_ALLOWED_HOSTS): a host name, or a suffix that
+ * starts with a dot (`.gov.cn`). Every host when `allowed` is empty.
+ */
+export function hostAllowed(url: string, allowed: readonly string[]): boolean {
+  if (allowed.length === 0) return true;
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return allowed.some((entry) => {
+    const name = entry.toLowerCase();
+    return name.startsWith('.') ? host.endsWith(name) : host === name;
+  });
+}
+
 /** Checks a webhook URL: http or https, no credentials, bounded. Returns it normalized, or a problem. */
-export function checkEndpointUrl(value: string): { url: string } | { problem: string } {
+export function checkEndpointUrl(
+  value: string,
+  allowedHosts: readonly string[] = [],
+): { url: string } | { problem: string } {
   const text = value.trim();
   if (text.length === 0 || text.length > OUTBOX_LIMITS.urlLength) {
     return { problem: `url must be 1 to ${OUTBOX_LIMITS.urlLength} characters` };
@@ -82,8 +103,12 @@ export function checkEndpointUrl(value: string): { url: string } | { problem: st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: 'url must be http or https' };
   if (url.username !== '' || url.password !== '') return { problem: 'url must not hold credentials' };
   if (url.hash !== '') return { problem: 'url must not have a fragment' };
-  if (url.href.length > OUTBOX_LIMITS.urlLength)
+  if (url.href.length > OUTBOX_LIMITS.urlLength) {
     return { problem: `url is longer than ${OUTBOX_LIMITS.urlLength} characters` };
+  }
+  if (!hostAllowed(url.href, allowedHosts)) {
+    return { problem: `url's host ${url.hostname} is not one the platform delivers to (OUTBOX_ALLOWED_HOSTS)` };
+  }
   return { url: url.href };
 }
 
@@ -149,6 +174,8 @@ export interface DurableOutboxOptions {
   random?: () => number;
   /** How a delivery is sent: over HTTP by default. */
   send?: Sender;
+  /** Hosts endpoints may be at (OUTBOX_ALLOWED_HOSTS): names, or suffixes starting with a dot; any when empty. */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -163,6 +190,7 @@ export class DurableOutbox implements Outbox {
   private readonly dispatcher: Dispatcher;
   private readonly lock = new KeyedLock();
   private readonly now: () => Date;
+  private readonly allowedHosts: readonly string[];
 
   constructor(
     private readonly events: EventStore,
@@ -171,11 +199,13 @@ export class DurableOutbox implements Outbox {
     this.now = options.now ?? (() => new Date());
     this.signingKey = options.signingKey;
     this.settings = { ...DEFAULT_DISPATCHER_SETTINGS, ...options.settings };
+    this.allowedHosts = options.allowedHosts ?? [];
     this.book = new OutboxBook(events);
     this.dispatcher = new Dispatcher(this.book, events, options.signingKey, this.settings, options.logger, {
       now: this.now,
       random: options.random ?? Math.random,
       send: options.send ?? httpSender,
+      allowed: (url) => hostAllowed(url, this.allowedHosts),
     });
     this.dispatcher.wake();
   }
@@ -224,7 +254,7 @@ export class DurableOutbox implements Outbox {
     input: { url: string; topics: readonly string[]; idempotencyKey: string },
   ): Promise<EndpointRecord> {
     const problems: string[] = [];
-    const checked = checkEndpointUrl(input.url);
+    const checked = checkEndpointUrl(input.url, this.allowedHosts);
     if ('problem' in checked) problems.push(checked.problem);
     const topics = checkTopics(problems, input.topics);
     const key = checkKey(problems, input.idempotencyKey);
