@@ -298,6 +298,9 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     } else {
       for (const client of databaseClients) expect(egressBlocks(nps, pod(client), { port: 5432 })).not.toEqual([]);
       for (const [subgraph] of departments) expect(egressBlocks(nps, pod(subgraph), { port: 443 })).not.toEqual([]);
+      // The outbox's webhook deliveries reach the departments' receivers, from the credit subgraph only.
+      const receiver: Endpoint = { name: 'a department webhook receiver', ip: '198.51.100.130' };
+      expect(reachers(receiver, 443)).toEqual(['subgraph-credit']);
     }
     const anywhere: Endpoint = { name: 'the internet', ip: '203.0.113.50' };
     for (const port of [443, 5432, 6379])
@@ -369,7 +372,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
       expect(used.size).toBeGreaterThanOrEqual(7);
     } else {
       expect([...used].filter((name) => !secrets.some((secret) => secret.metadata.name === name))).toEqual([]);
-      const generated = ['gateway-keys', 'gateway-public-key', 'gateway-register'];
+      const generated = ['gateway-keys', 'gateway-public-key', 'gateway-register', 'credit-outbox-key'];
       for (const name of generated) expect(secrets.some((secret) => generatedFrom(secret, name))).toBe(true);
     }
   });

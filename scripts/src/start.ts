@@ -46,7 +46,8 @@ const subgraphs: Service[] = SUBGRAPH_NAMES.map((name) => ({
       ? { SOURCE_URL: `http://127.0.0.1:${STAND_IN_PORTS[name as keyof typeof STAND_IN_PORTS]}` }
       : {}),
     // The credit rules read the courts' enforcement linkage interface for the court feed.
-    ...(name === 'credit' ? { LINKAGE_URL: `http://127.0.0.1:${STAND_IN_PORTS.courts}` } : {}),
+    // …and signs its webhook deliveries to departments with the development outbox key.
+    ...(name === 'credit' ? { LINKAGE_URL: `http://127.0.0.1:${STAND_IN_PORTS.courts}`, ...keys.creditEnv } : {}),
   },
   health: `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/readyz`,
 }));

@@ -30,7 +30,7 @@ export const DEV_AUDIENCE = 'credit-gateway';
 export const DEV_CONSENT_ISSUER = 'credit-gateway-dev-consent';
 
 interface PairSpec {
-  name: 'caller' | 'consent' | 'gateway';
+  name: 'caller' | 'consent' | 'gateway' | 'outbox';
   alg: 'ES256' | 'EdDSA';
   generate: () => KeyObject;
 }
@@ -39,6 +39,8 @@ const PAIRS: readonly PairSpec[] = [
   { name: 'caller', alg: 'ES256', generate: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey },
   { name: 'consent', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
   { name: 'gateway', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
+  // The credit subgraph's outbox signs webhook deliveries to departments with it.
+  { name: 'outbox', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
 ];
 
 export interface DevKeySet {
@@ -50,9 +52,14 @@ export interface DevKeySet {
     consentJwks: string;
     gatewayPrivateKey: string;
     gatewayPublicKey: string;
+    /** The key the credit subgraph signs webhook deliveries with, and its public half for receivers. */
+    outboxPrivateKey: string;
+    outboxPublicKey: string;
   };
   /** What the gateway (and, for GATEWAY_PUBLIC_KEY_FILE, the subgraphs) need to trust these keys. */
   env: Record<string, string>;
+  /** What the credit subgraph needs to sign webhook deliveries: OUTBOX_SIGNING_KEY_FILE. */
+  creditEnv: Record<string, string>;
 }
 
 function files(dir: string): DevKeySet['files'] {
@@ -63,6 +70,8 @@ function files(dir: string): DevKeySet['files'] {
     consentJwks: join(dir, 'consent.jwks.json'),
     gatewayPrivateKey: join(dir, 'gateway.private.jwk.json'),
     gatewayPublicKey: join(dir, 'gateway.public.jwk.json'),
+    outboxPrivateKey: join(dir, 'outbox.private.jwk.json'),
+    outboxPublicKey: join(dir, 'outbox.public.jwk.json'),
   };
 }
 
@@ -95,9 +104,9 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
     }
     // The public side is always derived from the private key on disk, so the two cannot disagree.
     const publicJwk = publicOf(await readPrivateJwk(privatePath));
-    const publicText =
-      pair.name === 'gateway' ? JSON.stringify(publicJwk, null, 2) : JSON.stringify({ keys: [publicJwk] }, null, 2);
-    const publicPath = pair.name === 'gateway' ? paths.gatewayPublicKey : join(root, `${pair.name}.jwks.json`);
+    const single = pair.name === 'gateway' || pair.name === 'outbox';
+    const publicText = single ? JSON.stringify(publicJwk, null, 2) : JSON.stringify({ keys: [publicJwk] }, null, 2);
+    const publicPath = single ? join(root, `${pair.name}.public.jwk.json`) : join(root, `${pair.name}.jwks.json`);
     const temporary = `${publicPath}.${randomUUID()}.tmp`;
     await writeFile(temporary, `${publicText}\n`, { mode: 0o644 });
     await rename(temporary, publicPath);
@@ -114,6 +123,7 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
       GATEWAY_SIGNING_KEY_FILE: paths.gatewayPrivateKey,
       GATEWAY_PUBLIC_KEY_FILE: paths.gatewayPublicKey,
     },
+    creditEnv: { OUTBOX_SIGNING_KEY_FILE: paths.outboxPrivateKey },
   };
 }
 

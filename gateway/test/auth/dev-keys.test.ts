@@ -43,7 +43,7 @@ function read<T>(reader: (r: EnvReader) => T, env: Record<string, string>): T {
 }
 
 describe('generateDevKeys', () => {
-  it('writes the three key pairs, private keys readable by their owner only', () => {
+  it('writes the four key pairs, private keys readable by their owner only', () => {
     expect(keys.env).toEqual({
       AUTH_JWKS_FILE: join(root, 'keys', 'caller.jwks.json'),
       AUTH_ISSUER: 'credit-gateway-dev-identity',
@@ -53,7 +53,9 @@ describe('generateDevKeys', () => {
       GATEWAY_SIGNING_KEY_FILE: join(root, 'keys', 'gateway.private.jwk.json'),
       GATEWAY_PUBLIC_KEY_FILE: join(root, 'keys', 'gateway.public.jwk.json'),
     });
-    for (const file of [keys.files.callerPrivateKey, keys.files.consentPrivateKey, keys.files.gatewayPrivateKey]) {
+    expect(keys.creditEnv).toEqual({ OUTBOX_SIGNING_KEY_FILE: join(root, 'keys', 'outbox.private.jwk.json') });
+    const privateKeys = [keys.files.callerPrivateKey, keys.files.consentPrivateKey, keys.files.gatewayPrivateKey];
+    for (const file of [...privateKeys, keys.files.outboxPrivateKey]) {
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
     const callerJwks = JSON.parse(readFileSync(keys.files.callerJwks, 'utf8')) as { keys: Record<string, unknown>[] };

@@ -30,7 +30,7 @@ import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gatewa
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
 import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
-import { openCreditSubgraph, loadConfig as creditConfig } from '@credit-gateway/subgraph-credit';
+import { openCreditSubgraph, loadConfig as creditConfig, type Outbox } from '@credit-gateway/subgraph-credit';
 import {
   createSocialSecuritySubgraph,
   loadConfig as socialSecurityConfig,
@@ -73,6 +73,10 @@ export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   frontDb: FrontDb;
+  /** The credit subgraph's outbox, as the platform's own workflows enqueue on it. */
+  creditOutbox: Outbox;
+  /** The public key file receivers check webhook deliveries with (the development outbox key). */
+  outboxPublicKeyFile: string;
   /** HTTP requests each subgraph received since the last reset. */
   subgraphRequests(): Record<SubgraphName, number>;
   query(
@@ -154,6 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...trustGateway,
         LINKAGE_URL: standIns.courts.url,
         CREDIT_STORE_DIR: join(workDir, 'credit'),
+        ...keys.creditEnv,
         ...options.creditEnv,
       }),
       logger,
@@ -226,6 +231,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]),
       ) as Record<SubgraphName, string>,
       frontDb,
+      creditOutbox: credit.outbox!,
+      outboxPublicKeyFile: keys.files.outboxPublicKey,
       subgraphRequests: () => ({ ...requests }),
       registerDir,
       keysDir: keys.dir,

@@ -191,7 +191,11 @@ async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
         ...(standIn ? { SOURCE_URL: `http://127.0.0.1:${standIn.port}` } : {}),
         ...(name === 'social-security' ? { FRONT_DB_POPULATION: population } : {}),
         ...(name === 'credit'
-          ? { LINKAGE_URL: `http://127.0.0.1:${standIns.get('courts')!.port}`, CREDIT_STORE_DIR: join(dir, 'credit') }
+          ? {
+              LINKAGE_URL: `http://127.0.0.1:${standIns.get('courts')!.port}`,
+              CREDIT_STORE_DIR: join(dir, 'credit'),
+              ...keys.creditEnv,
+            }
           : {}),
         ...options.subgraphEnv?.[name],
       };

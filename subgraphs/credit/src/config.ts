@@ -3,6 +3,7 @@ import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
 import { DEFAULT_STORE_DIR } from './store/event-store.js';
+import { DEFAULT_DISPATCHER_SETTINGS, type DispatcherSettings } from './outbox/dispatcher.js';
 
 export interface CreditConfig extends SubgraphConfig {
   /** The measures catalog and the lists it targets (CREDIT_MEASURES_FILE). */
@@ -19,6 +20,53 @@ export interface CreditConfig extends SubgraphConfig {
   storeDatabaseUrl: string | undefined;
   /** The courts' enforcement linkage interface (LINKAGE_URL), served by the courts stand-in locally. */
   linkageUrl: string;
+  /** The platform's Ed25519 key that signs webhook deliveries (OUTBOX_SIGNING_KEY_FILE). */
+  outboxSigningKeyFile: string | undefined;
+  /** How the outbox delivers to departments' webhook endpoints (OUTBOX_*). */
+  outbox: DispatcherSettings;
+  /** Hosts departments' webhook endpoints may be at (OUTBOX_ALLOWED_HOSTS); any when empty. */
+  outboxAllowedHosts: string[];
+}
+
+/** The outbox dispatcher's settings: attempts, backoff, the per-attempt timeout, concurrency. */
+export function readOutboxSettings(reader: EnvReader): DispatcherSettings {
+  const defaults = DEFAULT_DISPATCHER_SETTINGS;
+  const settings: DispatcherSettings = {
+    maxAttempts: reader.int(
+      'OUTBOX_MAX_ATTEMPTS',
+      defaults.maxAttempts,
+      { min: 1, max: 100 },
+      'Attempts at one webhook delivery before it becomes a dead letter, redelivered only on request',
+    ),
+    backoffBaseMs: reader.int(
+      'OUTBOX_BACKOFF_BASE_MS',
+      defaults.backoffBaseMs,
+      { min: 1, max: 3_600_000 },
+      'Wait before the second attempt at a failed delivery; doubled for each further one, with jitter (half to all of it)',
+    ),
+    backoffMaxMs: reader.int(
+      'OUTBOX_BACKOFF_MAX_MS',
+      defaults.backoffMaxMs,
+      { min: 1, max: 86_400_000 },
+      'Longest wait between two attempts at a delivery',
+    ),
+    attemptTimeoutMs: reader.int(
+      'OUTBOX_ATTEMPT_TIMEOUT_MS',
+      defaults.attemptTimeoutMs,
+      { min: 100, max: 300_000 },
+      "How long one delivery attempt may take, to the receiver's status line; then it counts as failed",
+    ),
+    concurrency: reader.int(
+      'OUTBOX_CONCURRENCY',
+      defaults.concurrency,
+      { min: 1, max: 256 },
+      'Delivery attempts in flight at once, over every endpoint (one at a time per endpoint)',
+    ),
+  };
+  if (settings.backoffBaseMs > settings.backoffMaxMs) {
+    reader.problem('OUTBOX_BACKOFF_BASE_MS must not be more than OUTBOX_BACKOFF_MAX_MS');
+  }
+  return settings;
 }
 
 /** Where the durable store is: read by the subgraph, and by the store's verify command on its own. */
@@ -66,6 +114,18 @@ export function loadConfig(env: Env): CreditConfig {
       'LINKAGE_URL',
       `http://127.0.0.1:${STAND_IN_PORTS.courts}`,
       "The courts' enforcement linkage interface the court feed reads; the courts stand-in by default",
+    ),
+    outboxSigningKeyFile: reader.optionalString(
+      'OUTBOX_SIGNING_KEY_FILE',
+      "The platform's Ed25519 private key (JWK or PKCS8 PEM) that signs webhook deliveries to departments; " +
+        'when unset, a key made at start and lost at exit (receivers then cannot check deliveries across restarts)',
+    ),
+    outbox: readOutboxSettings(reader),
+    outboxAllowedHosts: reader.list(
+      'OUTBOX_ALLOWED_HOSTS',
+      [],
+      'Hosts webhook endpoints may be registered at and delivered to: a host name (tax.example.gov.cn) or a ' +
+        'suffix starting with a dot (.gov.cn), comma-separated; any host when unset',
     ),
   };
   reader.done();

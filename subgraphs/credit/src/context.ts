@@ -2,6 +2,7 @@ import type { AccessClaims, Department, Logger } from '@credit-gateway/common';
 import type { RecordIndex } from './rules/record-index.js';
 import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
+import type { DurableOutbox } from './outbox/index.js';
 import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
 import type { CreditPolicy } from './rules/policy.js';
@@ -27,6 +28,12 @@ export interface SubgraphContext {
   representatives: RepresentativeIndex;
   /** The durable store of objections, repairs and feedback; without it records carry no overlays. */
   store?: CreditStore;
+  /**
+   * What the platform pushes to departments (信息推送): `outbox.enqueue(messages)` resolves once
+   * they are durable; delivery to the departments' webhook endpoints follows. Present whenever the
+   * store is.
+   */
+  outbox?: DurableOutbox;
   /** The courts' enforcement linkage interface, for the feed. */
   linkage?: LinkageClient;
   /** Errors noted beside answered data (DECISION_INCOMPLETE); they join the response's errors. */

@@ -17,6 +17,7 @@ import { RecordIndex } from './rules/record-index.js';
 import { RepresentativeIndex } from './rules/representatives.js';
 import { createLinkageSource } from './source/linkage.js';
 import { openCreditStore } from './store/index.js';
+import { ephemeralSigningKey, openOutbox, readSigningKey, type DurableOutbox } from './outbox/index.js';
 
 export interface CreditSubgraphOptions {
   /** The clock the rules judge by; the system clock by default. */
@@ -25,11 +26,15 @@ export interface CreditSubgraphOptions {
   store?: CreditStore;
   /** The courts' enforcement linkage interface. */
   linkage?: LinkageClient;
+  /** What the platform pushes to departments; opened over the store when not given. */
+  outbox?: DurableOutbox;
 }
 
 export interface CreditSubgraph {
   schema: ReturnType<typeof buildSubgraph>['schema'];
   handler: ReturnType<typeof buildSubgraph>['handler'];
+  /** The outbox resolvers enqueue on, when the subgraph has a store. */
+  outbox?: DurableOutbox;
   close(): Promise<void>;
 }
 
@@ -45,7 +50,7 @@ export function createCreditSubgraph(
   policy: CreditPolicy = loadCreditPolicy(config),
 ): CreditSubgraph {
   const now = options.now ?? (() => new Date());
-  const { store, linkage } = options;
+  const { store, linkage, outbox } = options;
   const representatives = new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
@@ -67,10 +72,11 @@ export function createCreditSubgraph(
       notedErrors: [],
       ...(store ? { store } : {}),
       ...(linkage ? { linkage } : {}),
+      ...(outbox ? { outbox } : {}),
     }),
   });
   // Nothing of its own to release; kept so that callers close every subgraph the same way.
-  return { schema, handler, close: () => Promise.resolve() };
+  return { schema, handler, ...(outbox ? { outbox } : {}), close: () => Promise.resolve() };
 }
 
 /** The gateway's token also names the calling system and its purpose. */
@@ -105,19 +111,44 @@ export async function openCreditSubgraph(
   const store = options.store ?? ownStore;
   const linkage =
     options.linkage ?? createLinkageSource({ baseUrl: config.linkageUrl, timeoutMs: config.sourceTimeoutMs });
+  let ownOutbox: DurableOutbox | undefined;
   try {
-    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage }, policy);
+    ownOutbox = options.outbox || !store ? undefined : openOutboxOf(config, store, logger);
+    const outbox = options.outbox ?? ownOutbox;
+    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage, outbox }, policy);
     return {
       ...subgraph,
       close: async () => {
         await subgraph.close();
+        // The dispatcher stops before the store it records in closes.
+        await ownOutbox?.close();
         await ownStore?.close();
       },
     };
   } catch (error) {
+    await ownOutbox?.close();
     await ownStore?.close();
     throw error;
   }
+}
+
+/** The outbox over the store's events, signing with OUTBOX_SIGNING_KEY_FILE (or a key of this process). */
+function openOutboxOf(config: CreditConfig, store: CreditStore, logger: Logger): DurableOutbox {
+  let signingKey;
+  if (config.outboxSigningKeyFile) signingKey = readSigningKey(config.outboxSigningKeyFile);
+  else {
+    signingKey = ephemeralSigningKey();
+    logger.warn(
+      { keyId: signingKey.keyId },
+      'outbox: OUTBOX_SIGNING_KEY_FILE is unset; deliveries are signed with a key that lasts until exit',
+    );
+  }
+  return openOutbox(store.events, {
+    signingKey,
+    settings: config.outbox,
+    allowedHosts: config.outboxAllowedHosts,
+    logger,
+  });
 }
 
 export async function startCreditSubgraph(
@@ -143,3 +174,11 @@ export async function startCreditSubgraph(
 
 export { loadConfig } from './config.js';
 export type { CreditConfig } from './config.js';
+export {
+  verifyDelivery,
+  type DurableOutbox,
+  type Outbox,
+  type OutboxMessage,
+  type ReceivedDelivery,
+  type VerifiedDelivery,
+} from './outbox/index.js';

@@ -4,6 +4,7 @@ import type { Enterprise, Person, SubjectSet } from './types.js';
 export type * from './types.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { EnterpriseInputs, PersonRef, CreditRecordModel, ListMembershipModel, AppliedMeasureModel, MeasureModel, ObjectionModel, CreditRepairModel, DebtorRestrictionChangeModel, EnforcementFeedbackModel, RestrictionInForceModel, CommitmentModel, SubjectSetInputs } from '../models.js';
+import type { EndpointRecord, DeliveryView, OutboxSigningKey } from '../outbox/index.js';
 import type { SubgraphContext } from '../context.js';
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
@@ -274,6 +275,7 @@ export type ResolversTypes = {
   DebtorRestrictionEdge: ResolverTypeWrapper<Omit<Types.DebtorRestrictionEdge, 'node'> & { node: ResolversTypes['DebtorRestrictionChange'] }>;
   DecisionContext: Types.DecisionContext;
   DecisionInputs: ResolverTypeWrapper<Types.DecisionInputs>;
+  DeliveryState: Types.DeliveryState;
   DishonestDebtorRecord: ResolverTypeWrapper<Types.DishonestDebtorRecord>;
   EnforcementFeedback: ResolverTypeWrapper<EnforcementFeedbackModel>;
   EnforcementFeedbackInput: Types.EnforcementFeedbackInput;
@@ -299,6 +301,8 @@ export type ResolversTypes = {
   Objection: ResolverTypeWrapper<ObjectionModel>;
   ObjectionEvent: ResolverTypeWrapper<Types.ObjectionEvent>;
   ObjectionStatus: Types.ObjectionStatus;
+  OutboxDelivery: ResolverTypeWrapper<DeliveryView>;
+  OutboxSigningKey: ResolverTypeWrapper<OutboxSigningKey>;
   PageInfo: ResolverTypeWrapper<Types.PageInfo>;
   Person: ResolverTypeWrapper<PersonRef>;
   PersonalKind: Types.PersonalKind;
@@ -308,6 +312,7 @@ export type ResolversTypes = {
   PublicationTimelinessRow: ResolverTypeWrapper<Omit<Types.PublicationTimelinessRow, 'lateRecords'> & { lateRecords: Array<ResolversTypes['CreditRecord']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecordRepairInput: Types.RecordRepairInput;
+  RegisterWebhookEndpointInput: Types.RegisterWebhookEndpointInput;
   Registration: ResolverTypeWrapper<Omit<Types.Registration, 'legalRepresentative'> & { legalRepresentative?: Types.Maybe<ResolversTypes['LegalRepresentative']> }>;
   RegistrationStatus: Types.RegistrationStatus;
   ResolveCommitmentInput: Types.ResolveCommitmentInput;
@@ -328,6 +333,7 @@ export type ResolversTypes = {
   TaxSection: ResolverTypeWrapper<Types.TaxSection>;
   Tier: Types.Tier;
   WageArrearsListing: ResolverTypeWrapper<Types.WageArrearsListing>;
+  WebhookEndpoint: ResolverTypeWrapper<EndpointRecord>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -378,6 +384,8 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Objection: ObjectionModel;
   ObjectionEvent: Types.ObjectionEvent;
+  OutboxDelivery: DeliveryView;
+  OutboxSigningKey: OutboxSigningKey;
   PageInfo: Types.PageInfo;
   Person: PersonRef;
   ProcurementDishonestyRecord: Types.ProcurementDishonestyRecord;
@@ -386,6 +394,7 @@ export type ResolversParentTypes = {
   PublicationTimelinessRow: Omit<Types.PublicationTimelinessRow, 'lateRecords'> & { lateRecords: Array<ResolversParentTypes['CreditRecord']> };
   Query: Record<PropertyKey, never>;
   RecordRepairInput: Types.RecordRepairInput;
+  RegisterWebhookEndpointInput: Types.RegisterWebhookEndpointInput;
   Registration: Omit<Types.Registration, 'legalRepresentative'> & { legalRepresentative?: Types.Maybe<ResolversParentTypes['LegalRepresentative']> };
   ResolveCommitmentInput: Types.ResolveCommitmentInput;
   RestrictionInForce: RestrictionInForceModel;
@@ -399,6 +408,7 @@ export type ResolversParentTypes = {
   TaxCreditGrade: Types.TaxCreditGrade;
   TaxSection: Types.TaxSection;
   WageArrearsListing: Types.WageArrearsListing;
+  WebhookEndpoint: EndpointRecord;
 };
 
 export type AccessDirectiveArgs = {
@@ -628,6 +638,9 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<Types.MutationFileObjectionArgs, 'input'>>;
   makeCommitment?: Resolver<ResolversTypes['CreditCommitment'], ParentType, ContextType, RequireFields<Types.MutationMakeCommitmentArgs, 'input'>>;
   recordRepair?: Resolver<ResolversTypes['CreditRepair'], ParentType, ContextType, RequireFields<Types.MutationRecordRepairArgs, 'input'>>;
+  redeliverDeadLetters?: Resolver<Array<ResolversTypes['OutboxDelivery']>, ParentType, ContextType, Partial<Types.MutationRedeliverDeadLettersArgs>>;
+  registerWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<Types.MutationRegisterWebhookEndpointArgs, 'input'>>;
+  removeWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<Types.MutationRemoveWebhookEndpointArgs, 'id'>>;
   reportEnforcementFeedback?: Resolver<ResolversTypes['EnforcementFeedback'], ParentType, ContextType, RequireFields<Types.MutationReportEnforcementFeedbackArgs, 'input'>>;
   resolveCommitment?: Resolver<ResolversTypes['CreditCommitment'], ParentType, ContextType, RequireFields<Types.MutationResolveCommitmentArgs, 'input'>>;
 };
@@ -651,6 +664,31 @@ export type ObjectionEventResolvers<ContextType = SubgraphContext, ParentType ex
   by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   note?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ObjectionStatus'], ParentType, ContextType>;
+};
+
+export type OutboxDeliveryResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['OutboxDelivery'] = ResolversParentTypes['OutboxDelivery']> = {
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  endpoint?: Resolver<Types.Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+  enqueuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idempotencyKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastAttemptAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastError?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastStatus?: Resolver<Types.Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  messageId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  payload?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeliveryState'], ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OutboxSigningKeyResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['OutboxSigningKey'] = ResolversParentTypes['OutboxSigningKey']> = {
+  algorithm?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  keyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  publicKeyJwk?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publicKeyPem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -687,6 +725,9 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
   debtorRestrictions?: Resolver<ResolversTypes['DebtorRestrictionConnection'], ParentType, ContextType, RequireFields<Types.QueryDebtorRestrictionsArgs, 'changedSince' | 'first'>>;
   measuresCatalog?: Resolver<Array<ResolversTypes['Measure']>, ParentType, ContextType, Partial<Types.QueryMeasuresCatalogArgs>>;
   objection?: Resolver<Types.Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<Types.QueryObjectionArgs, 'id'>>;
+  outboxDeliveries?: Resolver<Array<ResolversTypes['OutboxDelivery']>, ParentType, ContextType, RequireFields<Types.QueryOutboxDeliveriesArgs, 'department' | 'first'>>;
+  outboxSigningKey?: Resolver<ResolversTypes['OutboxSigningKey'], ParentType, ContextType>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type RestrictionInForceResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RestrictionInForce'] = ResolversParentTypes['RestrictionInForce']> = {
@@ -719,6 +760,16 @@ export type SupervisionResolvers<ContextType = SubgraphContext, ParentType exten
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type WebhookEndpointResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  registeredBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  removedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  topics?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = SubgraphContext> = {
   AppliedMeasure?: AppliedMeasureResolvers<ContextType>;
   BoundPersonRef?: BoundPersonRefResolvers<ContextType>;
@@ -748,6 +799,8 @@ export type Resolvers<ContextType = SubgraphContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Objection?: ObjectionResolvers<ContextType>;
   ObjectionEvent?: ObjectionEventResolvers<ContextType>;
+  OutboxDelivery?: OutboxDeliveryResolvers<ContextType>;
+  OutboxSigningKey?: OutboxSigningKeyResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Person?: PersonResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
@@ -757,6 +810,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   StatisticsRow?: StatisticsRowResolvers<ContextType>;
   SubjectSet?: SubjectSetResolvers<ContextType>;
   Supervision?: SupervisionResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {

@@ -334,6 +334,17 @@ export type DecisionInputs = {
   readSources: Array<SourceSystem>;
 };
 
+/** Where a delivery stands. */
+export type DeliveryState =
+  /** Every attempt failed; attempted again only on redeliverDeadLetters. */
+  | 'DEAD_LETTER'
+  /** The receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Due now, or waiting for an endpoint of the department to subscribe to its topic (endpoint null). */
+  | 'PENDING'
+  /** Failed; attempted again at nextAttemptAt. */
+  | 'RETRYING';
+
 export type DishonestDebtorRecord = {
   __typename?: 'DishonestDebtorRecord';
   caseNumber: Scalars['String']['output'];
@@ -608,6 +619,22 @@ export type Mutation = {
    * subject's credit records (RECORD_NOT_FOUND).
    */
   recordRepair: CreditRepair;
+  /**
+   * Puts the caller's department's dead letters back in line, with a fresh budget of attempts: those
+   * named, or all of them (up to 500). Returns the deliveries put back.
+   */
+  redeliverDeadLetters: Array<OutboxDelivery>;
+  /**
+   * Registers a webhook endpoint of the caller's department, the department named in its token
+   * (FORBIDDEN_DEPARTMENT without one): the platform pushes the department's messages on the topics
+   * named there, signed. Idempotent by key. At most 10 endpoints per department.
+   */
+  registerWebhookEndpoint: WebhookEndpoint;
+  /**
+   * Removes one of the caller's department's endpoints. Messages not yet delivered there go to the
+   * department's other endpoints for their topic, or wait for the next one registered.
+   */
+  removeWebhookEndpoint: WebhookEndpoint;
   /** An implementing department reports what it did on a restriction (执行反馈). Idempotent. */
   reportEnforcementFeedback: EnforcementFeedback;
   /**
@@ -637,6 +664,21 @@ export type MutationMakeCommitmentArgs = {
 
 export type MutationRecordRepairArgs = {
   input: RecordRepairInput;
+};
+
+
+export type MutationRedeliverDeadLettersArgs = {
+  deliveryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+export type MutationRegisterWebhookEndpointArgs = {
+  input: RegisterWebhookEndpointInput;
+};
+
+
+export type MutationRemoveWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -681,6 +723,43 @@ export type ObjectionStatus =
   | 'REVOKED'
   | 'UPHELD'
   | 'VERIFYING';
+
+/** One message to one endpoint of a department, with every attempt at it. */
+export type OutboxDelivery = {
+  __typename?: 'OutboxDelivery';
+  attempts: Scalars['Int']['output'];
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+  department: Scalars['String']['output'];
+  endpoint?: Maybe<WebhookEndpoint>;
+  enqueuedAt: Scalars['DateTime']['output'];
+  /** The delivery's id, sent as Credit-Delivery-Id and the signature's nonce; a waiting message's own id. */
+  id: Scalars['ID']['output'];
+  /** The key receivers deduplicate on: the same for every attempt at the same message. */
+  idempotencyKey: Scalars['String']['output'];
+  lastAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** The receiver's last HTTP status, if it answered. */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  messageId: Scalars['ID']['output'];
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The body pushed, as JSON: for the receiving department only (FORBIDDEN_DEPARTMENT). */
+  payload?: Maybe<Scalars['String']['output']>;
+  state: DeliveryState;
+  topic: Scalars['String']['output'];
+};
+
+/** The key deliveries are signed with. */
+export type OutboxSigningKey = {
+  __typename?: 'OutboxSigningKey';
+  /** ed25519 */
+  algorithm: Scalars['String']['output'];
+  /** The keyid parameter of every signature: the key's RFC 7638 thumbprint. */
+  keyId: Scalars['ID']['output'];
+  /** The public key as a JWK (JSON). */
+  publicKeyJwk: Scalars['String']['output'];
+  /** The public key as an SPKI PEM. */
+  publicKeyPem: Scalars['String']['output'];
+};
 
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -780,6 +859,21 @@ export type Query = {
   measuresCatalog: Array<Measure>;
   /** One objection by id (异议). */
   objection?: Maybe<Objection>;
+  /**
+   * What the platform pushed to a department and where each delivery stands, newest first, at most
+   * `first` (1 to 500). Analysts see every department's; a department its own (FORBIDDEN_DEPARTMENT).
+   */
+  outboxDeliveries: Array<OutboxDelivery>;
+  /**
+   * The public key that signs webhook deliveries (HTTP Message Signatures, RFC 9421, Ed25519), for
+   * receivers to check them. Public.
+   */
+  outboxSigningKey: OutboxSigningKey;
+  /**
+   * The webhook endpoints of the caller's department (信息推送), the department named in the caller's
+   * token (FORBIDDEN_DEPARTMENT without one).
+   */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -811,12 +905,29 @@ export type QueryObjectionArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type QueryOutboxDeliveriesArgs = {
+  after?: InputMaybe<Scalars['ID']['input']>;
+  department: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  state?: InputMaybe<DeliveryState>;
+};
+
 export type RecordRepairInput = {
   /** What the subject did: corrected the violation, made a credit commitment (信用承诺). Up to 2,000 characters, no markup. */
   basis: Scalars['String']['input'];
   code: Scalars['CreditCode']['input'];
   idempotencyKey: Scalars['String']['input'];
   recordId: Scalars['ID']['input'];
+};
+
+export type RegisterWebhookEndpointInput = {
+  /** Client-supplied key: registering again with it returns the same endpoint. */
+  idempotencyKey: Scalars['String']['input'];
+  /** 1 to 32 topics, like case.opened, or * for every topic. */
+  topics: Array<Scalars['String']['input']>;
+  /** http or https, no credentials, up to 2,048 characters. */
+  url: Scalars['String']['input'];
 };
 
 export type Registration = {
@@ -992,4 +1103,18 @@ export type WageArrearsListing = {
   listedOn: Scalars['Date']['output'];
   provenance: Provenance;
   removedOn?: Maybe<Scalars['Date']['output']>;
+};
+
+/** A department's webhook endpoint (信息推送): where the platform pushes its messages. */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  department: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  registeredAt: Scalars['DateTime']['output'];
+  /** The calling system that registered it. */
+  registeredBy: Scalars['String']['output'];
+  removedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The topics it receives, like case.opened; * for every topic. */
+  topics: Array<Scalars['String']['output']>;
+  url: Scalars['String']['output'];
 };

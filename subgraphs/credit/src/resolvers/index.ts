@@ -7,6 +7,7 @@ import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
 import { objectionResolvers } from './Objection.js';
 import { objectionMutations } from './ObjectionMutations.js';
+import { outboxResolvers } from './Outbox.js';
 import { Person } from './Person.js';
 import { Query } from './Query.js';
 import { SubjectSet } from './SubjectSet.js';
@@ -46,5 +47,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     debtorRestrictionResolvers,
     commitmentResolvers,
     { ListMembership },
+    outboxResolvers,
   );
 }
