@@ -2,6 +2,7 @@ import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+import { DEFAULT_REPAIR_FILE } from './rules/repair.js';
 import { DEFAULT_STORE_DIR } from './store/event-store.js';
 
 export interface CreditConfig extends SubgraphConfig {
@@ -11,6 +12,8 @@ export interface CreditConfig extends SubgraphConfig {
   publicityPeriodsFile: string;
   /** The comprehensive evaluation model (CREDIT_EVALUATION_MODEL_FILE). */
   evaluationModelFile: string;
+  /** Credit repair: conditions, target, records the platform never repairs (CREDIT_REPAIR_POLICY_FILE). */
+  repairPolicyFile: string;
   /** Enterprises remembered for 落实到人 (CREDIT_REPRESENTATIVE_INDEX_SIZE). */
   representativeIndexSize: number;
   /** The durable store's directory, when no database is configured (CREDIT_STORE_DIR). */
@@ -54,6 +57,11 @@ export function loadConfig(env: Env): CreditConfig {
       'CREDIT_EVALUATION_MODEL_FILE',
       DEFAULT_EVALUATION_FILE,
       'The comprehensive evaluation model',
+    ),
+    repairPolicyFile: reader.string(
+      'CREDIT_REPAIR_POLICY_FILE',
+      DEFAULT_REPAIR_FILE,
+      'Credit repair: its conditions, its decision target, and the records only their department removes',
     ),
     representativeIndexSize: reader.int(
       'CREDIT_REPRESENTATIVE_INDEX_SIZE',

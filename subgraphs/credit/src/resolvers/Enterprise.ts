@@ -19,7 +19,7 @@ import {
   type DecisionInputsModel,
 } from '../rules/inputs.js';
 import { applicableMeasures, measureSources } from '../rules/measures.js';
-import { recordsVisibleTo, representativeDebtorRecords } from '../rules/records.js';
+import { recordsVisibleTo, representativeDebtorRecords, type RecordViewer } from '../rules/records.js';
 
 /** The China date of the context's clock: the day the rules judge by. */
 export function today(context: Pick<SubgraphContext, 'now'>): string {
@@ -68,6 +68,15 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
   return pending;
 }
 
+/** The caller as the sharing of repaired records sees it. */
+export function viewerOf(context: Pick<SubgraphContext, 'caller' | 'policy'>): RecordViewer {
+  return {
+    department: context.caller.department,
+    purpose: context.caller.purpose,
+    auditPurposes: context.policy.repair.auditPurposes,
+  };
+}
+
 export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseResolvers {
   return {
     // Representations arrive as `_Any`, past the CreditCode scalar, so the code is checked here; in
@@ -81,7 +90,7 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
     creditRecords: async (enterprise, _, context, info) => {
       const { records, inputs } = await assessmentOf(enterprise, context);
       noteIfIncomplete(context, info, inputs);
-      return recordsVisibleTo(context.access.tier, records);
+      return recordsVisibleTo(context.access.tier, records, viewerOf(context));
     },
     creditLists: async (enterprise, _, context, info) => {
       const { memberships, inputs } = await assessmentOf(enterprise, context);
@@ -125,6 +134,7 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
       return recordsVisibleTo(
         context.access.tier,
         representativeDebtorRecords(enterprise, context.policy.publicity, today(context)),
+        viewerOf(context),
       );
     },
   };

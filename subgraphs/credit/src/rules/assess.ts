@@ -13,7 +13,7 @@ export interface Assessment {
 }
 
 export function assess(inputs: EnterpriseInputs, policy: CreditPolicy, overlays: Overlays, today: string): Assessment {
-  const records = applyOverlays(deriveRecords(inputs, policy.publicity, today), overlays);
+  const records = applyOverlays(deriveRecords(inputs, policy.publicity, today), overlays, policy.repair);
   return {
     records,
     memberships: listMemberships(inputs.code, records, policy.catalog),
