@@ -2,14 +2,23 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCode } from '@credit-gateway/sources';
+import type { OutboxMessage } from '@credit-gateway/subgraph-credit';
 import { startStack, type As, type Stack } from './support/stack.js';
 
 /** The platform's clock, set by each scenario: the day the rules judge by. */
 let clock = new Date();
 let stack: Stack;
+/** What the platform pushed to departments, in order. */
+const pushed: OutboxMessage[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ populationSize: 200, creditOptions: { now: () => clock } });
+  const outbox = {
+    enqueue: (messages: readonly OutboxMessage[]) => {
+      pushed.push(...messages);
+      return Promise.resolve();
+    },
+  };
+  stack = await startStack({ populationSize: 200, creditOptions: { now: () => clock, outbox } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -27,6 +36,12 @@ function addDays(date: string, days: number): string {
 }
 
 const AUDITOR: As = { tier: 'GOVERNMENT', client: 'credit-office', purpose: 'CREDIT_REPAIR' };
+/** 信用中国's intake window: takes applications in, owns no record. */
+const WINDOW: As = { tier: 'GOVERNMENT', client: 'xinyong-window', purpose: 'CREDIT_REPAIR' };
+const MARKET: As = { ...WINDOW, client: 'tianjin-amr', department: 'MARKET' };
+const TAX: As = { ...WINDOW, client: 'tianjin-tax', department: 'TAX' };
+const COURTS: As = { ...WINDOW, client: 'tianjin-court', department: 'COURTS' };
+const codesOf = (body: { errors?: any[] }) => body.errors?.map((e) => e.extensions?.code);
 
 async function ask(query: string, variables: Record<string, unknown>, as: As = AUDITOR) {
   const { status, body } = await stack.query(query, variables, as);
@@ -130,5 +145,249 @@ describe('the finding: a platform repair of a court 失信被执行人 record, 1
       ['DISHONEST_JUDGMENT_DEBTOR', 'ACTIVE', null],
       ['CONSUMPTION_RESTRICTION', 'ACTIVE', null],
     ]);
+  });
+});
+
+const REPAIR_FIELDS = `id code recordId department status basis correction commitment appliedBy appliedAt acceptedAt
+  dueOn decidedAt decidedWithinTarget overdue reason repairedOn by legacy conditions { condition met detail }`;
+const APPLY = `mutation($input: RepairApplicationInput!) { applyForRepair(input: $input) { ${REPAIR_FIELDS} } }`;
+const ACCEPT = `mutation($input: RepairStepInput!) { acceptRepair(input: $input) { ${REPAIR_FIELDS} } }`;
+const DECIDE = `mutation($input: RepairDecisionInput!) { decideRepair(input: $input) { ${REPAIR_FIELDS} } }`;
+const RECORDS = `query($code: CreditCode!) { enterprise(code: $code) {
+  creditRecords { id kind state repairedOn } creditLists { name }
+  licensing: measures(context: ADMINISTRATIVE_LICENSING) { measure { id } }
+} }`;
+
+const PENALTY = 'MARKET:PEN120116000503';
+const LISTING = 'MARKET:ILL120116000502';
+const COMMITMENT = '本企业承诺依法诚信经营，如再次违法自愿接受惩戒';
+const CORRECTION = '整改报告 津滨市监整改〔2024〕11号';
+
+describe('scenario: a repair refused for a court record and one granted for a penalty', () => {
+  const code = demoCode('serious-illegal');
+
+  it('refuses any repair of a court record, for every department, the courts included', async () => {
+    clock = chinaNoon('2024-03-01');
+    const { data } = await ask(RECORDS, { code }, AUDITOR);
+    const court = data.enterprise.creditRecords.find((r: any) => r.kind === 'DISHONEST_JUDGMENT_DEBTOR');
+    for (const as of [WINDOW, COURTS, MARKET]) {
+      const body = await ask(
+        APPLY,
+        {
+          input: {
+            code,
+            recordId: court.id,
+            basis: '已履行',
+            correction: CORRECTION,
+            commitment: COMMITMENT,
+            idempotencyKey: `court-${as.client}`,
+          },
+        },
+        as,
+      );
+      expect(codesOf(body)).toEqual(['RECORD_NOT_REPAIRABLE']);
+      expect(body.errors![0].extensions.basis).toContain('最高人民法院');
+    }
+  });
+
+  it('refuses an application short of its conditions, and names them', async () => {
+    clock = chinaNoon('2022-10-10');
+    await ask(RECORDS, { code }, AUDITOR);
+    const early = await ask(
+      APPLY,
+      {
+        input: { code, recordId: PENALTY, basis: '已整改', correction: CORRECTION, idempotencyKey: 'early-1' },
+      },
+      WINDOW,
+    );
+    expect(codesOf(early)).toEqual(['REPAIR_CONDITIONS_NOT_MET']);
+    expect(early.errors![0].extensions.unmet).toEqual(['MINIMUM_PUBLICITY_SERVED', 'REPAIR_COMMITMENT']);
+    expect(early.errors![0].extensions.conditions[0]).toEqual({
+      condition: 'MINIMUM_PUBLICITY_SERVED',
+      met: false,
+      detail: 'not before 2023-08-15',
+    });
+  });
+
+  it('grants a penalty repair by the owning department within 3 working days; the record stops being published and shared', async () => {
+    clock = chinaNoon('2024-03-01');
+    await ask(RECORDS, { code }, AUDITOR);
+    const input = {
+      code,
+      recordId: PENALTY,
+      basis: '已整改并恢复联系',
+      correction: CORRECTION,
+      commitment: COMMITMENT,
+      idempotencyKey: 'pen-1',
+    };
+    const applied = await ask(APPLY, { input }, WINDOW);
+    expect(applied.errors).toBeUndefined();
+    const id = applied.data.applyForRepair.id;
+    expect(applied.data.applyForRepair).toMatchObject({
+      department: 'MARKET',
+      status: 'APPLIED',
+      appliedBy: 'xinyong-window',
+      dueOn: '2024-03-06',
+      overdue: false,
+      decidedWithinTarget: null,
+      legacy: false,
+    });
+    expect(applied.data.applyForRepair.conditions.map((c: any) => [c.condition, c.met])).toEqual([
+      ['MINIMUM_PUBLICITY_SERVED', true],
+      ['CORRECTION_SHOWN', true],
+      ['REPAIR_COMMITMENT', true],
+    ]);
+    // The same key gives the same application; a second application for the record is refused.
+    expect((await ask(APPLY, { input }, WINDOW)).data.applyForRepair.id).toBe(id);
+    expect(codesOf(await ask(APPLY, { input: { ...input, idempotencyKey: 'pen-2' } }, WINDOW))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+
+    // 谁认定、谁修复: neither the window nor another department accepts or decides it.
+    for (const as of [WINDOW, TAX]) {
+      expect(codesOf(await ask(ACCEPT, { input: { id, idempotencyKey: 'a-x' } }, as))).toEqual([
+        'FORBIDDEN_DEPARTMENT',
+      ]);
+      expect(codesOf(await ask(DECIDE, { input: { id, decision: 'GRANTED', idempotencyKey: 'd-x' } }, as))).toEqual([
+        'FORBIDDEN_DEPARTMENT',
+      ]);
+    }
+    // Decided only once accepted.
+    expect(codesOf(await ask(DECIDE, { input: { id, decision: 'GRANTED', idempotencyKey: 'd-0' } }, MARKET))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    const accepted = await ask(ACCEPT, { input: { id, idempotencyKey: 'a-1' } }, MARKET);
+    expect(accepted.data.acceptRepair.status).toBe('ACCEPTED');
+    clock = chinaNoon('2024-03-05');
+    const granted = await ask(DECIDE, { input: { id, decision: 'GRANTED', idempotencyKey: 'd-1' } }, MARKET);
+    expect(granted.errors).toBeUndefined();
+    expect(granted.data.decideRepair).toMatchObject({
+      status: 'GRANTED',
+      repairedOn: '2024-03-05',
+      by: 'tianjin-amr',
+      decidedWithinTarget: true,
+      overdue: false,
+    });
+
+    // The owner still sees it, marked; another department and the public no longer do.
+    const owner = await ask(RECORDS, { code }, MARKET);
+    expect(owner.data.enterprise.creditRecords).toContainEqual({
+      id: PENALTY,
+      kind: 'ADMINISTRATIVE_PENALTY',
+      state: 'REPAIRED',
+      repairedOn: '2024-03-05',
+    });
+    for (const as of [TAX, { anonymous: true }] as As[]) {
+      const other = await ask(RECORDS, { code }, as);
+      expect(other.data.enterprise.creditRecords.map((r: any) => r.id)).not.toContain(PENALTY);
+    }
+  });
+
+  it('lifts the measures of a repaired listing and withdraws the pushed cases through the outbox', async () => {
+    clock = chinaNoon('2024-03-11');
+    const before = await ask(RECORDS, { code }, MARKET);
+    expect(before.data.enterprise.creditLists.map((l: any) => l.name)).toContain('严重违法失信名单');
+    const applied = await ask(
+      APPLY,
+      {
+        input: {
+          code,
+          recordId: LISTING,
+          basis: '已履行全部义务',
+          correction: CORRECTION,
+          commitment: COMMITMENT,
+          idempotencyKey: 'ill-1',
+        },
+      },
+      WINDOW,
+    );
+    const id = applied.data.applyForRepair.id;
+    await ask(ACCEPT, { input: { id, idempotencyKey: 'a-1' } }, MARKET);
+    // Decided late: the target was 2024-03-14.
+    clock = chinaNoon('2024-03-20');
+    await ask(RECORDS, { code }, MARKET);
+    pushed.length = 0;
+    const granted = await ask(
+      DECIDE,
+      { input: { id, decision: 'GRANTED', reason: '经核查已整改', idempotencyKey: 'd-1' } },
+      MARKET,
+    );
+    expect(granted.data.decideRepair).toMatchObject({ status: 'GRANTED', decidedWithinTarget: false });
+
+    const after = await ask(RECORDS, { code }, MARKET);
+    expect(after.data.enterprise.creditLists.map((l: any) => l.name)).not.toContain('严重违法失信名单');
+    expect(after.data.enterprise.creditRecords).toContainEqual({
+      id: LISTING,
+      kind: 'SERIOUS_ILLEGAL_LIST',
+      state: 'REPAIRED',
+      repairedOn: '2024-03-20',
+    });
+    expect(pushed.length).toBeGreaterThan(0);
+    expect(new Set(pushed.map((m) => m.topic))).toEqual(new Set(['case.withdrawn']));
+    const measures = pushed.flatMap((m) => m.payload['measures'] as string[]);
+    expect(measures).toEqual(
+      expect.arrayContaining(['STRICT-LICENSING', 'NO-COMMITMENT-APPROVAL', 'DISHONESTY-HONOURS']),
+    );
+    expect(pushed.every((m) => m.payload['recordId'] === LISTING && m.payload['repairId'] === id)).toBe(true);
+    expect(new Set(pushed.map((m) => m.idempotencyKey)).size).toBe(pushed.length);
+
+    // A retry of the decision pushes the same keys again, which the outbox deduplicates.
+    const keys = pushed.map((m) => m.idempotencyKey);
+    await ask(DECIDE, { input: { id, decision: 'GRANTED', reason: '经核查已整改', idempotencyKey: 'd-1' } }, MARKET);
+    expect(pushed.slice(keys.length).map((m) => m.idempotencyKey)).toEqual(keys);
+  });
+
+  it('refuses with a reason, and shows analysts each department against the 3-working-day target', async () => {
+    clock = chinaNoon('2024-03-21');
+    const { data } = await ask(RECORDS, { code }, MARKET);
+    const abnormal = data.enterprise.creditRecords.find((r: any) => r.kind === 'ABNORMAL_OPERATIONS');
+    const applied = await ask(
+      APPLY,
+      {
+        input: {
+          code,
+          recordId: abnormal.id,
+          basis: '已变更住所',
+          correction: '住所变更登记通知书',
+          commitment: COMMITMENT,
+          idempotencyKey: 'abn-1',
+        },
+      },
+      WINDOW,
+    );
+    expect(applied.errors).toBeUndefined();
+    const id = applied.data.applyForRepair.id;
+    await ask(ACCEPT, { input: { id, idempotencyKey: 'a-1' } }, MARKET);
+    const noReason = await ask(DECIDE, { input: { id, decision: 'REFUSED', idempotencyKey: 'r-0' } }, MARKET);
+    expect(codesOf(noReason)).toEqual(['BAD_USER_INPUT']);
+    const refused = await ask(
+      DECIDE,
+      { input: { id, decision: 'REFUSED', reason: '住所仍无法联系', idempotencyKey: 'r-1' } },
+      MARKET,
+    );
+    expect(refused.data.decideRepair).toMatchObject({ status: 'REFUSED', reason: '住所仍无法联系', repairedOn: null });
+    // The record stays as it was.
+    const after = await ask(RECORDS, { code }, MARKET);
+    expect(after.data.enterprise.creditRecords).toContainEqual({ ...abnormal, state: 'ACTIVE' });
+
+    const timeliness = await ask(
+      '{ repairTimeliness { department applications decided decidedWithinTarget late overdue medianWorkingDays } }',
+      {},
+      { tier: 'ANALYST', client: 'analyst', purpose: null },
+    );
+    expect(timeliness.errors).toBeUndefined();
+    const market = timeliness.data.repairTimeliness.find((r: any) => r.department === 'MARKET');
+    expect(market).toEqual({
+      department: 'MARKET',
+      applications: 3,
+      decided: 3,
+      decidedWithinTarget: 2,
+      late: 1,
+      overdue: 0,
+      // 2 (03-01 to 03-05), 7 (03-11 to 03-20), 0 (refused the day it was filed)
+      medianWorkingDays: 2,
+    });
+    // Nothing on the court's row: court records are never repaired here, and the legacy repairs have no target.
+    expect(timeliness.data.repairTimeliness.map((r: any) => r.department)).not.toContain('COURTS');
   });
 });

@@ -2,6 +2,7 @@ import type { AccessClaims, Department, Logger } from '@credit-gateway/common';
 import type { RecordIndex } from './rules/record-index.js';
 import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
+import type { Outbox } from './outbox/port.js';
 import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
 import type { CreditPolicy } from './rules/policy.js';
@@ -29,6 +30,8 @@ export interface SubgraphContext {
   store?: CreditStore;
   /** The courts' enforcement linkage interface, for the feed. */
   linkage?: LinkageClient;
+  /** What the platform pushes to departments; without one nothing is pushed (the store keeps the facts). */
+  outbox?: Outbox;
   /** Errors noted beside answered data (DECISION_INCOMPLETE); they join the response's errors. */
   notedErrors: GraphQLError[];
 }

@@ -223,7 +223,11 @@ export interface LinkageClient {
 
 export type ObjectionModel = Objection;
 
-export type CreditRepairModel = CreditRepair;
+/**
+ * A repair as the store keeps it; `overdue` and `decidedWithinTarget` depend on the day it is read
+ * and are resolved then.
+ */
+export type CreditRepairModel = Omit<CreditRepair, 'overdue' | 'decidedWithinTarget'>;
 
 export type EnforcementFeedbackModel = EnforcementFeedback;
 

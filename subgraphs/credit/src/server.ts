@@ -11,6 +11,7 @@ import type { CreditConfig } from './config.js';
 import type { SubgraphContext } from './context.js';
 import { createLoaders } from './loaders.js';
 import type { CreditStore, LinkageClient } from './models.js';
+import type { Outbox } from './outbox/port.js';
 import { createResolvers } from './resolvers/index.js';
 import { loadCreditPolicy, type CreditPolicy } from './rules/policy.js';
 import { RecordIndex } from './rules/record-index.js';
@@ -25,6 +26,8 @@ export interface CreditSubgraphOptions {
   store?: CreditStore;
   /** The courts' enforcement linkage interface. */
   linkage?: LinkageClient;
+  /** What the platform pushes to departments: objections filed, cases withdrawn after a repair. */
+  outbox?: Outbox;
 }
 
 export interface CreditSubgraph {
@@ -45,7 +48,7 @@ export function createCreditSubgraph(
   policy: CreditPolicy = loadCreditPolicy(config),
 ): CreditSubgraph {
   const now = options.now ?? (() => new Date());
-  const { store, linkage } = options;
+  const { store, linkage, outbox } = options;
   const representatives = new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
@@ -67,6 +70,7 @@ export function createCreditSubgraph(
       notedErrors: [],
       ...(store ? { store } : {}),
       ...(linkage ? { linkage } : {}),
+      ...(outbox ? { outbox } : {}),
     }),
   });
   // Nothing of its own to release; kept so that callers close every subgraph the same way.
@@ -101,7 +105,9 @@ export async function openCreditSubgraph(
   const policy = loadCreditPolicy(config);
   const ownStore = options.store
     ? undefined
-    : await openCreditStore({ dir: config.storeDir, databaseUrl: config.storeDatabaseUrl }, logger);
+    : await openCreditStore({ dir: config.storeDir, databaseUrl: config.storeDatabaseUrl }, logger, {
+        repairPolicy: policy.repair,
+      });
   const store = options.store ?? ownStore;
   const linkage =
     options.linkage ?? createLinkageSource({ baseUrl: config.linkageUrl, timeoutMs: config.sourceTimeoutMs });
@@ -142,4 +148,5 @@ export async function startCreditSubgraph(
 }
 
 export { loadConfig } from './config.js';
+export type { Outbox, OutboxMessage } from './outbox/port.js';
 export type { CreditConfig } from './config.js';

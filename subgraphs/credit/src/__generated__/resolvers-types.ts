@@ -263,9 +263,15 @@ export type ResolversTypes = {
   ProcurementSection: ResolverTypeWrapper<Types.ProcurementSection>;
   Provenance: ResolverTypeWrapper<Types.Provenance>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  RecordRepairInput: Types.RecordRepairInput;
   Registration: ResolverTypeWrapper<Omit<Types.Registration, 'legalRepresentative'> & { legalRepresentative?: Types.Maybe<ResolversTypes['LegalRepresentative']> }>;
   RegistrationStatus: Types.RegistrationStatus;
+  RepairApplicationInput: Types.RepairApplicationInput;
+  RepairConditionCheck: ResolverTypeWrapper<Types.RepairConditionCheck>;
+  RepairDecision: Types.RepairDecision;
+  RepairDecisionInput: Types.RepairDecisionInput;
+  RepairStatus: Types.RepairStatus;
+  RepairStepInput: Types.RepairStepInput;
+  RepairTimeliness: ResolverTypeWrapper<Types.RepairTimeliness>;
   RestrictionInForce: ResolverTypeWrapper<RestrictionInForceModel>;
   RestrictionStatus: Types.RestrictionStatus;
   SeriousIllegalListing: ResolverTypeWrapper<Types.SeriousIllegalListing>;
@@ -333,8 +339,12 @@ export type ResolversParentTypes = {
   ProcurementSection: Types.ProcurementSection;
   Provenance: Types.Provenance;
   Query: Record<PropertyKey, never>;
-  RecordRepairInput: Types.RecordRepairInput;
   Registration: Omit<Types.Registration, 'legalRepresentative'> & { legalRepresentative?: Types.Maybe<ResolversParentTypes['LegalRepresentative']> };
+  RepairApplicationInput: Types.RepairApplicationInput;
+  RepairConditionCheck: Types.RepairConditionCheck;
+  RepairDecisionInput: Types.RepairDecisionInput;
+  RepairStepInput: Types.RepairStepInput;
+  RepairTimeliness: Types.RepairTimeliness;
   RestrictionInForce: RestrictionInForceModel;
   SeriousIllegalListing: Types.SeriousIllegalListing;
   SocialSecuritySection: Types.SocialSecuritySection;
@@ -399,12 +409,27 @@ export type CreditRecordResolvers<ContextType = SubgraphContext, ParentType exte
 };
 
 export type CreditRepairResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CreditRepair'] = ResolversParentTypes['CreditRepair']> = {
+  acceptedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  appliedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  appliedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  by?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  by?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['CreditCode'], ParentType, ContextType>;
+  commitment?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  conditions?: Resolver<Array<ResolversTypes['RepairConditionCheck']>, ParentType, ContextType>;
+  correction?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decidedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decidedWithinTarget?: Resolver<Types.Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  department?: Resolver<Types.Maybe<ResolversTypes['SourceSystem']>, ParentType, ContextType>;
+  dueOn?: Resolver<Types.Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  legacy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  repairedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  recordKind?: Resolver<Types.Maybe<ResolversTypes['CreditRecordKind']>, ParentType, ContextType>;
+  repairedOn?: Resolver<Types.Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RepairStatus'], ParentType, ContextType>;
 };
 
 export type CreditStatisticsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CreditStatistics'] = ResolversParentTypes['CreditStatistics']> = {
@@ -477,6 +502,7 @@ export type EnterpriseResolvers<ContextType = SubgraphContext, ParentType extend
   legalRepresentativeInputs?: Resolver<ResolversTypes['DecisionInputs'], ParentType, ContextType>;
   measures?: Resolver<Array<ResolversTypes['AppliedMeasure']>, ParentType, ContextType, RequireFields<Types.EnterpriseMeasuresArgs, 'context'>>;
   objections?: Resolver<Types.Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType>;
+  repairs?: Resolver<Types.Maybe<Array<ResolversTypes['CreditRepair']>>, ParentType, ContextType>;
 };
 
 export type EvaluationFactorResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['EvaluationFactor'] = ResolversParentTypes['EvaluationFactor']> = {
@@ -523,9 +549,11 @@ export type MeasureResolvers<ContextType = SubgraphContext, ParentType extends R
 };
 
 export type MutationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  acceptRepair?: Resolver<ResolversTypes['CreditRepair'], ParentType, ContextType, RequireFields<Types.MutationAcceptRepairArgs, 'input'>>;
   advanceObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<Types.MutationAdvanceObjectionArgs, 'input'>>;
+  applyForRepair?: Resolver<ResolversTypes['CreditRepair'], ParentType, ContextType, RequireFields<Types.MutationApplyForRepairArgs, 'input'>>;
+  decideRepair?: Resolver<ResolversTypes['CreditRepair'], ParentType, ContextType, RequireFields<Types.MutationDecideRepairArgs, 'input'>>;
   fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<Types.MutationFileObjectionArgs, 'input'>>;
-  recordRepair?: Resolver<ResolversTypes['CreditRepair'], ParentType, ContextType, RequireFields<Types.MutationRecordRepairArgs, 'input'>>;
   reportEnforcementFeedback?: Resolver<ResolversTypes['EnforcementFeedback'], ParentType, ContextType, RequireFields<Types.MutationReportEnforcementFeedbackArgs, 'input'>>;
 };
 
@@ -574,6 +602,24 @@ export type QueryResolvers<ContextType = SubgraphContext, ParentType extends Res
   debtorRestrictions?: Resolver<ResolversTypes['DebtorRestrictionConnection'], ParentType, ContextType, RequireFields<Types.QueryDebtorRestrictionsArgs, 'changedSince' | 'first'>>;
   measuresCatalog?: Resolver<Array<ResolversTypes['Measure']>, ParentType, ContextType, Partial<Types.QueryMeasuresCatalogArgs>>;
   objection?: Resolver<Types.Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<Types.QueryObjectionArgs, 'id'>>;
+  repair?: Resolver<Types.Maybe<ResolversTypes['CreditRepair']>, ParentType, ContextType, RequireFields<Types.QueryRepairArgs, 'id'>>;
+  repairTimeliness?: Resolver<Array<ResolversTypes['RepairTimeliness']>, ParentType, ContextType, Partial<Types.QueryRepairTimelinessArgs>>;
+};
+
+export type RepairConditionCheckResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RepairConditionCheck'] = ResolversParentTypes['RepairConditionCheck']> = {
+  condition?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  met?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RepairTimelinessResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RepairTimeliness'] = ResolversParentTypes['RepairTimeliness']> = {
+  applications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  decided?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  decidedWithinTarget?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  department?: Resolver<ResolversTypes['SourceSystem'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  medianWorkingDays?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type RestrictionInForceResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['RestrictionInForce'] = ResolversParentTypes['RestrictionInForce']> = {
@@ -624,6 +670,8 @@ export type Resolvers<ContextType = SubgraphContext> = {
   Person?: PersonResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RepairConditionCheck?: RepairConditionCheckResolvers<ContextType>;
+  RepairTimeliness?: RepairTimelinessResolvers<ContextType>;
   RestrictionInForce?: RestrictionInForceResolvers<ContextType>;
   StatisticsRow?: StatisticsRowResolvers<ContextType>;
   SubjectSet?: SubjectSetResolvers<ContextType>;

@@ -7,6 +7,7 @@ import { objectionResolvers } from './Objection.js';
 import { objectionMutations } from './ObjectionMutations.js';
 import { Person } from './Person.js';
 import { Query } from './Query.js';
+import { repairResolvers } from './Repair.js';
 import { SubjectSet } from './SubjectSet.js';
 
 /**
@@ -42,5 +43,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { Mutation: objectionMutations },
     { Mutation: feedbackMutations },
     debtorRestrictionResolvers,
+    repairResolvers,
   );
 }

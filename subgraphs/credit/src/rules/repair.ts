@@ -106,9 +106,9 @@ export interface RepairConditionCheck {
 /** What an application brings to the conditions. */
 export interface RepairEvidence {
   /** A reference to the evidence that the violation was corrected. */
-  correction: string | null;
+  correction?: string | null | undefined;
   /** The repair commitment the subject made. */
-  commitment: string | null;
+  commitment?: string | null | undefined;
 }
 
 /** The first day a record may be repaired: its decision (or publication) plus its minimum period. */
@@ -135,14 +135,14 @@ export function checkRepairConditions(
       case 'CORRECTION_SHOWN':
         return {
           condition,
-          met: evidence.correction !== null,
-          detail: evidence.correction === null ? 'no evidence of the correction' : 'evidence referenced',
+          met: evidence.correction != null,
+          detail: evidence.correction == null ? 'no evidence of the correction' : 'evidence referenced',
         };
       case 'REPAIR_COMMITMENT':
         return {
           condition,
-          met: evidence.commitment !== null,
-          detail: evidence.commitment === null ? 'no repair commitment' : 'commitment made',
+          met: evidence.commitment != null,
+          detail: evidence.commitment == null ? 'no repair commitment' : 'commitment made',
         };
     }
   });

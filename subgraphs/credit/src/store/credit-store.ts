@@ -5,6 +5,7 @@ import { openEventStore, type EventStore, type EventStoreConfig } from './event-
 import { ObjectionBook } from './objections.js';
 import { loadObjectionPolicy, type ObjectionPolicy } from './policy.js';
 import { RepairBook } from './repairs.js';
+import { loadRepairPolicy, type RepairPolicy } from '../rules/repair.js';
 
 declare module '../models.js' {
   interface CreditStore {
@@ -17,14 +18,12 @@ declare module '../models.js' {
 }
 
 /**
- * What the store adds to a subject's department records: repairs, and the latest objection to
+ * What the store adds to a subject's department records: granted repairs, and the latest objection to
  * each record. An open objection (RECEIVED, VERIFYING) suspends the measures resting on its
  * record; REVOKED revokes the record; CORRECTED and UPHELD leave it as the department has it.
  */
 export function overlaysOf(objections: ObjectionBook, repairs: RepairBook, code: string): Overlays {
-  const repaired = new Map<string, { repairedOn: string }>();
-  for (const [recordId, repair] of repairs.forSubject(code)) repaired.set(recordId, { repairedOn: repair.repairedOn });
-  return { repairs: repaired, objections: objections.latestByRecord(code) };
+  return { repairs: repairs.forSubject(code), objections: objections.latestByRecord(code) };
 }
 
 export interface CreditStoreOptions {
@@ -32,6 +31,8 @@ export interface CreditStoreOptions {
   calendar?: HolidayCalendar;
   /** data/objections.json by default. */
   objectionPolicy?: ObjectionPolicy;
+  /** data/repair.json by default. */
+  repairPolicy?: RepairPolicy;
 }
 
 /**
@@ -46,10 +47,11 @@ export async function openCreditStore(
 ): Promise<CreditStore> {
   const calendar = options.calendar ?? loadHolidayCalendar();
   const policy = options.objectionPolicy ?? loadObjectionPolicy();
+  const repairPolicy = options.repairPolicy ?? loadRepairPolicy();
   const events = await openEventStore(config, logger);
   try {
     const objections = new ObjectionBook(events, calendar, policy);
-    const repairs = new RepairBook(events);
+    const repairs = new RepairBook(events, calendar, repairPolicy.decisionTargetWorkingDays);
     return {
       events,
       objections,
