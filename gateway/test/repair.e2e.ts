@@ -391,3 +391,138 @@ describe('scenario: a repair refused for a court record and one granted for a pe
     expect(timeliness.data.repairTimeliness.map((r: any) => r.department)).not.toContain('COURTS');
   });
 });
+
+const OBJECTION_FIELDS = 'id code recordId department status dueOn overdue decidedAt decidedWithinTarget resolution';
+const FILE = `mutation($input: FileObjectionInput!) { fileObjection(input: $input) { ${OBJECTION_FIELDS} } }`;
+const ADVANCE = `mutation($input: AdvanceObjectionInput!) { advanceObjection(input: $input) { ${OBJECTION_FIELDS} } }`;
+const OBJECTION = `query($id: ID!) { objection(id: $id) { ${OBJECTION_FIELDS} } }`;
+const FISCAL = `query($code: CreditCode!) { enterprise(code: $code) {
+  creditRecords { id kind state }
+  measures(context: FISCAL_FUNDS) { measure { id } status objectionId }
+} }`;
+
+describe('scenario: an objection routed to the department that supplied the record', () => {
+  const HR: As = {
+    tier: 'GOVERNMENT',
+    client: 'nanshan-hr-bureau',
+    purpose: 'CREDIT_OBJECTION',
+    department: 'SOCIAL_SECURITY',
+  };
+
+  it('filed by the subject through a consenting AUTHORIZED client, pushed to the owner, decided within 5 working days', async () => {
+    clock = chinaNoon('2026-09-21');
+    const code = demoCode('wage-arrears');
+    const { data } = await ask(FISCAL, { code }, AUDITOR);
+    const record = data.enterprise.creditRecords.find((r: any) => r.kind === 'WAGE_ARREARS');
+    expect(record.state).toBe('ACTIVE');
+    expect(data.enterprise.measures.map((m: any) => [m.measure.id, m.status])).toContainEqual([
+      'WAGE-ARREARS-LIMITS',
+      'IN_FORCE',
+    ]);
+
+    const agent = 'credit-easy-lender';
+    const consent = await stack.consent({
+      subject: code,
+      grantee: agent,
+      purpose: 'CREDIT_OBJECTION',
+      groups: ['CREDIT_OBJECTION'],
+    });
+    const subject: As = { tier: 'AUTHORIZED', client: agent, purpose: 'CREDIT_OBJECTION', consents: [consent] };
+    pushed.length = 0;
+    const filed = await ask(
+      FILE,
+      { input: { code, recordId: record.id, reason: '工资已于8月结清', idempotencyKey: 'wage-1' } },
+      subject,
+    );
+    expect(filed.errors).toBeUndefined();
+    const objection = filed.data.fileObjection;
+    // Filed Monday 2026-09-21: five working days later, 中秋 (Friday 09-25) not counted.
+    expect(objection).toMatchObject({
+      department: 'SOCIAL_SECURITY',
+      status: 'RECEIVED',
+      dueOn: '2026-09-29',
+      overdue: false,
+      decidedAt: null,
+    });
+    expect(pushed).toEqual([
+      {
+        department: 'SOCIAL_SECURITY',
+        topic: 'objection.filed',
+        idempotencyKey: `objection.filed/${objection.id}`,
+        payload: {
+          objectionId: objection.id,
+          code,
+          recordId: record.id,
+          reason: '工资已于8月结清',
+          filedAt: clock.toISOString(),
+          dueOn: '2026-09-29',
+        },
+      },
+    ]);
+
+    // While it is open the measures resting on the record are suspended (暂不执行).
+    const open = await ask(FISCAL, { code }, AUDITOR);
+    expect(open.data.enterprise.measures).toContainEqual({
+      measure: { id: 'WAGE-ARREARS-LIMITS' },
+      status: 'SUSPENDED',
+      objectionId: objection.id,
+    });
+    // Only the department that supplied the record acknowledges and decides.
+    const verify = { id: objection.id, status: 'VERIFYING', idempotencyKey: 'v-1' };
+    expect(codesOf(await ask(ADVANCE, { input: verify }, { ...HR, client: 'tax-bureau', department: 'TAX' }))).toEqual([
+      'FORBIDDEN_DEPARTMENT',
+    ]);
+    expect((await ask(ADVANCE, { input: verify }, HR)).data.advanceObjection.status).toBe('VERIFYING');
+    // The subject follows it through its client.
+    expect((await ask(OBJECTION, { id: objection.id }, subject)).data.objection).toMatchObject({
+      status: 'VERIFYING',
+      overdue: false,
+    });
+
+    clock = chinaNoon('2026-09-28');
+    const upheld = await ask(
+      ADVANCE,
+      { input: { id: objection.id, status: 'UPHELD', note: '经核查仍欠薪', idempotencyKey: 'u-1' } },
+      HR,
+    );
+    expect(upheld.data.advanceObjection).toMatchObject({ status: 'UPHELD', decidedWithinTarget: true, overdue: false });
+    const after = await ask(FISCAL, { code }, AUDITOR);
+    expect(after.data.enterprise.measures).toContainEqual({
+      measure: { id: 'WAGE-ARREARS-LIMITS' },
+      status: 'IN_FORCE',
+      objectionId: null,
+    });
+  });
+
+  it('shows an objection overdue past 5 working days, and decided late', async () => {
+    clock = chinaNoon('2026-09-29');
+    const code = demoCode('wage-arrears');
+    const { data } = await ask(FISCAL, { code }, AUDITOR);
+    const record = data.enterprise.creditRecords.find((r: any) => r.kind === 'WAGE_ARREARS');
+    const filed = await ask(
+      FILE,
+      { input: { code, recordId: record.id, reason: '金额有误', idempotencyKey: 'wage-2' } },
+      { tier: 'GOVERNMENT', client: 'approval-system', purpose: 'CREDIT_OBJECTION' },
+    );
+    const objection = filed.data.fileObjection;
+    // Filed Tuesday 2026-09-29: 国庆 falls in between (data/holidays.json).
+    expect(objection.dueOn > '2026-10-06').toBe(true);
+    clock = chinaNoon(addDays(objection.dueOn, 1));
+    expect((await ask(OBJECTION, { id: objection.id }, HR)).data.objection).toMatchObject({
+      status: 'RECEIVED',
+      overdue: true,
+    });
+    await ask(ADVANCE, { input: { id: objection.id, status: 'VERIFYING', idempotencyKey: 'v-2' } }, HR);
+    const corrected = await ask(
+      ADVANCE,
+      { input: { id: objection.id, status: 'CORRECTED', note: '欠薪金额已更正', idempotencyKey: 'c-2' } },
+      HR,
+    );
+    expect(corrected.data.advanceObjection).toMatchObject({
+      status: 'CORRECTED',
+      overdue: false,
+      decidedWithinTarget: false,
+      resolution: '欠薪金额已更正',
+    });
+  });
+});

@@ -559,6 +559,9 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
 
 export type ObjectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = {
   code?: Resolver<ResolversTypes['CreditCode'], ParentType, ContextType>;
+  decidedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decidedWithinTarget?: Resolver<Types.Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  department?: Resolver<Types.Maybe<ResolversTypes['SourceSystem']>, ParentType, ContextType>;
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   filedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -565,6 +565,12 @@ export type MutationReportEnforcementFeedbackArgs = {
 export type Objection = {
   __typename?: 'Objection';
   code: Scalars['CreditCode']['output'];
+  /** When the department closed it: corrected, revoked or upheld. */
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Closed by dueOn; null while open. */
+  decidedWithinTarget?: Maybe<Scalars['Boolean']['output']>;
+  /** The department that supplied the record: it is sent the objection, verifies and decides it. */
+  department?: Maybe<SourceSystem>;
   /** Target date for handling, in working days (5 by default). */
   dueOn: Scalars['Date']['output'];
   filedAt: Scalars['DateTime']['output'];
@@ -572,6 +578,7 @@ export type Objection = {
   filedBy: Scalars['String']['output'];
   history: Array<ObjectionEvent>;
   id: Scalars['ID']['output'];
+  /** Still open after dueOn. */
   overdue: Scalars['Boolean']['output'];
   reason: Scalars['String']['output'];
   recordId: Scalars['ID']['output'];

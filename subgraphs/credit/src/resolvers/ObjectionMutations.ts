@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { requireRecord } from '../rules/record-index.js';
-import { requireObjectionAccess, requireOwningDepartment, requireTier } from '../store/caller.js';
+import { objectionFiled } from '../outbox/messages.js';
+import { ownerOf, requireObjectionAccess, requireOwningDepartment, requireTier } from '../store/caller.js';
 import { objectionView } from '../store/objections.js';
 import { chinaDate } from '../workdays/index.js';
 import { callerOf, requireStore } from './Objection.js';
@@ -17,6 +18,13 @@ export const objectionMutations: Pick<MutationResolvers, 'fileObjection' | 'adva
     requireRecord(context.records, input.code, input.recordId);
     const now = context.now();
     const objection = await requireStore(context).objections.file(caller, input, now);
+    // Sent to the department that supplied the record, after the objection is durable; a retry with
+    // the same key sends the same message again, which the outbox ignores.
+    const owner = ownerOf(objection.recordId);
+    if (owner !== null) {
+      if (context.outbox) await context.outbox.enqueue([objectionFiled(owner, objection)]);
+      else context.logger.warn({ objectionId: objection.id }, 'No outbox: objection not sent to its department');
+    }
     return objectionView(objection, chinaDate(now));
   },
   advanceObjection: async (_, { input }, context) => {
