@@ -1,7 +1,8 @@
-import { appendFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCode } from '@credit-gateway/sources';
+import { DEMO_PEOPLE, demoCode } from '@credit-gateway/sources';
 import type { OutboxMessage } from '@credit-gateway/subgraph-credit';
 import { startStack, type As, type Stack } from './support/stack.js';
 
@@ -11,17 +12,63 @@ let stack: Stack;
 /** What the platform pushed to departments, in order. */
 const pushed: OutboxMessage[] = [];
 
+/** The court records of the partial debtor, and the day it was listed. */
+const DEBTOR_RECORD = 'COURTS:1503212086';
+const RESTRICTION_RECORD = 'COURTS:5001122023000001234';
+const LISTED_ON = '2023-08-21';
+let storeDir: string;
+
+/**
+ * The store of an earlier release: it holds the platform's repairs of both court records of the
+ * partial debtor, recorded by a repair office 12 days after the listing, before the platform
+ * refused them (format 1, before the hash chain).
+ */
+async function earlierStore(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'credit-repair-e2e-'));
+  const repairedOn = addDays(LISTED_ON, 12);
+  const lines = [DEBTOR_RECORD, RESTRICTION_RECORD].map((recordId, i) =>
+    JSON.stringify({
+      position: i + 1,
+      stream: `repair/REP-LEGACY-${i + 1}`,
+      version: 1,
+      idempotencyKey: JSON.stringify(['repair-office', `legacy-${i + 1}`]),
+      recordedAt: `${repairedOn}T04:00:00.000Z`,
+      data: {
+        type: 'REPAIR_RECORDED',
+        id: `REP-LEGACY-${i + 1}`,
+        code: demoCode('partial-debtor'),
+        recordId,
+        basis: '已部分履行',
+        by: 'repair-office',
+        repairedOn,
+        at: `${repairedOn}T04:00:00.000Z`,
+      },
+    }),
+  );
+  await writeFile(join(dir, 'events.jsonl'), `${lines.join('\n')}\n`);
+  return dir;
+}
+
 beforeAll(async () => {
+  storeDir = await earlierStore();
   const outbox = {
     enqueue: (messages: readonly OutboxMessage[]) => {
       pushed.push(...messages);
       return Promise.resolve();
     },
   };
-  stack = await startStack({ populationSize: 200, creditOptions: { now: () => clock, outbox } });
+  stack = await startStack({
+    populationSize: 200,
+    creditOptions: { now: () => clock, outbox },
+    creditEnv: {
+      CREDIT_STORE_DIR: storeDir,
+      CREDIT_PERSON_INDEX_KEY: 'a-test-key-of-at-least-thirty-two-characters',
+    },
+  });
 });
 afterAll(async () => {
   await stack?.close();
+  if (storeDir) await rm(storeDir, { recursive: true, force: true });
 });
 
 /** Noon in China on a China date. */
@@ -93,57 +140,48 @@ function measureIds(enterprise: any): string[] {
 describe('the finding: a platform repair of a court 失信被执行人 record, 12 days after listing', () => {
   it('never lifts what the courts still list, even when the store holds such a repair from before', async () => {
     const code = demoCode('partial-debtor');
-    const first = await ask(PROFILE, { code });
-    const debtor = first.data.enterprise.creditRecords.find((r: any) => r.kind === 'DISHONEST_JUDGMENT_DEBTOR');
-    const restriction = first.data.enterprise.creditRecords.find((r: any) => r.kind === 'CONSUMPTION_RESTRICTION');
-    clock = chinaNoon(addDays(debtor.decidedOn, 12));
-    const before = await ask(PROFILE, { code });
-    expect(before.errors).toBeUndefined();
-    const inForce = measureIds(before.data.enterprise);
-    expect(inForce).toEqual(
+    clock = chinaNoon(addDays(LISTED_ON, 12));
+    const body = await ask(PROFILE, { code });
+    expect(body.errors).toBeUndefined();
+    expect(measureIds(body.data.enterprise)).toEqual(
       expect.arrayContaining([
         'DEBTOR-BIDDING',
         'PROCUREMENT-BAN',
         ...Array.from({ length: 9 }, (_, i) => `RESTRICT-${i + 1}`),
       ]),
     );
-
-    // The store of an earlier release holds the platform's repairs of both court records, recorded
-    // by a repair office before the platform refused them.
-    await stack.restartCredit(async () => {
-      const repairedOn = addDays(debtor.decidedOn, 12);
-      const lines = [debtor.id, restriction.id].map((recordId: string, i: number) =>
-        JSON.stringify({
-          position: i + 1,
-          stream: `repair/REP-LEGACY-${i + 1}`,
-          version: 1,
-          idempotencyKey: JSON.stringify(['repair-office', `legacy-${i + 1}`]),
-          recordedAt: `${repairedOn}T04:00:00.000Z`,
-          data: {
-            type: 'REPAIR_RECORDED',
-            id: `REP-LEGACY-${i + 1}`,
-            code,
-            recordId,
-            basis: '已部分履行',
-            by: 'repair-office',
-            repairedOn,
-            at: `${repairedOn}T04:00:00.000Z`,
-          },
-        }),
-      );
-      await appendFile(join(stack.creditStoreDir, 'events.jsonl'), `${lines.join('\n')}\n`);
-    });
-
-    const after = await ask(PROFILE, { code });
-    expect(after.errors).toBeUndefined();
-    expect(measureIds(after.data.enterprise)).toEqual(inForce);
-    expect(after.data.enterprise.creditLists).toEqual(before.data.enterprise.creditLists);
-    const states = after.data.enterprise.creditRecords
-      .filter((r: any) => r.id === debtor.id || r.id === restriction.id)
+    expect(body.data.enterprise.creditLists.map((l: any) => l.name)).toEqual(
+      expect.arrayContaining(['失信被执行人名单', '限制消费被执行人名单']),
+    );
+    const states = body.data.enterprise.creditRecords
+      .filter((r: any) => r.id === DEBTOR_RECORD || r.id === RESTRICTION_RECORD)
       .map((r: any) => [r.kind, r.state, r.repairedOn]);
     expect(states).toEqual([
       ['DISHONEST_JUDGMENT_DEBTOR', 'ACTIVE', null],
       ['CONSUMPTION_RESTRICTION', 'ACTIVE', null],
+    ]);
+    // The earlier repairs still load, as history.
+    const repairs = await ask(
+      'query($code: CreditCode!) { enterprise(code: $code) { repairs { id recordId status legacy repairedOn by } } }',
+      { code },
+    );
+    expect(repairs.data.enterprise.repairs).toEqual([
+      {
+        id: 'REP-LEGACY-1',
+        recordId: DEBTOR_RECORD,
+        status: 'GRANTED',
+        legacy: true,
+        repairedOn: '2023-09-02',
+        by: 'repair-office',
+      },
+      {
+        id: 'REP-LEGACY-2',
+        recordId: RESTRICTION_RECORD,
+        status: 'GRANTED',
+        legacy: true,
+        repairedOn: '2023-09-02',
+        by: 'repair-office',
+      },
     ]);
   });
 });
@@ -524,5 +562,39 @@ describe('scenario: an objection routed to the department that supplied the reco
       decidedWithinTarget: false,
       resolution: '欠薪金额已更正',
     });
+  });
+});
+
+describe('scenario: punishment reaches the people, durably (落实到人)', () => {
+  const PERSON = 'query($id: IdNumber!) { person(idNumber: $id) { representedDishonesty { list name code } } }';
+
+  it('shows a finance officer and a legal representative their enterprises’ lists across a restart, ID numbers never stored in the clear', async () => {
+    clock = new Date();
+    const officer = DEMO_PEOPLE.taxFinanceOfficer.idNumber;
+    const representative = DEMO_PEOPLE.partialDebtorRepresentative.idNumber;
+    const violator = demoCode('major-tax-violator');
+    const debtor = demoCode('partial-debtor');
+    // Nobody checked yet: the officer's record names no list.
+    await stack.restartCredit();
+    expect((await ask(PERSON, { id: officer })).data.person.representedDishonesty).toEqual([]);
+    for (const code of [violator, debtor])
+      await ask('query($code: CreditCode!) { enterprise(code: $code) { creditLists { name } } }', { code });
+    const before = {
+      officer: (await ask(PERSON, { id: officer })).data.person.representedDishonesty,
+      representative: (await ask(PERSON, { id: representative })).data.person.representedDishonesty,
+    };
+    expect(before.officer).toContainEqual({ list: 'BLACK', name: '重大税收违法失信主体名单', code: violator });
+    expect(before.representative).toContainEqual({ list: 'BLACK', name: '失信被执行人名单', code: debtor });
+
+    // A new process on the same store knows them before any enterprise is checked again.
+    await stack.restartCredit();
+    expect((await ask(PERSON, { id: officer })).data.person.representedDishonesty).toEqual(before.officer);
+    expect((await ask(PERSON, { id: representative })).data.person.representedDishonesty).toEqual(
+      before.representative,
+    );
+    const stored = await readFile(join(stack.creditStoreDir, 'events.jsonl'), 'utf8');
+    expect(stored).toContain('PEOPLE_INDEXED');
+    expect(stored).not.toContain(officer);
+    expect(stored).not.toContain(representative);
   });
 });

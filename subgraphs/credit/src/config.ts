@@ -16,6 +16,11 @@ export interface CreditConfig extends SubgraphConfig {
   repairPolicyFile: string;
   /** Enterprises remembered for 落实到人 (CREDIT_REPRESENTATIVE_INDEX_SIZE). */
   representativeIndexSize: number;
+  /**
+   * Key of the durable person index (CREDIT_PERSON_INDEX_KEY): people are kept under HMAC digests
+   * of their ID numbers. Without it the index lives in memory only.
+   */
+  personIndexKey: string | undefined;
   /** The durable store's directory, when no database is configured (CREDIT_STORE_DIR). */
   storeDir: string;
   /** The durable store in PostgreSQL (CREDIT_DATABASE_URL); the file store otherwise. */
@@ -69,6 +74,10 @@ export function loadConfig(env: Env): CreditConfig {
       { min: 1, max: 10_000_000 },
       'Enterprises remembered with their legal representative, for measures that bind the person (落实到人)',
     ),
+    personIndexKey: reader.optionalString(
+      'CREDIT_PERSON_INDEX_KEY',
+      'Secret (at least 32 characters) under which the durable person index (落实到人) keeps ID numbers as HMAC digests; the index is kept in memory only when unset',
+    ),
     ...readStoreLocation(reader),
     linkageUrl: reader.url(
       'LINKAGE_URL',
@@ -76,6 +85,9 @@ export function loadConfig(env: Env): CreditConfig {
       "The courts' enforcement linkage interface the court feed reads; the courts stand-in by default",
     ),
   };
+  if (config.personIndexKey !== undefined && config.personIndexKey.length < 32) {
+    reader.problem('CREDIT_PERSON_INDEX_KEY must be at least 32 characters');
+  }
   reader.done();
   return config;
 }

@@ -112,7 +112,14 @@ export interface MarketInputs extends SectionReading {
 
 export interface TaxInputs extends SectionReading {
   publishedGrades: { year: number; grade: TaxCreditGradeLevel; provenance: ProvenanceInput }[];
-  majorViolations: { caseNature: string; publishedOn: string; publicityEndsOn: string; provenance: ProvenanceInput }[];
+  majorViolations: {
+    caseNature: string;
+    publishedOn: string;
+    publicityEndsOn: string;
+    /** 负有直接责任的财务负责人, when the case names one with an ID number. */
+    responsibleFinanceOfficer?: { person?: { idNumber: string } | null } | null;
+    provenance: ProvenanceInput;
+  }[];
   arrearsNotices: { amount: number; announcedOn: string; provenance: ProvenanceInput }[];
 }
 

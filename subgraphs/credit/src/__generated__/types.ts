@@ -458,6 +458,7 @@ export type MajorTaxViolation = {
   provenance: Provenance;
   publicityEndsOn: Scalars['Date']['output'];
   publishedOn: Scalars['Date']['output'];
+  responsibleFinanceOfficer?: Maybe<ResponsiblePerson>;
 };
 
 export type MarketRegulationSection = {
@@ -612,8 +613,9 @@ export type Person = {
   courts?: Maybe<CourtsSection>;
   idNumber: Scalars['IdNumber']['output'];
   /**
-   * Serious dishonesty of enterprises this person represents (落实到人): punishment reaches the legal
-   * representative. Known for the enterprises the platform has checked.
+   * Serious dishonesty of enterprises this person answers for (落实到人): punishment reaches the legal
+   * representative (or person in charge) and the finance officer named in a major tax case. Known for
+   * the enterprises the platform has checked, in any process, before or after a restart.
    */
   representedDishonesty: Array<ListMembership>;
   /**
@@ -798,6 +800,11 @@ export type RepairTimeliness = {
   medianWorkingDays?: Maybe<Scalars['Float']['output']>;
   /** Undecided, past the target date today. */
   overdue: Scalars['Int']['output'];
+};
+
+export type ResponsiblePerson = {
+  __typename?: 'ResponsiblePerson';
+  person?: Maybe<Person>;
 };
 
 export type RestrictionInForce = {
