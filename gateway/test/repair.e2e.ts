@@ -596,5 +596,14 @@ describe('scenario: punishment reaches the people, durably (落实到人)', () =
     expect(stored).toContain('PEOPLE_INDEXED');
     expect(stored).not.toContain(officer);
     expect(stored).not.toContain(representative);
+    // And the measures those lists carry reach the representative.
+    const measures = await ask(
+      'query($id: IdNumber!) { person(idNumber: $id) { representedMeasures(context: HIGH_CONSUMPTION) { measure { id } status } } }',
+      { id: representative },
+    );
+    expect(measures.errors).toBeUndefined();
+    expect(measures.data.person.representedMeasures.map((m: any) => m.measure.id)).toEqual(
+      Array.from({ length: 9 }, (_, i) => `RESTRICT-${i + 1}`),
+    );
   });
 });

@@ -593,6 +593,7 @@ export type PersonResolvers<ContextType = SubgraphContext, ParentType extends Re
   idNumber?: Resolver<ResolversTypes['IdNumber'], ParentType, ContextType>;
   representedDishonesty?: Resolver<Array<ResolversTypes['ListMembership']>, ParentType, ContextType>;
   representedDishonestyInputs?: Resolver<ResolversTypes['DecisionInputs'], ParentType, ContextType>;
+  representedMeasures?: Resolver<Array<ResolversTypes['AppliedMeasure']>, ParentType, ContextType, RequireFields<Types.PersonRepresentedMeasuresArgs, 'context'>>;
 };
 
 export type ProvenanceResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = {

@@ -623,6 +623,17 @@ export type Person = {
    * was last checked while a department could not be read.
    */
   representedDishonestyInputs: DecisionInputs;
+  /**
+   * The joint measures those lists carry in a decision context (落实到人): e.g. the consumption
+   * restrictions that bind a debtor company's legal representative. Incomplete as
+   * `representedDishonestyInputs` says.
+   */
+  representedMeasures: Array<AppliedMeasure>;
+};
+
+
+export type PersonRepresentedMeasuresArgs = {
+  context: DecisionContext;
 };
 
 /** Kinds of personal data (个人信息类别). */
