@@ -1,5 +1,6 @@
 import type { PeopleEntry, PeopleJournal } from '../rules/representatives.js';
 import type { EventStore } from './event-store.js';
+import { KeyedLock } from './keyed-lock.js';
 
 export const PEOPLE_STREAM_PREFIX = 'people/';
 
@@ -14,12 +15,14 @@ export interface PeopleIndexed extends PeopleEntry {
  * the index knows of it changes. People are kept as keyed digests of their ID numbers.
  */
 export function peopleJournal(events: EventStore, now: () => Date): PeopleJournal {
+  // One write per enterprise at a time, so that two checks in flight never take the same version.
+  const lock = new KeyedLock();
   return {
     async record(entry) {
       const stream = `${PEOPLE_STREAM_PREFIX}${entry.code}`;
       const data: PeopleIndexed = { type: 'PEOPLE_INDEXED', ...entry, at: now().toISOString() };
       // One key per version of the stream: an entry that changes back is written again.
-      await events.append(stream, data, `v${events.read(stream).length + 1}`);
+      await lock.run([stream], () => events.append(stream, data, `v${events.read(stream).length + 1}`));
     },
     replay(apply) {
       events.project((event) => {
