@@ -194,33 +194,6 @@ describe('scenario: an objection suspends the measures resting on the disputed r
 });
 
 describe('scenario: credit repair and publicity periods', () => {
-  it('a repaired record stops being published and stops triggering measures; GOVERNMENT still sees it, marked', async () => {
-    const code = demoCode('wage-arrears');
-    const recordId = await recordOf(code, 'WAGE_ARREARS');
-    const listed = await ask('query($code: CreditCode!) { enterprise(code: $code) { creditLists { name } } }', {
-      code,
-    });
-    expect(listed.data.enterprise.creditLists.map((m: any) => m.name)).toContain('拖欠农民工工资失信联合惩戒对象名单');
-
-    const repaired = await ask(
-      'mutation($input: RecordRepairInput!) { recordRepair(input: $input) { recordId repairedOn by } }',
-      { input: { code, recordId, basis: '已全额支付拖欠工资并作出信用承诺', idempotencyKey: 'repair-wage-1' } },
-      { tier: 'GOVERNMENT', client: 'nanshan-hr-bureau', purpose: 'CREDIT_REPAIR', department: 'SOCIAL_SECURITY' },
-    );
-    expect(repaired.errors).toBeUndefined();
-    expect(repaired.data.recordRepair).toMatchObject({ recordId, by: 'nanshan-hr-bureau' });
-
-    const records =
-      'query($code: CreditCode!) { enterprise(code: $code) { creditRecords { id state } creditLists { name } } }';
-    const government = await ask(records, { code });
-    expect(government.data.enterprise.creditRecords).toContainEqual({ id: recordId, state: 'REPAIRED' });
-    expect(government.data.enterprise.creditLists.map((m: any) => m.name)).not.toContain(
-      '拖欠农民工工资失信联合惩戒对象名单',
-    );
-    const anyone = await ask(records, { code }, PUBLIC);
-    expect(anyone.data.enterprise.creditRecords.map((r: any) => r.id)).not.toContain(recordId);
-  });
-
   it('a record past its publicity period is hidden from the public and no longer bans', async () => {
     const code = demoCode('procurement-ban-ended');
     const records =

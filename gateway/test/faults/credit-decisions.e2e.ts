@@ -288,55 +288,33 @@ describe('statistics over subjects', () => {
 });
 
 describe('the finding: a repair office rewrites a debtor’s credit state (谁认定、谁修复)', () => {
-  const REPAIR = 'mutation($input: RecordRepairInput!) { recordRepair(input: $input) { recordId repairedOn by } }';
+  const APPLY = 'mutation($input: RepairApplicationInput!) { applyForRepair(input: $input) { id } }';
   const RECORDS =
     'query($code: CreditCode!) { enterprise(code: $code) { creditRecords { id kind state } creditLists { name } } }';
   const codesOf = (body: { errors?: any[] }) => body.errors?.map((e) => e.extensions?.code);
 
-  it('refuses the repair office, refuses the court record for everyone, and lets the tax department repair its own', async () => {
+  it('refuses the court record for everyone, and lets only the owning department handle a repair', async () => {
     const debtor = demoCode('partial-debtor');
     const { body: read } = await stack.query(RECORDS, { code: debtor });
     const byKind = (kind: string) => read.data.enterprise.creditRecords.find((r: any) => r.kind === kind).id;
     const repairOffice = { tier: 'GOVERNMENT' as const, client: 'repair-office', purpose: 'CREDIT_REPAIR' };
-    for (const kind of ['DISHONEST_JUDGMENT_DEBTOR', 'CONSUMPTION_RESTRICTION', 'PROCUREMENT_DISHONESTY']) {
-      const input = { code: debtor, recordId: byKind(kind), basis: '已履行', idempotencyKey: `ro-${kind}` };
-      const { body } = await stack.query(REPAIR, { input }, repairOffice);
-      expect(codesOf(body), kind).toEqual([
-        kind === 'PROCUREMENT_DISHONESTY' ? 'FORBIDDEN_DEPARTMENT' : 'RECORD_NOT_REPAIRABLE',
-      ]);
-    }
-    // The court record leaves through the courts only, even for the courts' own clients.
     const courts = { ...repairOffice, client: 'court-office', department: 'COURTS' };
-    const court = await stack.query(
-      REPAIR,
-      {
-        input: { code: debtor, recordId: byKind('DISHONEST_JUDGMENT_DEBTOR'), basis: '已履行', idempotencyKey: 'c-1' },
-      },
-      courts,
-    );
-    expect(codesOf(court.body)).toEqual(['RECORD_NOT_REPAIRABLE']);
-    // Another department may not repair the procurement record either.
-    const tax = { ...repairOffice, client: 'tax-office', department: 'TAX' };
-    const wrong = await stack.query(
-      REPAIR,
-      { input: { code: debtor, recordId: byKind('PROCUREMENT_DISHONESTY'), basis: '已整改', idempotencyKey: 't-1' } },
-      tax,
-    );
-    expect(codesOf(wrong.body)).toEqual(['FORBIDDEN_DEPARTMENT']);
+    const input = (kind: string, key: string) => ({
+      code: debtor,
+      recordId: byKind(kind),
+      basis: '已履行',
+      correction: '履行凭证',
+      commitment: '信用承诺',
+      idempotencyKey: key,
+    });
+    // Court records leave through the courts only, even for the courts' own clients.
+    for (const as of [repairOffice, courts])
+      for (const kind of ['DISHONEST_JUDGMENT_DEBTOR', 'CONSUMPTION_RESTRICTION']) {
+        const { body } = await stack.query(APPLY, { input: input(kind, `${as.client}-${kind}`) }, as);
+        expect(codesOf(body), kind).toEqual(['RECORD_NOT_REPAIRABLE']);
+      }
     const { body: after } = await stack.query(RECORDS, { code: debtor });
     expect(after.data.enterprise.creditLists).toEqual(read.data.enterprise.creditLists);
-
-    // The tax department repairs a tax record it owns.
-    const violator = demoCode('major-tax-violator');
-    const { body: taxRead } = await stack.query(RECORDS, { code: violator });
-    const arrears = taxRead.data.enterprise.creditRecords.find((r: any) => r.source !== 'x' && r.id.startsWith('TAX:'));
-    const ok = await stack.query(
-      REPAIR,
-      { input: { code: violator, recordId: arrears.id, basis: '已补缴税款并作出信用承诺', idempotencyKey: 't-2' } },
-      tax,
-    );
-    expect(ok.body.errors).toBeUndefined();
-    expect(ok.body.data.recordRepair).toMatchObject({ recordId: arrears.id, by: 'tax-office' });
   });
 
   it('lets only the owning department decide an objection', async () => {

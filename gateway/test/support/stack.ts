@@ -30,7 +30,13 @@ import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gatewa
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
 import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
-import { openCreditSubgraph, loadConfig as creditConfig, type Outbox } from '@credit-gateway/subgraph-credit';
+import {
+  openCreditSubgraph,
+  loadConfig as creditConfig,
+  type CreditSubgraph,
+  type CreditSubgraphOptions,
+  type Outbox,
+} from '@credit-gateway/subgraph-credit';
 import {
   createSocialSecuritySubgraph,
   loadConfig as socialSecurityConfig,
@@ -49,6 +55,8 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra credit subgraph environment. */
   creditEnv?: Record<string, string>;
+  /** The credit subgraph's options: its clock, its outbox. */
+  creditOptions?: CreditSubgraphOptions;
 }
 
 /** Who a test request comes from. Default: a GOVERNMENT approval system stating its purpose. */
@@ -73,8 +81,8 @@ export interface Stack {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   frontDb: FrontDb;
-  /** The credit subgraph's outbox, as the platform's own workflows enqueue on it. */
-  creditOutbox: Outbox;
+  /** The credit subgraph's outbox, as the platform's own workflows enqueue on it (the current one after a restart). */
+  readonly creditOutbox: Outbox;
   /** The public key file receivers check webhook deliveries with (the development outbox key). */
   outboxPublicKeyFile: string;
   /** HTTP requests each subgraph received since the last reset. */
@@ -106,6 +114,13 @@ export interface Stack {
   sourceCalls(): Promise<Record<StandInName | 'social-security', number>>;
   standInStats(name: StandInName): Promise<StandInStats>;
   standInUrl(name: StandInName): string;
+  /** The credit subgraph's store directory (file store). */
+  creditStoreDir: string;
+  /**
+   * Closes the credit subgraph and opens a new one on the same store and options, behind the same
+   * address: a restart. `whileDown` runs in between, with the store closed.
+   */
+  restartCredit(whileDown?: () => Promise<void>): Promise<void>;
   resetStats(): Promise<void>;
   setFaults(name: StandInName | 'social-security', faults: Partial<Faults>): Promise<void>;
   clearFaults(): Promise<void>;
@@ -152,25 +167,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       embedded ?? undefined,
     );
     closers.push(() => socialSecurity.close());
-    const credit = await openCreditSubgraph(
-      creditConfig({
-        PORT: '0',
-        ...trustGateway,
-        LINKAGE_URL: standIns.courts.url,
-        CREDIT_STORE_DIR: join(workDir, 'credit'),
-        ...keys.creditEnv,
-        ...options.creditEnv,
-      }),
-      logger,
-    );
-    closers.push(() => credit.close());
+    const creditStoreDir = options.creditEnv?.['CREDIT_STORE_DIR'] ?? join(workDir, 'credit');
+    const openCredit = () =>
+      openCreditSubgraph(
+        creditConfig({
+          PORT: '0',
+          ...trustGateway,
+          LINKAGE_URL: standIns.courts.url,
+          CREDIT_STORE_DIR: creditStoreDir,
+          ...keys.creditEnv,
+          ...options.creditEnv,
+        }),
+        logger,
+        options.creditOptions,
+      );
+    let credit: CreditSubgraph | null = await openCredit();
+    closers.push(() => credit?.close() ?? Promise.resolve());
     const handlers: Record<SubgraphName, RequestListener> = {
       market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger).handler,
       tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger).handler,
       courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger).handler,
       procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger).handler,
       'social-security': socialSecurity.handler,
-      credit: credit.handler,
+      // Through the current subgraph, so that a restart keeps the address.
+      credit: (request, response) => {
+        if (credit) credit.handler(request, response);
+        else response.writeHead(503).end();
+      },
     };
     // Counts what reaches each subgraph, to prove one request per subgraph whatever the batch.
     const requests = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])) as Record<SubgraphName, number>;
@@ -231,7 +254,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]),
       ) as Record<SubgraphName, string>,
       frontDb,
-      creditOutbox: credit.outbox!,
+      get creditOutbox(): Outbox {
+        return credit!.outbox!;
+      },
       outboxPublicKeyFile: keys.files.outboxPublicKey,
       subgraphRequests: () => ({ ...requests }),
       registerDir,
@@ -250,6 +275,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       standInStats: (name) => control(name, 'GET', '/_sim/stats') as Promise<StandInStats>,
       standInUrl: (name) => standIns[name].url,
+      creditStoreDir,
+      async restartCredit(whileDown) {
+        const running = credit;
+        credit = null;
+        await running?.close();
+        await whileDown?.();
+        credit = await openCredit();
+      },
       async sourceCalls() {
         const calls = { 'social-security': frontDb.stats().queries } as Record<StandInName | 'social-security', number>;
         for (const name of STAND_IN_NAMES)

@@ -2,6 +2,7 @@ import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
 import { DEFAULT_PUBLICITY_FILE } from './rules/publicity.js';
+import { DEFAULT_REPAIR_FILE } from './rules/repair.js';
 import { DEFAULT_STORE_DIR } from './store/event-store.js';
 import { DEFAULT_DISPATCHER_SETTINGS, type DispatcherSettings } from './outbox/dispatcher.js';
 
@@ -12,8 +13,15 @@ export interface CreditConfig extends SubgraphConfig {
   publicityPeriodsFile: string;
   /** The comprehensive evaluation model (CREDIT_EVALUATION_MODEL_FILE). */
   evaluationModelFile: string;
+  /** Credit repair: conditions, target, records the platform never repairs (CREDIT_REPAIR_POLICY_FILE). */
+  repairPolicyFile: string;
   /** Enterprises remembered for 落实到人 (CREDIT_REPRESENTATIVE_INDEX_SIZE). */
   representativeIndexSize: number;
+  /**
+   * Key of the durable person index (CREDIT_PERSON_INDEX_KEY): people are kept under HMAC digests
+   * of their ID numbers. Without it the index lives in memory only.
+   */
+  personIndexKey: string | undefined;
   /** The durable store's directory, when no database is configured (CREDIT_STORE_DIR). */
   storeDir: string;
   /** The durable store in PostgreSQL (CREDIT_DATABASE_URL); the file store otherwise. */
@@ -103,11 +111,20 @@ export function loadConfig(env: Env): CreditConfig {
       DEFAULT_EVALUATION_FILE,
       'The comprehensive evaluation model',
     ),
+    repairPolicyFile: reader.string(
+      'CREDIT_REPAIR_POLICY_FILE',
+      DEFAULT_REPAIR_FILE,
+      'Credit repair: its conditions, its decision target, and the records only their department removes',
+    ),
     representativeIndexSize: reader.int(
       'CREDIT_REPRESENTATIVE_INDEX_SIZE',
       100_000,
       { min: 1, max: 10_000_000 },
       'Enterprises remembered with their legal representative, for measures that bind the person (落实到人)',
+    ),
+    personIndexKey: reader.optionalString(
+      'CREDIT_PERSON_INDEX_KEY',
+      'Secret (at least 32 characters) under which the durable person index (落实到人) keeps ID numbers as HMAC digests; the index is kept in memory only when unset',
     ),
     ...readStoreLocation(reader),
     linkageUrl: reader.url(
@@ -128,6 +145,9 @@ export function loadConfig(env: Env): CreditConfig {
         'suffix starting with a dot (.gov.cn), comma-separated; any host when unset',
     ),
   };
+  if (config.personIndexKey !== undefined && config.personIndexKey.length < 32) {
+    reader.problem('CREDIT_PERSON_INDEX_KEY must be at least 32 characters');
+  }
   reader.done();
   return config;
 }

@@ -115,7 +115,14 @@ export interface MarketInputs extends SectionReading {
 
 export interface TaxInputs extends SectionReading {
   publishedGrades: { year: number; grade: TaxCreditGradeLevel; provenance: ProvenanceInput }[];
-  majorViolations: { caseNature: string; publishedOn: string; publicityEndsOn: string; provenance: ProvenanceInput }[];
+  majorViolations: {
+    caseNature: string;
+    publishedOn: string;
+    publicityEndsOn: string;
+    /** 负有直接责任的财务负责人, when the case names one with an ID number. */
+    responsibleFinanceOfficer?: { person?: { idNumber: string } | null } | null;
+    provenance: ProvenanceInput;
+  }[];
   arrearsNotices: { amount: number; announcedOn: string; provenance: ProvenanceInput }[];
 }
 
@@ -247,7 +254,11 @@ export interface LinkageClient {
 
 export type ObjectionModel = Objection;
 
-export type CreditRepairModel = CreditRepair;
+/**
+ * A repair as the store keeps it; `overdue` and `decidedWithinTarget` depend on the day it is read
+ * and are resolved then.
+ */
+export type CreditRepairModel = Omit<CreditRepair, 'overdue' | 'decidedWithinTarget'>;
 
 export type EnforcementFeedbackModel = EnforcementFeedback;
 

@@ -18,6 +18,7 @@ import { RepresentativeIndex } from './rules/representatives.js';
 import { createLinkageSource } from './source/linkage.js';
 import { openCreditStore } from './store/index.js';
 import { ephemeralSigningKey, openOutbox, readSigningKey, type DurableOutbox } from './outbox/index.js';
+import { peopleJournal } from './store/people.js';
 
 export interface CreditSubgraphOptions {
   /** The clock the rules judge by; the system clock by default. */
@@ -51,7 +52,11 @@ export function createCreditSubgraph(
 ): CreditSubgraph {
   const now = options.now ?? (() => new Date());
   const { store, linkage, outbox } = options;
-  const representatives = new RepresentativeIndex(config.representativeIndexSize);
+  // Durable on the store when a key is configured; in memory otherwise.
+  const representatives =
+    store && config.personIndexKey !== undefined
+      ? new RepresentativeIndex(config.representativeIndexSize, peopleJournal(store.events, now), config.personIndexKey)
+      : new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
@@ -107,7 +112,9 @@ export async function openCreditSubgraph(
   const policy = loadCreditPolicy(config);
   const ownStore = options.store
     ? undefined
-    : await openCreditStore({ dir: config.storeDir, databaseUrl: config.storeDatabaseUrl }, logger);
+    : await openCreditStore({ dir: config.storeDir, databaseUrl: config.storeDatabaseUrl }, logger, {
+        repairPolicy: policy.repair,
+      });
   const store = options.store ?? ownStore;
   const linkage =
     options.linkage ?? createLinkageSource({ baseUrl: config.linkageUrl, timeoutMs: config.sourceTimeoutMs });

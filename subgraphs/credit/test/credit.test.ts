@@ -69,13 +69,22 @@ async function post(body: unknown, headers: Record<string, string>) {
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
 }
 
-async function query(tier: InternalClaims['tier'], text: string, variables?: Record<string, unknown>) {
-  const { body } = await post({ query: text, variables }, await gatewayHeaders({ tier }));
+async function query(
+  tier: InternalClaims['tier'] | Partial<InternalClaims>,
+  text: string,
+  variables?: Record<string, unknown>,
+) {
+  const claims = typeof tier === 'string' ? { tier } : tier;
+  const { body } = await post({ query: text, variables }, await gatewayHeaders(claims));
   return body;
 }
 
 /** Asks for computed fields of enterprises the way the gateway does, with their required data. */
-function entities(tier: InternalClaims['tier'], selection: string, ...inputs: Record<string, unknown>[]) {
+function entities(
+  tier: InternalClaims['tier'] | Partial<InternalClaims>,
+  selection: string,
+  ...inputs: Record<string, unknown>[]
+) {
   return query(
     tier,
     `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Enterprise { ${selection} } } }`,
@@ -169,9 +178,9 @@ describe('the credit subgraph', () => {
       },
     );
 
-    it('shows GOVERNMENT expired, repaired and removed records too, marked as such', async () => {
+    it('shows the owning department expired, repaired and removed records too, marked as such', async () => {
       const result = await entities(
-        'GOVERNMENT',
+        { tier: 'GOVERNMENT', department: 'MARKET' },
         'creditRecords { id state publishedUntil objectionId repairedOn }',
         representation(seriousIllegal()),
       );

@@ -285,38 +285,22 @@ describe('the objection workflow over HTTP', () => {
   });
 });
 
-describe('recordRepair over HTTP', () => {
-  const REPAIR = `mutation Repair($input: RecordRepairInput!) { recordRepair(input: $input) { id code recordId repairedOn basis by } }`;
-  const input = { code: SME, recordId: 'MARKET:PEN-2024-3', basis: '已纠正并作出信用承诺', idempotencyKey: 'r-1' };
+describe('repair applications over HTTP', () => {
+  const APPLY = `mutation Apply($input: RepairApplicationInput!) { applyForRepair(input: $input) { id status } }`;
+  const input = {
+    code: SME,
+    recordId: 'MARKET:PEN-2025-7',
+    basis: '已纠正',
+    correction: '缴款凭证',
+    commitment: '信用承诺',
+    idempotencyKey: 'r-1',
+  };
+  const codes = async (caller: Caller, overrides: Record<string, unknown>) =>
+    (await graphql(caller, APPLY, { input: { ...input, ...overrides } })).errors?.map(
+      (e) => (e['extensions'] as { code: string }).code,
+    );
 
-  it('records a repair for government departments, once per key', async () => {
-    clock = new Date('2026-11-19T16:30:00.000Z');
-    const first = await graphql(marketDepartment, REPAIR, { input });
-    expect(first).toEqual({
-      data: {
-        recordRepair: {
-          id: expect.stringMatching(/^REP-[0-9A-F]{20}$/) as string,
-          code: SME,
-          recordId: 'MARKET:PEN-2024-3',
-          repairedOn: '2026-11-20',
-          basis: '已纠正并作出信用承诺',
-          by: 'market-regulation-office',
-        },
-      },
-    });
-    expect(await graphql(marketDepartment, REPAIR, { input })).toEqual(first);
-    expect((await store.overlaysFor(SME)).repairs.get('MARKET:PEN-2024-3')).toEqual({ repairedOn: '2026-11-20' });
-  });
-
-  it('is for the department owning the record only, never for a court record, and only for records that exist', async () => {
-    const codes = async (caller: Caller, overrides: Record<string, unknown>) =>
-      (await graphql(caller, REPAIR, { input: { ...input, ...overrides } })).errors?.map(
-        (e) => (e['extensions'] as { code: string }).code,
-      );
-    expect(await codes(department, { idempotencyKey: 'r-3' })).toEqual(['FORBIDDEN_DEPARTMENT']);
-    expect(await codes({ tier: 'GOVERNMENT', client: 'repair-office' }, { idempotencyKey: 'r-4' })).toEqual([
-      'FORBIDDEN_DEPARTMENT',
-    ]);
+  it('never for a court record, whoever asks, and only for records that exist, without markup', async () => {
     for (const caller of [department, marketDepartment])
       expect(await codes(caller, { code: DEBTOR, recordId: RECORD, idempotencyKey: 'r-5' })).toEqual([
         'RECORD_NOT_REPAIRABLE',
@@ -324,19 +308,16 @@ describe('recordRepair over HTTP', () => {
     expect(await codes(marketDepartment, { recordId: 'MARKET:PEN-1999-1', idempotencyKey: 'r-6' })).toEqual([
       'RECORD_NOT_FOUND',
     ]);
-    expect(
-      await codes(marketDepartment, {
-        recordId: 'MARKET:PEN-2025-7',
-        basis: '<img src=x onerror=alert(1)>',
-        idempotencyKey: 'r-7',
-      }),
-    ).toEqual(['BAD_USER_INPUT']);
+    expect(await codes(marketDepartment, { basis: '<img src=x onerror=alert(1)>', idempotencyKey: 'r-7' })).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+  });
+
+  it('refuses a record no longer published: there is nothing to repair', async () => {
+    expect(await codes(marketDepartment, { recordId: 'MARKET:PEN-2024-3' })).toEqual(['BAD_USER_INPUT']);
   });
 
   it('is not for other tiers', async () => {
-    const result = await graphql(lenderWithConsent, REPAIR, { input: { ...input, idempotencyKey: 'r-2' } });
-    expect(result.errors?.map((e) => (e['extensions'] as { code: string }).code)).toEqual([
-      'UNAUTHORIZED_FIELD_OR_TYPE',
-    ]);
+    expect(await codes(lenderWithConsent, { idempotencyKey: 'r-2' })).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
   });
 });

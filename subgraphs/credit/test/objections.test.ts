@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
 import type { CreditStore } from '../src/models.js';
 import { openCreditStore, objectionView, type Caller } from '../src/store/index.js';
+import { decidedWithinTarget, isRepairOverdue } from '../src/store/repairs.js';
 import { tempDir } from './store-support.js';
 
 const SME = '91500155MA5UQ01CXD';
@@ -20,6 +21,20 @@ const FILED = new Date('2026-09-29T02:00:00.000Z');
 const at = (iso: string) => new Date(iso);
 
 /** The error's code and message, or 'no error'. */
+/** A repair of TAX:ARREARS-7 applied for, accepted and granted at `when`. */
+async function grant(store: CreditStore, when: Date) {
+  const met = [{ condition: 'REPAIR_COMMITMENT', met: true, detail: 'commitment made' }];
+  const { id } = await store.repairs.applyFor(
+    'credit-window',
+    { code: DEBTOR, recordId: 'TAX:ARREARS-7', basis: '已缴清', commitment: '承诺', idempotencyKey: 'r' },
+    { kind: 'TAX_ARREARS', department: 'TAX' },
+    met,
+    when,
+  );
+  await store.repairs.accept('tax-office', id, 'a', when);
+  return store.repairs.decide('tax-office', { id, decision: 'GRANTED', idempotencyKey: 'd' }, met, when);
+}
+
 async function failure(promise: Promise<unknown>): Promise<{ code: unknown; message: string; extensions: unknown }> {
   try {
     await promise;
@@ -285,35 +300,89 @@ describe('objections and repairs', () => {
   });
 
   describe('repairs', () => {
-    const repair = (caller: Caller, key = 'repair-1', basis = '已纠正违法行为并作出信用承诺', recordId = RECORD) =>
-      store.repairs.record(
-        caller,
-        { code: DEBTOR, recordId, basis, idempotencyKey: key },
-        at('2026-11-19T17:30:00.000Z'),
+    const TAX_RECORD = 'TAX:ARREARS-7';
+    const met = [{ condition: 'REPAIR_COMMITMENT', met: true, detail: 'commitment made' }];
+    const apply = (key = 'repair-1', basis = '已纠正违法行为并作出信用承诺', when = '2026-11-19T17:30:00.000Z') =>
+      store.repairs.applyFor(
+        'credit-window',
+        { code: DEBTOR, recordId: TAX_RECORD, basis, commitment: '承诺', idempotencyKey: key },
+        { kind: 'TAX_ARREARS', department: 'TAX' },
+        met,
+        at(when),
       );
 
-    it('records a repair on the China date, idempotently', async () => {
-      const repaired = await repair(department);
-      expect(repaired).toEqual({
+    it('files an application on the China date with its target, idempotently, one pending per record', async () => {
+      const applied = await apply();
+      expect(applied).toMatchObject({
         id: expect.stringMatching(/^REP-[0-9A-F]{20}$/) as string,
         code: DEBTOR,
-        recordId: RECORD,
-        repairedOn: '2026-11-20',
-        basis: '已纠正违法行为并作出信用承诺',
-        by: 'court-enforcement-office',
+        recordId: TAX_RECORD,
+        recordKind: 'TAX_ARREARS',
+        department: 'TAX',
+        status: 'APPLIED',
+        appliedBy: 'credit-window',
+        // Filed on Friday 2026-11-20 (China): three working days later.
+        dueOn: '2026-11-25',
+        repairedOn: null,
+        legacy: false,
       });
-      expect(await repair(department)).toEqual(repaired);
-      expect(store.events.read(`repair/${repaired.id}`)).toHaveLength(1);
-      expect((await failure(repair(department, 'repair-1', '另一个依据'))).message).toBe(
-        `idempotencyKey 'repair-1' was already used for another repair (${repaired.id})`,
+      expect(await apply()).toEqual(applied);
+      expect((await failure(apply('repair-1', '另一个依据'))).message).toBe(
+        `idempotencyKey 'repair-1' was already used for another repair (${applied.id})`,
       );
-      expect((await failure(repair(department, 'repair-2'))).message).toBe(
-        `Record ${RECORD} was already repaired on 2026-11-20 (${repaired.id})`,
+      expect((await failure(apply('repair-2'))).message).toBe(
+        `Record ${TAX_RECORD} already has a repair applied (${applied.id})`,
       );
     });
 
-    it('is for government departments only', async () => {
-      expect((await failure(repair(lender()))).code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    it('is accepted, then granted or refused, in that order, idempotently', async () => {
+      const { id } = await apply();
+      expect(
+        (
+          await failure(
+            store.repairs.decide('tax-office', { id, decision: 'GRANTED', idempotencyKey: 'd' }, met, FILED),
+          )
+        ).message,
+      ).toBe(`Repair ${id} is APPLIED: it can only become ACCEPTED, not GRANTED`);
+      await store.repairs.accept('tax-office', id, 'a', at('2026-11-20T02:00:00.000Z'));
+      expect(
+        (
+          await failure(
+            store.repairs.decide('tax-office', { id, decision: 'REFUSED', idempotencyKey: 'd' }, met, FILED),
+          )
+        ).message,
+      ).toContain('reason must say why');
+      const granted = await store.repairs.decide(
+        'tax-office',
+        { id, decision: 'GRANTED', idempotencyKey: 'd' },
+        met,
+        at('2026-11-26T02:00:00.000Z'),
+      );
+      expect(granted).toMatchObject({ status: 'GRANTED', repairedOn: '2026-11-26', by: 'tax-office' });
+      expect(decidedWithinTarget(granted)).toBe(false);
+      expect(
+        await store.repairs.decide('tax-office', { id, decision: 'GRANTED', idempotencyKey: 'd' }, met, FILED),
+      ).toEqual(granted);
+      expect(store.events.read(`repair/${id}`)).toHaveLength(3);
+      expect(Object.fromEntries(store.repairs.forSubject(DEBTOR))).toEqual({
+        [TAX_RECORD]: { repairedOn: '2026-11-26' },
+      });
+    });
+
+    it('lets a refused record be applied for again, and shows the pending one overdue past its target', async () => {
+      const { id } = await apply();
+      await store.repairs.accept('tax-office', id, 'a', FILED);
+      await store.repairs.decide(
+        'tax-office',
+        { id, decision: 'REFUSED', reason: '未缴清', idempotencyKey: 'd' },
+        met,
+        FILED,
+      );
+      const again = await apply('repair-2');
+      expect(again.status).toBe('APPLIED');
+      expect(isRepairOverdue(again, '2026-11-25')).toBe(false);
+      expect(isRepairOverdue(again, '2026-11-26')).toBe(true);
+      expect(store.repairs.forSubject(DEBTOR).size).toBe(0);
     });
   });
 
@@ -329,11 +398,7 @@ describe('objections and repairs', () => {
       }
       // Disputed again after it was upheld: the new objection is the one that counts.
       const again = await file(department, { recordId: 'MARKET:PEN-1', key: 'o3', reason: '新证据' });
-      await store.repairs.record(
-        department,
-        { code: DEBTOR, recordId: 'TAX:ARREARS-7', basis: '已缴清', idempotencyKey: 'r' },
-        at('2026-11-02T03:00:00.000Z'),
-      );
+      await grant(store, at('2026-11-02T03:00:00.000Z'));
       const overlays = await store.overlaysFor(DEBTOR);
       expect({
         repairs: Object.fromEntries(overlays.repairs),
@@ -362,11 +427,7 @@ describe('objections and repairs', () => {
   it('rebuilds everything after a restart, keys included', async () => {
     const objection = await file(lender());
     await store.objections.advance(department, { id: objection.id, status: 'VERIFYING', idempotencyKey: 'v' }, FILED);
-    const repaired = await store.repairs.record(
-      department,
-      { code: DEBTOR, recordId: 'TAX:ARREARS-7', basis: '已缴清', idempotencyKey: 'r' },
-      FILED,
-    );
+    const repaired = await grant(store, FILED);
     const before = { objections: store.objections.forSubject(DEBTOR), overlays: await store.overlaysFor(DEBTOR) };
     await store.close();
 

@@ -6,7 +6,7 @@ import { enterpriseInputs, type DecisionInputsModel } from '../src/rules/inputs.
 import { applicableMeasures } from '../src/rules/measures.js';
 import { loadCreditPolicy } from '../src/rules/policy.js';
 import { NO_OVERLAYS } from '../src/rules/records.js';
-import { RepresentativeIndex } from '../src/rules/representatives.js';
+import { RepresentativeIndex, type PeopleEntry, type PeopleJournal } from '../src/rules/representatives.js';
 import { creditStatistics } from '../src/rules/statistics.js';
 import {
   abnormalRemoved,
@@ -371,8 +371,18 @@ describe('the representative index (落实到人)', () => {
 
   it('answers with the black-list memberships of the enterprises a person represents', () => {
     const index = new RepresentativeIndex(10);
-    index.remember(CODES.partialDebtor, '500112197508226133', debtor, COMPLETE);
-    index.remember(CODES.cleanSme, '500112197508226133', assessed(cleanSme()).memberships, COMPLETE);
+    void index.remember(
+      CODES.partialDebtor,
+      [{ idNumber: '500112197508226133', role: 'LEGAL_REPRESENTATIVE' }],
+      debtor,
+      COMPLETE,
+    );
+    void index.remember(
+      CODES.cleanSme,
+      [{ idNumber: '500112197508226133', role: 'LEGAL_REPRESENTATIVE' }],
+      assessed(cleanSme()).memberships,
+      COMPLETE,
+    );
     expect(index.dishonestyOf('500112197508226133').map((m) => [m.code, m.name])).toEqual([
       [CODES.partialDebtor, '失信被执行人名单'],
       [CODES.partialDebtor, '限制消费被执行人名单'],
@@ -383,13 +393,28 @@ describe('the representative index (落实到人)', () => {
 
   it('follows a change of representative and a delisting', () => {
     const index = new RepresentativeIndex(10);
-    index.remember(CODES.partialDebtor, '500112197508226133', debtor, COMPLETE);
-    index.remember(CODES.partialDebtor, '510107198203154517', debtor, COMPLETE);
+    void index.remember(
+      CODES.partialDebtor,
+      [{ idNumber: '500112197508226133', role: 'LEGAL_REPRESENTATIVE' }],
+      debtor,
+      COMPLETE,
+    );
+    void index.remember(
+      CODES.partialDebtor,
+      [{ idNumber: '510107198203154517', role: 'LEGAL_REPRESENTATIVE' }],
+      debtor,
+      COMPLETE,
+    );
     expect(index.dishonestyOf('500112197508226133')).toEqual([]);
     expect(index.dishonestyOf('510107198203154517')).toHaveLength(3);
-    index.remember(CODES.partialDebtor, '510107198203154517', [], COMPLETE);
+    void index.remember(
+      CODES.partialDebtor,
+      [{ idNumber: '510107198203154517', role: 'LEGAL_REPRESENTATIVE' }],
+      [],
+      COMPLETE,
+    );
     expect(index.dishonestyOf('510107198203154517')).toEqual([]);
-    index.remember(CODES.partialDebtor, null, debtor, COMPLETE);
+    void index.remember(CODES.partialDebtor, [], debtor, COMPLETE);
     expect(index.size).toBe(0);
   });
 
@@ -397,19 +422,69 @@ describe('the representative index (落实到人)', () => {
     const index = new RepresentativeIndex(10);
     const partial = { ...partialDebtor(), courts: null };
     const assessment = assessed(partial);
-    index.remember(CODES.partialDebtor, 'P1', assessment.memberships, assessment.inputs);
-    index.remember(CODES.cleanSme, 'P1', assessed(cleanSme()).memberships, assessed(cleanSme()).inputs);
+    void index.remember(
+      CODES.partialDebtor,
+      [{ idNumber: 'P1', role: 'LEGAL_REPRESENTATIVE' }],
+      assessment.memberships,
+      assessment.inputs,
+    );
+    void index.remember(
+      CODES.cleanSme,
+      [{ idNumber: 'P1', role: 'LEGAL_REPRESENTATIVE' }],
+      assessed(cleanSme()).memberships,
+      assessed(cleanSme()).inputs,
+    );
     expect(index.inputsOf('P1')).toMatchObject({ complete: false, missingSources: ['COURTS'] });
     expect(index.inputsOf('P2')).toMatchObject({ complete: true, missingSources: [] });
   });
 
   it('forgets the least recently checked enterprises beyond its capacity', () => {
     const index = new RepresentativeIndex(2);
-    index.remember(CODES.partialDebtor, 'P1', debtor, COMPLETE);
-    index.remember(CODES.seriousIllegal, 'P2', assessed(seriousIllegal()).memberships, COMPLETE);
-    index.remember(CODES.repIsDebtor, 'P3', assessed(repIsDebtor()).memberships, COMPLETE);
+    void index.remember(CODES.partialDebtor, [{ idNumber: 'P1', role: 'LEGAL_REPRESENTATIVE' }], debtor, COMPLETE);
+    void index.remember(
+      CODES.seriousIllegal,
+      [{ idNumber: 'P2', role: 'LEGAL_REPRESENTATIVE' }],
+      assessed(seriousIllegal()).memberships,
+      COMPLETE,
+    );
+    void index.remember(
+      CODES.repIsDebtor,
+      [{ idNumber: 'P3', role: 'LEGAL_REPRESENTATIVE' }],
+      assessed(repIsDebtor()).memberships,
+      COMPLETE,
+    );
     expect(index.size).toBe(2);
     expect(index.dishonestyOf('P1')).toEqual([]);
     expect(index.dishonestyOf('P2').map((m) => m.name)).toEqual(['严重违法失信名单']);
+  });
+
+  it('with a journal, writes only changes, keeps people as keyed digests, and is rebuilt from it', async () => {
+    const written: PeopleEntry[] = [];
+    const journal: PeopleJournal = {
+      record: (entry) => {
+        written.push(entry);
+        return Promise.resolve();
+      },
+      replay: (apply) => written.forEach(apply),
+    };
+    const key = 'k'.repeat(32);
+    const index = new RepresentativeIndex(10, journal, key);
+    const people = [
+      { idNumber: '500112197508226133', role: 'LEGAL_REPRESENTATIVE' as const },
+      { idNumber: '441900198809072243', role: 'FINANCE_OFFICER' as const },
+    ];
+    await index.remember(CODES.partialDebtor, people, debtor, COMPLETE);
+    await index.remember(CODES.partialDebtor, people, debtor, COMPLETE);
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written)).not.toContain('500112197508226133');
+    expect(JSON.stringify(written)).not.toContain('441900198809072243');
+    expect(written[0]!.people.map((p) => p.role)).toEqual(['LEGAL_REPRESENTATIVE', 'FINANCE_OFFICER']);
+
+    const rebuilt = new RepresentativeIndex(10, journal, key);
+    expect(rebuilt.dishonestyOf('441900198809072243')).toHaveLength(3);
+    // Another key finds nobody: the digests are keyed.
+    expect(new RepresentativeIndex(10, journal, 'x'.repeat(32)).dishonestyOf('441900198809072243')).toEqual([]);
+    await rebuilt.remember(CODES.partialDebtor, people, [], COMPLETE);
+    expect(written).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CreditRecordModel, Overlays } from '../src/models.js';
 import { loadPublicityPolicy } from '../src/rules/publicity.js';
+import { loadRepairPolicy } from '../src/rules/repair.js';
 import {
   applyOverlays,
   deriveRecords,
@@ -19,6 +20,7 @@ import {
 } from './support/enterprises.js';
 
 const policy = loadPublicityPolicy();
+const repair = loadRepairPolicy();
 const TODAY = '2026-11-02';
 
 const COURTS_SYSTEM = '中国执行信息公开网 (China Enforcement Information Disclosure)';
@@ -181,7 +183,7 @@ describe('overlays from the platform’s own decisions', () => {
   }
 
   it('leave records alone when the platform holds nothing', () => {
-    expect(applyOverlays(records(), NO_OVERLAYS)).toEqual(records());
+    expect(applyOverlays(records(), NO_OVERLAYS, repair)).toEqual(records());
   });
 
   it('suspend a record under an open objection, and say which objection', () => {
@@ -189,6 +191,7 @@ describe('overlays from the platform’s own decisions', () => {
       const result = applyOverlays(
         records(),
         overlays({ objections: new Map([['COURTS:1503212086', { id: 'obj-1', status }]]) }),
+        repair,
       );
       expect(result.find((r) => r.id === 'COURTS:1503212086')).toMatchObject({
         state: 'UNDER_OBJECTION',
@@ -208,6 +211,7 @@ describe('overlays from the platform’s own decisions', () => {
           ['COURTS:1398820417', { id: 'obj-4', status: 'REVOKED' }],
         ]),
       }),
+      repair,
     );
     expect(result.map((r) => [r.id, r.state, r.objectionId])).toEqual([
       ['MARKET:PEN120116000503', 'EXPIRED', null],
@@ -222,7 +226,7 @@ describe('overlays from the platform’s own decisions', () => {
     ]);
   });
 
-  it('end the publicity of a repaired record, over an expiry or an open objection, but not over a removal', () => {
+  it('end the publicity of a repaired record, over an expiry, but not over a removal, and never a court record', () => {
     const result = applyOverlays(
       records(),
       overlays({
@@ -234,29 +238,47 @@ describe('overlays from the platform’s own decisions', () => {
         ]),
         objections: new Map([['COURTS:1503212086', { id: 'obj-1', status: 'VERIFYING' }]]),
       }),
+      repair,
     );
-    expect(result.map((r) => [r.id, r.state, r.repairedOn, r.objectionId]).slice(0, 7)).toEqual([
+    // Court records leave through the courts only: a stored repair of one changes nothing.
+    expect(result.map((r) => [r.id, r.state, r.repairedOn, r.objectionId]).slice(0, 8)).toEqual([
       ['MARKET:PEN120116000503', 'REPAIRED', '2024-01-05', null],
       ['MARKET:ABN120116000501', 'ACTIVE', null, null],
       ['MARKET:ILL120116000502', 'REPAIRED', '2026-10-30', null],
       ['COURTS:1398820417', 'REMOVED', null, null],
-      ['COURTS:1201162021000005521', 'REMOVED', '2024-05-01', null],
+      ['COURTS:1201162021000005521', 'REMOVED', null, null],
       ['MARKET:PEN500112000601', 'EXPIRED', null, null],
-      ['COURTS:1503212086', 'REPAIRED', '2026-11-01', null],
+      ['COURTS:1503212086', 'UNDER_OBJECTION', null, 'obj-1'],
+      ['COURTS:5001122023000001234', 'ACTIVE', null, null],
     ]);
   });
 });
 
 describe('who sees which records', () => {
-  const records = applyOverlays(deriveRecords(seriousIllegal(), policy, TODAY), {
-    repairs: new Map([['MARKET:ABN120116000501', { repairedOn: '2026-10-30' }]]),
-    objections: new Map([['MARKET:ILL120116000502', { id: 'obj-9', status: 'RECEIVED' }]]),
+  const records = applyOverlays(
+    deriveRecords(seriousIllegal(), policy, TODAY),
+    {
+      repairs: new Map([['MARKET:ABN120116000501', { repairedOn: '2026-10-30' }]]),
+      objections: new Map([['MARKET:ILL120116000502', { id: 'obj-9', status: 'RECEIVED' }]]),
+    },
+    repair,
+  );
+
+  it('shows the owning department and auditors every record with its state', () => {
+    for (const viewer of [
+      { department: 'MARKET', purpose: 'ADMINISTRATIVE_LICENSING' },
+      { department: 'TAX', purpose: 'CREDIT_SUPERVISION' },
+    ]) {
+      expect(
+        recordsVisibleTo('GOVERNMENT', records, { ...viewer, auditPurposes: repair.auditPurposes }).map((r) => r.state),
+      ).toEqual(['EXPIRED', 'REPAIRED', 'UNDER_OBJECTION', 'REMOVED', 'REMOVED']);
+    }
   });
 
-  it('shows GOVERNMENT every record with its state', () => {
-    expect(recordsVisibleTo('GOVERNMENT', records).map((r) => [r.id, r.state])).toEqual([
+  it('stops sharing a repaired record with other departments (信用修复 stops sharing)', () => {
+    const viewer = { department: 'TAX', purpose: 'ADMINISTRATIVE_LICENSING', auditPurposes: repair.auditPurposes };
+    expect(recordsVisibleTo('GOVERNMENT', records, viewer).map((r) => [r.id, r.state])).toEqual([
       ['MARKET:PEN120116000503', 'EXPIRED'],
-      ['MARKET:ABN120116000501', 'REPAIRED'],
       ['MARKET:ILL120116000502', 'UNDER_OBJECTION'],
       ['COURTS:1398820417', 'REMOVED'],
       ['COURTS:1201162021000005521', 'REMOVED'],

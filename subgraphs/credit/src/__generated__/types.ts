@@ -238,14 +238,44 @@ export type CreditRecordState =
   /** Under an open objection: measures resting on it are suspended (暂不执行). */
   | 'UNDER_OBJECTION';
 
+/** A credit repair (信用修复) of one record, from its application to its decision. */
 export type CreditRepair = {
   __typename?: 'CreditRepair';
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  appliedAt: Scalars['DateTime']['output'];
+  /** The client that applied. */
+  appliedBy: Scalars['String']['output'];
+  /** What the subject did, in its own words. */
   basis: Scalars['String']['output'];
-  by: Scalars['String']['output'];
+  /** The client that decided it. */
+  by?: Maybe<Scalars['String']['output']>;
   code: Scalars['CreditCode']['output'];
+  /** The repair commitment. */
+  commitment?: Maybe<Scalars['String']['output']>;
+  /** The conditions as last checked: at the application, then at the decision. */
+  conditions: Array<RepairConditionCheck>;
+  /** The reference to the evidence of the correction. */
+  correction?: Maybe<Scalars['String']['output']>;
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Decided by dueOn; null while undecided. */
+  decidedWithinTarget?: Maybe<Scalars['Boolean']['output']>;
+  /** The department that owns the record and decides (谁认定、谁修复). */
+  department?: Maybe<SourceSystem>;
+  /** Target date for the decision: the application day plus the working days of data/repair.json (3). */
+  dueOn?: Maybe<Scalars['Date']['output']>;
   id: Scalars['ID']['output'];
+  /** Recorded in one step by an earlier release, before applications were checked. */
+  legacy: Scalars['Boolean']['output'];
+  /** Undecided after dueOn. */
+  overdue: Scalars['Boolean']['output'];
+  /** Why it was refused, or the note on the grant. */
+  reason?: Maybe<Scalars['String']['output']>;
   recordId: Scalars['ID']['output'];
-  repairedOn: Scalars['Date']['output'];
+  /** The kind of the record; null for a repair recorded before applications (legacy). */
+  recordKind?: Maybe<CreditRecordKind>;
+  /** Granted: the day the record stopped being published. */
+  repairedOn?: Maybe<Scalars['Date']['output']>;
+  status: RepairStatus;
 };
 
 /** Statistics over a set of subjects (统计分析). */
@@ -423,6 +453,8 @@ export type Enterprise = {
   /** Objections filed about this subject's records (异议). */
   objections?: Maybe<Array<Objection>>;
   procurement?: Maybe<ProcurementSection>;
+  /** Repairs of this subject's records (信用修复), the latest per record. */
+  repairs?: Maybe<Array<CreditRepair>>;
   socialSecurity?: Maybe<SocialSecuritySection>;
   /**
    * Graded supervision (分级分类监管): the inspection share in 双随机 random checks and the
@@ -543,6 +575,7 @@ export type MajorTaxViolation = {
   provenance: Provenance;
   publicityEndsOn: Scalars['Date']['output'];
   publishedOn: Scalars['Date']['output'];
+  responsibleFinanceOfficer?: Maybe<ResponsiblePerson>;
 };
 
 export type MakeCommitmentInput = {
@@ -595,10 +628,30 @@ export type MeasureKind =
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Accepts an application for handling (受理). Only the department owning the record, named in the
+   * caller's token, handles it (谁认定、谁修复; FORBIDDEN_DEPARTMENT otherwise). Idempotent.
+   */
+  acceptRepair: CreditRepair;
+  /**
    * Moves an objection on: verifying, then corrected, revoked or upheld (异议处理). Idempotent. Only the
    * department owning the disputed record, named in the caller's token, decides (FORBIDDEN_DEPARTMENT).
    */
   advanceObjection: Objection;
+  /**
+   * Applies for the repair of one record (信用修复申请), through the single intake window or the
+   * department itself. Idempotent. The record must be one of the subject's credit records
+   * (RECORD_NOT_FOUND), published, and repairable on the platform: court records leave the list through
+   * the courts, never here (RECORD_NOT_REPAIRABLE). The conditions of data/repair.json are checked
+   * (minimum publicity served, the correction shown, a repair commitment made):
+   * REPAIR_CONDITIONS_NOT_MET names those unmet. One pending or granted repair per record.
+   */
+  applyForRepair: CreditRepair;
+  /**
+   * Decides an accepted application: GRANTED (the conditions are checked again on the day, and the
+   * record stops being published, shared and triggering measures; the cases pushed for it are
+   * withdrawn) or REFUSED with its reason. Only the owning department. Idempotent.
+   */
+  decideRepair: CreditRepair;
   /**
    * Files an objection to a record (异议申请). The subject files it through AUTHORIZED with its own
    * consent (group CREDIT_OBJECTION), or a department through GOVERNMENT. Idempotent: the same
@@ -612,13 +665,6 @@ export type Mutation = {
    * department comes from the caller's token (FORBIDDEN_DEPARTMENT without one).
    */
   makeCommitment: CreditCommitment;
-  /**
-   * Records a credit repair of one record (信用修复). Idempotent. Only the department owning the record,
-   * named in the caller's token, repairs it (谁认定、谁修复; FORBIDDEN_DEPARTMENT otherwise); court records
-   * leave the list through the courts, never here (RECORD_NOT_REPAIRABLE). The record must be one of the
-   * subject's credit records (RECORD_NOT_FOUND).
-   */
-  recordRepair: CreditRepair;
   /**
    * Puts the caller's department's dead letters back in line, with a fresh budget of attempts: those
    * named, or all of them (up to 500). Returns the deliveries put back.
@@ -647,8 +693,23 @@ export type Mutation = {
 };
 
 
+export type MutationAcceptRepairArgs = {
+  input: RepairStepInput;
+};
+
+
 export type MutationAdvanceObjectionArgs = {
   input: AdvanceObjectionInput;
+};
+
+
+export type MutationApplyForRepairArgs = {
+  input: RepairApplicationInput;
+};
+
+
+export type MutationDecideRepairArgs = {
+  input: RepairDecisionInput;
 };
 
 
@@ -659,11 +720,6 @@ export type MutationFileObjectionArgs = {
 
 export type MutationMakeCommitmentArgs = {
   input: MakeCommitmentInput;
-};
-
-
-export type MutationRecordRepairArgs = {
-  input: RecordRepairInput;
 };
 
 
@@ -695,6 +751,12 @@ export type MutationResolveCommitmentArgs = {
 export type Objection = {
   __typename?: 'Objection';
   code: Scalars['CreditCode']['output'];
+  /** When the department closed it: corrected, revoked or upheld. */
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Closed by dueOn; null while open. */
+  decidedWithinTarget?: Maybe<Scalars['Boolean']['output']>;
+  /** The department that supplied the record: it is sent the objection, verifies and decides it. */
+  department?: Maybe<SourceSystem>;
   /** Target date for handling, in working days (5 by default). */
   dueOn: Scalars['Date']['output'];
   filedAt: Scalars['DateTime']['output'];
@@ -702,6 +764,7 @@ export type Objection = {
   filedBy: Scalars['String']['output'];
   history: Array<ObjectionEvent>;
   id: Scalars['ID']['output'];
+  /** Still open after dueOn. */
   overdue: Scalars['Boolean']['output'];
   reason: Scalars['String']['output'];
   recordId: Scalars['ID']['output'];
@@ -772,8 +835,9 @@ export type Person = {
   courts?: Maybe<CourtsSection>;
   idNumber: Scalars['IdNumber']['output'];
   /**
-   * Serious dishonesty of enterprises this person represents (落实到人): punishment reaches the legal
-   * representative. Known for the enterprises the platform has checked.
+   * Serious dishonesty of enterprises this person answers for (落实到人): punishment reaches the legal
+   * representative (or person in charge) and the finance officer named in a major tax case. Known for
+   * the enterprises the platform has checked, in any process, before or after a restart.
    */
   representedDishonesty: Array<ListMembership>;
   /**
@@ -781,6 +845,17 @@ export type Person = {
    * was last checked while a department could not be read.
    */
   representedDishonestyInputs: DecisionInputs;
+  /**
+   * The joint measures those lists carry in a decision context (落实到人): e.g. the consumption
+   * restrictions that bind a debtor company's legal representative. Incomplete as
+   * `representedDishonestyInputs` says.
+   */
+  representedMeasures: Array<AppliedMeasure>;
+};
+
+
+export type PersonRepresentedMeasuresArgs = {
+  context: DecisionContext;
 };
 
 /** Kinds of personal data (个人信息类别). */
@@ -869,6 +944,13 @@ export type Query = {
    * receivers to check them. Public.
    */
   outboxSigningKey: OutboxSigningKey;
+  /** One repair by id (信用修复). */
+  repair?: Maybe<CreditRepair>;
+  /**
+   * How fast each department decides repairs (信用修复时效), over the applications filed from `from` to
+   * `to` (China dates, both included; everything when absent), against the target of data/repair.json.
+   */
+  repairTimeliness: Array<RepairTimeliness>;
   /**
    * The webhook endpoints of the caller's department (信息推送), the department named in the caller's
    * token (FORBIDDEN_DEPARTMENT without one).
@@ -913,12 +995,15 @@ export type QueryOutboxDeliveriesArgs = {
   state?: InputMaybe<DeliveryState>;
 };
 
-export type RecordRepairInput = {
-  /** What the subject did: corrected the violation, made a credit commitment (信用承诺). Up to 2,000 characters, no markup. */
-  basis: Scalars['String']['input'];
-  code: Scalars['CreditCode']['input'];
-  idempotencyKey: Scalars['String']['input'];
-  recordId: Scalars['ID']['input'];
+
+export type QueryRepairArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRepairTimelinessArgs = {
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
 };
 
 export type RegisterWebhookEndpointInput = {
@@ -945,6 +1030,67 @@ export type RegistrationStatus =
   | 'OPERATING'
   | 'REVOKED';
 
+export type RepairApplicationInput = {
+  /** What the subject did, in its own words. Up to 2,000 characters, no markup. */
+  basis: Scalars['String']['input'];
+  code: Scalars['CreditCode']['input'];
+  /** The subject's public repair commitment (信用修复承诺). */
+  commitment?: InputMaybe<Scalars['String']['input']>;
+  /** A reference to the evidence that the violation is corrected and obligations met (a receipt, a report). */
+  correction?: InputMaybe<Scalars['String']['input']>;
+  /** Client-supplied key: applying twice with the same key returns the first application. */
+  idempotencyKey: Scalars['String']['input'];
+  /** A credit record id of the subject, from its creditRecords. */
+  recordId: Scalars['ID']['input'];
+};
+
+export type RepairConditionCheck = {
+  __typename?: 'RepairConditionCheck';
+  /** MINIMUM_PUBLICITY_SERVED, CORRECTION_SHOWN or REPAIR_COMMITMENT (data/repair.json). */
+  condition: Scalars['String']['output'];
+  detail: Scalars['String']['output'];
+  met: Scalars['Boolean']['output'];
+};
+
+export type RepairDecision =
+  | 'GRANTED'
+  | 'REFUSED';
+
+export type RepairDecisionInput = {
+  decision: RepairDecision;
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** Why it is refused (required then), or a note on the grant. Up to 2,000 characters, no markup. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Where a repair stands: applied for, accepted (受理), then granted or refused. */
+export type RepairStatus =
+  | 'ACCEPTED'
+  | 'APPLIED'
+  | 'GRANTED'
+  | 'REFUSED';
+
+export type RepairStepInput = {
+  id: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+/** One department's repair handling against its target (信用修复时效). */
+export type RepairTimeliness = {
+  __typename?: 'RepairTimeliness';
+  applications: Scalars['Int']['output'];
+  decided: Scalars['Int']['output'];
+  decidedWithinTarget: Scalars['Int']['output'];
+  department: SourceSystem;
+  /** Decided after the target date, or still undecided past it. */
+  late: Scalars['Int']['output'];
+  /** Median working days from application to decision, over those decided; null when none. */
+  medianWorkingDays?: Maybe<Scalars['Float']['output']>;
+  /** Undecided, past the target date today. */
+  overdue: Scalars['Int']['output'];
+};
+
 export type ResolveCommitmentInput = {
   id: Scalars['ID']['input'];
   idempotencyKey: Scalars['String']['input'];
@@ -952,6 +1098,11 @@ export type ResolveCommitmentInput = {
   note?: InputMaybe<Scalars['String']['input']>;
   /** KEPT or BROKEN. */
   state: CommitmentState;
+};
+
+export type ResponsiblePerson = {
+  __typename?: 'ResponsiblePerson';
+  person?: Maybe<Person>;
 };
 
 export type RestrictionInForce = {

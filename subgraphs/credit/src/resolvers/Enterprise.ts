@@ -19,7 +19,8 @@ import {
   type DecisionInputsModel,
 } from '../rules/inputs.js';
 import { applicableMeasures, measureSources } from '../rules/measures.js';
-import { recordsVisibleTo, representativeDebtorRecords } from '../rules/records.js';
+import type { PersonRole } from '../rules/representatives.js';
+import { recordsVisibleTo, representativeDebtorRecords, type RecordViewer } from '../rules/records.js';
 import { supervisionFor } from '../rules/supervision.js';
 
 /** The China date of the context's clock: the day the rules judge by. */
@@ -53,14 +54,18 @@ export function noteIfIncomplete(
 export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphContext): Promise<Assessment> {
   let pending = context.loaders.assessments.get(enterprise);
   if (!pending) {
-    pending = context.loaders.overlays.load(enterprise.code).then((overlays) => {
+    pending = context.loaders.overlays.load(enterprise.code).then(async (overlays) => {
       const assessment = assess(enterprise, context.policy, overlays, today(context));
       // Only a complete read says which records a subject has; a partial one must not hide a record.
       if (assessment.inputs.complete) context.records.remember(enterprise.code, assessment.records);
       // Without the market section the representative is unknown, not absent: keep what is known.
       if (enterprise.marketRegulation) {
-        const idNumber = enterprise.marketRegulation.registration?.legalRepresentative?.person?.idNumber ?? null;
-        context.representatives.remember(enterprise.code, idNumber, assessment.memberships, assessment.inputs);
+        await context.representatives
+          .remember(enterprise.code, peopleOf(enterprise), assessment.memberships, assessment.inputs)
+          .catch((error: unknown) => {
+            // The index only adds to what a person's query finds; the answer here stands without it.
+            context.logger.warn({ err: error }, 'The person index could not record an enterprise');
+          });
       }
       return assessment;
     });
@@ -81,6 +86,27 @@ async function evaluationOf(enterprise: EnterpriseInputs, context: SubgraphConte
   });
 }
 
+/** The caller as the sharing of repaired records sees it. */
+export function viewerOf(context: Pick<SubgraphContext, 'caller' | 'policy'>): RecordViewer {
+  return {
+    department: context.caller.department,
+    purpose: context.caller.purpose,
+    auditPurposes: context.policy.repair.auditPurposes,
+  };
+}
+
+/** The people an enterprise's dishonesty reaches (落实到人), as its departments name them. */
+function peopleOf(enterprise: EnterpriseInputs): { idNumber: string; role: PersonRole }[] {
+  const people: { idNumber: string; role: PersonRole }[] = [];
+  const representative = enterprise.marketRegulation?.registration?.legalRepresentative?.person?.idNumber;
+  if (representative) people.push({ idNumber: representative, role: 'LEGAL_REPRESENTATIVE' });
+  for (const violation of enterprise.tax?.majorViolations ?? []) {
+    const officer = violation.responsibleFinanceOfficer?.person?.idNumber;
+    if (officer) people.push({ idNumber: officer, role: 'FINANCE_OFFICER' });
+  }
+  return people;
+}
+
 export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseResolvers {
   return {
     // Representations arrive as `_Any`, past the CreditCode scalar, so the code is checked here; in
@@ -94,7 +120,7 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
     creditRecords: async (enterprise, _, context, info) => {
       const { records, inputs } = await assessmentOf(enterprise, context);
       noteIfIncomplete(context, info, inputs);
-      return recordsVisibleTo(context.access.tier, records);
+      return recordsVisibleTo(context.access.tier, records, viewerOf(context));
     },
     creditLists: async (enterprise, _, context, info) => {
       const { memberships, inputs } = await assessmentOf(enterprise, context);
@@ -143,6 +169,7 @@ export function createEnterpriseResolvers(policy: CreditCodePolicy): EnterpriseR
       return recordsVisibleTo(
         context.access.tier,
         representativeDebtorRecords(enterprise, context.policy.publicity, today(context)),
+        viewerOf(context),
       );
     },
   };

@@ -6,8 +6,8 @@ import type {
   QueryResolvers,
   Resolvers,
 } from '../__generated__/resolvers-types.js';
-import { consentRequired, mayActOnObjections, type Caller } from '../store/caller.js';
-import { isOverdue, objectionView } from '../store/objections.js';
+import { consentRequired, mayActOnObjections, ownerOf, type Caller } from '../store/caller.js';
+import { isOpen, isOverdue, objectionView, type ObjectionState } from '../store/objections.js';
 import { chinaDate } from '../workdays/index.js';
 
 /** The caller as the objection rules see it. */
@@ -33,7 +33,19 @@ function today(context: Pick<SubgraphContext, 'now'>): string {
 export const Objection: ObjectionResolvers = {
   // Judged by the day it is read, not the day it was stored.
   overdue: (objection, _, context) => isOverdue(objection, today(context)),
+  department: (objection) => ownerOf(objection.recordId),
+  decidedAt: (objection) => decidedAt(objection),
+  decidedWithinTarget: (objection) => {
+    const at = decidedAt(objection);
+    return at === null ? null : chinaDate(new Date(at)) <= objection.dueOn;
+  },
 };
+
+/** When an objection was closed: the time of its final step; null while open. */
+function decidedAt(objection: Pick<ObjectionState, 'status' | 'history'>): string | null {
+  if (isOpen(objection.status)) return null;
+  return objection.history.at(-1)?.at ?? null;
+}
 
 /** Query.objection: for the subject itself (AUTHORIZED, with its consent) and for departments. */
 export const objectionQueries: Pick<QueryResolvers, 'objection'> = {

@@ -1,5 +1,6 @@
 import { parseIdNumber } from '@credit-gateway/common';
 import type { PersonResolvers } from '../__generated__/resolvers-types.js';
+import { applicableMeasures } from '../rules/measures.js';
 import { noteIfIncomplete } from './Enterprise.js';
 
 export const Person: PersonResolvers = {
@@ -11,4 +12,14 @@ export const Person: PersonResolvers = {
     return context.representatives.dishonestyOf(idNumber);
   },
   representedDishonestyInputs: ({ idNumber }, _, { representatives }) => representatives.inputsOf(idNumber),
+  representedMeasures: ({ idNumber }, { context: decision }, context, info) => {
+    const inputs = context.representatives.inputsOf(idNumber);
+    noteIfIncomplete(context, info, inputs);
+    return applicableMeasures(
+      context.catalog,
+      context.representatives.dishonestyOf(idNumber),
+      decision,
+      inputs.missingSources,
+    );
+  },
 };

@@ -10,6 +10,7 @@ import { objectionMutations } from './ObjectionMutations.js';
 import { outboxResolvers } from './Outbox.js';
 import { Person } from './Person.js';
 import { Query } from './Query.js';
+import { repairResolvers } from './Repair.js';
 import { SubjectSet } from './SubjectSet.js';
 
 /**
@@ -48,5 +49,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     commitmentResolvers,
     { ListMembership },
     outboxResolvers,
+    repairResolvers,
   );
 }

@@ -19,7 +19,7 @@ export function assess(inputs: EnterpriseInputs, policy: CreditPolicy, overlays:
     ...deriveRecords(inputs, policy.publicity, today),
     ...brokenCommitmentRecords(overlays.commitments ?? [], policy.publicity, today),
   ];
-  const records = applyOverlays(derived, overlays).map((record) =>
+  const records = applyOverlays(derived, overlays, policy.repair).map((record) =>
     withPublicationTimeliness(record, policy.publication, policy.calendar),
   );
   return {

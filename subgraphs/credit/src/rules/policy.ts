@@ -7,6 +7,7 @@ import { loadSupervisionPolicy, type SupervisionPolicy } from './supervision.js'
 import { CreditDataError } from './data.js';
 import { loadEvaluationModel, type EvaluationModel } from './evaluation.js';
 import { loadPublicityPolicy, type PublicityPolicy } from './publicity.js';
+import { loadRepairPolicy, type RepairPolicy } from './repair.js';
 
 /** Every policy file of the credit rules, loaded and validated together. */
 export interface CreditPolicy {
@@ -21,6 +22,8 @@ export interface CreditPolicy {
   publication: PublicationDeadline;
   /** Working days (data/holidays.json). */
   calendar: HolidayCalendar;
+  /** Credit repair: who repairs which records, on what conditions, how fast. */
+  repair: RepairPolicy;
 }
 
 export interface PolicyFiles {
@@ -32,6 +35,7 @@ export interface PolicyFiles {
   supervisionFile?: string;
   publicationDeadlineFile?: string;
   holidaysFile?: string;
+  repairPolicyFile?: string;
 }
 
 /** The problems of several policy files, reported together at start-up. */
@@ -64,7 +68,8 @@ export function loadCreditPolicy(files: PolicyFiles = {}): CreditPolicy {
   const supervision = attempt(() => loadSupervisionPolicy(files.supervisionFile));
   const publication = attempt(() => loadPublicationDeadline(files.publicationDeadlineFile));
   const calendar = attempt(() => loadHolidayCalendar(files.holidaysFile));
-  if (!catalog || !publicity || !evaluation || !commitments || !supervision || !publication || !calendar)
+  const repair = attempt(() => loadRepairPolicy(files.repairPolicyFile));
+  if (!catalog || !publicity || !evaluation || !commitments || !supervision || !publication || !calendar || !repair)
     throw new CreditPolicyError(failures);
-  return { catalog, publicity, evaluation, commitments, supervision, publication, calendar };
+  return { catalog, publicity, evaluation, commitments, supervision, publication, calendar, repair };
 }

@@ -8,6 +8,7 @@ import type {
 } from '../__generated__/types.js';
 import type { CreditRecordModel, DebtorRecordInput, EnterpriseInputs, Overlays, ProvenanceInput } from '../models.js';
 import { addMonths, penaltySeverity, publicityPeriod, type PublicityPolicy } from './publicity.js';
+import { repairableOnPlatform, type RepairPolicy } from './repair.js';
 
 const SOURCE_NAMES: Readonly<Record<SourceSystem, SourceName>> = {
   MARKET: 'market',
@@ -221,13 +222,19 @@ export function representativeDebtorRecords(
 
 /**
  * What the platform's own decisions make of the department's records. A revoked objection voids
- * the record; the department's removal stands; a repair ends its publicity; an open objection
- * (RECEIVED or VERIFYING) suspends the measures resting on a record still published.
- * CORRECTED and UPHELD objections leave the record as the department has it.
+ * the record; the department's removal stands; a granted repair ends its publicity; an open
+ * objection (RECEIVED or VERIFYING) suspends the measures resting on a record still published.
+ * CORRECTED and UPHELD objections leave the record as the department has it. A repair of a record
+ * the platform never repairs (a court's, `repair.notRepairableOnPlatform`) changes nothing,
+ * whenever and however it was stored: such a record leaves only through its department's system.
  */
-export function applyOverlays(records: readonly CreditRecordModel[], overlays: Overlays): CreditRecordModel[] {
+export function applyOverlays(
+  records: readonly CreditRecordModel[],
+  overlays: Overlays,
+  repairPolicy: RepairPolicy,
+): CreditRecordModel[] {
   return records.map((record) => {
-    const repair = overlays.repairs.get(record.id);
+    const repair = repairableOnPlatform(repairPolicy, record) ? overlays.repairs.get(record.id) : undefined;
     const objection = overlays.objections.get(record.id);
     const repairedOn = repair?.repairedOn ?? null;
     let state = record.state;
@@ -256,7 +263,33 @@ export function isPublished(record: CreditRecordModel): boolean {
 /** Tiers that see a subject's whole record history: expired, repaired, revoked and removed records too. */
 export const FULL_HISTORY_TIERS: ReadonlySet<Tier> = new Set<Tier>(['GOVERNMENT']);
 
-/** The records a tier may see: every tier sees published records; only some see the history. */
-export function recordsVisibleTo(tier: Tier, records: readonly CreditRecordModel[]): CreditRecordModel[] {
-  return FULL_HISTORY_TIERS.has(tier) ? [...records] : records.filter(isPublished);
+/** Who reads, as far as a repaired record is concerned: repair stops sharing it. */
+export interface RecordViewer {
+  /** The department the caller acts for, from its token. */
+  department: string | null;
+  /** Its declared purpose (x-credit-purpose). */
+  purpose: string | null;
+  /** Purposes that still see repaired records (data/repair.json `auditPurposes`). */
+  auditPurposes: ReadonlySet<string>;
+}
+
+const NO_VIEWER: RecordViewer = { department: null, purpose: null, auditPurposes: new Set() };
+
+/**
+ * The records a tier may see: every tier sees published records; GOVERNMENT sees the history too,
+ * but a repaired record only by the department that owns it and under an audit purpose: a repair
+ * stops publication and sharing with other departments and third parties.
+ */
+export function recordsVisibleTo(
+  tier: Tier,
+  records: readonly CreditRecordModel[],
+  viewer: RecordViewer = NO_VIEWER,
+): CreditRecordModel[] {
+  if (!FULL_HISTORY_TIERS.has(tier)) return records.filter(isPublished);
+  return records.filter(
+    (record) =>
+      record.state !== 'REPAIRED' ||
+      record.provenance.source === viewer.department ||
+      (viewer.purpose !== null && viewer.auditPurposes.has(viewer.purpose)),
+  );
 }

@@ -34,23 +34,6 @@ export function requireOwningDepartment(caller: Caller, recordId: string, action
   return owner;
 }
 
-/**
- * Departments whose records never leave through the platform: a court's 失信被执行人 listing and its
- * consumption restriction end when the court removes or lifts them (the courts' own feed says so).
- */
-const NOT_REPAIRABLE_THROUGH_PLATFORM: ReadonlySet<Department> = new Set(['COURTS']);
-
-export function requireRepairableThroughPlatform(recordId: string): void {
-  const owner = ownerOf(recordId);
-  if (owner !== null && NOT_REPAIRABLE_THROUGH_PLATFORM.has(owner)) {
-    throw new CreditGatewayError(
-      'RECORD_NOT_REPAIRABLE',
-      'Court enforcement records leave the list through the courts, never through the platform',
-      { extensions: { owner } },
-    );
-  }
-}
-
 export function badInput(message: string, extensions: Record<string, unknown> = {}): CreditGatewayError {
   return new CreditGatewayError('BAD_USER_INPUT', message, { extensions });
 }

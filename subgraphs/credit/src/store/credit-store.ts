@@ -7,6 +7,7 @@ import { loadObjectionPolicy, type ObjectionPolicy } from './policy.js';
 import { RepairBook } from './repairs.js';
 import { CommitmentBook } from './commitments.js';
 import { loadCommitmentPolicy, type CommitmentPolicy } from '../rules/commitments.js';
+import { loadRepairPolicy, type RepairPolicy } from '../rules/repair.js';
 
 declare module '../models.js' {
   interface CreditStore {
@@ -21,14 +22,12 @@ declare module '../models.js' {
 }
 
 /**
- * What the store adds to a subject's department records: repairs, and the latest objection to
+ * What the store adds to a subject's department records: granted repairs, and the latest objection to
  * each record. An open objection (RECEIVED, VERIFYING) suspends the measures resting on its
  * record; REVOKED revokes the record; CORRECTED and UPHELD leave it as the department has it.
  */
 export function overlaysOf(objections: ObjectionBook, repairs: RepairBook, code: string): Overlays {
-  const repaired = new Map<string, { repairedOn: string }>();
-  for (const [recordId, repair] of repairs.forSubject(code)) repaired.set(recordId, { repairedOn: repair.repairedOn });
-  return { repairs: repaired, objections: objections.latestByRecord(code) };
+  return { repairs: repairs.forSubject(code), objections: objections.latestByRecord(code) };
 }
 
 export interface CreditStoreOptions {
@@ -38,6 +37,8 @@ export interface CreditStoreOptions {
   objectionPolicy?: ObjectionPolicy;
   /** data/commitments.json by default. */
   commitmentPolicy?: CommitmentPolicy;
+  /** data/repair.json by default. */
+  repairPolicy?: RepairPolicy;
 }
 
 /**
@@ -53,10 +54,11 @@ export async function openCreditStore(
   const calendar = options.calendar ?? loadHolidayCalendar();
   const policy = options.objectionPolicy ?? loadObjectionPolicy();
   const commitmentPolicy = options.commitmentPolicy ?? loadCommitmentPolicy();
+  const repairPolicy = options.repairPolicy ?? loadRepairPolicy();
   const events = await openEventStore(config, logger);
   try {
     const objections = new ObjectionBook(events, calendar, policy);
-    const repairs = new RepairBook(events);
+    const repairs = new RepairBook(events, calendar, repairPolicy.decisionTargetWorkingDays);
     const commitments = new CommitmentBook(events, calendar, commitmentPolicy);
     return {
       events,
