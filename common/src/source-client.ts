@@ -1,4 +1,5 @@
 import { errorCodeForHttpStatus, SourceError, type SourceName } from './errors.js';
+import type { SourceCallMetrics } from './metrics.js';
 
 export interface SourceRequest {
   method?: 'GET' | 'POST';
@@ -6,6 +7,8 @@ export interface SourceRequest {
   body?: unknown;
   timeoutMs: number;
   headers?: Record<string, string>;
+  /** Where the call's latency and outcome are counted (the subgraph's metrics). */
+  metrics?: SourceCallMetrics;
 }
 
 /**
@@ -14,7 +17,12 @@ export interface SourceRequest {
  * SOURCE_UNAVAILABLE, anything unreadable is SOURCE_BAD_RESPONSE. Validating the JSON's shape is
  * the adapter's job, since only it knows the department's format.
  */
-export async function callSource(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
+export function callSource(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
+  const { metrics } = request;
+  return metrics ? metrics.time(source, () => send(source, url, request)) : send(source, url, request);
+}
+
+async function send(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
   const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
   let response: Response;
   try {

@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { Registry } from 'prom-client';
 import {
   CreditGatewayError,
   createLogger,
@@ -11,6 +12,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
+import { GatewayMetrics } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
@@ -21,6 +23,8 @@ export interface Gateway {
   handler: RequestListener;
   /** What /readyz answers: subgraphs up and admission not saturated. */
   readiness(): Promise<Readiness>;
+  /** Prometheus metrics, served on their own port (METRICS_PORT); undefined when that is 0. */
+  metrics: Registry | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,7 +49,15 @@ export async function createGateway(
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
   const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
-  const graphql = createPipeline({ supergraph, config, services, logger, plugins: options.plugins });
+  const metrics = config.metrics.enabled ? new GatewayMetrics(config.metrics) : undefined;
+  const plugins = [...(metrics ? [metrics.plugin] : []), ...(options.plugins ?? [])];
+  const graphql = createPipeline({ supergraph, config, services, logger, plugins });
+  metrics?.observe({
+    entityCache: () => supergraph.entityCache?.metrics,
+    fetches: () => supergraph.fetchMetrics(),
+    admission: () => graphql.admission(),
+    redis: () => services.redis.health(),
+  });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {
@@ -71,13 +83,6 @@ export async function createGateway(
     )
       return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
-    if (path === '/metrics')
-      return sendJson(response, 200, {
-        entityCache: supergraph.entityCache?.metrics ?? null,
-        redis: services.redis.health(),
-        subgraphFetches: supergraph.fetchMetrics(),
-        requests: graphql.admission(),
-      });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
       readiness().then(
@@ -96,6 +101,7 @@ export async function createGateway(
   return {
     handler,
     readiness,
+    metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
       await services.close();

@@ -85,6 +85,7 @@ beforeAll(async () => {
       PORT: String(port),
       WORKERS: '2',
       HEALTH_PORT: String(healthPort),
+      METRICS_PORT: '0',
       REGISTER_DIR: join(dir, 'register'),
       REGISTER_WRITER_ID: 'gateway-test',
       LOG_LEVEL: 'info',

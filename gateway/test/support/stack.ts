@@ -14,6 +14,7 @@ import {
   STAND_IN_NAMES,
   type RunningServer,
   type StandInName,
+  type SubgraphMetrics,
   type SubgraphName,
   type Tier,
 } from '@credit-gateway/common';
@@ -38,6 +39,7 @@ import {
 } from '@credit-gateway/subgraph-social-security';
 import { generateDevKeys, mintCallerToken, mintConsent } from '../../src/auth/index.js';
 import { loadConfig as gatewayConfig, startGateway } from '../../src/server.js';
+import { serveMetrics } from './metrics.js';
 
 export interface StackOptions {
   /** Registered subjects the courts index and the front-end database hold, besides the demo subjects. */
@@ -71,6 +73,10 @@ export interface GraphQLResponse {
 
 export interface Stack {
   gatewayUrl: string;
+  /** The gateway's /metrics, on its metrics port. */
+  metricsUrl: string;
+  /** Each subgraph's /metrics, on its metrics port. */
+  subgraphMetricsUrls: Record<SubgraphName, string>;
   subgraphUrls: Record<SubgraphName, string>;
   frontDb: FrontDb;
   /** HTTP requests each subgraph received since the last reset. */
@@ -159,14 +165,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
     );
     closers.push(() => credit.close());
-    const handlers: Record<SubgraphName, RequestListener> = {
-      market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger).handler,
-      tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger).handler,
-      courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger).handler,
-      procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger).handler,
-      'social-security': socialSecurity.handler,
-      credit: credit.handler,
+    const subgraphs: Record<SubgraphName, { handler: RequestListener; metrics: SubgraphMetrics }> = {
+      market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger),
+      tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger),
+      courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger),
+      procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger),
+      'social-security': socialSecurity,
+      credit,
     };
+    const handlers = Object.fromEntries(
+      Object.entries(subgraphs).map(([name, subgraph]) => [name, subgraph.handler]),
+    ) as Record<SubgraphName, RequestListener>;
+    const subgraphMetricsUrls = {} as Record<SubgraphName, string>;
+    for (const [name, subgraph] of Object.entries(subgraphs) as [SubgraphName, (typeof subgraphs)[SubgraphName]][]) {
+      const server = await serveMetrics(subgraph.metrics.registry);
+      closers.push(() => server.close());
+      subgraphMetricsUrls[name] = server.metricsUrl;
+    }
     // Counts what reaches each subgraph, to prove one request per subgraph whatever the batch.
     const requests = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])) as Record<SubgraphName, number>;
     const servers = {} as Record<SubgraphName, RunningServer>;
@@ -191,6 +206,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
     );
     closers.push(() => gateway.close());
+    const gatewayMetrics = await serveMetrics(gateway.gateway.metrics);
+    closers.push(() => gatewayMetrics.close());
 
     const token = (tier: Tier, client = 'approval-system-test', department?: string) =>
       mintCallerToken({
@@ -222,6 +239,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       gatewayUrl: gateway.url,
+      metricsUrl: gatewayMetrics.metricsUrl,
+      subgraphMetricsUrls,
       subgraphUrls: Object.fromEntries(
         Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]),
       ) as Record<SubgraphName, string>,

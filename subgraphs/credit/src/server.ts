@@ -2,8 +2,9 @@ import {
   createLogger,
   isDepartment,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -25,11 +26,14 @@ export interface CreditSubgraphOptions {
   store?: CreditStore;
   /** The courts' enforcement linkage interface. */
   linkage?: LinkageClient;
+  /** Where the linkage calls and incomplete decisions are counted; the subgraph's own otherwise. */
+  metrics?: SubgraphMetrics;
 }
 
 export interface CreditSubgraph {
   schema: ReturnType<typeof buildSubgraph>['schema'];
   handler: ReturnType<typeof buildSubgraph>['handler'];
+  metrics: SubgraphMetrics;
   close(): Promise<void>;
 }
 
@@ -49,7 +53,8 @@ export function createCreditSubgraph(
   const representatives = new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
-  const { schema, handler } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
+  const { schema, handler, metrics } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     name: 'credit',
     resolvers,
     logger,
@@ -70,7 +75,7 @@ export function createCreditSubgraph(
     }),
   });
   // Nothing of its own to release; kept so that callers close every subgraph the same way.
-  return { schema, handler, close: () => Promise.resolve() };
+  return { schema, handler, metrics, close: () => Promise.resolve() };
 }
 
 /** The gateway's token also names the calling system and its purpose. */
@@ -103,10 +108,16 @@ export async function openCreditSubgraph(
     ? undefined
     : await openCreditStore({ dir: config.storeDir, databaseUrl: config.storeDatabaseUrl }, logger);
   const store = options.store ?? ownStore;
+  const metrics = options.metrics ?? new SubgraphMetrics('credit');
   const linkage =
-    options.linkage ?? createLinkageSource({ baseUrl: config.linkageUrl, timeoutMs: config.sourceTimeoutMs });
+    options.linkage ??
+    createLinkageSource({
+      baseUrl: config.linkageUrl,
+      timeoutMs: config.sourceTimeoutMs,
+      metrics: metrics.sourceCalls,
+    });
   try {
-    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage }, policy);
+    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage, metrics }, policy);
     return {
       ...subgraph,
       close: async () => {
@@ -122,12 +133,12 @@ export async function openCreditSubgraph(
 
 export async function startCreditSubgraph(
   config: CreditConfig,
-  logger?: Logger,
+  logger: Logger = createLogger({ service: 'subgraph-credit', level: config.logLevel }),
   options: CreditSubgraphOptions = {},
 ): Promise<RunningServer> {
   const subgraph = await openCreditSubgraph(config, logger, options);
   try {
-    const server = await listen(subgraph.handler, config.port, config.host);
+    const server = await listenSubgraph(subgraph, config, logger);
     return {
       ...server,
       close: async () => {
