@@ -92,6 +92,12 @@ export class GatewayMetrics {
       help: 'Query register appends waiting to be made durable',
       registers: [registry],
     });
+    // 1 in each process: the primary's page, which adds the workers' up, says how many it heard from.
+    new Gauge({
+      name: 'credit_gateway_processes',
+      help: 'Gateway processes whose metrics this page adds up (the workers of a cluster, or 1)',
+      registers: [registry],
+    }).set(1);
     const operationName = new WeakMap<RequestContext, string | null>();
 
     this.plugin = {
