@@ -22,7 +22,7 @@ import { readRegisterConfig, type RegisterConfig } from './register/index.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
 import { readRedisConfig, type RedisConfig } from './redis/config.js';
-import { readGatewayMetricsConfig, type GatewayMetricsConfig } from './observability/metrics/index.js';
+import { readGatewayMetricsConfig, type GatewayMetricsConfig } from './observability/metrics/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 

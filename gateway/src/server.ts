@@ -34,6 +34,8 @@ export interface Gateway {
  * - /healthz: the process is alive;
  * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
  *   for admission (ADMISSION_UNREADY_MS).
+ * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
+ * METRICS_PORT (index.ts).
  */
 export interface GatewayOptions {
   /** Cross-cutting features hooked into the request pipeline (metrics, tracing). */

@@ -59,6 +59,15 @@ describe('the metrics port', () => {
     const page = await gateway();
     expect(page.value('credit_gateway_processes')).toBe(1);
     expect(page.series('nodejs_eventloop_lag_seconds')).toHaveLength(1);
+    // Without Redis URLs both roles keep their state in memory.
+    for (const role of ['state', 'cache'])
+      expect(page.series('credit_gateway_redis_status', { role, connection: 'command' })).toEqual(
+        ['memory', 'idle', 'up', 'down', 'closed'].map((status) => ({
+          name: 'credit_gateway_redis_status',
+          labels: { role, connection: 'command', status },
+          value: status === 'memory' ? 1 : 0,
+        })),
+      );
 
     const publicPort = await fetch(new URL('/metrics', stack.gatewayUrl));
     expect(publicPort.status).toBe(404);

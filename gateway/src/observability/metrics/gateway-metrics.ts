@@ -247,14 +247,20 @@ export class GatewayMetrics {
 
     new Gauge({
       name: 'credit_gateway_redis_status',
-      help: "Each Redis role's connection: 1 for its current status (memory, idle, up, down, closed)",
-      labelNames: ['role', 'status'],
+      help: "Each Redis role's connections (command, and subscriber once something subscribed): 1 for the current status",
+      labelNames: ['role', 'connection', 'status'],
       registers: [registry],
       collect() {
         const health = state()?.redis();
         if (!health) return;
-        for (const [role, { status }] of Object.entries(health))
-          for (const each of REDIS_STATUSES) this.set({ role, status: each }, each === status ? 1 : 0);
+        this.reset();
+        for (const [role, { status, subscriber }] of Object.entries(health)) {
+          for (const each of REDIS_STATUSES)
+            this.set({ role, connection: 'command', status: each }, each === status ? 1 : 0);
+          if (subscriber)
+            for (const each of ['up', 'down'] as const)
+              this.set({ role, connection: 'subscriber', status: each }, each === subscriber ? 1 : 0);
+        }
       },
     });
   }
