@@ -99,7 +99,7 @@ export async function listenSubgraph(
   subgraph: { handler: RequestListener; metrics: SubgraphMetrics },
   config: SubgraphConfig,
   logger: Logger,
-): Promise<RunningServer> {
+): Promise<RunningServer & { metricsUrl: string | undefined }> {
   const server = await listen(subgraph.handler, config.port, config.host);
   let metricsServer: RunningServer | undefined;
   try {
@@ -110,6 +110,8 @@ export async function listenSubgraph(
   }
   return {
     ...server,
+    /** Where the metrics port listens (its /metrics); undefined when METRICS_PORT is 0. */
+    metricsUrl: metricsServer?.url,
     close: async (graceMs?: number) => {
       await Promise.all([server.close(graceMs), metricsServer?.close()]);
     },
