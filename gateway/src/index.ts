@@ -5,15 +5,14 @@ import { answerPrimaryMetricsRequests, clusterMetricsSource } from './observabil
 import { primaryOptions, runPrimary, startHeartbeat, workerConfig, workerSlot } from './performance/workers.js';
 import { startGateway } from './server.js';
 
+const METRICS_PORT_TAKEN = 'the metrics port cannot be opened: set METRICS_PORT (0 for none) or METRICS_HOST';
+
 const config = loadConfig(process.env);
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
 if (cluster.isPrimary && config.performance.workers > 1) {
   // One page for every worker, on the metrics port (METRICS_PORT), never on the public one.
   await listenMetrics(clusterMetricsSource(), config.metrics, logger).catch((error: unknown) => {
-    logger.fatal(
-      { err: error, port: config.metrics.port },
-      'the metrics port is taken: set METRICS_PORT, or 0 for none',
-    );
+    logger.fatal({ err: error, port: config.metrics.port }, METRICS_PORT_TAKEN);
     process.exit(1);
   });
   await runPrimary(primaryOptions(config), logger);
@@ -26,7 +25,11 @@ if (cluster.isPrimary && config.performance.workers > 1) {
   if (metrics && cluster.isWorker) answerPrimaryMetricsRequests(metrics);
   const metricsServer =
     metrics && !cluster.isWorker
-      ? await listenMetrics(registrySource(metrics), config.metrics, workerLogger)
+      ? await listenMetrics(registrySource(metrics), config.metrics, workerLogger).catch(async (error: unknown) => {
+          workerLogger.fatal({ err: error, port: config.metrics.port }, METRICS_PORT_TAKEN);
+          await server.close();
+          process.exit(1);
+        })
       : undefined;
   const heartbeat = cluster.isWorker ? startHeartbeat(() => server.gateway.readiness()) : undefined;
   workerLogger.info(
