@@ -17,6 +17,8 @@ import {
   STAND_IN_PORTS,
   SUBGRAPH_NAMES,
   SUBGRAPH_PORTS,
+  SUBGRAPH_METRICS_PORTS,
+  GATEWAY_METRICS_PORT,
   type Tier,
 } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, generateDevKeys, mintCallerToken } from '@credit-gateway/gateway';
@@ -171,6 +173,7 @@ function backendServices(faults: Faults): Service[] {
     command: [process.execPath, subgraphEntry(name)],
     env: {
       PORT: String(port(SUBGRAPH_PORTS[name])),
+      METRICS_PORT: String(port(SUBGRAPH_METRICS_PORTS[name])),
       GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey,
       ...(name in STAND_IN_PORTS ? { SOURCE_URL: standInUrl(name as keyof typeof STAND_IN_PORTS) } : {}),
       ...(name === 'credit'
@@ -203,6 +206,8 @@ function gatewayService(id: GatewayId): Service {
       PORT: String(port(4000)),
       // The primary's health port is offset too, so the bench runs beside `npm start`.
       HEALTH_PORT: String(port(4010)),
+      // Metrics on, as in production, on an offset port too.
+      METRICS_PORT: String(port(GATEWAY_METRICS_PORT)),
       ...keys.env,
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, subgraphUrl(name)])),
       REGISTER_DIR: join(work, `register-${id}-${Date.now()}`),

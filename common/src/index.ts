@@ -12,6 +12,7 @@ export * from './subgraph-http.js';
 export * from './provenance.js';
 export * from './topology.js';
 export * from './source-client.js';
+export * from './metrics.js';
 export * from './service.js';
 export * from './legacy.js';
 export * from './court-formats.js';

@@ -1,5 +1,6 @@
 import { errorCodeForHttpStatus, SourceError, type SourceName } from './errors.js';
 import { activeTracer, inSpan, SpanKind } from './tracing.js';
+import type { SourceCallMetrics } from './metrics.js';
 
 export interface SourceRequest {
   method?: 'GET' | 'POST';
@@ -7,6 +8,8 @@ export interface SourceRequest {
   body?: unknown;
   timeoutMs: number;
   headers?: Record<string, string>;
+  /** Where the call's latency and outcome are counted (the subgraph's metrics). */
+  metrics?: SourceCallMetrics;
 }
 
 /**
@@ -16,6 +19,11 @@ export interface SourceRequest {
  * the adapter's job, since only it knows the department's format.
  */
 export function callSource(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
+  const { metrics } = request;
+  return metrics ? metrics.time(source, () => send(source, url, request)) : send(source, url, request);
+}
+
+async function send(source: SourceName, url: string, request: SourceRequest): Promise<unknown> {
   const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
   if (!activeTracer()) return call(source, url, method, request);
   // The department's address only: its path and query may name the subjects asked for.

@@ -10,10 +10,13 @@ import { createInternalVerifier, readInternalAuthConfig, type InternalVerifyingC
 import type { EnvReader } from './config.js';
 import { readTracingConfig, type TracingConfig } from './tracing.js';
 import type { Logger } from './logger.js';
+import { listen, type RunningServer } from './http.js';
+import { listenMetrics, readMetricsConfig, registrySource, SubgraphMetrics, type MetricsConfig } from './metrics.js';
 import { readServiceConfig, type ServiceConfig } from './service.js';
 import { createSubgraphHttpHandler, type SubgraphRequest } from './subgraph-http.js';
 import {
   STAND_IN_PORTS,
+  SUBGRAPH_METRICS_PORTS,
   SUBGRAPH_PORTS,
   type LocalSubgraphName,
   type StandInName,
@@ -54,13 +57,18 @@ export interface SubgraphOptions<TContext> {
   isReady?: () => boolean;
   /** Errors resolvers noted beside their data (see SubgraphHttpOptions.notedErrors). */
   notedErrors?: (context: TContext) => readonly GraphQLError[];
+  /** The subgraph's metrics, which its adapter counts its department calls in too; its own otherwise. */
+  metrics?: SubgraphMetrics;
 }
 
 /** Builds a subgraph's schema from its SDL and resolvers, and its HTTP handler. No side effects. */
 export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
   schema: GraphQLSchema;
   handler: RequestListener;
+  metrics: SubgraphMetrics;
 } {
+  const metrics = options.metrics ?? new SubgraphMetrics(options.name);
+  const { notedErrors } = options;
   const schema = subgraphSchema(options.name, options.resolvers);
   const verifier = createInternalVerifier(options.internalAuth.publicKey, {
     clockToleranceSeconds: options.internalAuth.clockToleranceSeconds,
@@ -72,9 +80,44 @@ export function buildSubgraph<TContext>(options: SubgraphOptions<TContext>): {
     authenticate: (authorization) => verifier.verifyAuthorization(authorization),
     createContext: (request) => ({ ...options.createContext(request), access: request.access }),
     isReady: options.isReady,
-    ...(options.notedErrors ? { notedErrors: options.notedErrors } : {}),
+    ...(notedErrors
+      ? {
+          notedErrors: (context: TContext) => {
+            const noted = notedErrors(context);
+            metrics.countErrors(noted);
+            return noted;
+          },
+        }
+      : {}),
   });
-  return { schema, handler };
+  return { schema, handler, metrics };
+}
+
+/**
+ * Listens on the subgraph's port, and serves its metrics on the metrics port (when not 0); the
+ * handle closes both.
+ */
+export async function listenSubgraph(
+  subgraph: { handler: RequestListener; metrics: SubgraphMetrics },
+  config: SubgraphConfig,
+  logger: Logger,
+): Promise<RunningServer & { metricsUrl: string | undefined }> {
+  const server = await listen(subgraph.handler, config.port, config.host);
+  let metricsServer: RunningServer | undefined;
+  try {
+    metricsServer = await listenMetrics(registrySource(subgraph.metrics.registry), config.metrics, logger);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return {
+    ...server,
+    /** Where the metrics port listens (its /metrics); undefined when METRICS_PORT is 0. */
+    metricsUrl: metricsServer?.url,
+    close: async (graceMs?: number) => {
+      await Promise.all([server.close(graceMs), metricsServer?.close()]);
+    },
+  };
 }
 
 /** Settings every subgraph has. */
@@ -86,6 +129,8 @@ export interface SubgraphConfig extends ServiceConfig {
   internalAuth: InternalVerifyingConfig;
   /** OpenTelemetry export (tracing.ts); off unless an OTLP endpoint is set. */
   tracing: TracingConfig;
+  /** METRICS_PORT, METRICS_HOST. */
+  metrics: MetricsConfig;
 }
 
 export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): SubgraphConfig {
@@ -105,6 +150,7 @@ export function readSubgraphConfig(reader: EnvReader, name: SubgraphName): Subgr
     ),
     internalAuth: readInternalAuthConfig(reader, 'subgraph'),
     tracing: readTracingConfig(reader),
+    metrics: readMetricsConfig(reader, SUBGRAPH_METRICS_PORTS[name]),
   };
 }
 

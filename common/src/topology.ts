@@ -33,6 +33,18 @@ export const SUBGRAPH_PORTS: Readonly<Record<SubgraphName, number>> = {
   credit: 4006,
 };
 
+/** Where each service serves /metrics by default, apart from its own port (METRICS_PORT). */
+export const GATEWAY_METRICS_PORT = 9400;
+
+export const SUBGRAPH_METRICS_PORTS: Readonly<Record<SubgraphName, number>> = {
+  market: 9401,
+  tax: 9402,
+  courts: 9403,
+  'social-security': 9404,
+  procurement: 9405,
+  credit: 9406,
+};
+
 /** Department systems reached over HTTP; social security is reached through its front-end database. */
 export const STAND_IN_NAMES = ['market', 'tax', 'courts', 'procurement'] as const satisfies readonly SourceName[];
 

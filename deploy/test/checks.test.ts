@@ -92,7 +92,10 @@ describe('the network policy check', () => {
     const reaching = [...pods, elsewhere, outside].filter(
       (pod) => pod !== market && connects(nps, pod, market, { port: 4001 }),
     );
-    return { structure: onlyReachableFrom(nps, market, gateway, pods), reaching: reaching.map((pod) => pod.name) };
+    return {
+      structure: onlyReachableFrom(nps, market, gateway, pods, { port: 4001 }),
+      reaching: reaching.map((pod) => pod.name),
+    };
   }
 
   it('finds only the gateway reaching a subgraph in the overlay as it is', () => {
@@ -128,7 +131,8 @@ describe('the network policy check', () => {
 
   it('reports a subgraph that no policy isolates', () => {
     const objects = structuredClone(rendered).filter(
-      (object) => !(object.kind === 'NetworkPolicy' && ['subgraphs', 'default-deny'].includes(object.metadata.name)),
+      (object) =>
+        !(object.kind === 'NetworkPolicy' && ['subgraphs', 'default-deny', 'metrics'].includes(object.metadata.name)),
     );
     const { structure, reaching } = subgraphReach(objects);
     expect(structure).toEqual(['subgraph-market: no NetworkPolicy isolates it for ingress']);

@@ -247,12 +247,59 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     ];
     for (const name of SUBGRAPH_NAMES) {
       const subgraph = pod(`subgraph-${name}`);
-      expect(onlyReachableFrom(nps, subgraph, pod('gateway'), pods)).toEqual([]);
       const port = { port: subgraph.ports!.find((candidate) => candidate.name === 'http')!.containerPort };
+      // Its GraphQL port; the metrics port is Prometheus's (checked below).
+      expect(onlyReachableFrom(nps, subgraph, pod('gateway'), pods, port)).toEqual([]);
       const reaching = [...pods, ...outside].filter(
         (source) => source !== subgraph && connects(nps, source, subgraph, port),
       );
       expect(reaching.map((source) => source.name)).toEqual(['gateway']);
+    }
+  });
+
+  it('serves metrics on a port of their own that only Prometheus reaches, and no Service exposes', () => {
+    const nps = policies(objects);
+    const prometheus: Endpoint = {
+      name: 'prometheus',
+      namespace: 'monitoring',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+      labels: { 'app.kubernetes.io/name': 'prometheus' },
+    };
+    const controller: Endpoint = {
+      name: 'ingress-nginx',
+      namespace: 'ingress-nginx',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    };
+    const services = objects.filter((object) => object.kind === 'Service');
+    const scripts = [GATEWAY_SCRIPT, ...SUBGRAPH_NAMES.map((name) => `subgraphs/${name}/dist/index.js`)];
+    for (const script of scripts) {
+      for (const { workload, container } of runnersOf(all, script)) {
+        const metricsPort = Number(envValue(container, 'METRICS_PORT'));
+        expect(metricsPort, workload.name).toBeGreaterThan(0);
+        expect(metricsPort, workload.name).not.toBe(Number(envValue(container, 'PORT')));
+        expect(envValue(container, 'METRICS_HOST'), workload.name).toBe('0.0.0.0');
+        expect(portNumber(container, 'metrics'), workload.name).toBe(metricsPort);
+        const template = (
+          workload.object['spec'] as { template: { metadata?: { annotations?: Record<string, string> } } }
+        ).template;
+        expect(template.metadata?.annotations, workload.name).toMatchObject({
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(metricsPort),
+          'prometheus.io/path': '/metrics',
+        });
+        // No Service port leads to it: it is reached on the pod only, by the scraper.
+        for (const service of services) {
+          const ports = (service['spec'] as ServiceSpec).ports.map((entry) => entry.port);
+          for (const port of ports)
+            expect(serviceTarget(service, port, workload), service.metadata.name).not.toBe(metricsPort);
+        }
+        const target = pod(workload.name);
+        const reaching = [...pods, controller, prometheus]
+          .filter((source) => source !== target && connects(nps, source, target, { port: metricsPort }))
+          .map((source) => source.name);
+        expect(reaching, workload.name).toEqual(['prometheus']);
+      }
     }
   });
 

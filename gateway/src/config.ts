@@ -24,6 +24,7 @@ import { readRegisterConfig, type RegisterConfig } from './register/index.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
 import { readRedisConfig, type RedisConfig } from './redis/config.js';
+import { readGatewayMetricsConfig, type GatewayMetricsConfig } from './observability/metrics/config.js';
 
 export const DEFAULT_SUPERGRAPH_FILE = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
@@ -59,6 +60,8 @@ export interface GatewayConfig extends ServiceConfig {
   entityCache: EntityCacheConfig;
   /** Redis, the only state shared by the replicas: its two roles and the keyspaces in them. */
   redis: RedisConfig;
+  /** Prometheus metrics on their own port (METRICS_*). */
+  metrics: GatewayMetricsConfig;
 }
 
 function tierList(reader: EnvReader, name: string, fallback: readonly Tier[], doc: string): Tier[] {
@@ -148,6 +151,7 @@ export function loadConfig(env: Env): GatewayConfig {
     performance: readPerformanceConfig(reader),
     entityCache: readEntityCacheConfig(reader),
     redis: readRedisConfig(reader),
+    metrics: readGatewayMetricsConfig(reader),
   };
   reader.done();
   return config;

@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { Registry } from 'prom-client';
 import {
   activeTracer,
   CreditGatewayError,
@@ -13,6 +14,7 @@ import type { GatewayConfig } from './config.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
 import { createTracingPlugin } from './observability/tracing.js';
+import { GatewayMetrics } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
@@ -23,6 +25,8 @@ export interface Gateway {
   handler: RequestListener;
   /** What /readyz answers: subgraphs up and admission not saturated. */
   readiness(): Promise<Readiness>;
+  /** Prometheus metrics, served on their own port (METRICS_PORT); undefined when that is 0. */
+  metrics: Registry | undefined;
   stop(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface Gateway {
  * - /healthz: the process is alive;
  * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
  *   for admission (ADMISSION_UNREADY_MS).
+ * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
+ * METRICS_PORT (index.ts).
  */
 export interface GatewayOptions {
   /** Cross-cutting features hooked into the request pipeline (metrics, tracing). */
@@ -47,10 +53,21 @@ export async function createGateway(
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
   const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
-  // Tracing, when this process turned it on (startTracing): the pipeline's own plugin, last.
+  const metrics = config.metrics.enabled ? new GatewayMetrics(config.metrics) : undefined;
+  // Metrics first, the caller's plugins, then tracing when this process turned it on (startTracing).
   const tracer = activeTracer();
-  const plugins = [...(options.plugins ?? []), ...(tracer ? [createTracingPlugin(tracer)] : [])];
+  const plugins = [
+    ...(metrics ? [metrics.plugin] : []),
+    ...(options.plugins ?? []),
+    ...(tracer ? [createTracingPlugin(tracer)] : []),
+  ];
   const graphql = createPipeline({ supergraph, config, services, logger, plugins });
+  metrics?.observe({
+    entityCache: () => supergraph.entityCache?.metrics,
+    fetches: () => supergraph.fetchMetrics(),
+    admission: () => graphql.admission(),
+    redis: () => services.redis.health(),
+  });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {
@@ -76,13 +93,6 @@ export async function createGateway(
     )
       return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
-    if (path === '/metrics')
-      return sendJson(response, 200, {
-        entityCache: supergraph.entityCache?.metrics ?? null,
-        redis: services.redis.health(),
-        subgraphFetches: supergraph.fetchMetrics(),
-        requests: graphql.admission(),
-      });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
       readiness().then(
@@ -101,6 +111,7 @@ export async function createGateway(
   return {
     handler,
     readiness,
+    metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
       await services.close();

@@ -171,16 +171,22 @@ export function connects(all: readonly Policy[], source: Endpoint, destination: 
   );
 }
 
-/** Every peer that some ingress rule of a policy selecting `endpoint` lets in; `any` for a rule without `from`. */
+/**
+ * Every peer that some ingress rule of a policy selecting `endpoint` lets in (on `port`, when
+ * given); `any` for a rule without `from`.
+ */
 export function ingressPeers(
   all: readonly Policy[],
   endpoint: Endpoint,
+  port?: Port,
 ): { policy: string; peer: PolicyPeer | 'any' }[] {
   return selecting(all, endpoint, 'Ingress').flatMap((policy) =>
     (policy.spec.ingress ?? []).flatMap((rule) =>
-      !rule.from || rule.from.length === 0
-        ? [{ policy: policy.name, peer: 'any' as const }]
-        : rule.from.map((peer) => ({ policy: policy.name, peer })),
+      port && !portMatches(rule.ports, port, endpoint)
+        ? []
+        : !rule.from || rule.from.length === 0
+          ? [{ policy: policy.name, peer: 'any' as const }]
+          : rule.from.map((peer) => ({ policy: policy.name, peer })),
     ),
   );
 }
@@ -198,7 +204,8 @@ export function egressBlocks(all: readonly Policy[], source: Endpoint, port: Por
 }
 
 /**
- * Why anything but the pods of `allowed` could reach `endpoint`: it is not isolated, a rule lets
+ * Why anything but the pods of `allowed` could reach `endpoint` (on `port`, when given, or on any
+ * port): it is not isolated, a rule lets
  * anything in, a peer names an address block or other namespaces, or a pod selector also selects
  * (or does not select) another workload. Empty when only `allowed` can.
  */
@@ -207,10 +214,11 @@ export function onlyReachableFrom(
   endpoint: Endpoint,
   allowed: Endpoint,
   pods: readonly Endpoint[],
+  port?: Port,
 ): string[] {
   if (selecting(all, endpoint, 'Ingress').length === 0)
     return [`${endpoint.name}: no NetworkPolicy isolates it for ingress`];
-  return ingressPeers(all, endpoint).flatMap(({ policy, peer }) => {
+  return ingressPeers(all, endpoint, port).flatMap(({ policy, peer }) => {
     const at = `${endpoint.name}, NetworkPolicy ${policy}`;
     if (peer === 'any') return [`${at}: a rule without 'from' lets anything in`];
     if (peer.ipBlock) return [`${at}: lets in addresses ${peer.ipBlock.cidr}`];

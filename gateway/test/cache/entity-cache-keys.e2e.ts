@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { envName, silentLogger, type SubgraphName } from '@credit-gateway/common';
 import { demoCode } from '@credit-gateway/sources';
-import { loadConfig, startGateway, type RunningGateway } from '../../src/server.js';
+import { loadConfig, startGateway } from '../../src/server.js';
+import { entityCacheMetrics, serveMetrics } from '../support/metrics.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -29,7 +30,9 @@ const cacheEnv = (prefix: string) => ({
 
 let stack: Stack;
 let redis: Redis;
-const replicas: RunningGateway[] = [];
+const replicas: { close(): Promise<void> }[] = [];
+/** Each replica's metrics page, by its URL. */
+const metricsUrls = new Map<string, string>();
 
 beforeAll(async () => {
   stack = await startStack({ populationSize: 200, gatewayEnv: cacheEnv(PREFIX) });
@@ -59,6 +62,9 @@ async function replica(env: Record<string, string>): Promise<string> {
     silentLogger(),
   );
   replicas.push(gateway);
+  const metricsServer = await serveMetrics(gateway.gateway.metrics);
+  replicas.push(metricsServer);
+  metricsUrls.set(gateway.url, metricsServer.metricsUrl);
   return gateway.url;
 }
 
@@ -71,9 +77,8 @@ async function ask(url: string, query: string, variables: Record<string, unknown
   return (await response.json()) as { data?: any; errors?: any[] };
 }
 
-async function metrics(url: string) {
-  const response = await fetch(`${url}/metrics`);
-  return ((await response.json()) as { entityCache: Record<string, number> }).entityCache;
+function metrics(url: string) {
+  return entityCacheMetrics(metricsUrls.get(url) ?? stack.metricsUrl);
 }
 
 /** Root entries of the market subgraph under a prefix (not their eviction index sets). */

@@ -5,6 +5,7 @@ import { envName, silentLogger, type SubgraphName } from '@credit-gateway/common
 import { DEMO_SUBJECTS, demoCode } from '@credit-gateway/sources';
 import { startTcpProxy, type TcpProxy } from '../../../common/test/support/tcp-proxy.js';
 import { loadConfig, startGateway, type RunningGateway } from '../../src/server.js';
+import { entityCacheMetrics as metrics, serveMetrics } from '../support/metrics.js';
 import { startStack, type As, type Stack } from '../support/stack.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -27,7 +28,7 @@ const cacheEnv = {
 
 let stack: Stack;
 let redis: Redis;
-const extra: RunningGateway[] = [];
+const extra: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ populationSize: 200, gatewayEnv: cacheEnv });
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 
 /** Another gateway replica in front of the same subgraphs. */
-async function replica(env: Record<string, string>): Promise<RunningGateway> {
+async function replica(env: Record<string, string>): Promise<RunningGateway & { metricsUrl: string }> {
   const gateway = await startGateway(
     loadConfig({
       PORT: '0',
@@ -58,7 +59,9 @@ async function replica(env: Record<string, string>): Promise<RunningGateway> {
     silentLogger(),
   );
   extra.push(gateway);
-  return gateway;
+  const metricsServer = await serveMetrics(gateway.gateway.metrics);
+  extra.push(metricsServer);
+  return { ...gateway, metricsUrl: metricsServer.metricsUrl };
 }
 
 async function query(url: string, text: string, variables: Record<string, unknown>, as?: As) {
@@ -68,11 +71,6 @@ async function query(url: string, text: string, variables: Record<string, unknow
     body: JSON.stringify({ query: text, variables }),
   });
   return (await response.json()) as { data?: any; errors?: any[]; extensions?: any };
-}
-
-async function metrics(url: string) {
-  const response = await fetch(`${url}/metrics`);
-  return ((await response.json()) as { entityCache: Record<string, number> }).entityCache;
 }
 
 const PROFILE = /* GraphQL */ `
@@ -168,7 +166,7 @@ describe('the entity cache', () => {
     // The root field's fetch (market's enterprise(code:)) is cached whole, the sections as entities.
     const requests = stack.subgraphRequests();
     expect([requests.market, requests.tax, requests.courts, requests.procurement]).toEqual([0, 0, 0, 0]);
-    expect((await metrics(stack.gatewayUrl)).hits).toBeGreaterThanOrEqual(4);
+    expect((await metrics(stack.metricsUrl)).hits).toBeGreaterThanOrEqual(4);
   });
 
   it('never lets GOVERNMENT data warm into PUBLIC or ANALYST answers', async () => {
@@ -311,8 +309,8 @@ describe('evictions over Redis pub/sub', () => {
 
     const waitForEvictions = async (count: number) => {
       for (let i = 0; i < 200; i++) {
-        const [ma, mb] = await Promise.all([metrics(a.url), metrics(b.url)]);
-        if (ma.evictions! >= count && mb.evictions! >= count) return;
+        const [ma, mb] = await Promise.all([metrics(a.metricsUrl), metrics(b.metricsUrl)]);
+        if (ma.evictions >= count && mb.evictions >= count) return;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error('evictions were not applied');

@@ -63,6 +63,7 @@ export async function startChildGateway(
     REGISTER_DIR: join(dir, 'register'),
     REGISTER_WRITER_ID: 'child-gateway',
     WORKERS: '1',
+    METRICS_PORT: '0',
     ...Object.fromEntries(
       (Object.entries(stack.subgraphUrls) as [SubgraphName, string][]).map(([name, subgraphUrl]) => [
         `SUBGRAPH_${envName(name)}_URL`,

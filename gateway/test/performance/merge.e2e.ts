@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { population } from '@credit-gateway/sources';
+import { scrape } from '../support/metrics.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const APPROVAL = `query ApprovalCheck($code: CreditCode!) { enterprise(code: $code) { code
@@ -13,8 +14,20 @@ interface FetchMetrics {
   subgraphFetches: Record<string, { requests: number; operations: number; merged: number; unmerged: number }>;
 }
 
+/** The transport's counters per subgraph, as the gateway's metrics page shows them. */
 async function metrics(stack: Stack): Promise<FetchMetrics> {
-  return (await (await fetch(stack.gatewayUrl.replace(/\/graphql$/, '') + '/metrics')).json()) as FetchMetrics;
+  const page = await scrape(stack.metricsUrl);
+  const subgraphFetches: FetchMetrics['subgraphFetches'] = {};
+  for (const subgraph of page.labelValues('credit_gateway_subgraph_operations_total', 'subgraph')) {
+    const total = (name: string) => page.value(`credit_gateway_subgraph_${name}_total`, { subgraph });
+    subgraphFetches[subgraph] = {
+      requests: total('requests'),
+      operations: total('operations'),
+      merged: total('merged'),
+      unmerged: total('unmerged'),
+    };
+  }
+  return { subgraphFetches };
 }
 
 describe('merged subgraph fetches (MERGE_FETCHES)', () => {

@@ -61,6 +61,7 @@ function startGatewayProcess(): GatewayProcess {
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${envName(name)}_URL`, stack.subgraphUrls[name]])),
       PORT: String(port),
       HEALTH_PORT: String(healthPort),
+      METRICS_PORT: '0',
       WORKERS: '2',
       WORKER_STALL_MS: '5000',
       SHUTDOWN_GRACE_MS: '3000',

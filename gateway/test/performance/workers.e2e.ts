@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDevKeys, mintCallerToken } from '../../src/auth/index.js';
 import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
+import { scrape } from '../support/metrics.js';
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -28,6 +29,7 @@ async function freePort(): Promise<number> {
 let dir: string;
 let gateway: ChildProcess;
 let url: string;
+let metricsUrl: string;
 let token: string;
 const listening: Listening[] = [];
 const waiters: (() => void)[] = [];
@@ -75,7 +77,9 @@ beforeAll(async () => {
   const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   const port = await freePort();
   const healthPort = await freePort();
+  const metricsPort = await freePort();
   url = `http://127.0.0.1:${port}`;
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   gateway = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
     cwd: repository,
     env: {
@@ -85,6 +89,7 @@ beforeAll(async () => {
       PORT: String(port),
       WORKERS: '2',
       HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
       REGISTER_DIR: join(dir, 'register'),
       REGISTER_WRITER_ID: 'gateway-test',
       LOG_LEVEL: 'info',
@@ -123,6 +128,22 @@ describe('WORKERS=2', { timeout: 120_000 }, () => {
     expect(listening.map((entry) => entry.worker).sort()).toEqual([1, 2]);
     for (let i = 0; i < 6; i++) expect(await ask()).toBe(200);
     expect(await chains()).toEqual({ 'gateway-test.jsonl': 6 });
+  });
+
+  it('serves one metrics page for both workers from the primary, adding up what each counted', async () => {
+    const before = await scrape(metricsUrl);
+    // Both workers' registries answered the primary.
+    expect(before.value('credit_gateway_processes')).toBe(2);
+    const requests = 'credit_gateway_request_duration_seconds_count';
+    const labels = { operation: '__none__', tier: 'GOVERNMENT', outcome: 'OK' };
+    // The six requests of the test before, three answered by each worker in turn.
+    expect(before.value(requests, labels)).toBe(6);
+    for (let i = 0; i < 4; i++) expect(await ask()).toBe(200);
+    const after = await scrape(metricsUrl);
+    expect(after.value(requests, labels)).toBe(10);
+    expect(after.value('credit_gateway_register_commit_duration_seconds_count', { committed: 'true' })).toBe(10);
+    // The metrics stay off the public port.
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
   });
 
   it('restarts a worker that dies, which goes on writing into the same chain', async () => {

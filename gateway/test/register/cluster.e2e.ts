@@ -90,6 +90,7 @@ beforeAll(async () => {
       PORT: String(port),
       WORKERS: '2',
       HEALTH_PORT: String(healthPort),
+      METRICS_PORT: '0',
       REGISTER_DIR: join(dir, 'register'),
       REGISTER_WRITER_ID: WRITER,
       LOG_LEVEL: 'info',

@@ -14,6 +14,7 @@ import {
   STAND_IN_NAMES,
   type RunningServer,
   type StandInName,
+  SubgraphMetrics,
   type SubgraphName,
   type Tier,
 } from '@credit-gateway/common';
@@ -44,6 +45,7 @@ import {
 } from '@credit-gateway/subgraph-social-security';
 import { generateDevKeys, mintCallerToken, mintConsent } from '../../src/auth/index.js';
 import { loadConfig as gatewayConfig, startGateway } from '../../src/server.js';
+import { serveMetrics } from './metrics.js';
 
 export interface StackOptions {
   /** Registered subjects the courts index and the front-end database hold, besides the demo subjects. */
@@ -79,6 +81,10 @@ export interface GraphQLResponse {
 
 export interface Stack {
   gatewayUrl: string;
+  /** The gateway's /metrics, on its metrics port. */
+  metricsUrl: string;
+  /** Each subgraph's /metrics, on its metrics port. */
+  subgraphMetricsUrls: Record<SubgraphName, string>;
   subgraphUrls: Record<SubgraphName, string>;
   frontDb: FrontDb;
   /** The credit subgraph's outbox, as the platform's own workflows enqueue on it (the current one after a restart). */
@@ -168,6 +174,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     closers.push(() => socialSecurity.close());
     const creditStoreDir = options.creditEnv?.['CREDIT_STORE_DIR'] ?? join(workDir, 'credit');
+    // One registry across restarts of the credit subgraph, as a scraper sees one service.
+    const creditMetrics = options.creditOptions?.metrics ?? new SubgraphMetrics('credit');
     const openCredit = () =>
       openCreditSubgraph(
         creditConfig({
@@ -179,22 +187,34 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...options.creditEnv,
         }),
         logger,
-        options.creditOptions,
+        { ...options.creditOptions, metrics: creditMetrics },
       );
     let credit: CreditSubgraph | null = await openCredit();
     closers.push(() => credit?.close() ?? Promise.resolve());
-    const handlers: Record<SubgraphName, RequestListener> = {
-      market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger).handler,
-      tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger).handler,
-      courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger).handler,
-      procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger).handler,
-      'social-security': socialSecurity.handler,
+    const subgraphs: Record<SubgraphName, { handler: RequestListener; metrics: SubgraphMetrics }> = {
+      market: createMarketSubgraph(marketConfig(sourceEnv('market')), logger),
+      tax: createTaxSubgraph(taxConfig(sourceEnv('tax')), logger),
+      courts: createCourtsSubgraph(courtsConfig(sourceEnv('courts')), logger),
+      procurement: createProcurementSubgraph(procurementConfig(sourceEnv('procurement')), logger),
+      'social-security': socialSecurity,
       // Through the current subgraph, so that a restart keeps the address.
-      credit: (request, response) => {
-        if (credit) credit.handler(request, response);
-        else response.writeHead(503).end();
+      credit: {
+        handler: (request, response) => {
+          if (credit) credit.handler(request, response);
+          else response.writeHead(503).end();
+        },
+        metrics: creditMetrics,
       },
     };
+    const handlers = Object.fromEntries(
+      Object.entries(subgraphs).map(([name, subgraph]) => [name, subgraph.handler]),
+    ) as Record<SubgraphName, RequestListener>;
+    const subgraphMetricsUrls = {} as Record<SubgraphName, string>;
+    for (const [name, subgraph] of Object.entries(subgraphs) as [SubgraphName, (typeof subgraphs)[SubgraphName]][]) {
+      const server = await serveMetrics(subgraph.metrics.registry);
+      closers.push(() => server.close());
+      subgraphMetricsUrls[name] = server.metricsUrl;
+    }
     // Counts what reaches each subgraph, to prove one request per subgraph whatever the batch.
     const requests = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0])) as Record<SubgraphName, number>;
     const servers = {} as Record<SubgraphName, RunningServer>;
@@ -219,6 +239,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
     );
     closers.push(() => gateway.close());
+    const gatewayMetrics = await serveMetrics(gateway.gateway.metrics);
+    closers.push(() => gatewayMetrics.close());
 
     const token = (tier: Tier, client = 'approval-system-test', department?: string) =>
       mintCallerToken({
@@ -250,6 +272,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     return {
       gatewayUrl: gateway.url,
+      metricsUrl: gatewayMetrics.metricsUrl,
+      subgraphMetricsUrls,
       subgraphUrls: Object.fromEntries(
         Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]),
       ) as Record<SubgraphName, string>,

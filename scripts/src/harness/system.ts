@@ -187,6 +187,8 @@ async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
       const standIn = standIns.get(name as StandInName);
       const env: Record<string, string> = {
         PORT: String(port),
+        // Metrics ports are fixed by default: off here, where many systems run side by side.
+        METRICS_PORT: '0',
         GATEWAY_PUBLIC_KEY_FILE: keys.files.gatewayPublicKey,
         ...(standIn ? { SOURCE_URL: `http://127.0.0.1:${standIn.port}` } : {}),
         ...(name === 'social-security' ? { FRONT_DB_POPULATION: population } : {}),
@@ -219,6 +221,7 @@ async function startSystemOnce(options: SystemOptions): Promise<RunningSystem> {
       const port = await freePort();
       const env: Record<string, string> = {
         PORT: String(port),
+        METRICS_PORT: '0',
         ...keys.env,
         WORKERS: '1',
         // The file register unless the run puts it on PostgreSQL.

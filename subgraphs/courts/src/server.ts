@@ -1,8 +1,9 @@
 import {
   createLogger,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -17,9 +18,15 @@ export function createCourtsSubgraph(
   config: CourtsConfig,
   logger: Logger = createLogger({ service: 'subgraph-courts', level: config.logLevel }),
 ) {
-  const source = createZxgkSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
+  const metrics = new SubgraphMetrics('courts');
+  const source = createZxgkSource({
+    metrics: metrics.sourceCalls,
+    baseUrl: config.sourceUrl,
+    timeoutMs: config.sourceTimeoutMs,
+  });
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<SubgraphContext>({
+    metrics,
     name: 'courts',
     resolvers,
     logger,
@@ -29,12 +36,14 @@ export function createCourtsSubgraph(
       logger: request.logger,
     }),
   });
-  return { schema, handler };
+  return { schema, handler, metrics };
 }
 
-export async function startCourtsSubgraph(config: CourtsConfig, logger?: Logger): Promise<RunningServer> {
-  const { handler } = createCourtsSubgraph(config, logger);
-  return listen(handler, config.port, config.host);
+export async function startCourtsSubgraph(
+  config: CourtsConfig,
+  logger: Logger = createLogger({ service: 'subgraph-courts', level: config.logLevel }),
+): Promise<RunningServer> {
+  return listenSubgraph(createCourtsSubgraph(config, logger), config, logger);
 }
 
 export { loadConfig } from './config.js';

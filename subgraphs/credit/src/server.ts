@@ -2,8 +2,9 @@ import {
   createLogger,
   isDepartment,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -29,6 +30,8 @@ export interface CreditSubgraphOptions {
   linkage?: LinkageClient;
   /** What the platform pushes to departments; opened over the store when not given. */
   outbox?: DurableOutbox;
+  /** Where the linkage calls and incomplete decisions are counted; the subgraph's own otherwise. */
+  metrics?: SubgraphMetrics;
 }
 
 export interface CreditSubgraph {
@@ -36,6 +39,7 @@ export interface CreditSubgraph {
   handler: ReturnType<typeof buildSubgraph>['handler'];
   /** The outbox resolvers enqueue on, when the subgraph has a store. */
   outbox?: DurableOutbox;
+  metrics: SubgraphMetrics;
   close(): Promise<void>;
 }
 
@@ -59,7 +63,8 @@ export function createCreditSubgraph(
       : new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
-  const { schema, handler } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
+  const { schema, handler, metrics } = buildSubgraph<Omit<SubgraphContext, 'access'>>({
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     name: 'credit',
     resolvers,
     logger,
@@ -81,7 +86,7 @@ export function createCreditSubgraph(
     }),
   });
   // Nothing of its own to release; kept so that callers close every subgraph the same way.
-  return { schema, handler, ...(outbox ? { outbox } : {}), close: () => Promise.resolve() };
+  return { schema, handler, metrics, ...(outbox ? { outbox } : {}), close: () => Promise.resolve() };
 }
 
 /** The gateway's token also names the calling system and its purpose. */
@@ -116,13 +121,19 @@ export async function openCreditSubgraph(
         repairPolicy: policy.repair,
       });
   const store = options.store ?? ownStore;
+  const metrics = options.metrics ?? new SubgraphMetrics('credit');
   const linkage =
-    options.linkage ?? createLinkageSource({ baseUrl: config.linkageUrl, timeoutMs: config.sourceTimeoutMs });
+    options.linkage ??
+    createLinkageSource({
+      baseUrl: config.linkageUrl,
+      timeoutMs: config.sourceTimeoutMs,
+      metrics: metrics.sourceCalls,
+    });
   let ownOutbox: DurableOutbox | undefined;
   try {
     ownOutbox = options.outbox || !store ? undefined : openOutboxOf(config, store, logger);
     const outbox = options.outbox ?? ownOutbox;
-    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage, outbox }, policy);
+    const subgraph = createCreditSubgraph(config, logger, { ...options, store, linkage, outbox, metrics }, policy);
     return {
       ...subgraph,
       close: async () => {
@@ -160,12 +171,12 @@ function openOutboxOf(config: CreditConfig, store: CreditStore, logger: Logger):
 
 export async function startCreditSubgraph(
   config: CreditConfig,
-  logger?: Logger,
+  logger: Logger = createLogger({ service: 'subgraph-credit', level: config.logLevel }),
   options: CreditSubgraphOptions = {},
 ): Promise<RunningServer> {
   const subgraph = await openCreditSubgraph(config, logger, options);
   try {
-    const server = await listen(subgraph.handler, config.port, config.host);
+    const server = await listenSubgraph(subgraph, config, logger);
     return {
       ...server,
       close: async () => {

@@ -502,7 +502,12 @@ describe('starting the credit subgraph', () => {
   it('opens its own store, serves, and closes', async () => {
     const storeDir = join(dir, 'store');
     const running = await startCreditSubgraph(
-      loadConfig({ PORT: '0', GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY, CREDIT_STORE_DIR: storeDir }),
+      loadConfig({
+        PORT: '0',
+        METRICS_PORT: '0',
+        GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY,
+        CREDIT_STORE_DIR: storeDir,
+      }),
       silentLogger(),
     );
     try {

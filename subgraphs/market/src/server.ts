@@ -1,8 +1,9 @@
 import {
   createLogger,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -17,9 +18,15 @@ export function createMarketSubgraph(
   config: MarketConfig,
   logger: Logger = createLogger({ service: 'subgraph-market', level: config.logLevel }),
 ) {
-  const source = createGsxtSource({ baseUrl: config.sourceUrl, timeoutMs: config.sourceTimeoutMs });
+  const metrics = new SubgraphMetrics('market');
+  const source = createGsxtSource({
+    metrics: metrics.sourceCalls,
+    baseUrl: config.sourceUrl,
+    timeoutMs: config.sourceTimeoutMs,
+  });
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<SubgraphContext>({
+    metrics,
     name: 'market',
     resolvers,
     logger,
@@ -30,12 +37,14 @@ export function createMarketSubgraph(
       limits: { maxBatchSize: config.maxBatchSize },
     }),
   });
-  return { schema, handler };
+  return { schema, handler, metrics };
 }
 
-export async function startMarketSubgraph(config: MarketConfig, logger?: Logger): Promise<RunningServer> {
-  const { handler } = createMarketSubgraph(config, logger);
-  return listen(handler, config.port, config.host);
+export async function startMarketSubgraph(
+  config: MarketConfig,
+  logger: Logger = createLogger({ service: 'subgraph-market', level: config.logLevel }),
+): Promise<RunningServer> {
+  return listenSubgraph(createMarketSubgraph(config, logger), config, logger);
 }
 
 export { loadConfig } from './config.js';

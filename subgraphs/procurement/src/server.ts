@@ -1,8 +1,9 @@
 import {
   createLogger,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -25,7 +26,9 @@ export function createProcurementSubgraph(
   options: ProcurementSubgraphOptions = {},
 ) {
   const now = options.now ?? (() => new Date());
+  const metrics = new SubgraphMetrics('procurement');
   const source = createCcgpSource({
+    metrics: metrics.sourceCalls,
     baseUrl: config.sourceUrl,
     timeoutMs: config.sourceTimeoutMs,
     lookup: config.sourceLookup,
@@ -33,6 +36,7 @@ export function createProcurementSubgraph(
   });
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<SubgraphContext>({
+    metrics,
     name: 'procurement',
     resolvers,
     logger,
@@ -43,16 +47,15 @@ export function createProcurementSubgraph(
       today: chinaToday(now()),
     }),
   });
-  return { schema, handler };
+  return { schema, handler, metrics };
 }
 
 export async function startProcurementSubgraph(
   config: ProcurementConfig,
-  logger?: Logger,
+  logger: Logger = createLogger({ service: 'subgraph-procurement', level: config.logLevel }),
   options?: ProcurementSubgraphOptions,
 ): Promise<RunningServer> {
-  const { handler } = createProcurementSubgraph(config, logger, options);
-  return listen(handler, config.port, config.host);
+  return listenSubgraph(createProcurementSubgraph(config, logger, options), config, logger);
 }
 
 export { loadConfig } from './config.js';

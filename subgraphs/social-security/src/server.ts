@@ -1,8 +1,9 @@
 import {
   createLogger,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -33,8 +34,10 @@ export function createSocialSecuritySubgraph(
 ) {
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const frontDb = frontDbClient(driver, { timeoutMs: config.sourceTimeoutMs });
-  const source = createHrssSource(frontDb);
+  const metrics = new SubgraphMetrics('social-security');
+  const source = createHrssSource(frontDb, metrics.sourceCalls);
   const { schema, handler } = buildSubgraph<SubgraphContext>({
+    metrics,
     name: 'social-security',
     resolvers,
     logger,
@@ -44,18 +47,18 @@ export function createSocialSecuritySubgraph(
       logger: request.logger,
     }),
   });
-  return { schema, handler, frontDb, close: () => frontDb.close() };
+  return { schema, handler, metrics, frontDb, close: () => frontDb.close() };
 }
 
 export async function startSocialSecuritySubgraph(
   config: SocialSecurityConfig,
-  logger?: Logger,
+  logger: Logger = createLogger({ service: 'subgraph-social-security', level: config.logLevel }),
   driver?: FrontDbDriver,
 ): Promise<RunningServer & { frontDb: FrontDb }> {
   const subgraph = createSocialSecuritySubgraph(config, logger, driver);
   let server: RunningServer;
   try {
-    server = await listen(subgraph.handler, config.port, config.host);
+    server = await listenSubgraph(subgraph, config, logger);
   } catch (error) {
     await subgraph.close();
     throw error;

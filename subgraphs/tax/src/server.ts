@@ -1,8 +1,9 @@
 import {
   createLogger,
   buildSubgraph,
-  listen,
+  listenSubgraph,
   loadCreditCodePolicy,
+  SubgraphMetrics,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -17,13 +18,16 @@ export function createTaxSubgraph(
   config: TaxConfig,
   logger: Logger = createLogger({ service: 'subgraph-tax', level: config.logLevel }),
 ) {
+  const metrics = new SubgraphMetrics('tax');
   const source = createTaxCreditSource({
+    metrics: metrics.sourceCalls,
     baseUrl: config.sourceUrl,
     timeoutMs: config.sourceTimeoutMs,
     violationPublicityYears: config.violationPublicityYears,
   });
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
   const { schema, handler } = buildSubgraph<SubgraphContext>({
+    metrics,
     name: 'tax',
     resolvers,
     logger,
@@ -33,12 +37,14 @@ export function createTaxSubgraph(
       logger: request.logger,
     }),
   });
-  return { schema, handler };
+  return { schema, handler, metrics };
 }
 
-export async function startTaxSubgraph(config: TaxConfig, logger?: Logger): Promise<RunningServer> {
-  const { handler } = createTaxSubgraph(config, logger);
-  return listen(handler, config.port, config.host);
+export async function startTaxSubgraph(
+  config: TaxConfig,
+  logger: Logger = createLogger({ service: 'subgraph-tax', level: config.logLevel }),
+): Promise<RunningServer> {
+  return listenSubgraph(createTaxSubgraph(config, logger), config, logger);
 }
 
 export { loadConfig } from './config.js';

@@ -15,6 +15,7 @@ import {
   provenance,
   restrictedItemNumbers,
   SourceError,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 import type {
   DishonestDebtorRecord,
@@ -28,6 +29,8 @@ import { personKey, type ConsumptionRestrictionModel, type CourtsKey, type Court
 export interface ZxgkSourceOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** Where each call's latency and outcome are counted. */
+  metrics?: SourceCallMetrics;
 }
 
 /** Per key: the translated record, null when the courts cannot match the company, or the error. */
@@ -276,6 +279,7 @@ export function createZxgkSource(options: ZxgkSourceOptions) {
       const body = await callSource('courts', `${options.baseUrl}/zxgk/api/sxbzxr/plcx`, {
         body: { zzjgdmList: [...companies.keys()].map(legacyOrganizationCode), sfzhmList: [...people] },
         timeoutMs: options.timeoutMs,
+        metrics: options.metrics,
       });
       const { debtors, orders } = parseEnvelope(body);
 

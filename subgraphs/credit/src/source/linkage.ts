@@ -16,6 +16,7 @@ import {
   normalizeOrganizationCode,
   restrictedItemNumbers,
   type BoundRole,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 
 /** What happened to a case: the debtor listed or removed, a restriction order issued or lifted. */
@@ -82,6 +83,8 @@ export interface LinkageSourceOptions {
   /** Base URL of the courts' enforcement linkage interface. */
   baseUrl: string;
   timeoutMs: number;
+  /** Where each call's latency and outcome are counted. */
+  metrics?: SourceCallMetrics;
 }
 
 /**
@@ -184,6 +187,7 @@ export function createLinkageSource(options: LinkageSourceOptions) {
       });
       const body = await callSource('courts', `${options.baseUrl}/zxgk/api/zxld/changes?${query.toString()}`, {
         timeoutMs: options.timeoutMs,
+        metrics: options.metrics,
       });
       return translatePage(body);
     },

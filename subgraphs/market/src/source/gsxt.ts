@@ -6,6 +6,7 @@ import {
   LegacyFormatError,
   provenance,
   SourceError,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 import type { RegistrationStatus, SubjectKind } from '../__generated__/types.js';
 import type { MarketRecord, RegistrationModel } from './models.js';
@@ -13,6 +14,8 @@ import type { MarketRecord, RegistrationModel } from './models.js';
 export interface GsxtSourceOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** Where each call's latency and outcome are counted. */
+  metrics?: SourceCallMetrics;
 }
 
 /** A record per code: the translated record, null when GSXT does not know the code, or the error. */
@@ -171,6 +174,7 @@ export function createGsxtSource(options: GsxtSourceOptions) {
       const body = await callSource('market', `${options.baseUrl}/gsxt/api/v1/entinfo/batchQuery`, {
         body: { uniscIdList: codes },
         timeoutMs: options.timeoutMs,
+        metrics: options.metrics,
       });
       let items: FieldReader[];
       try {

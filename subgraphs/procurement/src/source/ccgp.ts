@@ -10,6 +10,7 @@ import {
   mapWithConcurrency,
   provenance,
   SourceError,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 import type { ProcurementContract } from '../__generated__/types.js';
 import type { DishonestyRecordModel, ProcurementRecord } from './models.js';
@@ -25,6 +26,8 @@ export interface CcgpSourceOptions {
   lookup: SourceLookup;
   /** Most single look-ups in flight at once. */
   concurrency: number;
+  /** Where each call's latency and outcome are counted. */
+  metrics?: SourceCallMetrics;
 }
 
 /** A result per code: the translated record, null when the service does not know the code, or the error. */
@@ -178,7 +181,7 @@ export function createCcgpSource(options: CcgpSourceOptions) {
       const body = await callSource(
         'procurement',
         `${options.baseUrl}/ccgp/api/credit/supplier?tyshxydm=${encodeURIComponent(code)}`,
-        { timeoutMs: options.timeoutMs },
+        { timeoutMs: options.timeoutMs, metrics: options.metrics },
       );
       return readSupplierResponse(code, body);
     } catch (error) {
@@ -209,6 +212,7 @@ export function createCcgpSource(options: CcgpSourceOptions) {
       const body = await callSource('procurement', `${options.baseUrl}/ccgp/api/credit/supplier/batch`, {
         body: { tyshxydmList: asked },
         timeoutMs: options.timeoutMs,
+        metrics: options.metrics,
       });
       answered = readSuppliersResponse(body);
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   LegacyFormatError,
   provenance,
   SourceError,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 import type {
   ContributionStatus,
@@ -245,11 +246,13 @@ export function translateRows(rows: readonly FrontDbRow[], codes: readonly strin
 }
 
 /** The adapter to the front-end database: one query for any number of codes, and its translation. */
-export function createHrssSource(db: FrontDb) {
+export function createHrssSource(db: FrontDb, metrics?: SourceCallMetrics) {
   return {
     async lookup(codes: readonly string[]): Promise<SocialSecurityLookup> {
       if (codes.length === 0) return new Map();
-      return translateRows(await db.query(lookupQuery(codes.length), codes), codes);
+      const query = () => db.query(lookupQuery(codes.length), codes);
+      const rows = await (metrics ? metrics.time('social-security', query) : query());
+      return translateRows(rows, codes);
     },
   };
 }

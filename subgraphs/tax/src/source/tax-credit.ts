@@ -8,6 +8,7 @@ import {
   normalizeIdNumber,
   provenance,
   SourceError,
+  type SourceCallMetrics,
 } from '@credit-gateway/common';
 import type { TaxCreditGradeLevel } from '../__generated__/types.js';
 import type { ResponsiblePersonModel, TaxRecord } from './models.js';
@@ -17,6 +18,8 @@ export interface TaxCreditSourceOptions {
   timeoutMs: number;
   /** Years a major violation case stays published after its publication date. */
   violationPublicityYears: number;
+  /** Where each call's latency and outcome are counted. */
+  metrics?: SourceCallMetrics;
 }
 
 /** A record per code: the translated record, or the error that fails only that subject. */
@@ -268,6 +271,7 @@ export function createTaxCreditSource(options: TaxCreditSourceOptions) {
       const body = await callSource('tax', `${options.baseUrl}/tax/api/nsrxy/plcx`, {
         body: { nsrsbhList: [...new Set(codes.flatMap(taxpayerNumberCandidates))] },
         timeoutMs: options.timeoutMs,
+        metrics: options.metrics,
       });
       return attributeRows(codes, body, options);
     },
