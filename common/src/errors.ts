@@ -38,6 +38,11 @@ export const ERROR_CODES = [
   'FORBIDDEN_DEPARTMENT',
   'RECORD_NOT_FOUND',
   'RECORD_NOT_REPAIRABLE',
+  // The joint reward-and-punishment loop
+  'CASE_NOT_FOUND',
+  'NOT_IMPLEMENTING_DEPARTMENT',
+  'MEASURE_NOT_ON_CASE',
+  'RECEIPT_NOT_FOUND',
   // The product itself
   'REGISTER_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',

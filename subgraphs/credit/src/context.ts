@@ -1,4 +1,4 @@
-import type { AccessClaims, Department, Logger } from '@credit-gateway/common';
+import type { AccessClaims, DepartmentId, Logger } from '@credit-gateway/common';
 import type { RecordIndex } from './rules/record-index.js';
 import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
@@ -6,13 +6,14 @@ import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
 import type { CreditPolicy } from './rules/policy.js';
 import type { RepresentativeIndex } from './rules/representatives.js';
+import type { Outbox } from './outbox/port.js';
 
 /** What a resolver of the credit subgraph has: the caller, the policy data, the clock, the stores. */
 export interface SubgraphContext {
   /** The caller as the gateway vouches for it (tier and consents), checked by @access. */
   access: AccessClaims;
   /** The calling system (`client_id`) and its declared purpose, from the same gateway token. */
-  caller: { client: string | null; purpose: string | null; department: Department | null };
+  caller: { client: string | null; purpose: string | null; department: DepartmentId | null };
   /** Every subject's credit records as last assessed, for mutations to check what they name. */
   records: RecordIndex;
   logger: Logger;
@@ -27,6 +28,8 @@ export interface SubgraphContext {
   representatives: RepresentativeIndex;
   /** The durable store of objections, repairs and feedback; without it records carry no overlays. */
   store?: CreditStore;
+  /** The durable outbox the loop pushes cases through (信息推送); without it cases stay unpushed. */
+  outbox?: Outbox;
   /** The courts' enforcement linkage interface, for the feed. */
   linkage?: LinkageClient;
   /** Errors noted beside answered data (DECISION_INCOMPLETE); they join the response's errors. */

@@ -1,6 +1,6 @@
 import {
   createLogger,
-  isDepartment,
+  isDepartmentId,
   buildSubgraph,
   listen,
   loadCreditCodePolicy,
@@ -11,6 +11,7 @@ import type { CreditConfig } from './config.js';
 import type { SubgraphContext } from './context.js';
 import { createLoaders } from './loaders.js';
 import type { CreditStore, LinkageClient } from './models.js';
+import type { Outbox } from './outbox/port.js';
 import { createResolvers } from './resolvers/index.js';
 import { loadCreditPolicy, type CreditPolicy } from './rules/policy.js';
 import { RecordIndex } from './rules/record-index.js';
@@ -25,6 +26,8 @@ export interface CreditSubgraphOptions {
   store?: CreditStore;
   /** The courts' enforcement linkage interface. */
   linkage?: LinkageClient;
+  /** The durable outbox the loop pushes cases through. */
+  outbox?: Outbox;
 }
 
 export interface CreditSubgraph {
@@ -45,7 +48,7 @@ export function createCreditSubgraph(
   policy: CreditPolicy = loadCreditPolicy(config),
 ): CreditSubgraph {
   const now = options.now ?? (() => new Date());
-  const { store, linkage } = options;
+  const { store, linkage, outbox } = options;
   const representatives = new RepresentativeIndex(config.representativeIndexSize);
   const records = new RecordIndex(config.representativeIndexSize);
   const resolvers = createResolvers(loadCreditCodePolicy(config.allowListFile));
@@ -67,6 +70,7 @@ export function createCreditSubgraph(
       notedErrors: [],
       ...(store ? { store } : {}),
       ...(linkage ? { linkage } : {}),
+      ...(outbox ? { outbox } : {}),
     }),
   });
   // Nothing of its own to release; kept so that callers close every subgraph the same way.
@@ -79,7 +83,7 @@ function callerOf(access: object): SubgraphContext['caller'] {
   return {
     client: typeof client === 'string' ? client : null,
     purpose: typeof purpose === 'string' ? purpose : null,
-    department: isDepartment(department) ? department : null,
+    department: isDepartmentId(department) ? department : null,
   };
 }
 

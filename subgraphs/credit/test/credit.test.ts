@@ -114,7 +114,7 @@ describe('the credit subgraph', () => {
       contexts: ['HIGH_CONSUMPTION'],
     });
     const all = await query('PUBLIC', '{ measuresCatalog { id } }');
-    expect(all.data.measuresCatalog).toHaveLength(27);
+    expect(all.data.measuresCatalog).toHaveLength(31);
   });
 
   describe('credit records', () => {

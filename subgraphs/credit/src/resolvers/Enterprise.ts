@@ -19,6 +19,7 @@ import {
   type DecisionInputsModel,
 } from '../rules/inputs.js';
 import { applicableMeasures, measureSources } from '../rules/measures.js';
+import { observeListings } from '../loop/service.js';
 import { recordsVisibleTo, representativeDebtorRecords } from '../rules/records.js';
 
 /** The China date of the context's clock: the day the rules judge by. */
@@ -52,7 +53,7 @@ export function noteIfIncomplete(
 export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphContext): Promise<Assessment> {
   let pending = context.loaders.assessments.get(enterprise);
   if (!pending) {
-    pending = context.loaders.overlays.load(enterprise.code).then((overlays) => {
+    pending = context.loaders.overlays.load(enterprise.code).then(async (overlays) => {
       const assessment = assess(enterprise, context.policy, overlays, today(context));
       // Only a complete read says which records a subject has; a partial one must not hide a record.
       if (assessment.inputs.complete) context.records.remember(enterprise.code, assessment.records);
@@ -61,6 +62,8 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
         const idNumber = enterprise.marketRegulation.registration?.legalRepresentative?.person?.idNumber ?? null;
         context.representatives.remember(enterprise.code, idNumber, assessment.memberships, assessment.inputs);
       }
+      // A listing seen for the first time opens its case (发起) and pushes it (信息推送).
+      await observeListings(context, enterprise.code, assessment.memberships);
       return assessment;
     });
     context.loaders.assessments.set(enterprise, pending);

@@ -3,6 +3,7 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { debtorRestrictionResolvers } from './DebtorRestriction.js';
 import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
+import { loopResolvers } from './Loop.js';
 import { objectionResolvers } from './Objection.js';
 import { objectionMutations } from './ObjectionMutations.js';
 import { Person } from './Person.js';
@@ -42,5 +43,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { Mutation: objectionMutations },
     { Mutation: feedbackMutations },
     debtorRestrictionResolvers,
+    loopResolvers,
   );
 }

@@ -1,4 +1,5 @@
 import type { CreditListKind, CreditRecordKind, CreditRecordState, DecisionContext } from '../__generated__/types.js';
+import { DEPARTMENT_ID_PATTERN } from '@credit-gateway/common';
 import type { MeasureModel } from '../models.js';
 import {
   CREDIT_LIST_KINDS,
@@ -10,6 +11,7 @@ import {
   MEASURE_KINDS,
   readDataFile,
 } from './data.js';
+import type { DepartmentRegistry } from './departments.js';
 
 export const DEFAULT_MEASURES_FILE = defaultDataFile('measures.json');
 
@@ -75,11 +77,22 @@ export interface MeasuresCatalog {
 }
 
 /** Reads and validates data/measures.json; every problem in it is reported at once. */
-export function loadMeasuresCatalog(file: string = DEFAULT_MEASURES_FILE): MeasuresCatalog {
-  return parseMeasuresCatalog(readDataFile(file), file);
+export function loadMeasuresCatalog(
+  file: string = DEFAULT_MEASURES_FILE,
+  departments?: Pick<DepartmentRegistry, 'has'>,
+): MeasuresCatalog {
+  return parseMeasuresCatalog(readDataFile(file), file, departments);
 }
 
-export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): MeasuresCatalog {
+/**
+ * Checks the catalog; with a departments registry, also that every implementing department of a
+ * measure is in it.
+ */
+export function parseMeasuresCatalog(
+  data: unknown,
+  file = 'measures.json',
+  departments?: Pick<DepartmentRegistry, 'has'>,
+): MeasuresCatalog {
   const check = new DataChecker();
   const root = check.object(data, '$', {
     required: ['version', 'incentivesClosedToBlackListed', 'greenChannel', 'lists', 'measures'],
@@ -117,8 +130,10 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
         'legalBasis',
         'initiatingDepartment',
         'implementingDepartment',
+        'implementingDepartments',
         'contexts',
       ],
+      optional: ['reachesRepresentative'],
     });
     if (!entry) return;
     const id = check.string(entry['id'], `${path}.id`);
@@ -129,7 +144,18 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
     const legalBasis = check.string(entry['legalBasis'], `${path}.legalBasis`);
     const initiatingDepartment = check.string(entry['initiatingDepartment'], `${path}.initiatingDepartment`);
     const implementingDepartment = check.string(entry['implementingDepartment'], `${path}.implementingDepartment`);
+    const implementingDepartments = check.strings(entry['implementingDepartments'], `${path}.implementingDepartments`);
+    implementingDepartments?.forEach((department, d) => {
+      if (!DEPARTMENT_ID_PATTERN.test(department))
+        check.problem(`${path}.implementingDepartments[${d}]`, `'${department}' is not a department id`);
+      else if (departments && !departments.has(department))
+        check.problem(`${path}.implementingDepartments[${d}]`, `'${department}' is not in the departments registry`);
+    });
     const contexts = check.setOf(entry['contexts'], `${path}.contexts`, DECISION_CONTEXTS);
+    const reachesRepresentative =
+      entry['reachesRepresentative'] === undefined
+        ? false
+        : check.boolean(entry['reachesRepresentative'], `${path}.reachesRepresentative`);
     if (id !== undefined && measures.some((m) => m.id === id)) check.problem(`${path}.id`, `'${id}' is defined twice`);
     targetLists?.forEach((target, t) => {
       const defined = listByName.get(target);
@@ -146,7 +172,9 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
       legalBasis === undefined ||
       initiatingDepartment === undefined ||
       implementingDepartment === undefined ||
-      contexts === undefined
+      implementingDepartments === undefined ||
+      contexts === undefined ||
+      reachesRepresentative === undefined
     )
       return;
     measures.push({
@@ -158,7 +186,9 @@ export function parseMeasuresCatalog(data: unknown, file = 'measures.json'): Mea
       legalBasis,
       initiatingDepartment,
       implementingDepartment,
+      implementingDepartments,
       contexts,
+      reachesRepresentative,
     });
   });
 

@@ -1,5 +1,7 @@
+import { loadLoopPolicy, type LoopPolicy } from '../loop/policy.js';
 import { loadMeasuresCatalog, type MeasuresCatalog } from './catalog.js';
 import { CreditDataError } from './data.js';
+import { loadDepartmentRegistry, type DepartmentRegistry } from './departments.js';
 import { loadEvaluationModel, type EvaluationModel } from './evaluation.js';
 import { loadPublicityPolicy, type PublicityPolicy } from './publicity.js';
 
@@ -8,6 +10,10 @@ export interface CreditPolicy {
   catalog: MeasuresCatalog;
   publicity: PublicityPolicy;
   evaluation: EvaluationModel;
+  /** The departments of the loop: who determines lists, who implements measures. */
+  departments: DepartmentRegistry;
+  /** The loop's deadlines (data/loop.json). */
+  loop: LoopPolicy;
 }
 
 export interface PolicyFiles {
@@ -38,9 +44,12 @@ export function loadCreditPolicy(files: PolicyFiles = {}): CreditPolicy {
       throw error;
     }
   }
-  const catalog = attempt(() => loadMeasuresCatalog(files.measuresFile));
+  const departments = attempt(() => loadDepartmentRegistry());
+  // Without a usable registry the catalog's department ids are checked for their form only.
+  const catalog = attempt(() => loadMeasuresCatalog(files.measuresFile, departments));
   const publicity = attempt(() => loadPublicityPolicy(files.publicityPeriodsFile));
   const evaluation = attempt(() => loadEvaluationModel(files.evaluationModelFile));
-  if (!catalog || !publicity || !evaluation) throw new CreditPolicyError(failures);
-  return { catalog, publicity, evaluation };
+  const loop = attempt(() => loadLoopPolicy());
+  if (!catalog || !publicity || !evaluation || !departments || !loop) throw new CreditPolicyError(failures);
+  return { catalog, publicity, evaluation, departments, loop };
 }

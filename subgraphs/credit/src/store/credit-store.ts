@@ -1,4 +1,6 @@
 import type { Logger } from '@credit-gateway/common';
+import { CaseBook } from '../loop/cases.js';
+import { ReceiptBook } from '../loop/receipts.js';
 import type { CreditStore, Overlays } from '../models.js';
 import { loadHolidayCalendar, type HolidayCalendar } from '../workdays/index.js';
 import { openEventStore, type EventStore, type EventStoreConfig } from './event-store.js';
@@ -12,6 +14,10 @@ declare module '../models.js' {
     readonly events: EventStore;
     readonly objections: ObjectionBook;
     readonly repairs: RepairBook;
+    /** The cases of the joint reward-and-punishment loop. */
+    readonly cases: CaseBook;
+    /** Approval check receipts (应查必查) and the application reports on them. */
+    readonly receipts: ReceiptBook;
     close(): Promise<void>;
   }
 }
@@ -50,10 +56,14 @@ export async function openCreditStore(
   try {
     const objections = new ObjectionBook(events, calendar, policy);
     const repairs = new RepairBook(events);
+    const cases = new CaseBook(events, calendar);
+    const receipts = new ReceiptBook(events);
     return {
       events,
       objections,
       repairs,
+      cases,
+      receipts,
       overlaysFor: (code) => Promise.resolve(overlaysOf(objections, repairs, code)),
       close: () => events.close(),
     };
