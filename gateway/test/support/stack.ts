@@ -30,7 +30,11 @@ import { createMarketSubgraph, loadConfig as marketConfig } from '@credit-gatewa
 import { createTaxSubgraph, loadConfig as taxConfig } from '@credit-gateway/subgraph-tax';
 import { createCourtsSubgraph, loadConfig as courtsConfig } from '@credit-gateway/subgraph-courts';
 import { createProcurementSubgraph, loadConfig as procurementConfig } from '@credit-gateway/subgraph-procurement';
-import { openCreditSubgraph, loadConfig as creditConfig } from '@credit-gateway/subgraph-credit';
+import {
+  openCreditSubgraph,
+  loadConfig as creditConfig,
+  type CreditSubgraphOptions,
+} from '@credit-gateway/subgraph-credit';
 import {
   createSocialSecuritySubgraph,
   loadConfig as socialSecurityConfig,
@@ -49,6 +53,8 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra credit subgraph environment. */
   creditEnv?: Record<string, string>;
+  /** The credit subgraph's clock and outbox, when a test drives them. */
+  creditOptions?: CreditSubgraphOptions;
 }
 
 /** Who a test request comes from. Default: a GOVERNMENT approval system stating its purpose. */
@@ -157,6 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...options.creditEnv,
       }),
       logger,
+      options.creditOptions,
     );
     closers.push(() => credit.close());
     const handlers: Record<SubgraphName, RequestListener> = {

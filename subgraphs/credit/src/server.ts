@@ -146,4 +146,5 @@ export async function startCreditSubgraph(
 }
 
 export { loadConfig } from './config.js';
+export type { Outbox, OutboxMessage } from './outbox/port.js';
 export type { CreditConfig } from './config.js';

@@ -33,6 +33,17 @@ export interface CaseOpened {
   measures: CaseMeasure[];
 }
 
+/**
+ * The determining department initiated a case the platform had already opened on seeing the
+ * listing: the case is the department's from then on.
+ */
+export interface CaseInitiated {
+  type: 'CASE_INITIATED';
+  caseId: string;
+  department: string;
+  at: string;
+}
+
 /** Every department's `case.opened` message is durable in the outbox (信息推送). */
 export interface CasePushed {
   type: 'CASE_PUSHED';
@@ -64,11 +75,13 @@ export interface ExecutionReported {
   idempotencyKey: string;
 }
 
-type CaseEvent = CaseOpened | CasePushed | CaseAcknowledged | ExecutionReported;
+type CaseEvent = CaseOpened | CaseInitiated | CasePushed | CaseAcknowledged | ExecutionReported;
 
 /** A case as the store holds it. */
 export interface CaseState {
   opened: CaseOpened;
+  /** The determining department, or PLATFORM while none has initiated it. */
+  initiatedBy: string;
   pushedAt: string | null;
   /** department → when it acknowledged. */
   acknowledged: Map<string, string>;
@@ -228,6 +241,16 @@ export class CaseBook {
     });
   }
 
+  /** Notes the determining department as the initiator of a case the platform opened first. */
+  async initiate(caseId: string, department: string, now: Date): Promise<CaseState> {
+    const state = this.cases.get(caseId);
+    if (!state) throw caseNotFound();
+    if (state.initiatedBy !== PLATFORM) return state;
+    const initiated: CaseInitiated = { type: 'CASE_INITIATED', caseId, department, at: now.toISOString() };
+    await this.events.append(`${CASE_STREAM_PREFIX}${caseId}`, initiated, 'initiated');
+    return this.cases.get(caseId)!;
+  }
+
   /** The messages that push a case: one per implementing department (topic `case.opened`). */
   messagesOf(state: CaseState): OutboxMessage[] {
     const { opened } = state;
@@ -332,7 +355,13 @@ export class CaseBook {
     if (!event.stream.startsWith(CASE_STREAM_PREFIX)) return;
     const data = event.data as unknown as CaseEvent;
     if (data.type === 'CASE_OPENED') {
-      this.cases.set(data.caseId, { opened: data, pushedAt: null, acknowledged: new Map(), reports: new Map() });
+      this.cases.set(data.caseId, {
+        opened: data,
+        initiatedBy: data.initiatedBy,
+        pushedAt: null,
+        acknowledged: new Map(),
+        reports: new Map(),
+      });
       const ids = this.bySubject.get(data.code);
       if (ids) ids.push(data.caseId);
       else this.bySubject.set(data.code, [data.caseId]);
@@ -340,7 +369,8 @@ export class CaseBook {
     }
     const state = this.cases.get(data.caseId);
     if (!state) return;
-    if (data.type === 'CASE_PUSHED') state.pushedAt = data.at;
+    if (data.type === 'CASE_INITIATED') state.initiatedBy = data.department;
+    else if (data.type === 'CASE_PUSHED') state.pushedAt = data.at;
     else if (data.type === 'CASE_ACKNOWLEDGED') state.acknowledged.set(data.department, data.at);
     else if (data.type === 'EXECUTION_REPORTED') state.reports.set(taskKey(data.measureId, data.department), data);
   }

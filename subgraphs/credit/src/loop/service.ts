@@ -145,7 +145,7 @@ export async function initiateCase(context: Context, input: InitiateCaseInput): 
     );
   }
   const store = requireStore(context);
-  return openAndPush(context, store, {
+  const state = await openAndPush(context, store, {
     code: input.code,
     list: definition.list,
     listName,
@@ -153,6 +153,8 @@ export async function initiateCase(context: Context, input: InitiateCaseInput): 
     initiatedBy: department,
     measures: caseMeasuresFor(context.catalog, listName),
   });
+  // The platform may have opened it on seeing the listing first: the case is the department's now.
+  return store.cases.initiate(state.opened.caseId, department, context.now());
 }
 
 function requireCase(store: CreditStore, caseId: string): CaseState {
@@ -289,7 +291,7 @@ export function caseView(context: Context, state: CaseState) {
     list: opened.list,
     listName: opened.listName,
     recordIds: [...opened.recordIds],
-    initiatedBy: opened.initiatedBy,
+    initiatedBy: state.initiatedBy,
     openedAt: opened.openedAt,
     responseDue: opened.responseDue,
     feedbackDue: opened.feedbackDue,
