@@ -452,3 +452,68 @@ describe('scenario: 限制出境 reaches a court debtor and its legal representa
     expect(outbox.forCase(court.id).map((m) => m.department)).toContain('IMMIGRATION');
   });
 });
+
+describe('scenario: the court linkage is one client of the loop', () => {
+  it('turns enforcement feedback on a feed change into the department’s report on the court case', async () => {
+    const COURT: As = { tier: 'JUDICIAL', client: 'court-linkage', purpose: 'ENFORCEMENT_LINKAGE' };
+    const FEED = `query($after: String) { debtorRestrictions(changedSince: "2000-01-01T00:00:00+08:00", after: $after, first: 500) {
+      edges { node { id change caseNumber debtorCode listed } } pageInfo { endCursor hasNextPage } } }`;
+    // The platform has seen the debtor's listing: its court case is open.
+    await ask(
+      'query($code: CreditCode!) { enterprise(code: $code) { creditLists { name } } }',
+      {
+        code: demoCode('partial-debtor'),
+      },
+      ANALYST,
+    );
+    let after: string | null = null;
+    let issued: any;
+    for (;;) {
+      const body = await ask(FEED, { after }, COURT);
+      expect(body.errors).toBeUndefined();
+      const page = body.data.debtorRestrictions;
+      issued ??= page.edges
+        .map((e: any) => e.node)
+        .find((n: any) => n.debtorCode === demoCode('partial-debtor') && n.listed);
+      if (issued || !page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(issued).toBeDefined();
+    const feedback = await ask(
+      `mutation($input: EnforcementFeedbackInput!) { reportEnforcementFeedback(input: $input) { changeId department action } }`,
+      {
+        input: {
+          changeId: issued.id,
+          measureId: 'RESTRICT-1',
+          action: '已在购票系统中限制其购买机票',
+          actedOn: today(),
+          idempotencyKey: 'caac-feed-1',
+        },
+      },
+      CAAC,
+    );
+    expect(feedback.errors).toBeUndefined();
+    // The feed keeps its own answer, as before.
+    expect(feedback.data.reportEnforcementFeedback).toMatchObject({
+      changeId: issued.id,
+      department: 'caac-ticketing',
+    });
+
+    const cases = await ask(
+      'query($code: CreditCode!) { enterprise(code: $code) { jointCases { id listName tasks { measure { id } department { id } status actedOn } } } }',
+      { code: demoCode('partial-debtor') },
+      ANALYST,
+    );
+    const court = cases.data.enterprise.jointCases.find((c: any) => c.listName === '失信被执行人名单');
+    expect(court.tasks).toContainEqual({
+      measure: { id: 'RESTRICT-1' },
+      department: { id: 'CAAC' },
+      status: 'APPLIED',
+      actedOn: today(),
+    });
+    // The rates count it like any other report.
+    const stats = await ask('{ loopStatistics { departments { department { id } reported } } }', {}, ANALYST);
+    const caac = stats.data.loopStatistics.departments.find((r: any) => r.department.id === 'CAAC');
+    expect(caac.reported).toBe(1);
+  });
+});

@@ -199,6 +199,11 @@ export class CaseBook {
     return (this.bySubject.get(code) ?? []).map((id) => this.cases.get(id)!);
   }
 
+  /** A department's report on one measure of a case, if it made one. */
+  reportOf(caseId: string, measureId: string, department: string): ExecutionReported | undefined {
+    return this.cases.get(caseId)?.reports.get(taskKey(measureId, department));
+  }
+
   /** The cases pushed to a department, newest first. */
   forDepartment(department: string): CaseState[] {
     return this.all()

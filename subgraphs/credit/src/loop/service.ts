@@ -20,6 +20,7 @@ import { chinaDate } from '../workdays/index.js';
 import { caseIdOf, type CaseMeasure, type CaseState, type OpenCase } from './cases.js';
 import { PLATFORM, isOverdue, responsesOf, tasksOf } from './cases.js';
 import type { ReceiptState } from './receipts.js';
+import type { FeedbackSubject } from '../feed/feedback.js';
 
 const MAX_MATTER = 200;
 const MAX_APPLICATION_ID = 200;
@@ -266,6 +267,67 @@ export async function reportApplication(context: Context, input: ReportApplicati
   return requireStore(context).receipts.reportApplication(
     { receiptId: input.receiptId.trim().slice(0, MAX_ID), applied, reason, client },
     idempotencyKey,
+    context.now(),
+  );
+}
+
+/**
+ * The court linkage as a client of the loop: an implementing department's enforcement feedback on
+ * a change of the feed becomes its execution report (APPLIED) on that measure of the debtor's court
+ * case, opened here from the debtor's records as last read when the platform has not seen the
+ * listing yet. Feedback from a caller whose token names no implementing department of the measure,
+ * or on a debtor without a credit code (a person), stays feed feedback only.
+ */
+export async function linkCourtFeedback(context: Context, subject: FeedbackSubject): Promise<void> {
+  const department = context.caller.department;
+  const code = subject.debtorCode;
+  if (department === null || code === null || !context.policy.departments.has(department)) return;
+  const store = requireStore(context);
+  // A store that keeps overlays only (a test stand-in) keeps no cases.
+  if (!store.cases) return;
+  const { feedback } = subject;
+  const kind = subject.listed ? 'DISHONEST_JUDGMENT_DEBTOR' : 'CONSUMPTION_RESTRICTION';
+  const lists = context.catalog.listsFor(kind);
+  const names = new Set(lists.map((l) => l.name));
+  let cases = store.cases.forSubject(code).filter((state) => names.has(state.opened.listName));
+  if (cases.length === 0) {
+    for (const definition of lists) {
+      const recordIds = context.records
+        .forSubject(code)
+        .filter((r) => definition.recordKinds.includes(r.kind) && r.state === 'ACTIVE')
+        .map((r) => r.id);
+      if (recordIds.length === 0) continue;
+      await openAndPush(context, store, {
+        code,
+        list: definition.list,
+        listName: definition.name,
+        recordIds,
+        initiatedBy: PLATFORM,
+        measures: caseMeasuresFor(context.catalog, definition.name),
+      });
+    }
+    cases = store.cases.forSubject(code).filter((state) => names.has(state.opened.listName));
+  }
+  // The newest case that carries the measure with this department implementing it.
+  const target = [...cases]
+    .reverse()
+    .find((state) =>
+      state.opened.measures.some(
+        (m) => m.measureId === feedback.measureId && m.implementingDepartments.includes(department),
+      ),
+    );
+  if (!target || store.cases.reportOf(target.opened.caseId, feedback.measureId, department)) return;
+  await store.cases.report(
+    {
+      caseId: target.opened.caseId,
+      measureId: feedback.measureId,
+      department,
+      outcome: 'APPLIED',
+      reason: null,
+      action: feedback.action,
+      actedOn: feedback.actedOn,
+      idempotencyKey: `feed/${feedback.id}`,
+    },
     context.now(),
   );
 }
