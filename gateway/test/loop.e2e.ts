@@ -517,3 +517,18 @@ describe('scenario: the court linkage is one client of the loop', () => {
     expect(caac.reported).toBe(1);
   });
 });
+
+describe('scenario: a department’s work list', () => {
+  it('lists the cases pushed to the caller’s department, and no other department’s', async () => {
+    const opened = await initiateTaxCase();
+    const own = await ask('{ jointCases { id departments { department { id } } } }', {}, NDRC);
+    expect(own.errors).toBeUndefined();
+    expect(own.data.jointCases.map((c: any) => c.id)).toContain(opened.id);
+    const other = await ask('{ jointCases(department: "MOF") { id } }', {}, NDRC);
+    expect(codesOf(other)).toEqual(['FORBIDDEN_DEPARTMENT']);
+    const analyst = await ask('{ jointCases(department: "MOF") { id } }', {}, ANALYST);
+    expect(analyst.data.jointCases.map((c: any) => c.id)).toContain(opened.id);
+    const caac = await ask('{ jointCases { id } }', {}, CAAC);
+    expect(caac.data.jointCases.map((c: any) => c.id)).not.toContain(opened.id);
+  });
+});

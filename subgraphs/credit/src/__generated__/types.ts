@@ -663,7 +663,7 @@ export type MeasureKind =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** An implementing department acknowledges a case pushed to it (响应). Idempotent. */
+  /** An implementing department acknowledges a case pushed to it (响应). Idempotent: once per department. */
   acknowledgeCase: JointCase;
   /**
    * Moves an objection on: verifying, then corrected, revoked or upheld (异议处理). Idempotent. Only the
@@ -872,7 +872,7 @@ export type Query = {
   jointCase?: Maybe<JointCase>;
   /**
    * The cases pushed to a department (default: the caller's), newest first: what it must acknowledge
-   * and report on.
+   * and report on. A department reads its own (FORBIDDEN_DEPARTMENT otherwise); analysts any.
    */
   jointCases: Array<JointCase>;
   /**

@@ -1,3 +1,4 @@
+import { CreditGatewayError } from '@credit-gateway/common';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import {
   acknowledgeCase,
@@ -28,8 +29,15 @@ export const loopResolvers: Resolvers = {
       return state ? caseView(context, state) : null;
     },
     jointCases: (_, { department, first }, context) => {
-      const id = department?.trim() || context.caller.department;
+      const own = context.caller.department;
+      const id = department?.trim() || own;
       if (!id) return [];
+      // A department reads its own work list; analysts read any department's.
+      if (context.access.tier !== 'ANALYST' && id !== own) {
+        throw new CreditGatewayError('FORBIDDEN_DEPARTMENT', "Only a department's own cases, or an analyst", {
+          extensions: { department: own ?? null },
+        });
+      }
       const limit = Math.min(Math.max(first ?? 50, 1), MAX_CASES);
       return requireStore(context)
         .cases.forDepartment(id)
