@@ -532,3 +532,38 @@ describe('scenario: a department’s work list', () => {
     expect(caac.data.jointCases.map((c: any) => c.id)).not.toContain(opened.id);
   });
 });
+
+describe('scenario: the platform opens a case the first time it sees a blacklisting', () => {
+  it('opens it once, and pushes it again on the next read when the outbox failed', async () => {
+    const code = demoCode('serious-illegal');
+    const LISTS = `query($code: CreditCode!) { enterprise(code: $code) { creditLists { list name }
+      jointCases { id listName initiatedBy departments { department { id } pushedAt } } } }`;
+    outbox.failNext = true;
+    const first = await ask(LISTS, { code }, ANALYST);
+    expect(first.errors).toBeUndefined();
+    const listing = first.data.enterprise.creditLists.find((m: any) => m.name === '严重违法失信名单');
+    expect(listing).toBeDefined();
+    // The case is durable, its push is not: nothing reached the outbox.
+    const cases = await ask(
+      'query($code: CreditCode!) { enterprise(code: $code) { jointCases { id listName initiatedBy departments { pushedAt } } } }',
+      { code },
+      ANALYST,
+    );
+    const opened = cases.data.enterprise.jointCases.find((c: any) => c.listName === '严重违法失信名单');
+    expect(opened.initiatedBy).toBe('PLATFORM');
+    expect(opened.departments.every((d: any) => d.pushedAt === null)).toBe(true);
+    expect(outbox.forCase(opened.id)).toEqual([]);
+
+    await ask(LISTS, { code }, ANALYST);
+    const again = await ask(LISTS, { code }, ANALYST);
+    const cases2 = again.data.enterprise.jointCases.filter((c: any) => c.listName === '严重违法失信名单');
+    expect(cases2).toHaveLength(1);
+    expect(cases2[0].departments.every((d: any) => d.pushedAt !== null)).toBe(true);
+    expect(
+      outbox
+        .forCase(opened.id)
+        .map((m) => m.department)
+        .sort(),
+    ).toEqual(cases2[0].departments.map((d: any) => d.department.id).sort());
+  });
+});

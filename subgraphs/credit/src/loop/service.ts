@@ -120,7 +120,7 @@ export function requireLoopDepartment(context: Context, tiers: Parameters<typeof
 
 /** initiateCase (发起): by the department that determines the list, for records it holds. */
 export async function initiateCase(context: Context, input: InitiateCaseInput): Promise<CaseState> {
-  const department = requireLoopDepartment(context, ['GOVERNMENT', 'JUDICIAL'], 'initiate a case');
+  const department = requireLoopDepartment(context, ['GOVERNMENT'], 'initiate a case');
   const problems: string[] = [];
   const listName = checkText(problems, 'listName', input.listName, { max: MAX_LIST_NAME }) ?? '';
   checkIdempotencyKey(problems, input.idempotencyKey);
