@@ -120,6 +120,7 @@ describe("the credit rules' inputs", () => {
       'Enterprise.legalRepresentativeDebtorRecords @requires': selection,
       'Enterprise.creditAssessment @requires': selection,
       'Enterprise.legalRepresentativeInputs @requires': selection,
+      'Enterprise.approvalCheck @requires': selection,
       'SubjectSet.statistics @requires': `subjects { code ${selection} }`,
     });
     for (const section of ['marketRegulation', 'tax', 'courts', 'socialSecurity', 'procurement'])
