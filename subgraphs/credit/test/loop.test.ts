@@ -189,7 +189,7 @@ const caseArb: fc.Arbitrary<CaseState> = fc
   });
 
 describe('the analysts’ rates (property)', () => {
-  it('are always in [0, 1], and count only what was pushed and required', () => {
+  it('are always in [0, 1], and never count more acknowledged or reported than was due', () => {
     fc.assert(
       fc.property(fc.array(caseArb, { maxLength: 8 }), fc.constantFrom('2026-12-08', '2026-12-31'), (cases, today) => {
         for (const row of departmentRates(cases, today)) {

@@ -340,7 +340,7 @@ export type DepartmentLoopRates = {
   feedbackRate?: Maybe<Scalars['Float']['output']>;
   /** Tasks or responses now overdue. */
   overdue: Scalars['Int']['output'];
-  /** Cases pushed to it. */
+  /** Cases opened for it: on its work list from the opening, pushed through the outbox. */
   pushed: Scalars['Int']['output'];
   reported: Scalars['Int']['output'];
   /** Tasks (measure × case) it must report on. */

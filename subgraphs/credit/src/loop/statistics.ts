@@ -61,8 +61,8 @@ export function departmentRates(cases: readonly CaseState[], today: string): Dep
     return r;
   };
   for (const state of cases) {
-    // A case counts as pushed once its messages are durable in the outbox.
-    if (state.pushedAt === null) continue;
+    // A case is the department's from its opening: on its work list (jointCases) at once, and
+    // pushed through the outbox as soon as that takes it; the deadlines run from the opening day.
     for (const response of responsesOf(state, today)) {
       const r = row(response.department);
       r.pushed += 1;
