@@ -367,15 +367,36 @@ describe('scenario: 应查必查 with receipts', () => {
     );
     expect(why.errors).toBeUndefined();
 
+    // An application of the same matter decided without a check (应查未查) lowers the 查询率.
+    const UNCHECKED = `mutation($input: UncheckedApplicationInput!) { reportUncheckedApplication(input: $input) {
+      id matter reportedBy reason } }`;
+    const unchecked = await ask(
+      UNCHECKED,
+      {
+        input: {
+          code: demoCode('clean-sme'),
+          matter: '企业投资项目核准',
+          context: 'PROJECT_APPROVAL',
+          applicationId: 'XM-2026-003',
+          reason: '系统故障期间人工受理',
+          idempotencyKey: 'unchecked-1',
+        },
+      },
+      APPROVAL,
+    );
+    expect(unchecked.errors).toBeUndefined();
+    expect(unchecked.data.reportUncheckedApplication).toMatchObject({ matter: '企业投资项目核准', reportedBy: 'NDRC' });
+
     const stats = await ask(
-      '{ loopStatistics { checks { matter department checks reported reportRate measuresInForce measuresEnforced enforcementRate } } }',
+      '{ loopStatistics { checks { matter department checks uncheckedApplications checkRate reported reportRate measuresInForce measuresEnforced enforcementRate } } }',
       {},
       ANALYST,
     );
     const row = stats.data.loopStatistics.checks.find(
       (r: any) => r.matter === '企业投资项目核准' && r.department === 'NDRC',
     );
-    expect(row).toMatchObject({ checks: 2, reported: 2, reportRate: 1 });
+    expect(row).toMatchObject({ checks: 2, uncheckedApplications: 1, reported: 2, reportRate: 1 });
+    expect(row.checkRate).toBeCloseTo(2 / 3);
     expect(row.measuresEnforced).toBe(row.measuresInForce);
   });
 

@@ -336,6 +336,8 @@ export type ResolversTypes = {
   TaxCreditGradeLevel: Types.TaxCreditGradeLevel;
   TaxSection: ResolverTypeWrapper<Types.TaxSection>;
   Tier: Types.Tier;
+  UncheckedApplication: ResolverTypeWrapper<Types.UncheckedApplication>;
+  UncheckedApplicationInput: Types.UncheckedApplicationInput;
   WageArrearsListing: ResolverTypeWrapper<Types.WageArrearsListing>;
 };
 
@@ -413,6 +415,8 @@ export type ResolversParentTypes = {
   TaxArrearsNotice: Types.TaxArrearsNotice;
   TaxCreditGrade: Types.TaxCreditGrade;
   TaxSection: Types.TaxSection;
+  UncheckedApplication: Types.UncheckedApplication;
+  UncheckedApplicationInput: Types.UncheckedApplicationInput;
   WageArrearsListing: Types.WageArrearsListing;
 };
 
@@ -659,6 +663,7 @@ export type LoopStatisticsResolvers<ContextType = SubgraphContext, ParentType ex
 };
 
 export type MatterCheckRatesResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['MatterCheckRates'] = ResolversParentTypes['MatterCheckRates']> = {
+  checkRate?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   checks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   enforcementRate?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -668,6 +673,7 @@ export type MatterCheckRatesResolvers<ContextType = SubgraphContext, ParentType 
   measuresInForce?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reportRate?: Resolver<Types.Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   reported?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  uncheckedApplications?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type MeasureResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Measure'] = ResolversParentTypes['Measure']> = {
@@ -693,6 +699,7 @@ export type MutationResolvers<ContextType = SubgraphContext, ParentType extends 
   reportApplication?: Resolver<ResolversTypes['CheckReceipt'], ParentType, ContextType, RequireFields<Types.MutationReportApplicationArgs, 'input'>>;
   reportEnforcementFeedback?: Resolver<ResolversTypes['EnforcementFeedback'], ParentType, ContextType, RequireFields<Types.MutationReportEnforcementFeedbackArgs, 'input'>>;
   reportExecution?: Resolver<ResolversTypes['JointCase'], ParentType, ContextType, RequireFields<Types.MutationReportExecutionArgs, 'input'>>;
+  reportUncheckedApplication?: Resolver<ResolversTypes['UncheckedApplication'], ParentType, ContextType, RequireFields<Types.MutationReportUncheckedApplicationArgs, 'input'>>;
 };
 
 export type ObjectionResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['Objection'] = ResolversParentTypes['Objection']> = {
@@ -766,6 +773,17 @@ export type SubjectSetResolvers<ContextType = SubgraphContext, ParentType extend
   statistics?: Resolver<ResolversTypes['CreditStatistics'], ParentType, ContextType>;
 };
 
+export type UncheckedApplicationResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['UncheckedApplication'] = ResolversParentTypes['UncheckedApplication']> = {
+  applicationId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['CreditCode'], ParentType, ContextType>;
+  context?: Resolver<ResolversTypes['DecisionContext'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  matter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = SubgraphContext> = {
   ApplicationReport?: ApplicationReportResolvers<ContextType>;
   AppliedMeasure?: AppliedMeasureResolvers<ContextType>;
@@ -807,6 +825,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   RestrictionInForce?: RestrictionInForceResolvers<ContextType>;
   StatisticsRow?: StatisticsRowResolvers<ContextType>;
   SubjectSet?: SubjectSetResolvers<ContextType>;
+  UncheckedApplication?: UncheckedApplicationResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = SubgraphContext> = {

@@ -618,6 +618,8 @@ export type MarketRegulationSection = {
 
 export type MatterCheckRates = {
   __typename?: 'MatterCheckRates';
+  /** 查询率: checks / (checks + uncheckedApplications). */
+  checkRate?: Maybe<Scalars['Float']['output']>;
   checks: Scalars['Int']['output'];
   /** The checking department, or the calling system when its token names none. */
   department: Scalars['String']['output'];
@@ -634,6 +636,8 @@ export type MatterCheckRates = {
   reportRate?: Maybe<Scalars['Float']['output']>;
   /** Checks whose application was reported. */
   reported: Scalars['Int']['output'];
+  /** Applications of the matter decided without a check, as the approval systems reported them. */
+  uncheckedApplications: Scalars['Int']['output'];
 };
 
 /** A measure of the catalog (联合奖惩措施). */
@@ -704,6 +708,11 @@ export type Mutation = {
    * only a measure the case carries (MEASURE_NOT_ON_CASE). Idempotent by key.
    */
   reportExecution: JointCase;
+  /**
+   * The approval system reports an application it decided without a credit check (应查未查), so that
+   * analysts can count the share checked (查询率). Idempotent by key.
+   */
+  reportUncheckedApplication: UncheckedApplication;
 };
 
 
@@ -744,6 +753,11 @@ export type MutationReportEnforcementFeedbackArgs = {
 
 export type MutationReportExecutionArgs = {
   input: ReportExecutionInput;
+};
+
+
+export type MutationReportUncheckedApplicationArgs = {
+  input: UncheckedApplicationInput;
 };
 
 /** An objection (异议) to a record. */
@@ -1097,6 +1111,32 @@ export type Tier =
   | 'JUDICIAL'
   /** 依法公开: published information, anyone */
   | 'PUBLIC';
+
+/** An application decided without a credit check (应查未查), as the approval system reported it. */
+export type UncheckedApplication = {
+  __typename?: 'UncheckedApplication';
+  applicationId: Scalars['String']['output'];
+  code: Scalars['CreditCode']['output'];
+  context: DecisionContext;
+  id: Scalars['ID']['output'];
+  matter: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  reportedAt: Scalars['DateTime']['output'];
+  /** The reporting department, or the calling system when its token names none. */
+  reportedBy: Scalars['String']['output'];
+};
+
+export type UncheckedApplicationInput = {
+  /** The application's own id in the approval system, at most 200 characters. */
+  applicationId: Scalars['String']['input'];
+  code: Scalars['CreditCode']['input'];
+  context: DecisionContext;
+  idempotencyKey: Scalars['String']['input'];
+  /** The matter (事项), at most 200 characters. */
+  matter: Scalars['String']['input'];
+  /** Why it was decided without a check. */
+  reason: Scalars['String']['input'];
+};
 
 export type WageArrearsListing = {
   __typename?: 'WageArrearsListing';

@@ -33,6 +33,22 @@ export interface ApplicationReported {
   at: string;
 }
 
+/** An application decided without a check (应查未查), as the approval system reported it. */
+export interface UncheckedReported {
+  type: 'UNCHECKED_APPLICATION_REPORTED';
+  id: string;
+  code: string;
+  matter: string;
+  context: DecisionContext;
+  applicationId: string;
+  reason: string;
+  reportedBy: string;
+  client: string;
+  at: string;
+}
+
+export const UNCHECKED_STREAM_PREFIX = 'unchecked/';
+
 export interface ReceiptState {
   issued: CheckRecorded;
   application: ApplicationReported | null;
@@ -47,6 +63,7 @@ export function receiptNotFound(): CreditGatewayError {
 /** The receipts of approval checks and the application reports on them, as events in the credit store. */
 export class ReceiptBook {
   private readonly receipts = new Map<string, ReceiptState>();
+  private readonly unchecked = new Map<string, UncheckedReported>();
   private readonly lock = new KeyedLock();
 
   constructor(private readonly events: EventStore) {
@@ -59,6 +76,36 @@ export class ReceiptBook {
 
   all(): ReceiptState[] {
     return [...this.receipts.values()];
+  }
+
+  allUnchecked(): UncheckedReported[] {
+    return [...this.unchecked.values()];
+  }
+
+  /** Records an application decided without a check, once per client and key. */
+  async recordUnchecked(
+    report: Omit<UncheckedReported, 'type' | 'id'>,
+    idempotencyKey: string,
+  ): Promise<UncheckedReported> {
+    const id = derivedId('UNCK', report.client, idempotencyKey);
+    return this.lock.run([id], async () => {
+      const existing = this.unchecked.get(id);
+      if (existing) {
+        const same =
+          existing.code === report.code &&
+          existing.matter === report.matter &&
+          existing.context === report.context &&
+          existing.applicationId === report.applicationId &&
+          existing.reason === report.reason;
+        if (same) return existing;
+        throw badInput(`idempotencyKey '${idempotencyKey}' was already used for another report (${id})`, {
+          field: 'idempotencyKey',
+        });
+      }
+      const reported: UncheckedReported = { type: 'UNCHECKED_APPLICATION_REPORTED', id, ...report };
+      await this.events.append(`${UNCHECKED_STREAM_PREFIX}${id}`, reported, scopedKey(report.client, idempotencyKey));
+      return this.unchecked.get(id)!;
+    });
   }
 
   /**
@@ -142,6 +189,11 @@ export class ReceiptBook {
   }
 
   private apply(event: StoredEvent): void {
+    if (event.stream.startsWith(UNCHECKED_STREAM_PREFIX)) {
+      const data = event.data as unknown as UncheckedReported;
+      this.unchecked.set(data.id, data);
+      return;
+    }
     if (!event.stream.startsWith(RECEIPT_STREAM_PREFIX)) return;
     const data = event.data as unknown as CheckRecorded | ApplicationReported;
     if (data.type === 'CHECK_RECORDED') this.receipts.set(data.receiptId, { issued: data, application: null });

@@ -5,6 +5,7 @@ import type {
   InitiateCaseInput,
   ReportApplicationInput,
   ReportExecutionInput,
+  UncheckedApplicationInput,
 } from '../__generated__/types.js';
 import type { SubgraphContext } from '../context.js';
 import type { CreditStore, EnterpriseInputs, ListMembershipModel, MeasureModel } from '../models.js';
@@ -19,7 +20,7 @@ import { callerOf, requireStore } from '../resolvers/Objection.js';
 import { chinaDate } from '../workdays/index.js';
 import { caseIdOf, type CaseMeasure, type CaseState, type OpenCase } from './cases.js';
 import { PLATFORM, isOverdue, responsesOf, tasksOf } from './cases.js';
-import type { ReceiptState } from './receipts.js';
+import type { ReceiptState, UncheckedReported } from './receipts.js';
 import type { FeedbackSubject } from '../feed/feedback.js';
 
 const MAX_MATTER = 200;
@@ -329,6 +330,34 @@ export async function linkCourtFeedback(context: Context, subject: FeedbackSubje
       idempotencyKey: `feed/${feedback.id}`,
     },
     context.now(),
+  );
+}
+
+/** reportUncheckedApplication (应查未查): an application decided without a check, with the reason. */
+export async function reportUncheckedApplication(
+  context: Context,
+  input: UncheckedApplicationInput,
+): Promise<UncheckedReported> {
+  const caller = callerOf(context);
+  const client = requireTier(caller, ['GOVERNMENT'], 'report an unchecked application');
+  const problems: string[] = [];
+  const matter = checkText(problems, 'matter', input.matter, { max: MAX_MATTER }) ?? '';
+  const applicationId = checkText(problems, 'applicationId', input.applicationId, { max: MAX_APPLICATION_ID }) ?? '';
+  const reason = checkText(problems, 'reason', input.reason, { max: MAX_REASON }) ?? '';
+  const idempotencyKey = checkIdempotencyKey(problems, input.idempotencyKey);
+  throwProblems(problems);
+  return requireStore(context).receipts.recordUnchecked(
+    {
+      code: input.code,
+      matter,
+      context: input.context,
+      applicationId,
+      reason,
+      reportedBy: caller.department ?? client,
+      client,
+      at: context.now().toISOString(),
+    },
+    idempotencyKey,
   );
 }
 

@@ -1,6 +1,6 @@
 import { chinaDate } from '../workdays/index.js';
 import { isOverdue, responsesOf, tasksOf, type CaseState } from './cases.js';
-import type { ReceiptState } from './receipts.js';
+import type { ReceiptState, UncheckedReported } from './receipts.js';
 
 /** One department's part in the loop (跟踪问效). */
 export interface DepartmentRates {
@@ -25,6 +25,9 @@ export interface MatterRates {
   department: string;
   checks: number;
   incompleteChecks: number;
+  uncheckedApplications: number;
+  /** 查询率: checks / (checks + unchecked applications). */
+  checkRate: number | null;
   reported: number;
   reportRate: number | null;
   measuresInForce: number;
@@ -99,17 +102,22 @@ export function overdueCases(cases: readonly CaseState[], today: string): CaseSt
 }
 
 /** Per matter and checking department, sorted: the checks (应查必查) and what their reports applied. */
-export function matterRates(receipts: readonly ReceiptState[]): MatterRates[] {
+export function matterRates(
+  receipts: readonly ReceiptState[],
+  unchecked: readonly UncheckedReported[] = [],
+): MatterRates[] {
   const rows = new Map<string, MatterRates>();
-  for (const { issued, application } of receipts) {
-    const key = JSON.stringify([issued.matter, issued.checkedBy]);
+  const row = (matter: string, department: string) => {
+    const key = JSON.stringify([matter, department]);
     let r = rows.get(key);
     if (!r) {
       r = {
-        matter: issued.matter,
-        department: issued.checkedBy,
+        matter,
+        department,
         checks: 0,
         incompleteChecks: 0,
+        uncheckedApplications: 0,
+        checkRate: null,
         reported: 0,
         reportRate: null,
         measuresInForce: 0,
@@ -118,6 +126,11 @@ export function matterRates(receipts: readonly ReceiptState[]): MatterRates[] {
       };
       rows.set(key, r);
     }
+    return r;
+  };
+  for (const report of unchecked) row(report.matter, report.reportedBy).uncheckedApplications += 1;
+  for (const { issued, application } of receipts) {
+    const r = row(issued.matter, issued.checkedBy);
     r.checks += 1;
     if (!issued.complete) r.incompleteChecks += 1;
     r.measuresInForce += issued.measuresInForce.length;
@@ -131,6 +144,7 @@ export function matterRates(receipts: readonly ReceiptState[]): MatterRates[] {
   return [...rows.values()]
     .map((r) => ({
       ...r,
+      checkRate: rate(r.checks, r.checks + r.uncheckedApplications),
       reportRate: rate(r.reported, r.checks),
       enforcementRate: rate(r.measuresEnforced, r.measuresInForce),
     }))

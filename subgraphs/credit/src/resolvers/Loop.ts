@@ -9,6 +9,7 @@ import {
   recordCheck,
   reportApplication,
   reportExecution,
+  reportUncheckedApplication,
 } from '../loop/service.js';
 import { departmentRates, matterRates, overdueCases } from '../loop/statistics.js';
 import { applicableMeasures } from '../rules/measures.js';
@@ -56,7 +57,7 @@ export const loopResolvers: Resolvers = {
         overdueCases: overdueCases(cases, today)
           .slice(0, MAX_CASES)
           .map((state) => caseView(context, state)),
-        checks: matterRates(store.receipts.all()),
+        checks: matterRates(store.receipts.all(), store.receipts.allUnchecked()),
       };
     },
     checkReceipt: (_, { id }, context) => {
@@ -69,6 +70,10 @@ export const loopResolvers: Resolvers = {
     acknowledgeCase: async (_, { input }, context) => caseView(context, await acknowledgeCase(context, input)),
     reportExecution: async (_, { input }, context) => caseView(context, await reportExecution(context, input)),
     reportApplication: async (_, { input }, context) => receiptView(context, await reportApplication(context, input)),
+    reportUncheckedApplication: async (_, { input }, context) => {
+      const { client: _client, type: _type, at, ...view } = await reportUncheckedApplication(context, input);
+      return { ...view, reportedAt: at };
+    },
   },
   Enterprise: {
     approvalCheck: async (enterprise, { input }, context, info) => {
