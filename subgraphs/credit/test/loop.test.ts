@@ -228,6 +228,67 @@ describe('the analysts’ rates (property)', () => {
     );
   });
 
+  it('give per-matter rates in [0, 1] whatever the checks and reports', () => {
+    const measureIds = policy.catalog.all().map((m) => m.id);
+    const receiptArb = fc.record({
+      matter: fc.constantFrom('项目核准', '土地供应'),
+      inForce: fc.uniqueArray(fc.constantFrom(...measureIds), { maxLength: 4 }),
+      applied: fc.uniqueArray(fc.constantFrom(...measureIds), { maxLength: 4 }),
+      reported: fc.boolean(),
+      reason: fc.option(fc.constant('理由'), { nil: null }),
+      complete: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(receiptArb, { maxLength: 10 }), fc.nat({ max: 5 }), (receipts, unchecked) => {
+        const states = receipts.map((r, i) => ({
+          issued: {
+            type: 'CHECK_RECORDED' as const,
+            receiptId: `R${i}`,
+            code: CODE,
+            matter: r.matter,
+            context: 'PROJECT_APPROVAL' as const,
+            applicationId: null,
+            checkedBy: 'NDRC',
+            client: 'approval',
+            checkedAt: OPENED.toISOString(),
+            complete: r.complete,
+            missingSources: [],
+            measuresInForce: r.inForce,
+          },
+          application: r.reported
+            ? {
+                type: 'APPLICATION_REPORTED' as const,
+                receiptId: `R${i}`,
+                applied: r.applied.filter((id) => r.inForce.includes(id)),
+                reason: r.reason,
+                by: 'approval',
+                at: OPENED.toISOString(),
+              }
+            : null,
+        }));
+        const uncheckedReports = Array.from({ length: unchecked }, (_, i) => ({
+          type: 'UNCHECKED_APPLICATION_REPORTED' as const,
+          id: `U${i}`,
+          code: CODE,
+          matter: '项目核准',
+          context: 'PROJECT_APPROVAL' as const,
+          applicationId: `A${i}`,
+          reason: '人工受理',
+          reportedBy: 'NDRC',
+          client: 'approval',
+          at: OPENED.toISOString(),
+        }));
+        for (const row of matterRates(states, uncheckedReports)) {
+          for (const r of [row.checkRate, row.reportRate, row.enforcementRate]) {
+            if (r !== null) expect(r >= 0 && r <= 1).toBe(true);
+          }
+          expect(row.measuresEnforced).toBeLessThanOrEqual(row.measuresInForce);
+          expect(row.incompleteChecks).toBeLessThanOrEqual(row.checks);
+        }
+      }),
+    );
+  });
+
   it('rate nothing when nothing was due', () => {
     expect(rate(0, 0)).toBeNull();
     expect(rate(3, 2)).toBe(1);
