@@ -18,8 +18,16 @@ import type { Assessment } from '../rules/assess.js';
 import { badInput, checkIdempotencyKey, checkText, requireTier, throwProblems } from '../store/caller.js';
 import { callerOf, requireStore } from '../resolvers/Objection.js';
 import { chinaDate } from '../workdays/index.js';
-import { caseIdOf, type CaseMeasure, type CaseState, type OpenCase } from './cases.js';
-import { PLATFORM, isOverdue, responsesOf, tasksOf } from './cases.js';
+import {
+  caseIdOf,
+  isOverdue,
+  PLATFORM,
+  responsesOf,
+  tasksOf,
+  type CaseMeasure,
+  type CaseState,
+  type OpenCase,
+} from './cases.js';
 import type { ReceiptState, UncheckedReported } from './receipts.js';
 import type { FeedbackSubject } from '../feed/feedback.js';
 
