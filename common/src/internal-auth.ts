@@ -31,6 +31,46 @@ export function isDepartment(value: unknown): value is Department {
   return typeof value === 'string' && (DEPARTMENTS as readonly string[]).includes(value);
 }
 
+/**
+ * The implementing departments of the joint measures (实施部门) a caller can also act for: it
+ * acknowledges the cases pushed to it and reports what it applied. Closed, like DEPARTMENTS; the
+ * credit subgraph's registry (data/departments.json) names each and must agree with this list.
+ */
+export const IMPLEMENTING_DEPARTMENTS = [
+  'CAAC',
+  'CHINA_RAILWAY',
+  'MOT',
+  'MCT',
+  'MOFCOM',
+  'NATURAL_RESOURCES',
+  'MOHURD',
+  'PUBLIC_SECURITY',
+  'IMMIGRATION',
+  'MOE',
+  'NFRA',
+  'BANKS',
+  'MOF',
+  'NDRC',
+  'MWR',
+  'SASAC',
+  'HONOURS_AUTHORITIES',
+  'APPROVAL_AUTHORITIES',
+] as const;
+export type ImplementingDepartment = (typeof IMPLEMENTING_DEPARTMENTS)[number];
+/** Every department a token may name: a source department (认定) or an implementing one (实施). */
+export type DepartmentId = Department | ImplementingDepartment;
+/** How a department id is spelled: upper-case letters, digits and underscores, at most 40. */
+export const DEPARTMENT_ID_PATTERN = /^[A-Z][A-Z0-9_]{1,39}$/;
+
+/** Whether a value names a department a token may carry: well formed and on one of the closed lists. */
+export function isDepartmentId(value: unknown): value is DepartmentId {
+  return (
+    typeof value === 'string' &&
+    DEPARTMENT_ID_PATTERN.test(value) &&
+    (isDepartment(value) || (IMPLEMENTING_DEPARTMENTS as readonly string[]).includes(value))
+  );
+}
+
 /** What the gateway vouches for on one subgraph request. */
 export interface InternalClaims {
   tier: Tier;
@@ -40,8 +80,11 @@ export interface InternalClaims {
   purpose: string | null;
   /** Subjects (credit codes) whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
-  /** The department the caller acts for, from its token; absent or null for callers that act for none. */
-  department?: Department | null;
+  /**
+   * The department the caller acts for, from its token: a source department or an implementing
+   * one; absent or null for callers that act for none.
+   */
+  department?: DepartmentId | null;
 }
 
 /** A missing, forged, expired or malformed token: the caller is not who it claims to be. */
@@ -309,7 +352,7 @@ function readClaims(payload: JWTPayload): InternalClaims | null {
   const consents = decodeConsents(payload['consents']);
   if (consents === null) return null;
   const department = payload['department'];
-  if (department !== undefined && !isDepartment(department)) return null;
+  if (department !== undefined && !isDepartmentId(department)) return null;
   return { tier, client, purpose, consents, ...(department === undefined ? {} : { department }) };
 }
 

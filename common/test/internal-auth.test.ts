@@ -18,6 +18,7 @@ import {
   INTERNAL_AUDIENCE,
   INTERNAL_ISSUER,
   INTERNAL_TOKEN_TYPE,
+  isDepartmentId,
   internalAuthorization,
   internalKeyEnv,
   readInternalAuthConfig,
@@ -106,6 +107,18 @@ describe('internal tokens', () => {
     const payload = JSON.parse(Buffer.from(without.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     expect(payload).not.toHaveProperty('department');
     expect(await verifier().verify(without)).not.toHaveProperty('department');
+    // An implementing department of the measures travels the same way.
+    const airline = { ...taxOffice, client: 'caac-ticketing', department: 'CAAC' as const };
+    await expect(verifier().verify(await signer().sign(airline))).resolves.toEqual(airline);
+  });
+
+  it('names only departments on the closed lists, spelled as ids', () => {
+    for (const id of ['TAX', 'COURTS', 'CAAC', 'NDRC', 'IMMIGRATION', 'APPROVAL_AUTHORITIES']) {
+      expect(isDepartmentId(id)).toBe(true);
+    }
+    for (const id of ['FINANCE', 'caac', 'CAAC ', '', 'A'.repeat(41), 7, null, 'TAX\n']) {
+      expect(isDepartmentId(id)).toBe(false);
+    }
   });
 
   it('carry an anonymous PUBLIC caller', async () => {

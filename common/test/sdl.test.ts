@@ -121,6 +121,7 @@ describe("the credit rules' inputs", () => {
       'Enterprise.creditAssessment @requires': selection,
       'Enterprise.legalRepresentativeInputs @requires': selection,
       'Enterprise.supervision @requires': selection,
+      'Enterprise.approvalCheck @requires': selection,
       'SubjectSet.statistics @requires': `subjects { code ${selection} }`,
     });
     for (const section of ['marketRegulation', 'tax', 'courts', 'socialSecurity', 'procurement'])

@@ -4,11 +4,11 @@
  * caller. A header that is there but does not verify is refused, never read as PUBLIC.
  */
 import {
-  isDepartment,
+  isDepartmentId,
   isTier,
   LruCache,
   UnauthenticatedError,
-  type Department,
+  type DepartmentId,
   type EnvReader,
   type Tier,
 } from '@credit-gateway/common';
@@ -32,7 +32,7 @@ export interface Caller {
    * The department the calling system acts for (`department`), if any: it may decide the
    * objections and repairs of the records that department owns, and nothing else.
    */
-  readonly department?: Department;
+  readonly department?: DepartmentId;
 }
 
 export const PUBLIC_CALLER: Caller = Object.freeze({ tier: 'PUBLIC', client: null, subject: null });
@@ -147,7 +147,7 @@ function callerFromClaims(payload: JWTPayload): Caller {
     throw new UnauthenticatedError('the token sub claim is invalid');
   }
   const department = payload['department'];
-  if (department !== undefined && !isDepartment(department)) {
+  if (department !== undefined && !isDepartmentId(department)) {
     throw new UnauthenticatedError('the token department claim names no known department');
   }
   if (department !== undefined && tier !== 'GOVERNMENT') {

@@ -2,21 +2,22 @@
  * Development keys and tokens from the command line:
  *
  *   keys    [--dir .data/dev-keys]
- *   token   --tier GOVERNMENT --client approval-system-cq [--sub user-001] [--department TAX] [--ttl 8h] [--dir ...]
+ *   token   --tier GOVERNMENT --client approval-system-cq [--sub user-001] [--department TAX|CAAC|…] [--ttl 8h] [--dir ...]
  *   consent --subject 91500155MA5UQ01CXD --grantee xinyidai-bank-001 --purpose LOAN_APPROVAL
  *           --groups TAX_PAYMENTS,SOCIAL_SECURITY [--ttl 30d] [--dir ...]
  */
 import { parseArgs } from 'node:util';
-import { CONSENT_GROUPS, DEPARTMENTS, TIERS } from '@credit-gateway/common';
+import { CONSENT_GROUPS, DEPARTMENTS, IMPLEMENTING_DEPARTMENTS, TIERS } from '@credit-gateway/common';
 import { DEV_KEYS_DIR, generateDevKeys, mintCallerToken, mintConsent } from './dev-keys.js';
 
 const USAGE = `Usage:
   keys    [--dir ${DEV_KEYS_DIR}]
           Creates a DEVELOPMENT key set where missing and prints the environment that trusts it.
   token   --tier <${TIERS.join('|')}> [--client <client_id>] [--sub <user>]
-          [--department <${DEPARTMENTS.join('|')}>] [--ttl 8h] [--dir ...]
+          [--department <${[...DEPARTMENTS, ...IMPLEMENTING_DEPARTMENTS].join('|')}>] [--ttl 8h] [--dir ...]
           Prints a caller token (Authorization: Bearer <token>). A GOVERNMENT client acting for a
-          department names it: only that department decides objections and repairs of its records.
+          department names it: only that department decides objections and repairs of its records,
+          initiates cases for its lists, and acknowledges and reports on the measures it implements.
   consent --subject <credit code> --grantee <client_id> --purpose <purpose>
           --groups <${CONSENT_GROUPS.join(',')}> [--ttl 30d] [--dir ...]
           Prints a subject consent (x-credit-consent: <consent>).

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import {
   CONSENT_GROUPS,
   isConsentGroup,
-  isDepartment,
+  isDepartmentId,
   isTier,
   loadCreditCodePolicy,
   parseCreditCode,
@@ -176,7 +176,7 @@ export interface CallerTokenOptions {
   tier: string;
   client?: string | null;
   subject?: string | null;
-  /** One of DEPARTMENTS: the department the calling system acts for. */
+  /** One of DEPARTMENTS or IMPLEMENTING_DEPARTMENTS: the department the calling system acts for. */
   department?: string | null;
   /** Default 8h. */
   ttl?: string;
@@ -192,7 +192,7 @@ export async function mintCallerToken(options: CallerTokenOptions): Promise<stri
   if (client) claims['client_id'] = client;
   if (subject) claims['sub'] = subject;
   if (options.department) {
-    if (!isDepartment(options.department)) throw new Error(`Unknown department '${options.department}'`);
+    if (!isDepartmentId(options.department)) throw new Error(`Unknown department '${options.department}'`);
     claims['department'] = options.department;
   }
   const jwk = await signingKey(options.dir ?? DEV_KEYS_DIR, 'caller');

@@ -3,7 +3,7 @@ import {
   CONSENT_GROUPS,
   type ConsentDenial,
   type ConsentGroup,
-  type Department,
+  type DepartmentId,
   type InternalClaims,
   type Logger,
   type SubgraphName,
@@ -30,7 +30,7 @@ import type {
  * gateway's internal token, and the key two requests share a subgraph fetch by.
  */
 export interface Access extends InternalClaims {
-  readonly department: Department | null;
+  readonly department: DepartmentId | null;
 }
 
 /** What the register records of a request as far as it is known, should the deadline pass first. */

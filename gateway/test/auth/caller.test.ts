@@ -309,7 +309,9 @@ describe('claims', () => {
       subject: 'user-001',
       department: 'TAX',
     });
-    for (const department of ['tax', 'FINANCE', 7, null]) {
+    const implementing = await token(es256, { claims: { department: 'CAAC' } });
+    await expect(verifier.verify(`Bearer ${implementing}`)).resolves.toMatchObject({ department: 'CAAC' });
+    for (const department of ['tax', 'FINANCE', 'caac', 'CAAC ', 'A'.repeat(41), 7, null]) {
       const bad = await token(es256, { claims: { department } });
       expect(await refusal(`Bearer ${bad}`)).toBe('the token department claim names no known department');
     }

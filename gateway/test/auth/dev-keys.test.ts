@@ -227,6 +227,12 @@ describe('the CLI', { timeout: 60_000 }, () => {
       subject: null,
       department: 'TAX',
     });
+    const airline = await cli(
+      'token',
+      ...['--tier', 'GOVERNMENT', '--client', 'caac-ticketing', '--department', 'CAAC', '--dir', dir],
+    );
+    expect(airline.code).toBe(0);
+    await expect(callers.verify(`Bearer ${airline.stdout.trim()}`)).resolves.toMatchObject({ department: 'CAAC' });
 
     const consent = await cli(
       'consent',

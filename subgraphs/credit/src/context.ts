@@ -1,4 +1,4 @@
-import type { AccessClaims, Department, Logger } from '@credit-gateway/common';
+import type { AccessClaims, DepartmentId, Logger } from '@credit-gateway/common';
 import type { RecordIndex } from './rules/record-index.js';
 import type { GraphQLError } from 'graphql';
 import type { Loaders } from './loaders.js';
@@ -7,13 +7,14 @@ import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
 import type { CreditPolicy } from './rules/policy.js';
 import type { RepresentativeIndex } from './rules/representatives.js';
+import type { Outbox } from './outbox/port.js';
 
 /** What a resolver of the credit subgraph has: the caller, the policy data, the clock, the stores. */
 export interface SubgraphContext {
   /** The caller as the gateway vouches for it (tier and consents), checked by @access. */
   access: AccessClaims;
   /** The calling system (`client_id`) and its declared purpose, from the same gateway token. */
-  caller: { client: string | null; purpose: string | null; department: Department | null };
+  caller: { client: string | null; purpose: string | null; department: DepartmentId | null };
   /** Every subject's credit records as last assessed, for mutations to check what they name. */
   records: RecordIndex;
   logger: Logger;

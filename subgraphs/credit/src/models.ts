@@ -204,7 +204,11 @@ export interface MeasureModel {
   legalBasis: string;
   initiatingDepartment: string;
   implementingDepartment: string;
+  /** The implementing departments by registry id (data/departments.json): the loop pushes to them. */
+  implementingDepartments: readonly string[];
   contexts: readonly DecisionContext[];
+  /** Whether it also binds an enterprise's legal representative (落实到人). */
+  reachesRepresentative: boolean;
 }
 
 /** A catalog measure applied to a subject: the entry itself, never a free-standing name. */

@@ -1,6 +1,6 @@
 import {
   createLogger,
-  isDepartment,
+  isDepartmentId,
   buildSubgraph,
   listenSubgraph,
   loadCreditCodePolicy,
@@ -95,7 +95,7 @@ function callerOf(access: object): SubgraphContext['caller'] {
   return {
     client: typeof client === 'string' ? client : null,
     purpose: typeof purpose === 'string' ? purpose : null,
-    department: isDepartment(department) ? department : null,
+    department: isDepartmentId(department) ? department : null,
   };
 }
 

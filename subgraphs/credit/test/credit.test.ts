@@ -123,7 +123,7 @@ describe('the credit subgraph', () => {
       contexts: ['HIGH_CONSUMPTION'],
     });
     const all = await query('PUBLIC', '{ measuresCatalog { id } }');
-    expect(all.data.measuresCatalog).toHaveLength(30);
+    expect(all.data.measuresCatalog).toHaveLength(34);
     const watch = await query(
       'PUBLIC',
       '{ measuresCatalog(listKind: "WATCH") { id list listKind { id class rank } } creditListKinds { id class incentive } }',

@@ -49,7 +49,9 @@ describe('the shipped measures catalog', () => {
       legalBasis: '《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条第（一）项',
       initiatingDepartment: '最高人民法院',
       implementingDepartment: '中国民用航空局、中国国家铁路集团有限公司、交通运输部',
+      implementingDepartments: ['CAAC', 'CHINA_RAILWAY', 'MOT'],
       contexts: ['HIGH_CONSUMPTION'],
+      reachesRepresentative: false,
     });
     expect(catalog.get('RESTRICT-9')!.name).toContain('G字头动车组');
     for (const measure of restrictions) expect(measure.contexts).toEqual(['HIGH_CONSUMPTION']);
@@ -131,7 +133,7 @@ describe('catalog validation', () => {
     expect(problemsOf(data)).toEqual([
       "$.measures[1].id: 'RESTRICT-1' is defined twice",
       '$.measures[2].kind: must be one of MANDATORY, RECOMMENDED, got "OPTIONAL"',
-      '$.measures[3].contexts[1]: must be one of ADMINISTRATIVE_LICENSING, GOVERNMENT_PROCUREMENT, FINANCING, FISCAL_FUNDS, HONOURS, HIGH_CONSUMPTION, PUBLIC_BIDDING, MARKET_ACCESS, REGULATORY_INSPECTION, got "SPACE_TRAVEL"',
+      '$.measures[3].contexts[1]: must be one of ADMINISTRATIVE_LICENSING, GOVERNMENT_PROCUREMENT, FINANCING, FISCAL_FUNDS, HONOURS, HIGH_CONSUMPTION, PUBLIC_BIDDING, MARKET_ACCESS, REGULATORY_INSPECTION, EXIT_ENTRY, PROJECT_APPROVAL, FRANCHISE, LAND, got "SPACE_TRAVEL"',
       "$.measures[4].targetLists[1]: '黑名单' is not a list defined in $.lists",
       '$.measures[5].legalBasis: must be a non-empty string',
       "$.measures[6]: 'implementingDepartment' is missing",

@@ -23,6 +23,11 @@ export type AbnormalOperationListing = {
   removedOn?: Maybe<Scalars['Date']['output']>;
 };
 
+export type AcknowledgeCaseInput = {
+  caseId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
 export type AdministrativePenalty = {
   __typename?: 'AdministrativePenalty';
   content: Scalars['String']['output'];
@@ -41,6 +46,14 @@ export type AdvanceObjectionInput = {
   status: ObjectionStatus;
 };
 
+export type ApplicationReport = {
+  __typename?: 'ApplicationReport';
+  applied: Array<Measure>;
+  /** Why a measure in force was not applied, or why none. */
+  reason?: Maybe<Scalars['String']['output']>;
+  reportedAt: Scalars['DateTime']['output'];
+};
+
 /** A catalog measure that applies to this subject, and why. */
 export type AppliedMeasure = {
   __typename?: 'AppliedMeasure';
@@ -57,11 +70,60 @@ export type AppliedMeasureStatus =
   | 'IN_FORCE'
   | 'SUSPENDED';
 
+export type ApprovalCheckInput = {
+  /** The application's own id in the approval system, at most 200 characters. */
+  applicationId?: InputMaybe<Scalars['String']['input']>;
+  context: DecisionContext;
+  idempotencyKey: Scalars['String']['input'];
+  /** The matter (事项): its code or name in the approval system, at most 200 characters. */
+  matter: Scalars['String']['input'];
+};
+
 export type BoundPersonRef = {
   __typename?: 'BoundPersonRef';
   idNumber?: Maybe<Scalars['IdNumber']['output']>;
   name: Scalars['String']['output'];
   role: Scalars['String']['output'];
+};
+
+export type CaseDepartment = {
+  __typename?: 'CaseDepartment';
+  acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
+  department: LoopDepartment;
+  pushedAt?: Maybe<Scalars['DateTime']['output']>;
+  response: ResponseStatus;
+};
+
+export type CaseTask = {
+  __typename?: 'CaseTask';
+  actedOn?: Maybe<Scalars['Date']['output']>;
+  department: LoopDepartment;
+  due: Scalars['Date']['output'];
+  measure: Measure;
+  /** Why the measure did not apply (NOT_APPLICABLE). */
+  reason?: Maybe<Scalars['String']['output']>;
+  reportedAt?: Maybe<Scalars['DateTime']['output']>;
+  status: ExecutionStatus;
+};
+
+/** A receipt for an approval check (应查必查回执). */
+export type CheckReceipt = {
+  __typename?: 'CheckReceipt';
+  /** What the approval system reported it applied, once it has. */
+  application?: Maybe<ApplicationReport>;
+  applicationId?: Maybe<Scalars['String']['output']>;
+  checkedAt: Scalars['DateTime']['output'];
+  /** The checking department, or the calling system when its token names none. */
+  checkedBy: Scalars['String']['output'];
+  code: Scalars['CreditCode']['output'];
+  /** Whether every department the context's measures rest on was read; if not, see missingSources. */
+  complete: Scalars['Boolean']['output'];
+  context: DecisionContext;
+  id: Scalars['ID']['output'];
+  matter: Scalars['String']['output'];
+  /** The measures in force at check time. */
+  measuresInForce: Array<Measure>;
+  missingSources: Array<SourceSystem>;
 };
 
 export type CommitmentEvent = {
@@ -333,12 +395,20 @@ export type DebtorRestrictionEdge = {
 /** Decision contexts a measure applies in (适用领域). */
 export type DecisionContext =
   | 'ADMINISTRATIVE_LICENSING'
+  /** Exit from the country (出境): the exit and entry administration's decision (限制出境) */
+  | 'EXIT_ENTRY'
   | 'FINANCING'
   | 'FISCAL_FUNDS'
+  /** Infrastructure and public utility franchises (特许经营) */
+  | 'FRANCHISE'
   | 'GOVERNMENT_PROCUREMENT'
   | 'HIGH_CONSUMPTION'
   | 'HONOURS'
+  /** Government supply of land use rights (土地供应) */
+  | 'LAND'
   | 'MARKET_ACCESS'
+  /** Investment project approval and ratification (项目审批核准) */
+  | 'PROJECT_APPROVAL'
   | 'PUBLIC_BIDDING'
   | 'REGULATORY_INSPECTION';
 
@@ -375,6 +445,33 @@ export type DeliveryState =
   /** Failed; attempted again at nextAttemptAt. */
   | 'RETRYING';
 
+export type DepartmentLoopRates = {
+  __typename?: 'DepartmentLoopRates';
+  acknowledged: Scalars['Int']['output'];
+  department: LoopDepartment;
+  /** Tasks applied, or not applicable with a reason, by the feedback deadline. */
+  enforced: Scalars['Int']['output'];
+  /** 奖惩到位率: enforced / required. */
+  enforcementRate?: Maybe<Scalars['Float']['output']>;
+  /** 反馈率: reported / required. */
+  feedbackRate?: Maybe<Scalars['Float']['output']>;
+  /** Tasks or responses now overdue. */
+  overdue: Scalars['Int']['output'];
+  /** Cases opened for it: on its work list from the opening, pushed through the outbox. */
+  pushed: Scalars['Int']['output'];
+  reported: Scalars['Int']['output'];
+  /** Tasks (measure × case) it must report on. */
+  required: Scalars['Int']['output'];
+  /** 响应率: acknowledged / pushed. */
+  responseRate?: Maybe<Scalars['Float']['output']>;
+};
+
+export type DepartmentRole =
+  /** Implements measures (实施部门). */
+  | 'IMPLEMENTING'
+  /** Determines and owns lists and records (认定部门). */
+  | 'SOURCE';
+
 export type DishonestDebtorRecord = {
   __typename?: 'DishonestDebtorRecord';
   caseNumber: Scalars['String']['output'];
@@ -406,6 +503,13 @@ export type EnforcementFeedbackInput = {
 
 export type Enterprise = {
   __typename?: 'Enterprise';
+  /**
+   * An approval check recorded for a matter (应查必查): the measures in force for this subject in the
+   * decision context now, kept with a receipt the approval system later reports on. Fail-closed: a
+   * check made while a department could not be read says so on its receipt (complete: false).
+   * Idempotent by key.
+   */
+  approvalCheck: CheckReceipt;
   code: Scalars['CreditCode']['output'];
   /**
    * Credit commitments this subject made (信用承诺), oldest first: made, kept or broken. A broken one
@@ -435,6 +539,8 @@ export type Enterprise = {
   evaluation: CreditEvaluation;
   /** Whether the green channel (绿色通道 / 容缺受理) is open to this subject, and why. Closed while any department could not be read. */
   greenChannel: GreenChannel;
+  /** The cases of the joint reward-and-punishment loop opened for this subject (联合奖惩案件). */
+  jointCases: Array<JointCase>;
   /** The legal representative's own dishonest debtor records (落实到人), shown on the enterprise. */
   legalRepresentativeDebtorRecords: Array<CreditRecord>;
   /**
@@ -466,6 +572,11 @@ export type Enterprise = {
 };
 
 
+export type EnterpriseApprovalCheckArgs = {
+  input: ApprovalCheckInput;
+};
+
+
 export type EnterpriseMeasuresArgs = {
   context: DecisionContext;
 };
@@ -493,6 +604,17 @@ export type EvaluationGroup = {
   points: Scalars['Float']['output'];
   weight: Scalars['Float']['output'];
 };
+
+export type ExecutionOutcome =
+  | 'APPLIED'
+  | 'NOT_APPLICABLE';
+
+export type ExecutionStatus =
+  | 'APPLIED'
+  | 'NOT_APPLICABLE'
+  /** Not reported by the feedback deadline. */
+  | 'OVERDUE'
+  | 'PENDING';
 
 export type FileObjectionInput = {
   code: Scalars['CreditCode']['input'];
@@ -527,6 +649,41 @@ export type IndicatorGroup =
   | 'GROWTH_POTENTIAL'
   | 'PERFORMANCE_HISTORY'
   | 'REGULATORY_INFORMATION';
+
+export type InitiateCaseInput = {
+  code: Scalars['CreditCode']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** The list, by its name in the catalog (e.g. 重大税收违法失信主体名单). */
+  listName: Scalars['String']['input'];
+};
+
+/**
+ * A case of the joint reward-and-punishment loop (联合奖惩案件): a subject put on a list, the measures
+ * the list carries, each pushed to its implementing departments, who acknowledge (响应) and report
+ * (反馈). Deadlines are working days after the opening day (data/loop.json).
+ */
+export type JointCase = {
+  __typename?: 'JointCase';
+  code: Scalars['CreditCode']['output'];
+  /** Every implementing department it was pushed to, with its response. */
+  departments: Array<CaseDepartment>;
+  /** Execution reports due by the end of this day (反馈时限). */
+  feedbackDue: Scalars['Date']['output'];
+  id: Scalars['ID']['output'];
+  /** Who initiated it: the determining department, or PLATFORM when the platform saw the listing first. */
+  initiatedBy: Scalars['String']['output'];
+  list: CreditListKind;
+  listName: Scalars['String']['output'];
+  openedAt: Scalars['DateTime']['output'];
+  /** Whether any task or response is overdue. */
+  overdue: Scalars['Boolean']['output'];
+  /** The records behind the listing when the case opened. */
+  recordIds: Array<Scalars['String']['output']>;
+  /** Acknowledgement due by the end of this day (响应时限). */
+  responseDue: Scalars['Date']['output'];
+  /** One task per measure and implementing department. */
+  tasks: Array<CaseTask>;
+};
 
 export type LegalRepresentative = {
   __typename?: 'LegalRepresentative';
@@ -569,6 +726,25 @@ export type ListingStatus =
   | 'LISTED'
   | 'REMOVED';
 
+/** A department of the loop (data/departments.json): one that determines lists, or implements measures. */
+export type LoopDepartment = {
+  __typename?: 'LoopDepartment';
+  /** Its registry id, as a token's department claim names it (TAX, CAAC, NDRC, …). */
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  role: DepartmentRole;
+};
+
+/** Loop performance (跟踪问效). A rate is null when nothing was due. */
+export type LoopStatistics = {
+  __typename?: 'LoopStatistics';
+  /** Approval checks per matter and department (应查必查). */
+  checks: Array<MatterCheckRates>;
+  departments: Array<DepartmentLoopRates>;
+  /** Cases with an overdue response or task, oldest first. */
+  overdueCases: Array<JointCase>;
+};
+
 export type MajorTaxViolation = {
   __typename?: 'MajorTaxViolation';
   caseNature: Scalars['String']['output'];
@@ -601,12 +777,38 @@ export type MarketRegulationSection = {
   spotChecks: Array<SpotCheck>;
 };
 
+export type MatterCheckRates = {
+  __typename?: 'MatterCheckRates';
+  /** 查询率: checks / (checks + uncheckedApplications). */
+  checkRate?: Maybe<Scalars['Float']['output']>;
+  checks: Scalars['Int']['output'];
+  /** The checking department, or the calling system when its token names none. */
+  department: Scalars['String']['output'];
+  /** 奖惩到位率: measuresEnforced / measuresInForce. */
+  enforcementRate?: Maybe<Scalars['Float']['output']>;
+  /** Checks made while a department could not be read. */
+  incompleteChecks: Scalars['Int']['output'];
+  matter: Scalars['String']['output'];
+  /** Of those, applied or explained on the application report. */
+  measuresEnforced: Scalars['Int']['output'];
+  /** Measures in force on the checks' receipts. */
+  measuresInForce: Scalars['Int']['output'];
+  /** 查询反馈率: reported / checks. */
+  reportRate?: Maybe<Scalars['Float']['output']>;
+  /** Checks whose application was reported. */
+  reported: Scalars['Int']['output'];
+  /** Applications of the matter decided without a check, as the approval systems reported them. */
+  uncheckedApplications: Scalars['Int']['output'];
+};
+
 /** A measure of the catalog (联合奖惩措施). */
 export type Measure = {
   __typename?: 'Measure';
   contexts: Array<DecisionContext>;
   id: Scalars['ID']['output'];
   implementingDepartment: Scalars['String']['output'];
+  /** The implementing departments (实施部门) by registry id: the cases of its lists are pushed to them. */
+  implementingDepartments: Array<LoopDepartment>;
   initiatingDepartment: Scalars['String']['output'];
   kind: MeasureKind;
   legalBasis: Scalars['String']['output'];
@@ -615,6 +817,8 @@ export type Measure = {
   /** The list kind it targets, as data. */
   listKind: ListKind;
   name: Scalars['String']['output'];
+  /** Whether the measure also binds an enterprise's legal representative (落实到人), e.g. 限制出境. */
+  reachesRepresentative: Scalars['Boolean']['output'];
   /** The specific lists it targets. */
   targetLists: Array<Scalars['String']['output']>;
 };
@@ -632,6 +836,8 @@ export type Mutation = {
    * caller's token, handles it (谁认定、谁修复; FORBIDDEN_DEPARTMENT otherwise). Idempotent.
    */
   acceptRepair: CreditRepair;
+  /** An implementing department acknowledges a case pushed to it (响应). Idempotent: once per department. */
+  acknowledgeCase: JointCase;
   /**
    * Moves an objection on: verifying, then corrected, revoked or upheld (异议处理). Idempotent. Only the
    * department owning the disputed record, named in the caller's token, decides (FORBIDDEN_DEPARTMENT).
@@ -660,6 +866,13 @@ export type Mutation = {
    */
   fileObjection: Objection;
   /**
+   * The determining department (认定部门, from the caller's token) initiates a case for a subject on a
+   * list it owns (发起): the case carries the list's measures and is pushed to their implementing
+   * departments. Idempotent: the same subject, list and records give the same case. The platform also
+   * opens one by itself when it first sees a blacklisting.
+   */
+  initiateCase: JointCase;
+  /**
    * Records a credit commitment the caller's department accepted (信用承诺: 告知承诺, 容缺受理, repair
    * commitment). Its due date is counted in working days from the kind's data. Idempotent by key. The
    * department comes from the caller's token (FORBIDDEN_DEPARTMENT without one).
@@ -681,8 +894,24 @@ export type Mutation = {
    * department's other endpoints for their topic, or wait for the next one registered.
    */
   removeWebhookEndpoint: WebhookEndpoint;
+  /**
+   * The approval system reports what it applied to the application it checked (奖惩到位): measures in
+   * force on the receipt, or none with the reason. Once per receipt; idempotent by key.
+   */
+  reportApplication: CheckReceipt;
   /** An implementing department reports what it did on a restriction (执行反馈). Idempotent. */
   reportEnforcementFeedback: EnforcementFeedback;
+  /**
+   * An implementing department reports what it did on one measure of a case (执行反馈): APPLIED, or
+   * NOT_APPLICABLE with a reason. Only a department implementing that measure (NOT_IMPLEMENTING_DEPARTMENT),
+   * only a measure the case carries (MEASURE_NOT_ON_CASE). Idempotent by key.
+   */
+  reportExecution: JointCase;
+  /**
+   * The approval system reports an application it decided without a credit check (应查未查), so that
+   * analysts can count the share checked (查询率). Idempotent by key.
+   */
+  reportUncheckedApplication: UncheckedApplication;
   /**
    * Records that a commitment was kept or broken (守诺 / 失诺). Only the department that accepted it
    * decides (FORBIDDEN_DEPARTMENT); a commitment is resolved once. A broken commitment becomes a
@@ -695,6 +924,11 @@ export type Mutation = {
 
 export type MutationAcceptRepairArgs = {
   input: RepairStepInput;
+};
+
+
+export type MutationAcknowledgeCaseArgs = {
+  input: AcknowledgeCaseInput;
 };
 
 
@@ -718,6 +952,11 @@ export type MutationFileObjectionArgs = {
 };
 
 
+export type MutationInitiateCaseArgs = {
+  input: InitiateCaseInput;
+};
+
+
 export type MutationMakeCommitmentArgs = {
   input: MakeCommitmentInput;
 };
@@ -738,8 +977,23 @@ export type MutationRemoveWebhookEndpointArgs = {
 };
 
 
+export type MutationReportApplicationArgs = {
+  input: ReportApplicationInput;
+};
+
+
 export type MutationReportEnforcementFeedbackArgs = {
   input: EnforcementFeedbackInput;
+};
+
+
+export type MutationReportExecutionArgs = {
+  input: ReportExecutionInput;
+};
+
+
+export type MutationReportUncheckedApplicationArgs = {
+  input: UncheckedApplicationInput;
 };
 
 
@@ -835,6 +1089,12 @@ export type Person = {
   courts?: Maybe<CourtsSection>;
   idNumber: Scalars['IdNumber']['output'];
   /**
+   * The measures that reach this person as the legal representative of a listed enterprise (落实到人),
+   * in a decision context: those of the catalog that bind the representative, e.g. 限制出境.
+   * Incomplete like `representedDishonesty`.
+   */
+  measures: Array<AppliedMeasure>;
+  /**
    * Serious dishonesty of enterprises this person answers for (落实到人): punishment reaches the legal
    * representative (or person in charge) and the finance officer named in a major tax case. Known for
    * the enterprises the platform has checked, in any process, before or after a restart.
@@ -851,6 +1111,11 @@ export type Person = {
    * `representedDishonestyInputs` says.
    */
   representedMeasures: Array<AppliedMeasure>;
+};
+
+
+export type PersonMeasuresArgs = {
+  context: DecisionContext;
 };
 
 
@@ -913,6 +1178,8 @@ export type PublicationTimelinessRow = {
 
 export type Query = {
   __typename?: 'Query';
+  /** One approval check receipt (应查必查回执) by id. */
+  checkReceipt?: Maybe<CheckReceipt>;
   /** One credit commitment by id (信用承诺). */
   commitment?: Maybe<CreditCommitment>;
   /** The kinds of credit commitments (信用承诺) a department may accept; they are data (data/commitments.json). */
@@ -930,6 +1197,18 @@ export type Query = {
    * Pages are stable: a walk sees every change once, even while new changes arrive.
    */
   debtorRestrictions: DebtorRestrictionConnection;
+  /** One case of the joint reward-and-punishment loop (联合奖惩案件) by id. */
+  jointCase?: Maybe<JointCase>;
+  /**
+   * The cases pushed to a department (default: the caller's), newest first: what it must acknowledge
+   * and report on. A department reads its own (FORBIDDEN_DEPARTMENT otherwise); analysts any.
+   */
+  jointCases: Array<JointCase>;
+  /**
+   * How the loop performs (跟踪问效): per implementing department its 响应率, 反馈率 and 奖惩到位率, the
+   * overdue cases, and per matter and department the approval checks (应查必查) and their reports.
+   */
+  loopStatistics: LoopStatistics;
   /** The measures catalog (联合奖惩措施清单): every measure that may be applied, and no other. */
   measuresCatalog: Array<Measure>;
   /** One objection by id (异议). */
@@ -959,6 +1238,11 @@ export type Query = {
 };
 
 
+export type QueryCheckReceiptArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryCommitmentArgs = {
   id: Scalars['ID']['input'];
 };
@@ -972,6 +1256,17 @@ export type QueryCreditStatisticsArgs = {
 export type QueryDebtorRestrictionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   changedSince: Scalars['DateTime']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryJointCaseArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryJointCasesArgs = {
+  department?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1091,6 +1386,27 @@ export type RepairTimeliness = {
   overdue: Scalars['Int']['output'];
 };
 
+export type ReportApplicationInput = {
+  /** The measures applied to the application; each must be on the receipt. */
+  applied: Array<Scalars['ID']['input']>;
+  idempotencyKey: Scalars['String']['input'];
+  /** Required when a measure in force was not applied. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  receiptId: Scalars['ID']['input'];
+};
+
+export type ReportExecutionInput = {
+  actedOn: Scalars['Date']['input'];
+  /** What the department did (执行情况). */
+  action?: InputMaybe<Scalars['String']['input']>;
+  caseId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  measureId: Scalars['ID']['input'];
+  outcome: ExecutionOutcome;
+  /** Required for NOT_APPLICABLE: why the measure did not apply. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type ResolveCommitmentInput = {
   id: Scalars['ID']['input'];
   idempotencyKey: Scalars['String']['input'];
@@ -1099,6 +1415,12 @@ export type ResolveCommitmentInput = {
   /** KEPT or BROKEN. */
   state: CommitmentState;
 };
+
+export type ResponseStatus =
+  | 'ACKNOWLEDGED'
+  /** Not acknowledged by the response deadline. */
+  | 'OVERDUE'
+  | 'PENDING';
 
 export type ResponsiblePerson = {
   __typename?: 'ResponsiblePerson';
@@ -1247,6 +1569,32 @@ export type Tier =
   | 'JUDICIAL'
   /** 依法公开: published information, anyone */
   | 'PUBLIC';
+
+/** An application decided without a credit check (应查未查), as the approval system reported it. */
+export type UncheckedApplication = {
+  __typename?: 'UncheckedApplication';
+  applicationId: Scalars['String']['output'];
+  code: Scalars['CreditCode']['output'];
+  context: DecisionContext;
+  id: Scalars['ID']['output'];
+  matter: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  reportedAt: Scalars['DateTime']['output'];
+  /** The reporting department, or the calling system when its token names none. */
+  reportedBy: Scalars['String']['output'];
+};
+
+export type UncheckedApplicationInput = {
+  /** The application's own id in the approval system, at most 200 characters. */
+  applicationId: Scalars['String']['input'];
+  code: Scalars['CreditCode']['input'];
+  context: DecisionContext;
+  idempotencyKey: Scalars['String']['input'];
+  /** The matter (事项), at most 200 characters. */
+  matter: Scalars['String']['input'];
+  /** Why it was decided without a check. */
+  reason: Scalars['String']['input'];
+};
 
 export type WageArrearsListing = {
   __typename?: 'WageArrearsListing';

@@ -33,6 +33,17 @@ export interface FeedbackReported {
   action: string;
   actedOn: string;
   reportedAt: string;
+  /** The debtor company's credit code, when the courts hold it (absent on reports stored before). */
+  debtorCode?: string | null;
+  /** Whether the change left the debtor on the dishonest debtor list (absent on reports stored before). */
+  listed?: boolean;
+}
+
+/** What a report was about, for the loop: whose listing, and which list. */
+export interface FeedbackSubject {
+  feedback: EnforcementFeedbackModel;
+  debtorCode: string | null;
+  listed: boolean;
 }
 
 /** A feedback report whose fields passed the checks that need no source call. */
@@ -87,6 +98,7 @@ export function checkFeedback(
 export class FeedbackBook {
   private readonly byId = new Map<string, EnforcementFeedbackModel>();
   private readonly byChange = new Map<string, EnforcementFeedbackModel[]>();
+  private readonly subjects = new Map<string, FeedbackSubject>();
   private readonly lock = new KeyedLock();
 
   constructor(private readonly events: EventStore) {
@@ -102,11 +114,17 @@ export class FeedbackBook {
    * Records one report, durably, before it answers. The same department's idempotency key returns
    * its first report; the same key for another report is refused.
    */
+  /** The debtor and list a stored report was about; null for reports stored without them. */
+  subjectOf(id: string): FeedbackSubject | null {
+    return this.subjects.get(id) ?? null;
+  }
+
   async report(
     department: string,
     feedback: CheckedFeedback,
     caseNumber: string,
     now: Date,
+    debtor: { code: string | null; listed: boolean } = { code: null, listed: false },
   ): Promise<EnforcementFeedbackModel> {
     const id = derivedId('FB', department, feedback.idempotencyKey);
     return this.lock.run([id], async () => {
@@ -122,6 +140,8 @@ export class FeedbackBook {
         action: feedback.action,
         actedOn: feedback.actedOn,
         reportedAt: chinaIso(now),
+        debtorCode: debtor.code,
+        listed: debtor.listed,
       };
       await this.events.append(
         `${FEEDBACK_STREAM_PREFIX}${id}`,
@@ -164,6 +184,9 @@ export class FeedbackBook {
       reportedAt: data.reportedAt,
     };
     this.byId.set(feedback.id, feedback);
+    if (data.debtorCode !== undefined && data.listed !== undefined) {
+      this.subjects.set(feedback.id, { feedback, debtorCode: data.debtorCode, listed: data.listed });
+    }
     const list = this.byChange.get(feedback.changeId);
     if (list) list.push(feedback);
     else this.byChange.set(feedback.changeId, [feedback]);
@@ -201,6 +224,12 @@ export interface FeedbackDependencies {
   linkage: LinkageClient;
   catalog: Pick<MeasuresCatalog, 'get' | 'listsFor'>;
   now: Date;
+  /**
+   * The loop: the report also becomes the department's execution report on the measure of the
+   * debtor's court case. Called on every accepted report, a retry too, so a failure here is
+   * made good by retrying the report.
+   */
+  onReported?: (subject: FeedbackSubject) => Promise<void>;
 }
 
 /**
@@ -217,11 +246,20 @@ export async function reportFeedback(
   const book = feedbackBookOf(dependencies.events);
   // A retry of an accepted report is answered from the store, even while the courts are down.
   const earlier = book.reported(department, feedback);
-  if (earlier) return earlier;
+  if (earlier) {
+    const subject = book.subjectOf(earlier.id);
+    if (subject) await dependencies.onReported?.(subject);
+    return earlier;
+  }
   const change = await changeOf(dependencies.linkage, feedback);
   const changedOn = change.changedAt.slice(0, 10);
   if (feedback.actedOn < changedOn) {
     throw badInput(`actedOn ${feedback.actedOn} is before the change (${changedOn})`, { field: 'actedOn' });
   }
-  return book.report(department, feedback, change.caseNumber, dependencies.now);
+  const reported = await book.report(department, feedback, change.caseNumber, dependencies.now, {
+    code: change.debtor.code,
+    listed: change.listed,
+  });
+  await dependencies.onReported?.({ feedback: reported, debtorCode: change.debtor.code, listed: change.listed });
+  return reported;
 }

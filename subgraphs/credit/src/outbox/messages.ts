@@ -16,11 +16,12 @@ export function caseWithdrawals(
   const lists = catalog.listsFor(record.kind).map((list) => list.name);
   if (lists.length === 0) return [];
   const byDepartment = new Map<string, string[]>();
-  for (const measure of catalog.forList({ names: lists })) {
-    const measures = byDepartment.get(measure.implementingDepartment);
-    if (measures) measures.push(measure.id);
-    else byDepartment.set(measure.implementingDepartment, [measure.id]);
-  }
+  for (const measure of catalog.forList({ names: lists }))
+    for (const department of measure.implementingDepartments) {
+      const measures = byDepartment.get(department);
+      if (measures) measures.push(measure.id);
+      else byDepartment.set(department, [measure.id]);
+    }
   return [...byDepartment].map(([department, measures]) => ({
     department,
     topic: 'case.withdrawn',

@@ -19,6 +19,7 @@ import {
   type DecisionInputsModel,
 } from '../rules/inputs.js';
 import { applicableMeasures, measureSources } from '../rules/measures.js';
+import { observeListings } from '../loop/service.js';
 import type { PersonRole } from '../rules/representatives.js';
 import { recordsVisibleTo, representativeDebtorRecords, type RecordViewer } from '../rules/records.js';
 import { supervisionFor } from '../rules/supervision.js';
@@ -67,6 +68,8 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
             context.logger.warn({ err: error }, 'The person index could not record an enterprise');
           });
       }
+      // A listing seen for the first time opens its case (发起) and pushes it (信息推送).
+      await observeListings(context, enterprise.code, assessment.memberships);
       return assessment;
     });
     context.loaders.assessments.set(enterprise, pending);

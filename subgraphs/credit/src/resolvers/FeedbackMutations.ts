@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { reportFeedback } from '../feed/feedback.js';
+import { linkCourtFeedback } from '../loop/service.js';
 import { requireLinkage } from './DebtorRestriction.js';
 import { callerOf, requireStore } from './Objection.js';
 
@@ -12,6 +13,8 @@ export const feedbackMutations: Pick<MutationResolvers, 'reportEnforcementFeedba
         linkage: requireLinkage(context),
         catalog: context.catalog,
         now: context.now(),
+        // The feed's feedback is also feedback on the court case's measures (the loop).
+        onReported: (subject) => linkCourtFeedback(context, subject),
       },
       callerOf(context),
       input,

@@ -5,6 +5,7 @@ import { ListMembership } from './ListMembership.js';
 import { debtorRestrictionResolvers } from './DebtorRestriction.js';
 import { createEnterpriseResolvers } from './Enterprise.js';
 import { feedbackMutations } from './FeedbackMutations.js';
+import { loopResolvers } from './Loop.js';
 import { objectionResolvers } from './Objection.js';
 import { objectionMutations } from './ObjectionMutations.js';
 import { outboxResolvers } from './Outbox.js';
@@ -50,5 +51,6 @@ export function createResolvers(policy: CreditCodePolicy): Resolvers {
     { ListMembership },
     outboxResolvers,
     repairResolvers,
+    loopResolvers,
   );
 }

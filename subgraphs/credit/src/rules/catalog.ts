@@ -5,6 +5,7 @@ import type {
   DecisionContext,
   Severity,
 } from '../__generated__/types.js';
+import { DEPARTMENT_ID_PATTERN } from '@credit-gateway/common';
 import type { MeasureModel } from '../models.js';
 import {
   CREDIT_RECORD_KINDS,
@@ -17,6 +18,7 @@ import {
   SEVERITIES,
 } from './data.js';
 import { loadListKinds, type ListKindModel, type ListKinds } from './list-kinds.js';
+import type { DepartmentRegistry } from './departments.js';
 
 export const DEFAULT_MEASURES_FILE = defaultDataFile('measures.json');
 
@@ -93,20 +95,26 @@ export interface MeasuresCatalog {
 }
 
 /** Reads and validates data/measures.json; every problem in it is reported at once. */
-export function loadMeasuresCatalog(file: string = DEFAULT_MEASURES_FILE, listKinds?: ListKinds): MeasuresCatalog {
-  return parseMeasuresCatalog(readDataFile(file), file, listKinds);
+export function loadMeasuresCatalog(
+  file: string = DEFAULT_MEASURES_FILE,
+  listKinds?: ListKinds,
+  departments?: Pick<DepartmentRegistry, 'has'>,
+): MeasuresCatalog {
+  return parseMeasuresCatalog(readDataFile(file), file, listKinds, departments);
 }
 
 /**
  * Parses the catalog. Each list and measure names its list kind by id, one of `listKinds`
  * (data/list-kinds.json by default). A measure targets lists of its own kind, or of another kind
  * of the same polarity (a punitive measure may reach a watch list, e.g. NO-COMMITMENT-APPROVAL
- * for broken commitments); never an incentive list from a punitive measure or the reverse.
+ * for broken commitments); never an incentive list from a punitive measure or the reverse. With a
+ * departments registry, every implementing department of a measure must be in it.
  */
 export function parseMeasuresCatalog(
   data: unknown,
   file = 'measures.json',
   listKinds: ListKinds = loadListKinds(),
+  departments?: Pick<DepartmentRegistry, 'has'>,
 ): MeasuresCatalog {
   const kindIds = listKinds.all().map((k) => k.id);
   const check = new DataChecker();
@@ -163,8 +171,10 @@ export function parseMeasuresCatalog(
         'legalBasis',
         'initiatingDepartment',
         'implementingDepartment',
+        'implementingDepartments',
         'contexts',
       ],
+      optional: ['reachesRepresentative'],
     });
     if (!entry) return;
     const id = check.string(entry['id'], `${path}.id`);
@@ -177,7 +187,18 @@ export function parseMeasuresCatalog(
     const legalBasis = check.string(entry['legalBasis'], `${path}.legalBasis`);
     const initiatingDepartment = check.string(entry['initiatingDepartment'], `${path}.initiatingDepartment`);
     const implementingDepartment = check.string(entry['implementingDepartment'], `${path}.implementingDepartment`);
+    const implementingDepartments = check.strings(entry['implementingDepartments'], `${path}.implementingDepartments`);
+    implementingDepartments?.forEach((department, d) => {
+      if (!DEPARTMENT_ID_PATTERN.test(department))
+        check.problem(`${path}.implementingDepartments[${d}]`, `'${department}' is not a department id`);
+      else if (departments && !departments.has(department))
+        check.problem(`${path}.implementingDepartments[${d}]`, `'${department}' is not in the departments registry`);
+    });
     const contexts = check.setOf(entry['contexts'], `${path}.contexts`, DECISION_CONTEXTS);
+    const reachesRepresentative =
+      entry['reachesRepresentative'] === undefined
+        ? false
+        : check.boolean(entry['reachesRepresentative'], `${path}.reachesRepresentative`);
     if (id !== undefined && measures.some((m) => m.id === id)) check.problem(`${path}.id`, `'${id}' is defined twice`);
     targetLists?.forEach((target, t) => {
       const defined = listByName.get(target);
@@ -198,7 +219,9 @@ export function parseMeasuresCatalog(
       legalBasis === undefined ||
       initiatingDepartment === undefined ||
       implementingDepartment === undefined ||
-      contexts === undefined
+      implementingDepartments === undefined ||
+      contexts === undefined ||
+      reachesRepresentative === undefined
     )
       return;
     measures.push({
@@ -211,7 +234,9 @@ export function parseMeasuresCatalog(
       legalBasis,
       initiatingDepartment,
       implementingDepartment,
+      implementingDepartments,
       contexts,
+      reachesRepresentative,
     });
   });
 

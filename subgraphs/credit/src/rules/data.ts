@@ -184,6 +184,10 @@ export const DECISION_CONTEXTS = enumValues<DecisionContext>()([
   'PUBLIC_BIDDING',
   'MARKET_ACCESS',
   'REGULATORY_INSPECTION',
+  'EXIT_ENTRY',
+  'PROJECT_APPROVAL',
+  'FRANCHISE',
+  'LAND',
 ]);
 export const CREDIT_RECORD_KINDS = enumValues<CreditRecordKind>()([
   'ADMINISTRATIVE_PENALTY',

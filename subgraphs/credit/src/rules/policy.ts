@@ -1,10 +1,12 @@
 import { loadHolidayCalendar, type HolidayCalendar } from '../workdays/index.js';
+import { loadLoopPolicy, type LoopPolicy } from '../loop/policy.js';
 import { loadMeasuresCatalog, type MeasuresCatalog } from './catalog.js';
 import { loadCommitmentPolicy, type CommitmentPolicy } from './commitments.js';
 import { loadListKinds } from './list-kinds.js';
 import { loadPublicationDeadline, type PublicationDeadline } from './publication.js';
 import { loadSupervisionPolicy, type SupervisionPolicy } from './supervision.js';
 import { CreditDataError } from './data.js';
+import { loadDepartmentRegistry, type DepartmentRegistry } from './departments.js';
 import { loadEvaluationModel, type EvaluationModel } from './evaluation.js';
 import { loadPublicityPolicy, type PublicityPolicy } from './publicity.js';
 import { loadRepairPolicy, type RepairPolicy } from './repair.js';
@@ -24,6 +26,10 @@ export interface CreditPolicy {
   calendar: HolidayCalendar;
   /** Credit repair: who repairs which records, on what conditions, how fast. */
   repair: RepairPolicy;
+  /** The departments of the loop: who determines lists, who implements measures. */
+  departments: DepartmentRegistry;
+  /** The loop's deadlines (data/loop.json). */
+  loop: LoopPolicy;
 }
 
 export interface PolicyFiles {
@@ -60,8 +66,10 @@ export function loadCreditPolicy(files: PolicyFiles = {}): CreditPolicy {
       throw error;
     }
   }
+  const departments = attempt(() => loadDepartmentRegistry());
   const listKinds = attempt(() => loadListKinds(files.listKindsFile));
-  const catalog = listKinds && attempt(() => loadMeasuresCatalog(files.measuresFile, listKinds));
+  // Without a usable registry the catalog's department ids are checked for their form only.
+  const catalog = listKinds && attempt(() => loadMeasuresCatalog(files.measuresFile, listKinds, departments));
   const publicity = attempt(() => loadPublicityPolicy(files.publicityPeriodsFile));
   const evaluation = attempt(() => loadEvaluationModel(files.evaluationModelFile));
   const commitments = attempt(() => loadCommitmentPolicy(files.commitmentsFile));
@@ -69,7 +77,30 @@ export function loadCreditPolicy(files: PolicyFiles = {}): CreditPolicy {
   const publication = attempt(() => loadPublicationDeadline(files.publicationDeadlineFile));
   const calendar = attempt(() => loadHolidayCalendar(files.holidaysFile));
   const repair = attempt(() => loadRepairPolicy(files.repairPolicyFile));
-  if (!catalog || !publicity || !evaluation || !commitments || !supervision || !publication || !calendar || !repair)
+  const loop = attempt(() => loadLoopPolicy());
+  if (
+    !catalog ||
+    !publicity ||
+    !evaluation ||
+    !commitments ||
+    !supervision ||
+    !publication ||
+    !calendar ||
+    !repair ||
+    !departments ||
+    !loop
+  )
     throw new CreditPolicyError(failures);
-  return { catalog, publicity, evaluation, commitments, supervision, publication, calendar, repair };
+  return {
+    catalog,
+    publicity,
+    evaluation,
+    commitments,
+    supervision,
+    publication,
+    calendar,
+    repair,
+    departments,
+    loop,
+  };
 }

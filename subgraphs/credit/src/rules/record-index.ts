@@ -21,6 +21,11 @@ export class RecordIndex {
     }
   }
 
+  /** The subject's records as last assessed completely; none when it was not (or was forgotten). */
+  forSubject(code: string): CreditRecordModel[] {
+    return [...(this.bySubject.get(code)?.values() ?? [])];
+  }
+
   find(code: string, recordId: string): CreditRecordModel | undefined {
     return this.bySubject.get(code)?.get(recordId);
   }

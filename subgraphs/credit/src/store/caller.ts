@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { CreditGatewayError, type ConsentGroup, type Department, type Tier } from '@credit-gateway/common';
+import {
+  CreditGatewayError,
+  type ConsentGroup,
+  type Department,
+  type DepartmentId,
+  type Tier,
+} from '@credit-gateway/common';
 
 /** Who is acting, as the gateway vouches for it. */
 export interface Caller {
@@ -9,7 +15,7 @@ export interface Caller {
   /** Subjects whose consent the gateway verified, with the groups each granted. */
   consents: Readonly<Record<string, readonly ConsentGroup[]>>;
   /** The department the caller acts for, from its token; null for one that acts for none. */
-  department?: Department | null;
+  department?: DepartmentId | null;
 }
 
 /** The department that owns a record: the source named in its id (`SOURCE:recordId`). */

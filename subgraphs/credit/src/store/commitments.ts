@@ -12,7 +12,7 @@ import {
   throwProblems,
   type Caller,
 } from './caller.js';
-import { CreditGatewayError, type Department } from '@credit-gateway/common';
+import { CreditGatewayError, isDepartment, type Department } from '@credit-gateway/common';
 import type { EventStore, StoredEvent } from './event-store.js';
 import { KeyedLock } from './keyed-lock.js';
 
@@ -67,6 +67,15 @@ function requireDepartment(caller: Caller, action: string): Department {
     throw new CreditGatewayError('FORBIDDEN_DEPARTMENT', `Only a department may ${action}; the caller acts for none`, {
       extensions: { owner: null, department: null },
     });
+  }
+  // A broken commitment becomes a record of the accepting department's source system, so only the
+  // source departments accept commitments here.
+  if (!isDepartment(caller.department)) {
+    throw new CreditGatewayError(
+      'FORBIDDEN_DEPARTMENT',
+      `Only a department with its own credit records may ${action}; ${caller.department} has none`,
+      { extensions: { owner: null, department: caller.department } },
+    );
   }
   return caller.department;
 }

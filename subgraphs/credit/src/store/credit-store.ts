@@ -1,4 +1,6 @@
 import type { Logger } from '@credit-gateway/common';
+import { CaseBook } from '../loop/cases.js';
+import { ReceiptBook } from '../loop/receipts.js';
 import type { CreditStore, Overlays } from '../models.js';
 import { loadHolidayCalendar, type HolidayCalendar } from '../workdays/index.js';
 import { openEventStore, type EventStore, type EventStoreConfig } from './event-store.js';
@@ -17,6 +19,10 @@ declare module '../models.js' {
     readonly repairs: RepairBook;
     /** Credit commitments (信用承诺): made, kept, broken. */
     readonly commitments: CommitmentBook;
+    /** The cases of the joint reward-and-punishment loop. */
+    readonly cases: CaseBook;
+    /** Approval check receipts (应查必查) and the application reports on them. */
+    readonly receipts: ReceiptBook;
     close(): Promise<void>;
   }
 }
@@ -60,11 +66,15 @@ export async function openCreditStore(
     const objections = new ObjectionBook(events, calendar, policy);
     const repairs = new RepairBook(events, calendar, repairPolicy.decisionTargetWorkingDays);
     const commitments = new CommitmentBook(events, calendar, commitmentPolicy);
+    const cases = new CaseBook(events, calendar);
+    const receipts = new ReceiptBook(events);
     return {
       events,
       objections,
       repairs,
       commitments,
+      cases,
+      receipts,
       overlaysFor: (code) =>
         Promise.resolve({ ...overlaysOf(objections, repairs, code), commitments: commitments.forSubject(code) }),
       close: () => events.close(),
