@@ -7,7 +7,6 @@ import type { CreditStore, LinkageClient } from './models.js';
 import type { MeasuresCatalog } from './rules/catalog.js';
 import type { CreditPolicy } from './rules/policy.js';
 import type { RepresentativeIndex } from './rules/representatives.js';
-import type { Outbox } from './outbox/port.js';
 
 /** What a resolver of the credit subgraph has: the caller, the policy data, the clock, the stores. */
 export interface SubgraphContext {

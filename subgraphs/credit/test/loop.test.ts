@@ -66,7 +66,9 @@ describe('the departments registry', () => {
   it('makes the catalog refuse an implementing department the registry lacks', () => {
     const data = JSON.parse(readFileSync(DEFAULT_MEASURES_FILE, 'utf8'));
     data.measures[0].implementingDepartments = ['CAAC', 'MOON_AGENCY', 'not an id'];
-    const problems = problemsOf(() => parseMeasuresCatalog(data, 'm.json', { has: (id) => id !== 'MOON_AGENCY' }));
+    const problems = problemsOf(() =>
+      parseMeasuresCatalog(data, 'm.json', undefined, { has: (id) => id !== 'MOON_AGENCY' }),
+    );
     expect(problems).toEqual([
       "$.measures[0].implementingDepartments[1]: 'MOON_AGENCY' is not in the departments registry",
       "$.measures[0].implementingDepartments[2]: 'not an id' is not a department id",
@@ -87,7 +89,7 @@ describe('the loop policy', () => {
       ),
     ).toEqual([
       '$.feedbackWorkingDays: must not be shorter than responseWorkingDays',
-      '$.openOnLists[0]: must be one of RED, BLACK, got "GREY"',
+      '$.openOnLists[0]: must be one of RED, WATCH, BLACK, got "GREY"',
     ]);
   });
 });
