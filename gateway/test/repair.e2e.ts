@@ -374,6 +374,24 @@ describe('scenario: a repair refused for a court record and one granted for a pe
     expect(pushed.every((m) => m.payload['recordId'] === LISTING && m.payload['repairId'] === id)).toBe(true);
     expect(new Set(pushed.map((m) => m.idempotencyKey)).size).toBe(pushed.length);
 
+    // The loop's case for the listing is withdrawn: nothing is due on it any more.
+    const cases = await ask(
+      `query($code: CreditCode!) { enterprise(code: $code) { jointCases { id listName recordIds overdue
+        withdrawal { reason repairId recordId } } } }`,
+      { code },
+      MARKET,
+    );
+    expect(cases.errors).toBeUndefined();
+    const listingCases = cases.data.enterprise.jointCases.filter((c: any) => c.recordIds.includes(LISTING));
+    expect(listingCases.length).toBeGreaterThan(0);
+    for (const c of listingCases) {
+      expect(c).toMatchObject({
+        overdue: false,
+        withdrawal: { reason: 'CREDIT_REPAIR', repairId: id, recordId: LISTING },
+      });
+    }
+    expect(new Set(pushed.map((m) => m.payload['caseId']))).toEqual(new Set(listingCases.map((c: any) => c.id)));
+
     // A retry of the decision pushes the same keys again, which the outbox deduplicates.
     const keys = pushed.map((m) => m.idempotencyKey);
     await ask(DECIDE, { input: { id, decision: 'GRANTED', reason: '经核查已整改', idempotencyKey: 'd-1' } }, MARKET);

@@ -301,6 +301,7 @@ export type ResolversTypes = {
   BoundPersonRef: ResolverTypeWrapper<Types.BoundPersonRef>;
   CaseDepartment: ResolverTypeWrapper<Types.CaseDepartment>;
   CaseTask: ResolverTypeWrapper<Omit<Types.CaseTask, 'measure'> & { measure: ResolversTypes['Measure'] }>;
+  CaseWithdrawal: ResolverTypeWrapper<Types.CaseWithdrawal>;
   CheckReceipt: ResolverTypeWrapper<Omit<Types.CheckReceipt, 'application' | 'measuresInForce'> & { application?: Types.Maybe<ResolversTypes['ApplicationReport']>, measuresInForce: Array<ResolversTypes['Measure']> }>;
   Boolean: ResolverTypeWrapper<Types.Scalars['Boolean']['output']>;
   CommitmentEvent: ResolverTypeWrapper<Types.CommitmentEvent>;
@@ -423,6 +424,7 @@ export type ResolversParentTypes = {
   BoundPersonRef: Types.BoundPersonRef;
   CaseDepartment: Types.CaseDepartment;
   CaseTask: Omit<Types.CaseTask, 'measure'> & { measure: ResolversParentTypes['Measure'] };
+  CaseWithdrawal: Types.CaseWithdrawal;
   CheckReceipt: Omit<Types.CheckReceipt, 'application' | 'measuresInForce'> & { application?: Types.Maybe<ResolversParentTypes['ApplicationReport']>, measuresInForce: Array<ResolversParentTypes['Measure']> };
   Boolean: Types.Scalars['Boolean']['output'];
   CommitmentEvent: Types.CommitmentEvent;
@@ -552,6 +554,13 @@ export type CaseTaskResolvers<ContextType = SubgraphContext, ParentType extends 
   reason?: Resolver<Types.Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reportedAt?: Resolver<Types.Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExecutionStatus'], ParentType, ContextType>;
+};
+
+export type CaseWithdrawalResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CaseWithdrawal'] = ResolversParentTypes['CaseWithdrawal']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  repairId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type CheckReceiptResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CheckReceipt'] = ResolversParentTypes['CheckReceipt']> = {
@@ -777,6 +786,7 @@ export type JointCaseResolvers<ContextType = SubgraphContext, ParentType extends
   recordIds?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   responseDue?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   tasks?: Resolver<Array<ResolversTypes['CaseTask']>, ParentType, ContextType>;
+  withdrawal?: Resolver<Types.Maybe<ResolversTypes['CaseWithdrawal']>, ParentType, ContextType>;
 };
 
 export type ListKindResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['ListKind'] = ResolversParentTypes['ListKind']> = {
@@ -1026,6 +1036,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   BoundPersonRef?: BoundPersonRefResolvers<ContextType>;
   CaseDepartment?: CaseDepartmentResolvers<ContextType>;
   CaseTask?: CaseTaskResolvers<ContextType>;
+  CaseWithdrawal?: CaseWithdrawalResolvers<ContextType>;
   CheckReceipt?: CheckReceiptResolvers<ContextType>;
   CommitmentEvent?: CommitmentEventResolvers<ContextType>;
   CommitmentKind?: CommitmentKindResolvers<ContextType>;

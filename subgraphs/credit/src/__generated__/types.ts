@@ -106,6 +106,16 @@ export type CaseTask = {
   status: ExecutionStatus;
 };
 
+/** Why and when a case was withdrawn. */
+export type CaseWithdrawal = {
+  __typename?: 'CaseWithdrawal';
+  at: Scalars['DateTime']['output'];
+  /** CREDIT_REPAIR: the record behind the listing was repaired (信用修复). */
+  reason: Scalars['String']['output'];
+  recordId: Scalars['String']['output'];
+  repairId: Scalars['ID']['output'];
+};
+
 /** A receipt for an approval check (应查必查回执). */
 export type CheckReceipt = {
   __typename?: 'CheckReceipt';
@@ -675,7 +685,7 @@ export type JointCase = {
   list: CreditListKind;
   listName: Scalars['String']['output'];
   openedAt: Scalars['DateTime']['output'];
-  /** Whether any task or response is overdue. */
+  /** Whether any task or response is overdue. Never, once the case is withdrawn. */
   overdue: Scalars['Boolean']['output'];
   /** The records behind the listing when the case opened. */
   recordIds: Array<Scalars['String']['output']>;
@@ -683,6 +693,11 @@ export type JointCase = {
   responseDue: Scalars['Date']['output'];
   /** One task per measure and implementing department. */
   tasks: Array<CaseTask>;
+  /**
+   * Set when the case was withdrawn (撤回): the record behind the listing was repaired, so its
+   * measures are lifted and its departments were told (case.withdrawn). Nothing is due on it after.
+   */
+  withdrawal?: Maybe<CaseWithdrawal>;
 };
 
 export type LegalRepresentative = {

@@ -75,7 +75,20 @@ export interface ExecutionReported {
   idempotencyKey: string;
 }
 
-type CaseEvent = CaseOpened | CaseInitiated | CasePushed | CaseAcknowledged | ExecutionReported;
+/**
+ * The case is withdrawn (撤回): the record behind it was repaired, so the listing no longer stands
+ * and its measures are lifted. Nothing is overdue on it from then on.
+ */
+export interface CaseWithdrawn {
+  type: 'CASE_WITHDRAWN';
+  caseId: string;
+  reason: 'CREDIT_REPAIR';
+  repairId: string;
+  recordId: string;
+  at: string;
+}
+
+type CaseEvent = CaseOpened | CaseInitiated | CasePushed | CaseAcknowledged | ExecutionReported | CaseWithdrawn;
 
 /** A case as the store holds it. */
 export interface CaseState {
@@ -87,6 +100,8 @@ export interface CaseState {
   acknowledged: Map<string, string>;
   /** `${measureId}\n${department}` → its report. */
   reports: Map<string, ExecutionReported>;
+  /** Set once the case is withdrawn. */
+  withdrawn: CaseWithdrawn | null;
 }
 
 /** One measure × implementing department of a case, as of a day. */
@@ -117,7 +132,8 @@ export function tasksOf(state: CaseState, today: string): TaskState[] {
     for (const department of measure.implementingDepartments) {
       const report = state.reports.get(taskKey(measure.measureId, department)) ?? null;
       const due = state.opened.feedbackDue;
-      const status = report ? report.outcome : today > due ? 'OVERDUE' : 'PENDING';
+      // A withdrawn case asks nothing more: what was not reported stays pending, never overdue.
+      const status = report ? report.outcome : !state.withdrawn && today > due ? 'OVERDUE' : 'PENDING';
       tasks.push({ measureId: measure.measureId, department, status, report, due });
     }
   }
@@ -128,7 +144,8 @@ export function tasksOf(state: CaseState, today: string): TaskState[] {
 export function responsesOf(state: CaseState, today: string): ResponseState[] {
   return pushedDepartments(state.opened.measures).map((department) => {
     const acknowledgedAt = state.acknowledged.get(department) ?? null;
-    const response = acknowledgedAt ? 'ACKNOWLEDGED' : today > state.opened.responseDue ? 'OVERDUE' : 'PENDING';
+    const late = !state.withdrawn && today > state.opened.responseDue;
+    const response = acknowledgedAt ? 'ACKNOWLEDGED' : late ? 'OVERDUE' : 'PENDING';
     return { department, pushedAt: state.pushedAt, acknowledgedAt, response };
   });
 }
@@ -356,6 +373,61 @@ export class CaseBook {
     });
   }
 
+  /**
+   * Withdraws every open case of the subject whose listing rests on a repaired record, durably,
+   * and answers them with the messages that tell their departments (topic `case.withdrawn`). A
+   * retry finds them withdrawn and answers the same messages, which the outbox ignores.
+   */
+  async withdrawForRepair(
+    code: string,
+    recordId: string,
+    repairId: string,
+    now: Date,
+  ): Promise<{ withdrawn: CaseState[]; messages: OutboxMessage[] }> {
+    const withdrawn: CaseState[] = [];
+    for (const state of this.forSubject(code)) {
+      if (!state.opened.recordIds.includes(recordId)) continue;
+      const caseId = state.opened.caseId;
+      await this.lock.run([caseId], async () => {
+        const current = this.cases.get(caseId)!;
+        if (current.withdrawn === null) {
+          const event: CaseWithdrawn = {
+            type: 'CASE_WITHDRAWN',
+            caseId,
+            reason: 'CREDIT_REPAIR',
+            repairId,
+            recordId,
+            at: now.toISOString(),
+          };
+          await this.events.append(`${CASE_STREAM_PREFIX}${caseId}`, event, 'withdrawn');
+        }
+      });
+      const current = this.cases.get(caseId)!;
+      if (current.withdrawn?.recordId === recordId) withdrawn.push(current);
+    }
+    return { withdrawn, messages: withdrawn.flatMap((state) => this.withdrawalMessagesOf(state)) };
+  }
+
+  /** The messages that withdraw a case: one per department it was pushed to. */
+  private withdrawalMessagesOf(state: CaseState): OutboxMessage[] {
+    const { opened, withdrawn } = state;
+    return pushedDepartments(opened.measures).map((department) => ({
+      department,
+      topic: 'case.withdrawn',
+      idempotencyKey: `case.withdrawn/${opened.caseId}/${department}`,
+      payload: {
+        caseId: opened.caseId,
+        reason: withdrawn!.reason,
+        repairId: withdrawn!.repairId,
+        code: opened.code,
+        recordId: withdrawn!.recordId,
+        lists: [opened.listName],
+        measures: opened.measures.filter((m) => m.implementingDepartments.includes(department)).map((m) => m.measureId),
+        withdrawnAt: withdrawn!.at,
+      },
+    }));
+  }
+
   private apply(event: StoredEvent): void {
     if (!event.stream.startsWith(CASE_STREAM_PREFIX)) return;
     const data = event.data as unknown as CaseEvent;
@@ -366,6 +438,7 @@ export class CaseBook {
         pushedAt: null,
         acknowledged: new Map(),
         reports: new Map(),
+        withdrawn: null,
       });
       const ids = this.bySubject.get(data.code);
       if (ids) ids.push(data.caseId);
@@ -378,6 +451,7 @@ export class CaseBook {
     else if (data.type === 'CASE_PUSHED') state.pushedAt = data.at;
     else if (data.type === 'CASE_ACKNOWLEDGED') state.acknowledged.set(data.department, data.at);
     else if (data.type === 'EXECUTION_REPORTED') state.reports.set(taskKey(data.measureId, data.department), data);
+    else if (data.type === 'CASE_WITHDRAWN') state.withdrawn ??= data;
   }
 }
 

@@ -395,6 +395,14 @@ export function caseView(context: Context, state: CaseState) {
     responseDue: opened.responseDue,
     feedbackDue: opened.feedbackDue,
     overdue: isOverdue(state, today),
+    withdrawal: state.withdrawn
+      ? {
+          reason: state.withdrawn.reason,
+          repairId: state.withdrawn.repairId,
+          recordId: state.withdrawn.recordId,
+          at: state.withdrawn.at,
+        }
+      : null,
     departments: responsesOf(state, today).map((r) => ({
       department: departmentOf(context, r.department),
       pushedAt: r.pushedAt,

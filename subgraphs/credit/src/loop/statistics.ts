@@ -66,13 +66,17 @@ export function departmentRates(cases: readonly CaseState[], today: string): Dep
   for (const state of cases) {
     // A case is the department's from its opening: on its work list (jointCases) at once, and
     // pushed through the outbox as soon as that takes it; the deadlines run from the opening day.
+    // A withdrawn case (its record repaired) counts what was done on it, and asks nothing more.
+    const withdrawn = state.withdrawn !== null;
     for (const response of responsesOf(state, today)) {
+      if (withdrawn && response.response !== 'ACKNOWLEDGED') continue;
       const r = row(response.department);
       r.pushed += 1;
       if (response.response === 'ACKNOWLEDGED') r.acknowledged += 1;
       if (response.response === 'OVERDUE') r.overdue += 1;
     }
     for (const task of tasksOf(state, today)) {
+      if (withdrawn && !task.report) continue;
       const r = row(task.department);
       r.required += 1;
       if (task.report) {

@@ -124,7 +124,10 @@ export const repairMutations: Pick<MutationResolvers, 'applyForRepair' | 'accept
       const record = { id: decided.recordId, kind: decided.recordKind };
       // After the decision is durable; a retry with the same key enqueues the same messages again,
       // which the outbox ignores, so a failure here is made good by retrying the decision.
-      const messages = caseWithdrawals(context.catalog, record, decided);
+      // The loop's cases resting on the record are withdrawn and their departments told; without
+      // a case (the listing was never seen), every implementing department of its lists is told.
+      const cases = await store.cases.withdrawForRepair(decided.code, decided.recordId, decided.id, context.now());
+      const messages = cases.withdrawn.length > 0 ? cases.messages : caseWithdrawals(context.catalog, record, decided);
       if (context.outbox) await context.outbox.enqueue(messages);
       else if (messages.length > 0) context.logger.warn({ repairId: decided.id }, 'No outbox: cases not withdrawn');
     }
