@@ -17,6 +17,7 @@ import {
   isObjectType,
   isUnionType,
   parse,
+  Kind,
   type ConstDirectiveNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -38,7 +39,7 @@ function accessTiers(field: GraphQLField<unknown, unknown>): string[] | undefine
   const directive = field.astNode?.directives?.find((d: ConstDirectiveNode) => d.name.value === 'access');
   const tiers = directive?.arguments?.find((a) => a.name.value === 'tiers')?.value;
   if (tiers === undefined) return undefined;
-  return tiers.kind === 'ListValue' ? tiers.values.map((v) => (v.kind === 'EnumValue' ? v.value : '')) : [];
+  return tiers.kind === Kind.LIST ? tiers.values.map((v) => (v.kind === Kind.ENUM ? v.value : '')) : [];
 }
 
 function selection(
