@@ -582,7 +582,7 @@ try {
       headers: govHeaders,
       bodies: [text],
       concurrency: 1,
-      requests: QUICK ? 300 : 3_000,
+      requests: QUICK ? 50 : 3_000,
     });
     const result = await load({
       url: GATEWAY_URL,
