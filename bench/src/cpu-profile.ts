@@ -12,7 +12,7 @@ interface CallFrame {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: CallFrame }[];
+  nodes: { id: number; callFrame: CallFrame; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -44,16 +44,30 @@ export function areaOf(url: string, functionName: string): string {
   return ours ? ours[1]! : url;
 }
 
-export function summarise(files: string[], top = 25): ProfileSummary {
+/**
+ * Self time by function and by area over the given profiles, leaving out each profile's first
+ * `skipMs` (start-up and warm-up: loading modules is no cost of a request). A function's name is
+ * followed by the function that called it most, by self time.
+ */
+export function summarise(files: string[], options: { top?: number; skipMs?: number } = {}): ProfileSummary {
+  const { top = 25, skipMs = 0 } = options;
   const functions = new Map<string, number>();
+  const callers = new Map<string, Map<string, number>>();
   const areas = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
     const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const parents = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+    const label = (frame: CallFrame): string =>
+      `${frame.functionName || '(anonymous)'} ${areaOf(frame.url, frame.functionName)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    let elapsed = 0;
     profile.samples.forEach((id, i) => {
       const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+      elapsed += ms;
+      if (elapsed < skipMs) return;
       const frame = byId.get(id);
       if (frame === undefined) return;
       total += ms;
@@ -62,9 +76,16 @@ export function summarise(files: string[], top = 25): ProfileSummary {
         return;
       }
       const area = areaOf(frame.url, frame.functionName);
-      const name = `${frame.functionName || '(anonymous)'} ${area}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+      const name = label(frame);
       functions.set(name, (functions.get(name) ?? 0) + ms);
       areas.set(area, (areas.get(area) ?? 0) + ms);
+      const parent = parents.get(id);
+      const caller = parent === undefined ? undefined : byId.get(parent);
+      if (caller !== undefined) {
+        const byCaller = callers.get(name) ?? new Map<string, number>();
+        byCaller.set(label(caller), (byCaller.get(label(caller)) ?? 0) + ms);
+        callers.set(name, byCaller);
+      }
     });
   }
   const busy = total - idle;
@@ -73,5 +94,9 @@ export function summarise(files: string[], top = 25): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => ({ name, ms, share: busy > 0 ? ms / busy : 0 }));
-  return { totalMs: total, busyMs: busy, functions: rank(functions), areas: rank(areas) };
+  const ranked = rank(functions).map((cost) => {
+    const caller = [...(callers.get(cost.name)?.entries() ?? [])].sort((a, b) => b[1] - a[1])[0]?.[0];
+    return caller === undefined ? cost : { ...cost, name: `${cost.name} ← ${caller}` };
+  });
+  return { totalMs: total, busyMs: busy, functions: ranked, areas: rank(areas) };
 }

@@ -516,15 +516,19 @@ async function measureGateway(id: GatewayId, profile: string, list: Workload[], 
 /** CPU profiles of the shipped defaults, one gateway run per workload; prints where the time goes. */
 async function cpuProfiles(list: Workload[]): Promise<void> {
   for (const workload of list.filter((w) => w.id === 'approval' || w.id === 'profile')) {
-    const dir = join(work, `cpu-${workload.id}`);
-    mkdirSync(dir);
+    // Kept after the run, to open in a profiler.
+    const dir = join(tmpdir(), `credit-bench-cpu-${report.startedAt.replace(/[:.]/g, '-')}`, workload.id);
+    mkdirSync(dir, { recursive: true });
     const service = gatewayService('ours-default');
     const [command, ...rest] = service.command;
+    // The profile starts with the process.
+    const launched = performance.now();
     const [gateway] = await start([
       { ...service, command: [command!, ...rest.slice(0, -1), '--cpu-prof', `--cpu-prof-dir=${dir}`, rest.at(-1)!] },
     ]);
     const headers = headersFor('ours-default', workload);
     await load({ url: GATEWAY_URL, headers, bodies: workload.bodies, concurrency: 4, durationMs: WARM_UP_MS });
+    const measured = performance.now();
     const result = await load({
       url: GATEWAY_URL,
       headers,
@@ -537,9 +541,10 @@ async function cpuProfiles(list: Workload[]): Promise<void> {
     const files = readdirSync(dir)
       .filter((name) => name.endsWith('.cpuprofile'))
       .map((name) => join(dir, name));
-    const summary = summarise(files);
+    // Start-up and warm-up left out: only the measured load counts.
+    const summary = summarise(files, { skipMs: measured - launched });
     log(
-      `\ncpu profile, ${workload.title}, c=16: ${result.requests} requests, ${result.rps.toFixed(0)} req/s, ${result.errors} errors; ${files.length} process(es), ${(summary.busyMs / 1000).toFixed(1)} s busy of ${(summary.totalMs / 1000).toFixed(1)} s`,
+      `\ncpu profile, ${workload.title}, c=16: ${result.requests} requests, ${result.rps.toFixed(0)} req/s, ${result.errors} errors; ${files.length} process(es), ${(summary.busyMs / 1000).toFixed(1)} s busy of ${(summary.totalMs / 1000).toFixed(1)} s after the warm-up; profiles in ${dir}`,
     );
     log('  by package or file (self time, share of busy time):');
     for (const cost of summary.areas.slice(0, 15))
