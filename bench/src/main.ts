@@ -587,7 +587,7 @@ try {
       headers: govHeaders,
       bodies: [text],
       concurrency: 1,
-      requests: QUICK ? 50 : 3_000,
+      requests: QUICK ? 50 : 1_500,
     });
     const result = await load({
       url: GATEWAY_URL,
