@@ -306,6 +306,8 @@ async function post(
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
     body: text,
+    // A gateway that hangs fails the run instead of holding it.
+    signal: AbortSignal.timeout(60_000),
   });
   return (await response.json()) as { data?: unknown; errors?: unknown[] };
 }
