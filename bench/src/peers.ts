@@ -1,8 +1,10 @@
 /**
- * The two peer gateways, each started as its own process by the bench:
- *   tsx bench/src/peers.ts apollo <port> <supergraph file>
- *   tsx bench/src/peers.ts hive <port> <supergraph file>
- * Both are configured as their documentation shows, with one addition our subgraphs require:
+ * The peer gateways, each started as its own process by the bench:
+ *   node peers.mjs apollo <port> <supergraph file>
+ *   node peers.mjs hive <port> <supergraph file>
+ *   node peers.mjs hive-rust <port> <supergraph file>
+ * (`hive-rust` is Hive Gateway with the Rust query planner of Hive Router as its unified graph handler.)
+ * All are configured as their documentation shows, with one addition our subgraphs require:
  * they forward the caller's Authorization header, which the bench fills with an internal token
  * signed by the gateway key, since the subgraphs only trust the gateway's signature.
  */
@@ -12,6 +14,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 
 interface PeerContext {
   authorization: string;
@@ -38,10 +41,12 @@ async function startApollo(port: number, supergraphSdl: string): Promise<void> {
   });
 }
 
-function startHive(port: number, supergraphFile: string): Promise<void> {
+function startHive(port: number, supergraphFile: string, rustPlanner: boolean): Promise<void> {
   // https://the-guild.dev/graphql/hive/docs/gateway/deployment/node-frameworks/node-http
+  // https://the-guild.dev/graphql/hive/docs/gateway/other-features/rust-query-planner
   const gateway = createGatewayRuntime({
     supergraph: supergraphFile,
+    ...(rustPlanner ? { unifiedGraphHandler } : {}),
     logging: false,
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
@@ -53,9 +58,9 @@ function startHive(port: number, supergraphFile: string): Promise<void> {
 
 const [kind, portText, supergraphFile] = process.argv.slice(2);
 if (supergraphFile === undefined || portText === undefined)
-  throw new Error('usage: peers.ts apollo|hive <port> <file>');
+  throw new Error('usage: peers.mjs apollo|hive|hive-rust <port> <file>');
 const port = Number(portText);
 if (kind === 'apollo') await startApollo(port, readFileSync(supergraphFile, 'utf8'));
-else if (kind === 'hive') await startHive(port, supergraphFile);
+else if (kind === 'hive' || kind === 'hive-rust') await startHive(port, supergraphFile, kind === 'hive-rust');
 else throw new Error(`unknown peer '${kind}'`);
 process.stdout.write(`${kind} listening on ${port}\n`);

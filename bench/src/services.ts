@@ -18,7 +18,8 @@ export interface Service {
 export interface Running {
   name: string;
   child: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function launch(service: Service): Running {
@@ -31,12 +32,12 @@ export function launch(service: Service): Running {
   return {
     name: service.name,
     child,
-    stop: () =>
+    stop: (graceMs = 5_000) =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+        setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
       }),
   };
 }
@@ -57,7 +58,8 @@ export async function waitHealthy(service: Service, running: Running, timeoutMs 
   throw new Error(`${service.name} did not become healthy at ${service.health}`);
 }
 
-function childPids(pid: number): number[] {
+/** The processes below `pid` (a gateway's cluster workers), read from /proc. */
+export function childPids(pid: number): number[] {
   const result: number[] = [];
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {

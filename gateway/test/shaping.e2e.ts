@@ -73,6 +73,35 @@ describe('introspection is priced at the size of its answer', () => {
   });
 });
 
+describe("an operation's cost is kept between requests only when no variable can change it", () => {
+  /** Each code costs 20,832 at the default list estimate (the person ↔ restrictions cycle twice): 500 are over MAX_COST. */
+  const CYCLE = `query Cycle($codes: [CreditCode!]!) { enterprises(codes: $codes) { courts { consumptionRestrictions {
+    boundPersons { person { courts { consumptionRestrictions { boundPersons { person { courts { consumptionRestrictions {
+    boundPersons { name } } } } } } } } } } } } }`;
+  const errorCodes = (body: { errors?: { extensions?: { code?: string } }[] }): (string | undefined)[] =>
+    (body.errors ?? []).map((error) => error.extensions?.code);
+
+  it('prices the same text by each request’s own list, whatever came before', async () => {
+    const codes = [...population(600)].slice(0, 500);
+    const large = await stack.query(CYCLE, { codes }, { tier: 'GOVERNMENT' });
+    expect(errorCodes(large.body)).toEqual(['QUERY_TOO_COSTLY']);
+    const small = await stack.query(CYCLE, { codes: codes.slice(0, 1) }, { tier: 'GOVERNMENT' });
+    expect(errorCodes(small.body)).not.toContain('QUERY_TOO_COSTLY');
+    expect(small.body.data.enterprises).toHaveLength(1);
+    const again = await stack.query(CYCLE, { codes }, { tier: 'GOVERNMENT' });
+    expect(errorCodes(again.body)).toEqual(['QUERY_TOO_COSTLY']);
+  });
+
+  it('refuses an over-cost operation every time it comes, whatever its variables', async () => {
+    const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: enterprise(code: $code) { code }`).join(' ');
+    const query = `query Costly($code: CreditCode!) { ${aliases} }`;
+    for (const code of [demoCode('wage-arrears'), demoCode('partial-debtor'), demoCode('wage-arrears')]) {
+      const { body } = await stack.query(query, { code }, { tier: 'GOVERNMENT' });
+      expect(errorCodes(body)).toEqual(['QUERY_TOO_COSTLY']);
+    }
+  });
+});
+
 describe('the subjects one request names are bounded per tier, across aliases and arguments', () => {
   const BATCH = 'query Batch($codes: [CreditCode!]!) { enterprises(codes: $codes) { code } }';
 

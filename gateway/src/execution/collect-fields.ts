@@ -34,6 +34,8 @@ export interface CollectedField {
 export class FieldCollector {
   /** Selection nodes looked at so far: what a walk of the document cost, for tests and bounds. */
   visits = 0;
+  /** Whether a directive (`@skip`, `@include`) was read: what was collected may then depend on the variables. */
+  readsVariables = false;
   private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   private readonly ids = new Map<SelectionSetNode, number>();
   private readonly memo = new Map<string, CollectedField[]>();
@@ -106,6 +108,7 @@ export class FieldCollector {
 
   private included(node: SelectionNode): boolean {
     if (!node.directives?.length) return true;
+    this.readsVariables = true;
     try {
       if (getDirectiveValues(GraphQLSkipDirective, node, this.variables)?.['if'] === true) return false;
       return getDirectiveValues(GraphQLIncludeDirective, node, this.variables)?.['if'] !== false;

@@ -25,6 +25,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
 } from 'graphql';
 import { CreditGatewayError, type EnvReader } from '@credit-gateway/common';
 import { FieldCollector } from '../execution/collect-fields.js';
@@ -266,6 +267,17 @@ export function operationCost(
   return measureOperation(schema, document, operationName, variables, options).cost;
 }
 
+/**
+ * An operation's cost, the share of it that introspection takes (`__schema`, `__type`), and whether
+ * the measure read the request's variables (a list's size, `@skip` / `@include`). One that did not
+ * holds for every request of the same operation, whatever its variables.
+ */
+export interface OperationMeasure {
+  cost: number;
+  introspectionCost: number;
+  readsVariables: boolean;
+}
+
 /** The operation's cost, and the share of it that introspection takes (`__schema`, `__type`). */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -273,7 +285,7 @@ export function measureOperation(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>>,
   options: { listSize?: number; rootFieldCost?: number } = {},
-): { cost: number; introspectionCost: number } {
+): OperationMeasure {
   const operation = getOperationAST(document, operationName);
   if (!operation) throw new Error(`No operation named '${operationName ?? ''}' in the document`);
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -290,7 +302,7 @@ export function measureChosenOperation(
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   variables: Readonly<Record<string, unknown>>,
   options: { listSize?: number; rootFieldCost?: number } = {},
-): { cost: number; introspectionCost: number } {
+): OperationMeasure {
   const rootType = schema.getRootType(operation.operation);
   if (!rootType) throw new Error(`The schema has no ${operation.operation} type`);
   const listSize = options.listSize ?? DEFAULT_LIST_SIZE;
@@ -306,6 +318,8 @@ export function measureChosenOperation(
     return id;
   };
   const memo = new Map<string, number>();
+  /** Set once a size was read from an argument that holds a variable. */
+  let sizeReadsVariables = false;
 
   const collector = new FieldCollector(schema, fragments, variableValues);
 
@@ -330,6 +344,7 @@ export function measureChosenOperation(
   ): number {
     const introspected = introspectionSizes.get(`${parentType.name}.${definition.name}`);
     if (introspected !== undefined) return introspected;
+    if (node.arguments?.some((argument) => holdsVariable(argument.value))) sizeReadsVariables = true;
     let values: Record<string, unknown>;
     try {
       values = getArgumentValues(definition, node, variableValues);
@@ -391,7 +406,15 @@ export function measureChosenOperation(
   return {
     cost: Math.min(cost, Number.MAX_SAFE_INTEGER),
     introspectionCost: Math.min(introspectionCost, Number.MAX_SAFE_INTEGER),
+    readsVariables: sizeReadsVariables || collector.readsVariables,
   };
+}
+
+function holdsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(holdsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => holdsVariable(field.value));
+  return false;
 }
 
 /** QUERY_TOO_COSTLY when the operation costs more than the maximum, else null. */
@@ -414,6 +437,14 @@ export function checkChosenOperationCost(
   limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost' | 'listSize'>,
 ): QueryTooCostlyError | null {
   return priced(measureChosenOperation(schema, operation, fragments, variables, { listSize: limits.listSize }), limits);
+}
+
+/** QUERY_TOO_COSTLY for a measure already taken (`measureChosenOperation`), else null. */
+export function checkMeasuredCost(
+  measure: OperationMeasure,
+  limits: Pick<OperationLimits, 'maxCost' | 'maxIntrospectionCost'>,
+): QueryTooCostlyError | null {
+  return priced(measure, limits);
 }
 
 function priced(

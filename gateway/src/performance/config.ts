@@ -33,7 +33,7 @@ export interface PerformanceConfig {
    * in arrival order (admission.ts). 0 is no limit.
    */
   maxConcurrentRequests: number;
-  /** WORKERS: gateway processes sharing the port; one per core by default or with 0. */
+  /** WORKERS: gateway processes sharing the port; half the cores by default (defaultWorkers), one per core with 0. */
   workers: number;
   /** BODY_TIMEOUT_MS: a request body has arrived whole within this, or is refused with 408. */
   bodyTimeoutMs: number;
@@ -56,6 +56,19 @@ export interface PerformanceConfig {
   healthPort: number;
   /** SHUTDOWN_GRACE_MS: on SIGTERM, requests in flight get this long to finish before connections are cut. */
   shutdownGraceMs: number;
+}
+
+/**
+ * The WORKERS default: half the cores, rounded down, and at least one process. One worker per core
+ * lost to a single process on two cores, where `npm start` and docker-compose also run the subgraphs
+ * and the department stand-ins: the workers took the cores the subgraphs needed, and each worker
+ * merged and deduplicated only its own share of the fetches (department calls per request rose from
+ * about 1 to 1.6 at concurrency 16). Half the cores leaves the other half to the subgraphs and to
+ * the gateway's own GC and I/O threads; a deployment that gives the gateway its cores alone (a
+ * Kubernetes pod, say) sets WORKERS to its CPU count.
+ */
+export function defaultWorkers(cores: number): number {
+  return Math.max(1, Math.floor(cores / 2));
 }
 
 export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
@@ -120,13 +133,16 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       { min: 0, max: 100_000 },
       'GraphQL requests one gateway process works on at once; the rest wait in arrival order. 0 is no limit',
     ),
-    // 0, like the default, is one per core.
+    // 0 is one per core.
     workers:
       reader.int(
         'WORKERS',
-        0,
+        defaultWorkers(availableParallelism()),
         { min: 0, max: 1_024 },
-        'Gateway processes sharing the port: 0 is one per core, 1 a single process without a primary',
+        {
+          text: 'Gateway processes sharing the port: 0 is one per core, 1 a single process without a primary',
+          default: 'half the cores, at least 1',
+        },
       ) || availableParallelism(),
     bodyTimeoutMs: reader.int(
       'BODY_TIMEOUT_MS',

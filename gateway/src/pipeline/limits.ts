@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config.js';
 import { findOversizedBatch } from '../execution/batch-limit.js';
 import { identifierArguments } from '../execution/identifier-arguments.js';
 import { countSubjects, findTooManySubjects } from '../execution/subject-limit.js';
-import { checkChosenOperationCost } from '../limits/operation-limits.js';
+import { checkMeasuredCost, measureChosenOperation, type OperationMeasure } from '../limits/operation-limits.js';
 import type { GatewayServices } from '../services.js';
 import { refusal, refusalFacts, throttled, type Answer } from './answer.js';
 import type { RequestContext } from './context.js';
@@ -27,6 +27,13 @@ export interface LimitsOptions {
 }
 
 export class Limits {
+  /**
+   * Costs that hold whatever the variables (no list sized by a variable, no `@skip` / `@include`),
+   * by the operation's node: parsed documents are cached (resolve-document.ts), so the same
+   * operation comes back as the same node, and a measure lives no longer than its document.
+   */
+  private readonly costs = new WeakMap<object, OperationMeasure>();
+
   constructor(private readonly options: LimitsOptions) {}
 
   async run(context: RequestContext, document: ResolvedDocument): Promise<Limited | Answer> {
@@ -41,13 +48,14 @@ export class Limits {
     const count = countSubjects(identifiers);
     const tooMany = findTooManySubjects(count, caller.tier, config.maxSubjectsPerRequest);
     if (tooMany) return refusal(400, [tooMany], logger, refusalFacts(document, subjects));
-    const costly = checkChosenOperationCost(
-      schema,
-      document.operation,
-      document.fragments,
-      document.coerced,
-      config.limits,
-    );
+    let measure = this.costs.get(document.operation);
+    if (measure === undefined) {
+      measure = measureChosenOperation(schema, document.operation, document.fragments, document.coerced, {
+        listSize: config.limits.listSize,
+      });
+      if (!measure.readsVariables) this.costs.set(document.operation, measure);
+    }
+    const costly = checkMeasuredCost(measure, config.limits);
     if (costly) return refusal(400, [costly], logger, refusalFacts(document, subjects));
     // 查询量: the subjects named count against the caller's budget, before anything is fetched.
     const spent = await services.rateLimiter.consume(

@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_INTROSPECTION_COST,
   DEFAULT_MAX_DEPTH,
   maxDepthRule,
+  measureOperation,
   operationCost,
   readOperationLimitsConfig,
   ROOT_FIELD_COST,
@@ -263,6 +264,45 @@ describe('operationCost', () => {
     ).join('\n');
     const query = `{ node(id: "1") { ...F0 } }\n${fragments}\nfragment F${levels} on Person { name }`;
     expect(operationCost(schema, parse(query), undefined, {})).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+describe('measureOperation: whether the cost depends on the variables', () => {
+  const reads = (query: string, variables: Record<string, unknown> = {}): boolean =>
+    measureOperation(schema, parse(query), undefined, variables).readsVariables;
+
+  it('does not when no list is sized by a variable and nothing is skipped or included', () => {
+    expect(
+      reads('query ($code: CreditCode!) { enterprise(code: $code) { name tags courts { records { caseNumber } } } }', {
+        code: 'x',
+      }),
+    ).toBe(false);
+    expect(reads('{ enterprises(codes: ["a", "b"]) { name contributions(months: 6) { period } } }')).toBe(false);
+    expect(reads('{ ...Q } fragment Q on Query { enterprise(code: "x") { name } }')).toBe(false);
+  });
+
+  it('does when a list is sized by a variable, even one inside a list, or a directive is read', () => {
+    expect(reads('query ($codes: [CreditCode!]!) { enterprises(codes: $codes) { name } }', { codes: ['a'] })).toBe(
+      true,
+    );
+    expect(reads('query ($code: CreditCode!) { enterprises(codes: ["a", $code]) { name } }', { code: 'b' })).toBe(true);
+    expect(reads('query ($m: Int) { enterprise(code: "x") { contributions(months: $m) { period } } }', { m: 36 })).toBe(
+      true,
+    );
+    expect(
+      reads('query ($s: Boolean!) { enterprise(code: "x") { courts @skip(if: $s) { records { caseNumber } } } }', {
+        s: false,
+      }),
+    ).toBe(true);
+    expect(reads('{ enterprise(code: "x") { name @include(if: true) } }')).toBe(true);
+  });
+
+  it('gives the same cost for every request of an operation that does not read them', () => {
+    const query =
+      'query ($code: CreditCode!) { enterprise(code: $code) { tags courts { records { persons { name } } } } }';
+    expect(operationCost(schema, parse(query), undefined, { code: 'a' })).toBe(
+      operationCost(schema, parse(query), undefined, { code: 'b' }),
+    );
   });
 });
 
