@@ -648,7 +648,9 @@ try {
   if (has('WORKERS')) {
     for (const workers of SCALE_WORKERS) {
       const id = `ours-workers-${workers}` as GatewayId;
-      if (workers === report.defaultWorkers) {
+      // The default always runs a primary; WORKERS=1 is a single process without one, so only a
+      // count above one is the same configuration as the default's.
+      if (workers === report.defaultWorkers && workers > 1) {
         for (const row of report.rows.filter(
           (r) =>
             r.profile === 'zero' &&

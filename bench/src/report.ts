@@ -191,7 +191,7 @@ function issueTargets(report: BenchReport): string[] {
   ];
   if (report.defaultWorkers === 1)
     lines.push(
-      'The WORKERS default comes to one process here, so the shipped defaults are the one-process configuration itself and the last target holds by construction (ratio 1); the scale-out table shows what more processes would do.',
+      'The WORKERS default comes to one worker here, under a primary that replaces it if its event loop stalls; the one-process row is WORKERS=1, a single process without a primary, so the last target compares the two.',
       '',
     );
   return lines;

@@ -9,7 +9,7 @@ const METRICS_PORT_TAKEN = 'the metrics port cannot be opened: set METRICS_PORT 
 
 const config = loadConfig(process.env);
 const logger = createLogger({ service: 'gateway', level: config.logLevel });
-if (cluster.isPrimary && config.performance.workers > 1) {
+if (cluster.isPrimary && config.performance.supervised) {
   // One page for every worker, on the metrics port (METRICS_PORT), never on the public one.
   await listenMetrics(clusterMetricsSource(), config.metrics, logger).catch((error: unknown) => {
     logger.fatal({ err: error, port: config.metrics.port }, METRICS_PORT_TAKEN);

@@ -35,6 +35,12 @@ export interface PerformanceConfig {
   maxConcurrentRequests: number;
   /** WORKERS: gateway processes sharing the port; half the cores by default (defaultWorkers), one per core with 0. */
   workers: number;
+  /**
+   * Whether a primary process runs the workers: always, unless WORKERS=1 asks for a single process.
+   * The primary replaces a worker whose event loop stalls and answers the probes on HEALTH_PORT, so
+   * the default keeps it even where half the cores is one worker.
+   */
+  supervised: boolean;
   /** BODY_TIMEOUT_MS: a request body has arrived whole within this, or is refused with 408. */
   bodyTimeoutMs: number;
   /** BODY_MIN_BYTES_PER_SECOND: after its first second, a body arrives at least this fast on average; 0 is no minimum. */
@@ -73,6 +79,16 @@ export function defaultWorkers(cores: number): number {
 
 export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
   reader = reader.section('requests, persisted operations and workers');
+  const workers =
+    reader.int(
+      'WORKERS',
+      defaultWorkers(availableParallelism()),
+      { min: 0, max: 1_024 },
+      {
+        text: 'Gateway worker processes sharing the port, under a primary that replaces a stalled one: 0 is one per core; 1 set explicitly is a single process without a primary',
+        default: 'half the cores, at least 1, under a primary',
+      },
+    ) || availableParallelism();
   const safelistFile = reader.optionalString(
     'SAFELIST_FILE',
     'A manifest of sha256 → query that is always resolvable by hash',
@@ -134,16 +150,8 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       'GraphQL requests one gateway process works on at once; the rest wait in arrival order. 0 is no limit',
     ),
     // 0 is one per core.
-    workers:
-      reader.int(
-        'WORKERS',
-        defaultWorkers(availableParallelism()),
-        { min: 0, max: 1_024 },
-        {
-          text: 'Gateway processes sharing the port: 0 is one per core, 1 a single process without a primary',
-          default: 'half the cores, at least 1',
-        },
-      ) || availableParallelism(),
+    workers,
+    supervised: workers > 1 || !reader.isSet('WORKERS'),
     bodyTimeoutMs: reader.int(
       'BODY_TIMEOUT_MS',
       10_000,
