@@ -64,10 +64,11 @@ const codes = (count: number) => Array.from({ length: count }, () => '91500155MA
 
 describe('operation limits on the product schema, at their defaults', () => {
   it('let a batch of 500 full profiles through', () => {
-    // Every department's section and the credit rules; the query register (queryRecords) and objections are
-    // audit and workflow, not a profile.
+    // Every department's section and the credit rules; the query register (queryRecords), objections,
+    // repairs, commitments and the loop's cases and receipts are audit and workflow, not a profile.
     const enterprise = schema.getType('Enterprise') as GraphQLObjectType;
-    const profile = everyField(enterprise, new Set(['Query', 'Enterprise', 'QueryRecord', 'Objection']));
+    const workflow = ['QueryRecord', 'Objection', 'CreditRepair', 'CreditCommitment', 'JointCase', 'CheckReceipt'];
+    const profile = everyField(enterprise, new Set(['Query', 'Enterprise', ...workflow]));
     const query = `query Full($codes: [CreditCode!]!) { enterprises(codes: $codes) { ${profile} } }`;
     expect(depthErrors(query)).toEqual([]);
     const cost = operationCost(schema, parse(query), 'Full', { codes: codes(500) });

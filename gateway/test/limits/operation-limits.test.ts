@@ -315,7 +315,7 @@ describe('readOperationLimitsConfig', () => {
   }
 
   it('defaults', () => {
-    expect(read({})).toEqual({ maxDepth: 15, maxCost: 10_000_000, maxIntrospectionCost: 600_000, listSize: 5 });
+    expect(read({})).toEqual({ maxDepth: 15, maxCost: 10_000_000, maxIntrospectionCost: 1_500_000, listSize: 5 });
   });
 
   it('reads every variable', () => {
