@@ -7,6 +7,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  randomBytes,
   randomUUID,
   type JsonWebKey,
   type KeyObject,
@@ -55,10 +56,15 @@ export interface DevKeySet {
     /** The key the credit subgraph signs webhook deliveries with, and its public half for receivers. */
     outboxPrivateKey: string;
     outboxPublicKey: string;
+    /** The secret the credit subgraph's durable person index (落实到人) keeps ID numbers under. */
+    personIndexKey: string;
   };
   /** What the gateway (and, for GATEWAY_PUBLIC_KEY_FILE, the subgraphs) need to trust these keys. */
   env: Record<string, string>;
-  /** What the credit subgraph needs to sign webhook deliveries: OUTBOX_SIGNING_KEY_FILE. */
+  /**
+   * What the credit subgraph needs: OUTBOX_SIGNING_KEY_FILE to sign webhook deliveries, and
+   * CREDIT_PERSON_INDEX_KEY_FILE for a durable person index.
+   */
   creditEnv: Record<string, string>;
 }
 
@@ -72,6 +78,7 @@ function files(dir: string): DevKeySet['files'] {
     gatewayPublicKey: join(dir, 'gateway.public.jwk.json'),
     outboxPrivateKey: join(dir, 'outbox.private.jwk.json'),
     outboxPublicKey: join(dir, 'outbox.public.jwk.json'),
+    personIndexKey: join(dir, 'person-index.key'),
   };
 }
 
@@ -111,6 +118,7 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
     await writeFile(temporary, `${publicText}\n`, { mode: 0o644 });
     await rename(temporary, publicPath);
   }
+  await writeSecretOnce(paths.personIndexKey);
   return {
     dir: root,
     files: paths,
@@ -123,8 +131,22 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
       GATEWAY_SIGNING_KEY_FILE: paths.gatewayPrivateKey,
       GATEWAY_PUBLIC_KEY_FILE: paths.gatewayPublicKey,
     },
-    creditEnv: { OUTBOX_SIGNING_KEY_FILE: paths.outboxPrivateKey },
+    creditEnv: {
+      OUTBOX_SIGNING_KEY_FILE: paths.outboxPrivateKey,
+      CREDIT_PERSON_INDEX_KEY_FILE: paths.personIndexKey,
+    },
   };
+}
+
+/** A random secret at `path` unless one is there; as with the keys, the first written wins. */
+async function writeSecretOnce(path: string): Promise<void> {
+  if (await exists(path)) return;
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  await link(temporary, path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await unlink(temporary);
 }
 
 async function withKeyId(jwk: JWK, alg: string): Promise<JWK> {

@@ -53,7 +53,14 @@ describe('generateDevKeys', () => {
       GATEWAY_SIGNING_KEY_FILE: join(root, 'keys', 'gateway.private.jwk.json'),
       GATEWAY_PUBLIC_KEY_FILE: join(root, 'keys', 'gateway.public.jwk.json'),
     });
-    expect(keys.creditEnv).toEqual({ OUTBOX_SIGNING_KEY_FILE: join(root, 'keys', 'outbox.private.jwk.json') });
+    expect(keys.creditEnv).toEqual({
+      OUTBOX_SIGNING_KEY_FILE: join(root, 'keys', 'outbox.private.jwk.json'),
+      CREDIT_PERSON_INDEX_KEY_FILE: join(root, 'keys', 'person-index.key'),
+    });
+    // The person index secret: private, long enough, and kept across runs like the keys.
+    const secret = readFileSync(keys.files.personIndexKey, 'utf8').trim();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(keys.files.personIndexKey).mode & 0o077).toBe(0);
     const privateKeys = [keys.files.callerPrivateKey, keys.files.consentPrivateKey, keys.files.gatewayPrivateKey];
     for (const file of [...privateKeys, keys.files.outboxPrivateKey]) {
       expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -66,8 +73,10 @@ describe('generateDevKeys', () => {
 
   it('keeps an existing key set, and several processes creating one at once agree on it', async () => {
     const before = readFileSync(keys.files.callerPrivateKey, 'utf8');
+    const secretBefore = readFileSync(keys.files.personIndexKey, 'utf8');
     await generateDevKeys(keys.dir);
     expect(readFileSync(keys.files.callerPrivateKey, 'utf8')).toBe(before);
+    expect(readFileSync(keys.files.personIndexKey, 'utf8')).toBe(secretBefore);
 
     const fresh = join(root, 'racing');
     const sets = await Promise.all(Array.from({ length: 4 }, () => generateDevKeys(fresh)));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { EnvReader, type Env, readSubgraphConfig, type SubgraphConfig, STAND_IN_PORTS } from '@credit-gateway/common';
 import { DEFAULT_MEASURES_FILE } from './rules/catalog.js';
 import { DEFAULT_EVALUATION_FILE } from './rules/evaluation.js';
@@ -122,10 +123,7 @@ export function loadConfig(env: Env): CreditConfig {
       { min: 1, max: 10_000_000 },
       'Enterprises remembered with their legal representative, for measures that bind the person (落实到人)',
     ),
-    personIndexKey: reader.optionalString(
-      'CREDIT_PERSON_INDEX_KEY',
-      'Secret (at least 32 characters) under which the durable person index (落实到人) keeps ID numbers as HMAC digests; the index is kept in memory only when unset',
-    ),
+    personIndexKey: readPersonIndexKey(reader),
     ...readStoreLocation(reader),
     linkageUrl: reader.url(
       'LINKAGE_URL',
@@ -150,4 +148,26 @@ export function loadConfig(env: Env): CreditConfig {
   }
   reader.done();
   return config;
+}
+
+/**
+ * The person index's secret: CREDIT_PERSON_INDEX_KEY, or the file CREDIT_PERSON_INDEX_KEY_FILE
+ * names (a mounted secret; the development key set writes one). Unset, the index stays in memory.
+ */
+function readPersonIndexKey(reader: EnvReader): string | undefined {
+  const key = reader.optionalString(
+    'CREDIT_PERSON_INDEX_KEY',
+    'Secret (at least 32 characters) under which the durable person index (落实到人) keeps ID numbers as HMAC digests; the index is kept in memory only when neither this nor CREDIT_PERSON_INDEX_KEY_FILE is set',
+  );
+  const file = reader.optionalString(
+    'CREDIT_PERSON_INDEX_KEY_FILE',
+    "A file holding the person index secret instead of CREDIT_PERSON_INDEX_KEY (a mounted secret); `npm start` uses the development key set's",
+  );
+  if (key !== undefined || file === undefined) return key;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    reader.problem(`CREDIT_PERSON_INDEX_KEY_FILE cannot be read: ${file}`);
+    return undefined;
+  }
 }
