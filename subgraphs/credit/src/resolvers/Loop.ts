@@ -12,9 +12,9 @@ import {
   reportUncheckedApplication,
 } from '../loop/service.js';
 import { departmentRates, matterRates, overdueCases } from '../loop/statistics.js';
-import { applicableMeasures } from '../rules/measures.js';
 import { chinaDate } from '../workdays/index.js';
 import { assessmentOf, noteIfIncomplete } from './Enterprise.js';
+import { representedMeasuresOf } from './Person.js';
 import { requireStore } from './Objection.js';
 
 const MAX_CASES = 500;
@@ -95,16 +95,10 @@ export const loopResolvers: Resolvers = {
   },
   Person: {
     // 落实到人: the measures of the listed enterprises this person represents that bind the person.
-    measures: ({ idNumber }, { context: decision }, context, info) => {
-      const inputs = context.representatives.inputsOf(idNumber);
-      noteIfIncomplete(context, info, inputs);
-      return applicableMeasures(
-        context.catalog,
-        context.representatives.dishonestyOf(idNumber),
-        decision,
-        inputs.missingSources,
-      ).filter((applied) => applied.measure.reachesRepresentative);
-    },
+    measures: ({ idNumber }, { context: decision }, context, info) =>
+      representedMeasuresOf(idNumber, decision, context, info).filter(
+        (applied) => applied.measure.reachesRepresentative,
+      ),
   },
   Measure: {
     implementingDepartments: (measure, _, context) =>

@@ -1,7 +1,30 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { parseIdNumber } from '@credit-gateway/common';
 import type { PersonResolvers } from '../__generated__/resolvers-types.js';
+import type { DecisionContext } from '../__generated__/types.js';
+import type { SubgraphContext } from '../context.js';
 import { applicableMeasures } from '../rules/measures.js';
 import { noteIfIncomplete } from './Enterprise.js';
+
+/**
+ * The measures of the lists this person's enterprises are on, in a decision context (落实到人),
+ * incomplete (and noted so) while a department about them could not be read.
+ */
+export function representedMeasuresOf(
+  idNumber: string,
+  decision: DecisionContext,
+  context: SubgraphContext,
+  info: GraphQLResolveInfo,
+) {
+  const inputs = context.representatives.inputsOf(idNumber);
+  noteIfIncomplete(context, info, inputs);
+  return applicableMeasures(
+    context.catalog,
+    context.representatives.dishonestyOf(idNumber),
+    decision,
+    inputs.missingSources,
+  );
+}
 
 export const Person: PersonResolvers = {
   __resolveReference: (reference) =>
@@ -12,14 +35,6 @@ export const Person: PersonResolvers = {
     return context.representatives.dishonestyOf(idNumber);
   },
   representedDishonestyInputs: ({ idNumber }, _, { representatives }) => representatives.inputsOf(idNumber),
-  representedMeasures: ({ idNumber }, { context: decision }, context, info) => {
-    const inputs = context.representatives.inputsOf(idNumber);
-    noteIfIncomplete(context, info, inputs);
-    return applicableMeasures(
-      context.catalog,
-      context.representatives.dishonestyOf(idNumber),
-      decision,
-      inputs.missingSources,
-    );
-  },
+  representedMeasures: ({ idNumber }, { context: decision }, context, info) =>
+    representedMeasuresOf(idNumber, decision, context, info),
 };
