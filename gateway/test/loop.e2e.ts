@@ -13,7 +13,9 @@ const outbox = new RecordingOutbox();
 let clock = new Date();
 
 beforeAll(async () => {
-  stack = await startStack({ populationSize: 200, creditOptions: { now: () => clock, outbox } });
+  stack = await startStack({ populationSize: 200, creditOptions: { now: () => clock } });
+  // The real outbox, with a recorder in front to read what was pushed.
+  outbox.wrap(stack.creditOutbox);
 });
 afterAll(async () => {
   await stack?.close();
