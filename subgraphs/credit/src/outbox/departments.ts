@@ -1,10 +1,6 @@
 /**
  * Department ids the outbox pushes to: the source departments (`TAX`, `COURTS`, …) and the
- * implementing departments of the measures catalog. The one check, so that it can be tied to the
- * departments registry.
+ * implementing departments of the measures catalog — the closed list a token may name, checked in
+ * one place for tokens, the registry and the outbox alike.
  */
-const DEPARTMENT_ID = /^[A-Z][A-Z0-9_]{1,63}$/;
-
-export function isDepartmentId(value: unknown): value is string {
-  return typeof value === 'string' && DEPARTMENT_ID.test(value);
-}
+export { isDepartmentId } from '@credit-gateway/common';
