@@ -341,6 +341,7 @@ export type ResolversTypes = {
   ExecutionOutcome: Types.ExecutionOutcome;
   ExecutionStatus: Types.ExecutionStatus;
   FileObjectionInput: Types.FileObjectionInput;
+  GradeCount: ResolverTypeWrapper<Types.GradeCount>;
   GreenChannel: ResolverTypeWrapper<Types.GreenChannel>;
   Honour: ResolverTypeWrapper<Types.Honour>;
   IdNumber: ResolverTypeWrapper<Types.Scalars['IdNumber']['output']>;
@@ -393,6 +394,7 @@ export type ResolversTypes = {
   SeriousIllegalListing: ResolverTypeWrapper<Types.SeriousIllegalListing>;
   Severity: Types.Severity;
   SocialSecuritySection: ResolverTypeWrapper<Types.SocialSecuritySection>;
+  SourceInputsRow: ResolverTypeWrapper<Types.SourceInputsRow>;
   SourceSystem: Types.SourceSystem;
   SpotCheck: ResolverTypeWrapper<Types.SpotCheck>;
   StatisticsRow: ResolverTypeWrapper<Types.StatisticsRow>;
@@ -453,6 +455,7 @@ export type ResolversParentTypes = {
   EvaluationFactor: Types.EvaluationFactor;
   EvaluationGroup: Types.EvaluationGroup;
   FileObjectionInput: Types.FileObjectionInput;
+  GradeCount: Types.GradeCount;
   GreenChannel: Types.GreenChannel;
   Honour: Types.Honour;
   IdNumber: Types.Scalars['IdNumber']['output'];
@@ -494,6 +497,7 @@ export type ResolversParentTypes = {
   RestrictionInForce: RestrictionInForceModel;
   SeriousIllegalListing: Types.SeriousIllegalListing;
   SocialSecuritySection: Types.SocialSecuritySection;
+  SourceInputsRow: Types.SourceInputsRow;
   SpotCheck: Types.SpotCheck;
   StatisticsRow: Types.StatisticsRow;
   SubjectSet: SubjectSetInputs;
@@ -661,10 +665,12 @@ export type CreditRepairResolvers<ContextType = SubgraphContext, ParentType exte
 
 export type CreditStatisticsResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['CreditStatistics'] = ResolversParentTypes['CreditStatistics']> = {
   byDivision?: Resolver<Array<ResolversTypes['StatisticsRow']>, ParentType, ContextType>;
+  byGrade?: Resolver<Array<ResolversTypes['GradeCount']>, ParentType, ContextType>;
   byOrganizationCategory?: Resolver<Array<ResolversTypes['StatisticsRow']>, ParentType, ContextType>;
   bySource?: Resolver<Array<ResolversTypes['StatisticsRow']>, ParentType, ContextType>;
   incompleteSubjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   inputs?: Resolver<ResolversTypes['DecisionInputs'], ParentType, ContextType>;
+  inputsBySource?: Resolver<Array<ResolversTypes['SourceInputsRow']>, ParentType, ContextType>;
   publicationTimeliness?: Resolver<Array<ResolversTypes['PublicationTimelinessRow']>, ParentType, ContextType>;
   subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -761,6 +767,11 @@ export type EvaluationGroupResolvers<ContextType = SubgraphContext, ParentType e
   group?: Resolver<ResolversTypes['IndicatorGroup'], ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   weight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type GradeCountResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['GradeCount'] = ResolversParentTypes['GradeCount']> = {
+  grade?: Resolver<ResolversTypes['EvaluationGrade'], ParentType, ContextType>;
+  subjects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type GreenChannelResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['GreenChannel'] = ResolversParentTypes['GreenChannel']> = {
@@ -984,6 +995,12 @@ export type RestrictionInForceResolvers<ContextType = SubgraphContext, ParentTyp
   measure?: Resolver<ResolversTypes['Measure'], ParentType, ContextType>;
 };
 
+export type SourceInputsRowResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['SourceInputsRow'] = ResolversParentTypes['SourceInputsRow']> = {
+  missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  read?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['SourceSystem'], ParentType, ContextType>;
+};
+
 export type StatisticsRowResolvers<ContextType = SubgraphContext, ParentType extends ResolversParentTypes['StatisticsRow'] = ResolversParentTypes['StatisticsRow']> = {
   blackListed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1057,6 +1074,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   Enterprise?: EnterpriseResolvers<ContextType>;
   EvaluationFactor?: EvaluationFactorResolvers<ContextType>;
   EvaluationGroup?: EvaluationGroupResolvers<ContextType>;
+  GradeCount?: GradeCountResolvers<ContextType>;
   GreenChannel?: GreenChannelResolvers<ContextType>;
   IdNumber?: GraphQLScalarType;
   JointCase?: JointCaseResolvers<ContextType>;
@@ -1079,6 +1097,7 @@ export type Resolvers<ContextType = SubgraphContext> = {
   RepairConditionCheck?: RepairConditionCheckResolvers<ContextType>;
   RepairTimeliness?: RepairTimelinessResolvers<ContextType>;
   RestrictionInForce?: RestrictionInForceResolvers<ContextType>;
+  SourceInputsRow?: SourceInputsRowResolvers<ContextType>;
   StatisticsRow?: StatisticsRowResolvers<ContextType>;
   SubjectSet?: SubjectSetResolvers<ContextType>;
   Supervision?: SupervisionResolvers<ContextType>;

@@ -354,12 +354,23 @@ export type CreditRepair = {
 export type CreditStatistics = {
   __typename?: 'CreditStatistics';
   byDivision: Array<StatisticsRow>;
+  /**
+   * The evaluation grade distribution (公共信用综合评价等级分布): subjects per grade, every grade of the
+   * model in order, none left out. A subject evaluated while a department could not be read counts at
+   * the grade its evaluation gave, the worst the missing data could produce, and among incompleteSubjects.
+   */
+  byGrade: Array<GradeCount>;
   byOrganizationCategory: Array<StatisticsRow>;
   bySource: Array<StatisticsRow>;
   /** Subjects counted while a department could not be read: their lists and measures may be undercounted. */
   incompleteSubjects: Scalars['Int']['output'];
   /** What the counts were made on, over every subject. */
   inputs: DecisionInputs;
+  /**
+   * Incompleteness by source (数据缺失): per department the credit rules rest on, the subjects whose
+   * section was read and those whose section could not be, in SourceSystem order.
+   */
+  inputsBySource: Array<SourceInputsRow>;
   /**
    * Publication timeliness per department (公示及时性): decisions published later than the deadline
    * after their decision (data/publication-deadline.json).
@@ -634,6 +645,13 @@ export type FileObjectionInput = {
   reason: Scalars['String']['input'];
   /** A credit record id of the subject, from its creditRecords. */
   recordId: Scalars['ID']['input'];
+};
+
+/** Subjects at one evaluation grade. */
+export type GradeCount = {
+  __typename?: 'GradeCount';
+  grade: EvaluationGrade;
+  subjects: Scalars['Int']['output'];
 };
 
 /** The green channel (绿色通道 / 容缺受理). */
@@ -1472,6 +1490,16 @@ export type SocialSecuritySection = {
   known: Scalars['Boolean']['output'];
   readAt: Scalars['DateTime']['output'];
   wageArrearsListings: Array<WageArrearsListing>;
+};
+
+/** How often one department's section could be read for the subjects of a set. */
+export type SourceInputsRow = {
+  __typename?: 'SourceInputsRow';
+  /** Subjects whose section could not be read (a SOURCE_* error, or out of reach). */
+  missing: Scalars['Int']['output'];
+  /** Subjects whose section was read, including those the department holds no record of. */
+  read: Scalars['Int']['output'];
+  source: SourceSystem;
 };
 
 /** The department systems the platform joins (数据来源部门). */

@@ -78,7 +78,7 @@ export function assessmentOf(enterprise: EnterpriseInputs, context: SubgraphCont
 }
 
 /** The evaluation of an enterprise, from its assessment (fail-closed for missing departments). */
-async function evaluationOf(enterprise: EnterpriseInputs, context: SubgraphContext) {
+export async function evaluationOf(enterprise: EnterpriseInputs, context: SubgraphContext) {
   const { records, inputs } = await assessmentOf(enterprise, context);
   return evaluate(context.policy.evaluation, {
     registration: enterprise.marketRegulation?.registration ?? null,

@@ -5,8 +5,8 @@ import type { MeasuresCatalog } from '../rules/catalog.js';
 import { combineInputs } from '../rules/inputs.js';
 import { applicableMeasures } from '../rules/measures.js';
 import { publicationTimeliness } from '../rules/publication.js';
-import { creditStatistics } from '../rules/statistics.js';
-import { assessmentOf, noteIfIncomplete } from './Enterprise.js';
+import { creditStatistics, gradeDistribution, inputsBySource } from '../rules/statistics.js';
+import { assessmentOf, evaluationOf, noteIfIncomplete } from './Enterprise.js';
 
 /** Every catalog measure that applies to the subject in some decision context, each once. */
 function measuresInAnyContext(
@@ -45,6 +45,22 @@ export const SubjectSet: SubjectSetResolvers = {
     ).size;
     // Late publication per department (公示及时性), over every record of the set, each once.
     const timeliness = publicationTimeliness(assessed.flatMap(({ assessment }) => assessment.records));
-    return { ...statistics, incompleteSubjects, inputs, publicationTimeliness: timeliness };
+    // Each subject at the grade its own evaluation gives (fail-closed for a department not read).
+    const graded = await Promise.all(
+      subjects.map(async (subject) => ({ code: subject.code, grade: (await evaluationOf(subject, context)).grade })),
+    );
+    return {
+      ...statistics,
+      incompleteSubjects,
+      inputs,
+      publicationTimeliness: timeliness,
+      byGrade: gradeDistribution(
+        context.policy.evaluation.grades.map((g) => g.grade),
+        graded,
+      ),
+      inputsBySource: inputsBySource(
+        assessed.map(({ subject, assessment }) => ({ code: subject.code, inputs: assessment.inputs })),
+      ),
+    };
   },
 };

@@ -1,6 +1,13 @@
 import { creditCodeParts } from '@credit-gateway/common';
-import type { CreditStatistics, StatisticsRow } from '../__generated__/types.js';
+import type {
+  CreditStatistics,
+  EvaluationGrade,
+  GradeCount,
+  SourceInputsRow,
+  StatisticsRow,
+} from '../__generated__/types.js';
 import type { AppliedMeasureModel, ListMembershipModel } from '../models.js';
+import { SOURCE_SYSTEMS, type DecisionInputsModel } from './inputs.js';
 
 /** One subject as the statistics count it: its memberships and the measures applying to it. */
 export interface StatisticsSubject {
@@ -55,7 +62,7 @@ function toRows(rows: Map<string, Tally>): StatisticsRow[] {
  */
 export function creditStatistics(
   subjects: readonly StatisticsSubject[],
-): Omit<CreditStatistics, 'incompleteSubjects' | 'inputs' | 'publicationTimeliness'> {
+): Omit<CreditStatistics, 'incompleteSubjects' | 'inputs' | 'publicationTimeliness' | 'byGrade' | 'inputsBySource'> {
   const distinct = [...new Map(subjects.map((s) => [s.code, s])).values()];
   const byDivision = new Map<string, Tally>();
   const byCategory = new Map<string, Tally>();
@@ -94,4 +101,34 @@ export function creditStatistics(
     byOrganizationCategory: toRows(byCategory),
     bySource: toRows(bySource),
   };
+}
+
+/**
+ * The grade distribution (等级分布): subjects per grade, every grade of the model in its order, a
+ * grade no subject has at zero. Codes are counted once however often given.
+ */
+export function gradeDistribution(
+  grades: readonly EvaluationGrade[],
+  subjects: readonly { code: string; grade: EvaluationGrade }[],
+): GradeCount[] {
+  const counts = new Map<EvaluationGrade, number>(grades.map((grade) => [grade, 0]));
+  for (const { grade } of new Map(subjects.map((s) => [s.code, s])).values())
+    counts.set(grade, (counts.get(grade) ?? 0) + 1);
+  return [...counts.entries()].map(([grade, subjects]) => ({ grade, subjects }));
+}
+
+/**
+ * Incompleteness by source (数据缺失): per department, the subjects whose section the rules read and
+ * those whose section could not be read, in SourceSystem order; a department no subject's rules
+ * rest on is left out. Codes are counted once however often given.
+ */
+export function inputsBySource(
+  subjects: readonly { code: string; inputs: Pick<DecisionInputsModel, 'readSources' | 'missingSources'> }[],
+): SourceInputsRow[] {
+  const distinct = [...new Map(subjects.map((s) => [s.code, s.inputs])).values()];
+  return SOURCE_SYSTEMS.map((source) => ({
+    source,
+    read: distinct.filter((inputs) => inputs.readSources.includes(source)).length,
+    missing: distinct.filter((inputs) => inputs.missingSources.includes(source)).length,
+  })).filter((row) => row.read + row.missing > 0);
 }
