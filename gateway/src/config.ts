@@ -44,6 +44,8 @@ export interface GatewayConfig extends ServiceConfig {
   bodyLimitBytes: number;
   allowListFile: string;
   graphiql: boolean;
+  /** Serve the analyst dashboard at /dashboard (DASHBOARD). */
+  dashboard: boolean;
   auth: GatewayAuthConfig;
   limits: OperationLimits;
   rateLimit: RateLimitConfig;
@@ -129,6 +131,11 @@ export function loadConfig(env: Env): GatewayConfig {
       'Legally issued credit codes accepted although their check characters fail, one per line',
     ),
     graphiql: reader.bool('GRAPHIQL', true, 'Serve GraphiQL to a browser that opens /graphql'),
+    dashboard: reader.bool(
+      'DASHBOARD',
+      true,
+      "Serve the analyst dashboard at /dashboard: charts read through /graphql with the analyst's own token",
+    ),
     auth,
     limits: readOperationLimitsConfig(reader),
     rateLimit: readRateLimitConfig(reader),

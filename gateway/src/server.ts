@@ -11,6 +11,7 @@ import {
   type RunningServer,
 } from '@credit-gateway/common';
 import type { GatewayConfig } from './config.js';
+import { createDashboard } from './http/dashboard.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
 import { createTracingPlugin } from './observability/tracing.js';
@@ -33,6 +34,7 @@ export interface Gateway {
 /**
  * Builds the gateway: loads the committed supergraph and wires the HTTP endpoints.
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
+ * - /dashboard: the analysts' charts, read through /graphql with their own token;
  * - /healthz: the process is alive;
  * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
  *   for admission (ADMISSION_UNREADY_MS).
@@ -69,6 +71,7 @@ export async function createGateway(
     redis: () => services.redis.health(),
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
+  const dashboard = config.dashboard ? createDashboard() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {
       report: graphql.admission(),
@@ -92,6 +95,10 @@ export async function createGateway(
       graphiql.asset(path.slice(10), response)
     )
       return;
+    if (dashboard && request.method === 'GET') {
+      if (path === '/dashboard' || path === '/dashboard/') return dashboard.page(response);
+      if (path.startsWith('/dashboard/') && dashboard.asset(path.slice(11), response)) return;
+    }
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {

@@ -1,17 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-
-const require = createRequire(import.meta.url);
-
-/** A file inside an installed package, even one its `exports` map does not list. */
-function packageFile(name: string, file: string): string {
-  return join(dirname(require.resolve(`${name}/package.json`)), file);
-}
+import { createAssets, httpSourceFile, packageFile, type AssetFiles } from './assets.js';
 
 /** Every asset comes from an installed package or this folder: the page works with no network. */
-const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
+const ASSETS: AssetFiles = {
   'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript' },
   'react-dom.production.min.js': {
     file: packageFile('react-dom', 'umd/react-dom.production.min.js'),
@@ -19,7 +10,7 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   },
   'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css' },
-  'init.js': { file: new URL('../../src/http/graphiql/init.js', import.meta.url).pathname, type: 'text/javascript' },
+  'init.js': { file: httpSourceFile('graphiql/init.js'), type: 'text/javascript' },
 };
 
 const PAGE = `<!doctype html>
@@ -52,16 +43,9 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-interface Asset {
-  body: Buffer;
-  type: string;
-}
-
 /** Serves the GraphiQL page and its assets, read once at start-up. */
 export function createGraphiQL() {
-  const assets = new Map<string, Asset>(
-    Object.entries(ASSETS).map(([name, { file, type }]) => [name, { body: readFileSync(file), type }]),
-  );
+  const assets = createAssets(ASSETS);
   return {
     page(response: ServerResponse): void {
       response.writeHead(200, {
@@ -73,15 +57,7 @@ export function createGraphiQL() {
     },
     /** Answers /graphiql/<name>; false when there is no such asset. */
     asset(name: string, response: ServerResponse): boolean {
-      const asset = assets.get(name);
-      if (!asset) return false;
-      response.writeHead(200, {
-        'content-type': `${asset.type}; charset=utf-8`,
-        'content-length': asset.body.length,
-        'cache-control': 'public, max-age=86400',
-      });
-      response.end(asset.body);
-      return true;
+      return assets.serve(name, response);
     },
   };
 }
