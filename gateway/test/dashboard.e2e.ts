@@ -140,9 +140,14 @@ async function closedTab(): Promise<{ context: BrowserContext; page: Page; outsi
 }
 
 /** Opens the dashboard, enters the token (and purpose), loads, and reads what each chart drew. */
-async function loadDashboard(page: Page, token: string, purpose = ''): Promise<Record<string, Drawn>> {
+async function loadDashboard(
+  page: Page,
+  token: string,
+  purpose = '',
+  codes: readonly string[] = CODES,
+): Promise<Record<string, Drawn>> {
   const url = new URL('/dashboard', stack.gatewayUrl);
-  url.searchParams.set('codes', CODES.join(','));
+  url.searchParams.set('codes', codes.join(','));
   const response = await page.goto(url.toString(), { waitUntil: 'load' });
   const policy = response?.headers()['content-security-policy'] ?? '';
   expect(policy).toContain("script-src 'self'");
@@ -285,6 +290,27 @@ describe('the analyst dashboard in a closed network', () => {
 
     expect(outside).toEqual([]);
     // The refusals are answers, not page errors; the browser logs a failed status as a console error.
+    expect(problems.filter((p) => !p.includes('status of'))).toEqual([]);
+    await context.close();
+  });
+
+  it('shows what an answer says as text, never as markup', async () => {
+    const { context, page, outside, problems } = await closedTab();
+    const hostile = '<img/src=x/onerror=document.body.dataset.injected=1>';
+    const drawn = await loadDashboard(page, await stack.token('ANALYST', 'analyst-workbench'), '', [hostile]);
+    const answer = await stack.query(STATISTICS, { codes: [hostile] }, ANALYST);
+    const [error] = answer.body.errors;
+    // The gateway names the value it refused: the page must show it as the text it is.
+    expect(error.message).toContain(hostile);
+    for (const id of ['divisions', 'categories', 'grades', 'inputs', 'publication']) {
+      expect([id, drawn[id]!.state, drawn[id]!.code]).toEqual([id, 'error', error.extensions.code]);
+      expect(drawn[id]!.error).toBe(`${error.extensions.code}: ${error.message}`);
+    }
+    // The loop does not depend on the codes: it is still drawn.
+    expect(drawn['loop']!.state).toBe('data');
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => document.body.dataset['injected'])).toBeUndefined();
+    expect(outside).toEqual([]);
     expect(problems.filter((p) => !p.includes('status of'))).toEqual([]);
     await context.close();
   });

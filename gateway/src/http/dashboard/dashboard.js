@@ -51,7 +51,7 @@
   }
 
   function categoryAxis(labels) {
-    return { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } };
+    return { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 3 ? 30 : 0 } };
   }
 
   /** Red, watch and black lists stacked, and the measures beside them. */
@@ -301,7 +301,7 @@
 
   function parseCodes(text) {
     var seen = {};
-    return text.split(/[\s,，;；]+/).map(function (c) { return c.trim().toUpperCase(); }).filter(function (c) {
+    return text.split(/[\s,，;；]+/).map(function (c) { return c.trim(); }).filter(function (c) {
       if (!c || seen[c]) return false;
       seen[c] = true;
       return true;
