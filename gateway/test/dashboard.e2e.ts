@@ -92,7 +92,12 @@ beforeAll(async () => {
     `query($code: CreditCode!, $input: ApprovalCheckInput!) { enterprise(code: $code) { approvalCheck(input: $input) { id } } }`,
     {
       code,
-      input: { matter: '企业投资项目核准', context: 'PROJECT_APPROVAL', applicationId: 'XM-1', idempotencyKey: 'dash-chk' },
+      input: {
+        matter: '企业投资项目核准',
+        context: 'PROJECT_APPROVAL',
+        applicationId: 'XM-1',
+        idempotencyKey: 'dash-chk',
+      },
     },
     APPROVAL,
   );
@@ -232,9 +237,11 @@ describe('the analyst dashboard in a closed network', () => {
 
     expect(loop.overdueCases.length).toBeGreaterThan(0);
     expect(series(drawn['overdue']!, 'overdue')).toEqual(departments.map((d: any) => d.overdue));
-    const table = await page.locator('#overdue-cases tbody tr').evaluateAll((rows) =>
-      rows.map((row) => [...row.querySelectorAll('td')].slice(0, 3).map((cell) => cell.textContent)),
-    );
+    const table = await page
+      .locator('#overdue-cases tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('td')].slice(0, 3).map((cell) => cell.textContent)),
+      );
     expect(table).toEqual(loop.overdueCases.map((c: any) => [c.id, c.code, c.listName]));
 
     // The token is kept for this tab only: not in localStorage, not in a cookie.

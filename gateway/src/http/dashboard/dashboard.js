@@ -5,7 +5,11 @@
 (function () {
   'use strict';
 
-  var STORAGE = { token: 'credit-dashboard.token', purpose: 'credit-dashboard.purpose', codes: 'credit-dashboard.codes' };
+  var STORAGE = {
+    token: 'credit-dashboard.token',
+    purpose: 'credit-dashboard.purpose',
+    codes: 'credit-dashboard.codes',
+  };
   var GRAPHQL = new URL('/graphql', window.location.href).toString();
 
   var STATISTICS_QUERY = [
@@ -57,14 +61,65 @@
   /** Red, watch and black lists stacked, and the measures beside them. */
   function membershipOption(rows) {
     var option = baseOption();
-    option.xAxis = categoryAxis(rows.map(function (r) { return r.key; }));
-    option.yAxis = [{ type: 'value', name: 'subjects', minInterval: 1 }, { type: 'value', name: 'measures', minInterval: 1 }];
+    option.xAxis = categoryAxis(
+      rows.map(function (r) {
+        return r.key;
+      }),
+    );
+    option.yAxis = [
+      { type: 'value', name: 'subjects', minInterval: 1 },
+      { type: 'value', name: 'measures', minInterval: 1 },
+    ];
     option.series = [
-      { id: 'redListed', name: '红名单 red', type: 'bar', stack: 'lists', color: '#2f9e44', data: rows.map(function (r) { return r.redListed; }) },
-      { id: 'watchListed', name: '重点关注 watch', type: 'bar', stack: 'lists', color: '#f08c00', data: rows.map(function (r) { return r.watchListed; }) },
-      { id: 'blackListed', name: '黑名单 black', type: 'bar', stack: 'lists', color: '#c92a2a', data: rows.map(function (r) { return r.blackListed; }) },
-      { id: 'subjects', name: 'subjects', type: 'bar', color: '#9fb3c8', data: rows.map(function (r) { return r.subjects; }) },
-      { id: 'measures', name: '措施 measures', type: 'line', yAxisIndex: 1, color: '#364fc7', data: rows.map(function (r) { return r.measures; }) },
+      {
+        id: 'redListed',
+        name: '红名单 red',
+        type: 'bar',
+        stack: 'lists',
+        color: '#2f9e44',
+        data: rows.map(function (r) {
+          return r.redListed;
+        }),
+      },
+      {
+        id: 'watchListed',
+        name: '重点关注 watch',
+        type: 'bar',
+        stack: 'lists',
+        color: '#f08c00',
+        data: rows.map(function (r) {
+          return r.watchListed;
+        }),
+      },
+      {
+        id: 'blackListed',
+        name: '黑名单 black',
+        type: 'bar',
+        stack: 'lists',
+        color: '#c92a2a',
+        data: rows.map(function (r) {
+          return r.blackListed;
+        }),
+      },
+      {
+        id: 'subjects',
+        name: 'subjects',
+        type: 'bar',
+        color: '#9fb3c8',
+        data: rows.map(function (r) {
+          return r.subjects;
+        }),
+      },
+      {
+        id: 'measures',
+        name: '措施 measures',
+        type: 'line',
+        yAxisIndex: 1,
+        color: '#364fc7',
+        data: rows.map(function (r) {
+          return r.measures;
+        }),
+      },
     ];
     return option;
   }
@@ -90,9 +145,24 @@
       path: STATISTICS.concat(['byGrade']),
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.grade; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.grade;
+          }),
+        );
         option.yAxis = { type: 'value', name: 'subjects', minInterval: 1 };
-        option.series = [{ id: 'subjects', name: 'subjects', type: 'bar', color: '#364fc7', label: { show: true, position: 'top' }, data: rows.map(function (r) { return r.subjects; }) }];
+        option.series = [
+          {
+            id: 'subjects',
+            name: 'subjects',
+            type: 'bar',
+            color: '#364fc7',
+            label: { show: true, position: 'top' },
+            data: rows.map(function (r) {
+              return r.subjects;
+            }),
+          },
+        ];
         return option;
       },
     },
@@ -103,11 +173,33 @@
       empty: 'No department inputs.',
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.source; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.source;
+          }),
+        );
         option.yAxis = { type: 'value', name: 'subjects', minInterval: 1 };
         option.series = [
-          { id: 'read', name: 'read', type: 'bar', stack: 'inputs', color: '#2f9e44', data: rows.map(function (r) { return r.read; }) },
-          { id: 'missing', name: 'missing 缺失', type: 'bar', stack: 'inputs', color: '#c92a2a', data: rows.map(function (r) { return r.missing; }) },
+          {
+            id: 'read',
+            name: 'read',
+            type: 'bar',
+            stack: 'inputs',
+            color: '#2f9e44',
+            data: rows.map(function (r) {
+              return r.read;
+            }),
+          },
+          {
+            id: 'missing',
+            name: 'missing 缺失',
+            type: 'bar',
+            stack: 'inputs',
+            color: '#c92a2a',
+            data: rows.map(function (r) {
+              return r.missing;
+            }),
+          },
         ];
         return option;
       },
@@ -119,11 +211,33 @@
       empty: 'No published decisions among these subjects.',
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.department; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.department;
+          }),
+        );
         option.yAxis = { type: 'value', name: 'decisions', minInterval: 1 };
         option.series = [
-          { id: 'onTime', name: 'on time 及时', type: 'bar', stack: 'decisions', color: '#2f9e44', data: rows.map(function (r) { return r.decisions - r.late; }) },
-          { id: 'late', name: 'late 超期', type: 'bar', stack: 'decisions', color: '#c92a2a', data: rows.map(function (r) { return r.late; }) },
+          {
+            id: 'onTime',
+            name: 'on time 及时',
+            type: 'bar',
+            stack: 'decisions',
+            color: '#2f9e44',
+            data: rows.map(function (r) {
+              return r.decisions - r.late;
+            }),
+          },
+          {
+            id: 'late',
+            name: 'late 超期',
+            type: 'bar',
+            stack: 'decisions',
+            color: '#c92a2a',
+            data: rows.map(function (r) {
+              return r.late;
+            }),
+          },
         ];
         return option;
       },
@@ -135,12 +249,40 @@
       empty: 'No cases pushed yet.',
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.department.name; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.department.name;
+          }),
+        );
         option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
         option.series = [
-          { id: 'responseRate', name: '响应率', type: 'bar', color: '#364fc7', data: rows.map(function (r) { return percent(r.responseRate); }) },
-          { id: 'feedbackRate', name: '反馈率', type: 'bar', color: '#0c8599', data: rows.map(function (r) { return percent(r.feedbackRate); }) },
-          { id: 'enforcementRate', name: '奖惩到位率', type: 'bar', color: '#2f9e44', data: rows.map(function (r) { return percent(r.enforcementRate); }) },
+          {
+            id: 'responseRate',
+            name: '响应率',
+            type: 'bar',
+            color: '#364fc7',
+            data: rows.map(function (r) {
+              return percent(r.responseRate);
+            }),
+          },
+          {
+            id: 'feedbackRate',
+            name: '反馈率',
+            type: 'bar',
+            color: '#0c8599',
+            data: rows.map(function (r) {
+              return percent(r.feedbackRate);
+            }),
+          },
+          {
+            id: 'enforcementRate',
+            name: '奖惩到位率',
+            type: 'bar',
+            color: '#2f9e44',
+            data: rows.map(function (r) {
+              return percent(r.enforcementRate);
+            }),
+          },
         ];
         return option;
       },
@@ -152,12 +294,40 @@
       empty: 'No approval checks yet.',
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.matter + ' · ' + r.department; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.matter + ' · ' + r.department;
+          }),
+        );
         option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
         option.series = [
-          { id: 'checkRate', name: '查询率', type: 'bar', color: '#364fc7', data: rows.map(function (r) { return percent(r.checkRate); }) },
-          { id: 'reportRate', name: '查询反馈率', type: 'bar', color: '#0c8599', data: rows.map(function (r) { return percent(r.reportRate); }) },
-          { id: 'enforcementRate', name: '奖惩到位率', type: 'bar', color: '#2f9e44', data: rows.map(function (r) { return percent(r.enforcementRate); }) },
+          {
+            id: 'checkRate',
+            name: '查询率',
+            type: 'bar',
+            color: '#364fc7',
+            data: rows.map(function (r) {
+              return percent(r.checkRate);
+            }),
+          },
+          {
+            id: 'reportRate',
+            name: '查询反馈率',
+            type: 'bar',
+            color: '#0c8599',
+            data: rows.map(function (r) {
+              return percent(r.reportRate);
+            }),
+          },
+          {
+            id: 'enforcementRate',
+            name: '奖惩到位率',
+            type: 'bar',
+            color: '#2f9e44',
+            data: rows.map(function (r) {
+              return percent(r.enforcementRate);
+            }),
+          },
         ];
         return option;
       },
@@ -169,21 +339,40 @@
       empty: 'No cases pushed yet.',
       option: function (rows) {
         var option = baseOption();
-        option.xAxis = categoryAxis(rows.map(function (r) { return r.department.name; }));
+        option.xAxis = categoryAxis(
+          rows.map(function (r) {
+            return r.department.name;
+          }),
+        );
         option.yAxis = { type: 'value', name: 'overdue', minInterval: 1 };
-        option.series = [{ id: 'overdue', name: '逾期 overdue', type: 'bar', color: '#c92a2a', data: rows.map(function (r) { return r.overdue; }) }];
+        option.series = [
+          {
+            id: 'overdue',
+            name: '逾期 overdue',
+            type: 'bar',
+            color: '#c92a2a',
+            data: rows.map(function (r) {
+              return r.overdue;
+            }),
+          },
+        ];
         return option;
       },
-      after: function (data) { showOverdueCases(at(data, LOOP.concat(['overdueCases']))); },
+      after: function (data) {
+        showOverdueCases(at(data, LOOP.concat(['overdueCases'])));
+      },
     },
   ];
 
   var instances = {};
 
-  function element(id) { return document.getElementById(id); }
+  function element(id) {
+    return document.getElementById(id);
+  }
 
   function chartOf(spec) {
-    if (!instances[spec.id]) instances[spec.id] = echarts.init(element('chart-' + spec.id), null, { renderer: 'canvas' });
+    if (!instances[spec.id])
+      instances[spec.id] = echarts.init(element('chart-' + spec.id), null, { renderer: 'canvas' });
     return instances[spec.id];
   }
 
@@ -212,8 +401,15 @@
   function distinctTexts(errors) {
     var seen = {};
     return errors
-      .map(function (e) { var d = describe(e); return d.code + ': ' + d.message; })
-      .filter(function (text) { if (seen[text]) return false; seen[text] = true; return true; });
+      .map(function (e) {
+        var d = describe(e);
+        return d.code + ': ' + d.message;
+      })
+      .filter(function (text) {
+        if (seen[text]) return false;
+        seen[text] = true;
+        return true;
+      });
   }
 
   function setText(card, selector, texts) {
@@ -232,7 +428,14 @@
     setText(card, '.chart-note', []);
     chartOf(spec).setOption(
       {
-        title: { text: d.code, subtext: d.message, left: 'center', top: 'middle', textStyle: { color: '#8a1c1c', fontSize: 16 }, subtextStyle: { width: 420, overflow: 'break' } },
+        title: {
+          text: d.code,
+          subtext: d.message,
+          left: 'center',
+          top: 'middle',
+          textStyle: { color: '#8a1c1c', fontSize: 16 },
+          subtextStyle: { width: 420, overflow: 'break' },
+        },
         series: [],
       },
       true,
@@ -252,7 +455,10 @@
     var table = element('overdue-cases');
     var body = table.querySelector('tbody');
     body.replaceChildren();
-    if (!Array.isArray(cases) || cases.length === 0) { table.hidden = true; return; }
+    if (!Array.isArray(cases) || cases.length === 0) {
+      table.hidden = true;
+      return;
+    }
     cases.forEach(function (c) {
       var row = document.createElement('tr');
       [c.id, c.code, c.listName, c.openedAt, c.responseDue, c.feedbackDue].forEach(function (value) {
@@ -270,26 +476,47 @@
     var headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     headers.authorization = 'Bearer ' + token;
     if (purpose) headers['x-credit-purpose'] = purpose;
-    return fetch(GRAPHQL, { method: 'POST', headers: headers, body: JSON.stringify({ query: query, variables: variables }), credentials: 'omit', cache: 'no-store' })
+    return fetch(GRAPHQL, {
+      method: 'POST',
+      headers: headers,
+      body: JSON.stringify({ query: query, variables: variables }),
+      credentials: 'omit',
+      cache: 'no-store',
+    })
       .then(function (response) {
         return response.json().then(
           function (body) {
-            if (body && typeof body === 'object' && (body.data !== undefined || Array.isArray(body.errors))) return body;
-            return { errors: [{ message: 'Unexpected answer from /graphql', extensions: { code: 'HTTP_' + response.status } }] };
+            if (body && typeof body === 'object' && (body.data !== undefined || Array.isArray(body.errors)))
+              return body;
+            return {
+              errors: [{ message: 'Unexpected answer from /graphql', extensions: { code: 'HTTP_' + response.status } }],
+            };
           },
-          function () { return { errors: [{ message: 'The answer was not JSON', extensions: { code: 'HTTP_' + response.status } }] }; },
+          function () {
+            return {
+              errors: [{ message: 'The answer was not JSON', extensions: { code: 'HTTP_' + response.status } }],
+            };
+          },
         );
       })
       .catch(function (error) {
-        return { errors: [{ message: String(error && error.message ? error.message : error), extensions: { code: 'NETWORK_ERROR' } }] };
+        return {
+          errors: [
+            { message: String(error && error.message ? error.message : error), extensions: { code: 'NETWORK_ERROR' } },
+          ],
+        };
       });
   }
 
   function render(query, body) {
     var errors = Array.isArray(body.errors) ? body.errors : [];
-    CHARTS.filter(function (spec) { return spec.query === query; }).forEach(function (spec) {
+    CHARTS.filter(function (spec) {
+      return spec.query === query;
+    }).forEach(function (spec) {
       var rows = at(body.data, spec.path);
-      var mine = errors.filter(function (e) { return concerns(e, spec.path); });
+      var mine = errors.filter(function (e) {
+        return concerns(e, spec.path);
+      });
       if (!Array.isArray(rows)) {
         showError(spec, mine[0] || { message: 'No data in the answer', extensions: { code: 'NO_DATA' } });
       } else {
@@ -301,11 +528,16 @@
 
   function parseCodes(text) {
     var seen = {};
-    return text.split(/[\s,，;；]+/).map(function (c) { return c.trim(); }).filter(function (c) {
-      if (!c || seen[c]) return false;
-      seen[c] = true;
-      return true;
-    });
+    return text
+      .split(/[\s,，;；]+/)
+      .map(function (c) {
+        return c.trim();
+      })
+      .filter(function (c) {
+        if (!c || seen[c]) return false;
+        seen[c] = true;
+        return true;
+      });
   }
 
   var status = element('status');
@@ -315,16 +547,25 @@
     var token = element('token').value.trim();
     var purpose = element('purpose').value.trim();
     var codes = parseCodes(element('codes').value);
-    if (!token) { status.textContent = 'Enter a token first.'; return; }
+    if (!token) {
+      status.textContent = 'Enter a token first.';
+      return;
+    }
     sessionStorage.setItem(STORAGE.token, token);
     sessionStorage.setItem(STORAGE.purpose, purpose);
     sessionStorage.setItem(STORAGE.codes, codes.join('\n'));
     var ticket = ++loads;
     document.body.dataset.loaded = 'pending';
     status.textContent = 'Loading…';
-    var statistics = codes.length === 0
-      ? Promise.resolve({ data: null, errors: [{ message: 'Enter the credit codes of the subjects to count', extensions: { code: 'NO_SUBJECTS' } }] })
-      : ask(STATISTICS_QUERY, { codes: codes }, token, purpose);
+    var statistics =
+      codes.length === 0
+        ? Promise.resolve({
+            data: null,
+            errors: [
+              { message: 'Enter the credit codes of the subjects to count', extensions: { code: 'NO_SUBJECTS' } },
+            ],
+          })
+        : ask(STATISTICS_QUERY, { codes: codes }, token, purpose);
     var loop = ask(LOOP_QUERY, {}, token, purpose);
     Promise.all([statistics, loop]).then(function (answers) {
       if (ticket !== loads) return;
@@ -332,9 +573,15 @@
       render('loop', answers[1]);
       var subjects = at(answers[0].data, STATISTICS.concat(['subjects']));
       var incomplete = at(answers[0].data, STATISTICS.concat(['incompleteSubjects']));
-      status.textContent = typeof subjects === 'number'
-        ? subjects + ' subjects counted' + (incomplete ? ', ' + incomplete + ' while a department could not be read' : '') + '. Updated ' + new Date().toLocaleString() + '.'
-        : 'Updated ' + new Date().toLocaleString() + '.';
+      status.textContent =
+        typeof subjects === 'number'
+          ? subjects +
+            ' subjects counted' +
+            (incomplete ? ', ' + incomplete + ' while a department could not be read' : '') +
+            '. Updated ' +
+            new Date().toLocaleString() +
+            '.'
+          : 'Updated ' + new Date().toLocaleString() + '.';
       document.body.dataset.loaded = String(ticket);
     });
   }
@@ -342,7 +589,9 @@
   var params = new URLSearchParams(window.location.search);
   element('token').value = sessionStorage.getItem(STORAGE.token) || '';
   element('purpose').value = sessionStorage.getItem(STORAGE.purpose) || '';
-  element('codes').value = params.get('codes') ? parseCodes(params.get('codes')).join('\n') : sessionStorage.getItem(STORAGE.codes) || '';
+  element('codes').value = params.get('codes')
+    ? parseCodes(params.get('codes')).join('\n')
+    : sessionStorage.getItem(STORAGE.codes) || '';
 
   element('access').addEventListener('submit', function (event) {
     event.preventDefault();
@@ -354,7 +603,9 @@
     status.textContent = 'Token forgotten.';
   });
   window.addEventListener('resize', function () {
-    Object.keys(instances).forEach(function (id) { instances[id].resize(); });
+    Object.keys(instances).forEach(function (id) {
+      instances[id].resize();
+    });
   });
   if (element('token').value) load();
 })();
