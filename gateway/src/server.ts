@@ -23,8 +23,10 @@ import { loadSupergraph } from './supergraph.js';
 
 export interface Gateway {
   handler: RequestListener;
-  /** What /readyz answers: subgraphs up and admission not saturated. */
+  /** What /readyz answers: not draining, subgraphs up and admission not saturated. */
   readiness(): Promise<Readiness>;
+  /** From now on /readyz answers 503 (draining): the process is about to stop. */
+  drain(): void;
   /** Prometheus metrics, served on their own port (METRICS_PORT); undefined when that is 0. */
   metrics: Registry | undefined;
   stop(): Promise<void>;
@@ -34,8 +36,8 @@ export interface Gateway {
  * Builds the gateway: loads the committed supergraph and wires the HTTP endpoints.
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
  * - /healthz: the process is alive;
- * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
- *   for admission (ADMISSION_UNREADY_MS).
+ * - /readyz: the gateway is not draining for a shutdown, the supergraph is loaded, every subgraph
+ *   answers, and requests are not left waiting for admission (ADMISSION_UNREADY_MS).
  * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
  * METRICS_PORT (index.ts).
  */
@@ -69,11 +71,14 @@ export async function createGateway(
     redis: () => services.redis.health(),
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
-  const readiness = () =>
-    checkReadiness(supergraph, 1_000, {
-      report: graphql.admission(),
-      unreadyAfterMs: config.performance.admissionUnreadyMs,
-    });
+  let draining = false;
+  const readiness = (): Promise<Readiness> =>
+    draining
+      ? Promise.resolve({ ready: false, draining: true, supergraph: 'loaded', subgraphs: {} })
+      : checkReadiness(supergraph, 1_000, {
+          report: graphql.admission(),
+          unreadyAfterMs: config.performance.admissionUnreadyMs,
+        });
 
   const handler: RequestListener = (request, response) => {
     const url = new URL(request.url ?? '/', 'http://gateway');
@@ -111,6 +116,9 @@ export async function createGateway(
   return {
     handler,
     readiness,
+    drain: () => {
+      draining = true;
+    },
     metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
@@ -121,6 +129,11 @@ export async function createGateway(
 
 export interface RunningGateway extends RunningServer {
   gateway: Gateway;
+  /**
+   * Starts a shutdown's drain: /readyz answers 503, and every answer from now on (those in flight
+   * included) closes its connection. Requests are still served until `close`.
+   */
+  drain(): void;
 }
 
 export async function startGateway(
@@ -141,8 +154,13 @@ export async function startGateway(
     keepAliveTimeoutMs,
   });
   return {
-    ...server,
+    url: server.url,
+    port: server.port,
     gateway,
+    drain: () => {
+      gateway.drain();
+      server.drain();
+    },
     // With a grace, requests in flight are answered (and registered) before the register is closed.
     close: async (graceMs?: number) => {
       await server.close(graceMs);
