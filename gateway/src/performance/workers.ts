@@ -213,7 +213,9 @@ export async function runPrimary(options: PrimaryOptions, logger: Logger): Promi
         return { worker: state.slot, alive, ready: alive && state.ready, silentMs, admission: state.admission };
       });
     const ready = !stopping && workers.length === options.workers && workers.every((worker) => worker.ready);
-    return { ready, status: ready ? 200 : 503, body: { ready, stopping, workers } };
+    // Stopping, it says `draining` as a worker's own /readyz does: the balancer should send elsewhere.
+    const body = { ready, stopping, ...(stopping ? { draining: true } : {}), workers };
+    return { ready, status: ready ? 200 : 503, body };
   }
 
   const healthHandler: RequestListener = (request, response) => {
