@@ -33,6 +33,8 @@ export interface ReplicaLoad {
   failures(): string[];
   /** Resolves once `count` more requests than now have been acknowledged. */
   more(count: number): Promise<void>;
+  /** Resolves when every client has sent its `perClient` requests. */
+  done(): Promise<void>;
   /** Stops the clients after their request in flight and resolves when every one has stopped. */
   stop(): Promise<void>;
 }
@@ -118,6 +120,9 @@ export function startReplicaLoad(options: ReplicaLoadOptions): ReplicaLoad {
         void running.then(resolve);
         waiters.push({ count: target, resolve });
       }),
+    async done() {
+      await running;
+    },
     async stop() {
       stopped = true;
       await running;
