@@ -52,7 +52,11 @@ export function startReplicaLoad(options: ReplicaLoadOptions): ReplicaLoad {
 
   const send = (target: string, requestId: string, operationName: string, agent: Agent) =>
     new Promise<string | null>((resolve) => {
-      const body = JSON.stringify({ query: LOAD_QUERY(operationName), operationName, variables: { code: options.code } });
+      const body = JSON.stringify({
+        query: LOAD_QUERY(operationName),
+        operationName,
+        variables: { code: options.code },
+      });
       const request = httpRequest(
         new URL('/graphql', target),
         {
@@ -117,7 +121,7 @@ export function startReplicaLoad(options: ReplicaLoadOptions): ReplicaLoad {
     more: (count) =>
       new Promise<void>((resolve) => {
         const target = acknowledged.length + count;
-        void running.then(resolve);
+        void running.then(() => resolve());
         waiters.push({ count: target, resolve });
       }),
     async done() {
