@@ -171,6 +171,17 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** A server `listen` opened: it can also be drained before it is closed. */
+export interface ListeningServer extends RunningServer {
+  /**
+   * From now on every answer, including those in flight not yet sent, says `connection: close`
+   * and closes its connection once sent: a keep-alive client (a load balancer) opens its next
+   * connection elsewhere instead of reusing one this server is about to close. Requests are still
+   * served. `close` drains too.
+   */
+  drain(): void;
+}
+
 /** Node's own limits on a connection, set here rather than left at Node's defaults (300 s a request). */
 export interface ServerTimeouts {
   /** Every header of a request has arrived within this (Node's headersTimeout). */
@@ -261,7 +272,7 @@ export async function listen(
   port: number,
   host = '127.0.0.1',
   timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS,
-): Promise<RunningServer> {
+): Promise<ListeningServer> {
   const server = createServer(
     {
       // Lenders send up to 500 consents in one header, and the gateway forwards what they grant.
@@ -275,6 +286,24 @@ export async function listen(
     handler,
   );
   server.on('clientError', answerClientError);
+  // Answers not sent yet, which a drain makes close their connection. Before the handler, which
+  // may answer at once.
+  const unsent = new Set<ServerResponse>();
+  let draining = false;
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (draining) {
+      response.shouldKeepAlive = false;
+      return;
+    }
+    unsent.add(response);
+    response.once('close', () => unsent.delete(response));
+  });
+  const drain = () => {
+    if (draining) return;
+    draining = true;
+    for (const response of unsent) if (!response.headersSent) response.shouldKeepAlive = false;
+    unsent.clear();
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -287,8 +316,10 @@ export async function listen(
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
+    drain,
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
+        drain();
         if (graceMs <= 0) {
           server.close(() => resolve());
           server.closeAllConnections();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { listen, sendJson } from '../src/http.js';
@@ -33,6 +33,38 @@ describe('listen', { timeout: 30_000 }, () => {
     await closed;
     // Nothing listens any more.
     await expect(get(`${server.url}/again`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('drains: answers keep their connection until then, and afterwards, in flight or new, close it', async () => {
+    const arrivals: (() => void)[] = [];
+    const server = await listen((request, response) => {
+      if (request.url === '/slow') arrivals.shift()?.();
+      setTimeout(() => sendJson(response, 200, { path: request.url }), request.url === '/slow' ? 300 : 0);
+    }, 0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = (path: string) =>
+      new Promise<{ connection: string | undefined; socket: unknown }>((resolve, reject) => {
+        const request = httpRequest(`${server.url}${path}`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ connection: response.headers.connection, socket: request.socket }));
+        });
+        request.on('error', reject).end();
+      });
+    try {
+      const first = await ask('/before');
+      expect(first.connection).toBe('keep-alive');
+      const arrived = new Promise<void>((resolve) => arrivals.push(resolve));
+      const inFlight = ask('/slow');
+      await arrived;
+      server.drain();
+      const slow = await inFlight;
+      // The kept connection served both, and is closed after the answer drained.
+      expect(slow).toEqual({ connection: 'close', socket: first.socket });
+      expect((await ask('/after')).connection).toBe('close');
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
   });
 
   it('cuts a request still unanswered when the grace is over', async () => {

@@ -37,7 +37,7 @@ const CONFIG_LOADERS: Readonly<Record<string, (env: Env) => unknown>> = {
   'sources/dist/social-security/seed-main.js': loadSeedConfig,
 };
 
-/** What a gateway worker has past SHUTDOWN_GRACE_MS to flush the register (FLUSH_MARGIN_MS, performance/workers.ts). */
+/** What a gateway worker has past its drain and SHUTDOWN_GRACE_MS to flush the register (FLUSH_MARGIN_MS, performance/shutdown.ts). */
 const FLUSH_MARGIN_S = 5;
 
 const GATEWAY_SCRIPT = 'gateway/dist/index.js';
@@ -161,9 +161,11 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     const preStop = container.lifecycle?.preStop?.exec?.command ?? [];
     const preStopSeconds = preStop[0] === 'sleep' ? Number(preStop[1]) : 0;
     const graceSeconds = Number(envValue(container, 'SHUTDOWN_GRACE_MS')) / 1000;
+    const drainSeconds = Number(envValue(container, 'SHUTDOWN_DRAIN_DELAY_MS')) / 1000;
     expect(graceSeconds).toBeGreaterThan(0);
+    expect(drainSeconds).toBeGreaterThan(0);
     expect(workload.pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
-      preStopSeconds + graceSeconds + FLUSH_MARGIN_S,
+      preStopSeconds + drainSeconds + graceSeconds + FLUSH_MARGIN_S,
     );
 
     const port = Number(envValue(container, 'PORT'));

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { closeOnSignals, createLogger, listenMetrics, registrySource, startTracing } from '@credit-gateway/common';
 import { loadConfig } from './config.js';
 import { answerPrimaryMetricsRequests, clusterMetricsSource } from './observability/metrics/index.js';
+import { drainAndClose, exitAfterBound } from './performance/shutdown.js';
 import { primaryOptions, runPrimary, startHeartbeat, workerConfig, workerSlot } from './performance/workers.js';
 import { startGateway } from './server.js';
 
@@ -37,10 +38,12 @@ if (cluster.isPrimary && config.performance.supervised) {
     { url: `${server.url}/graphql`, metrics: metricsServer ? `${metricsServer.url}/metrics` : null, pid: process.pid },
     'credit-gateway listening',
   );
-  // Stops accepting, answers (and registers) what is in flight within the grace, then flushes the register.
+  // Turns unready and drains (SHUTDOWN_DRAIN_DELAY_MS), stops accepting, answers (and registers)
+  // what is in flight within the grace (SHUTDOWN_GRACE_MS), then flushes the register.
+  const times = { drainDelayMs: config.performance.shutdownDrainDelayMs, graceMs: config.performance.shutdownGraceMs };
   closeOnSignals(async () => {
-    heartbeat?.draining();
-    await server.close(config.performance.shutdownGraceMs);
+    exitAfterBound(times, workerLogger);
+    await drainAndClose(server, times, workerLogger, () => heartbeat?.draining());
     await metricsServer?.close();
     heartbeat?.stop();
     await tracing?.shutdown();

@@ -24,8 +24,10 @@ import { loadSupergraph } from './supergraph.js';
 
 export interface Gateway {
   handler: RequestListener;
-  /** What /readyz answers: subgraphs up and admission not saturated. */
+  /** What /readyz answers: not draining, subgraphs up and admission not saturated. */
   readiness(): Promise<Readiness>;
+  /** From now on /readyz answers 503 (draining): the process is about to stop. */
+  drain(): void;
   /** Prometheus metrics, served on their own port (METRICS_PORT); undefined when that is 0. */
   metrics: Registry | undefined;
   stop(): Promise<void>;
@@ -36,8 +38,8 @@ export interface Gateway {
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
  * - /dashboard: the analysts' charts, read through /graphql with their own token;
  * - /healthz: the process is alive;
- * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
- *   for admission (ADMISSION_UNREADY_MS).
+ * - /readyz: the gateway is not draining for a shutdown, the supergraph is loaded, every subgraph
+ *   answers, and requests are not left waiting for admission (ADMISSION_UNREADY_MS).
  * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
  * METRICS_PORT (index.ts).
  */
@@ -72,11 +74,14 @@ export async function createGateway(
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const dashboard = config.dashboard ? createDashboard() : null;
-  const readiness = () =>
-    checkReadiness(supergraph, 1_000, {
-      report: graphql.admission(),
-      unreadyAfterMs: config.performance.admissionUnreadyMs,
-    });
+  let draining = false;
+  const readiness = (): Promise<Readiness> =>
+    draining
+      ? Promise.resolve({ ready: false, draining: true, supergraph: 'loaded', subgraphs: {} })
+      : checkReadiness(supergraph, 1_000, {
+          report: graphql.admission(),
+          unreadyAfterMs: config.performance.admissionUnreadyMs,
+        });
 
   const handler: RequestListener = (request, response) => {
     const url = new URL(request.url ?? '/', 'http://gateway');
@@ -118,6 +123,9 @@ export async function createGateway(
   return {
     handler,
     readiness,
+    drain: () => {
+      draining = true;
+    },
     metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
@@ -128,6 +136,11 @@ export async function createGateway(
 
 export interface RunningGateway extends RunningServer {
   gateway: Gateway;
+  /**
+   * Starts a shutdown's drain: /readyz answers 503, and every answer from now on (those in flight
+   * included) closes its connection. Requests are still served until `close`.
+   */
+  drain(): void;
 }
 
 export async function startGateway(
@@ -148,8 +161,13 @@ export async function startGateway(
     keepAliveTimeoutMs,
   });
   return {
-    ...server,
+    url: server.url,
+    port: server.port,
     gateway,
+    drain: () => {
+      gateway.drain();
+      server.drain();
+    },
     // With a grace, requests in flight are answered (and registered) before the register is closed.
     close: async (graceMs?: number) => {
       await server.close(graceMs);

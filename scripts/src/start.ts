@@ -72,8 +72,9 @@ const gateway: Service = {
 const children: ChildProcess[] = [];
 let stopping = false;
 /**
- * How long the services get to stop: past the gateway's own grace for requests in flight
- * (SHUTDOWN_GRACE_MS, 10 s) and the time its primary gives workers to flush the register (5 s).
+ * How long the services get to stop: past the gateway's drain (SHUTDOWN_DRAIN_DELAY_MS, 2 s), its
+ * grace for requests in flight (SHUTDOWN_GRACE_MS, 10 s) and the time its primary gives workers to
+ * flush the register (5 s).
  */
 const STOP_GRACE_MS = 20_000;
 

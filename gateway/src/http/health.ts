@@ -10,6 +10,8 @@ export interface AdmissionReport {
 
 export interface Readiness {
   ready: boolean;
+  /** The process is shutting down: it still answers, but wants no new requests. */
+  draining?: true;
   supergraph: 'loaded' | 'missing';
   subgraphs: Record<string, 'up' | 'down'>;
   admission?: AdmissionReport & { saturated: boolean };

@@ -60,6 +60,12 @@ export interface PerformanceConfig {
   workerStallMs: number;
   /** HEALTH_PORT: where the primary answers /healthz and /readyz for all its workers; 0 is none. */
   healthPort: number;
+  /**
+   * SHUTDOWN_DRAIN_DELAY_MS: on SIGTERM, /readyz answers 503 at once and requests are still served
+   * (each answer closing its connection) for this long, so that a load balancer stops sending
+   * before the listener closes.
+   */
+  shutdownDrainDelayMs: number;
   /** SHUTDOWN_GRACE_MS: on SIGTERM, requests in flight get this long to finish before connections are cut. */
   shutdownGraceMs: number;
 }
@@ -200,11 +206,17 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       { min: 0, max: 65_535 },
       'Where the primary answers /healthz and /readyz for all its workers; 0 is none',
     ),
+    shutdownDrainDelayMs: reader.int(
+      'SHUTDOWN_DRAIN_DELAY_MS',
+      2_000,
+      { min: 0, max: 600_000 },
+      'On SIGTERM, /readyz answers 503 at once and requests are still served, each answer closing its connection, for this long before the listener closes, so that a load balancer stops sending first',
+    ),
     shutdownGraceMs: reader.int(
       'SHUTDOWN_GRACE_MS',
       10_000,
       { min: 0, max: 600_000 },
-      'On SIGTERM, requests in flight get this long to finish before connections are cut',
+      'On SIGTERM, after the drain delay, requests in flight get this long to finish before connections are cut',
     ),
   };
 }

@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import { listen, sendJson, type Env, type Logger, type RunningServer } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import type { AdmissionReport, Readiness } from '../http/health.js';
+import { shutdownBoundMs } from './shutdown.js';
 import {
   hostRegisterForWorkers,
   registerOwnedByPrimary,
@@ -101,19 +102,22 @@ export interface PrimaryOptions {
   /** Where the primary answers /healthz and /readyz (HEALTH_PORT); 0 is nowhere. */
   healthPort: number;
   host: string;
-  /** What a worker gives its requests in flight on SIGTERM (SHUTDOWN_GRACE_MS). */
+  /** How long a worker, on SIGTERM, is unready but still serving (SHUTDOWN_DRAIN_DELAY_MS). */
+  shutdownDrainDelayMs: number;
+  /** What a worker then gives its requests in flight (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
   /** The query register: on the file store the primary holds it for every worker. */
   register?: RegisterConfig;
 }
 
 export function primaryOptions(config: GatewayConfig): PrimaryOptions {
-  const { workers, workerStallMs, healthPort, shutdownGraceMs } = config.performance;
+  const { workers, workerStallMs, healthPort, shutdownDrainDelayMs, shutdownGraceMs } = config.performance;
   return {
     workers,
     stallMs: workerStallMs,
     healthPort,
     host: config.host,
+    shutdownDrainDelayMs,
     shutdownGraceMs,
     register: config.register,
   };
@@ -121,8 +125,6 @@ export function primaryOptions(config: GatewayConfig): PrimaryOptions {
 
 /** A worker that dies sooner than this after its start is restarted after a pause, not at once. */
 const RESTART_PAUSE_MS = 1_000;
-/** What a worker has, past its grace for requests, to flush the register and exit. */
-const FLUSH_MARGIN_MS = 5_000;
 /** A worker silent for longer than this (or than WORKER_STALL_MS, if less) makes the primary unready. */
 const FRESH_MS = 2_000;
 
@@ -141,7 +143,8 @@ interface WorkerState {
  * that exits. A worker whose heartbeat stops for `stallMs` (its event loop is blocked, so it would
  * ignore SIGTERM too) is killed with SIGKILL and replaced. The primary answers health probes
  * itself on `healthPort`, from the heartbeats, so a busy worker cannot hold a probe. On SIGINT or
- * SIGTERM it stops the workers, kills those still running after their grace, and exits.
+ * SIGTERM its /readyz answers 503 at once; it stops the workers (each drains, then finishes what is
+ * in flight), kills those still running after their drain and grace, and exits.
  */
 export async function runPrimary(options: PrimaryOptions, logger: Logger): Promise<void> {
   const states = new Map<Worker, WorkerState>();
@@ -210,7 +213,9 @@ export async function runPrimary(options: PrimaryOptions, logger: Logger): Promi
         return { worker: state.slot, alive, ready: alive && state.ready, silentMs, admission: state.admission };
       });
     const ready = !stopping && workers.length === options.workers && workers.every((worker) => worker.ready);
-    return { ready, status: ready ? 200 : 503, body: { ready, stopping, workers } };
+    // Stopping, it says `draining` as a worker's own /readyz does: the balancer should send elsewhere.
+    const body = { ready, stopping, ...(stopping ? { draining: true } : {}), workers };
+    return { ready, status: ready ? 200 : 503, body };
   }
 
   const healthHandler: RequestListener = (request, response) => {
@@ -241,12 +246,15 @@ export async function runPrimary(options: PrimaryOptions, logger: Logger): Promi
     if (states.size === 0) return finish(0);
     for (const worker of states.keys()) worker.process.kill('SIGTERM');
     // A stalled worker never runs its SIGTERM handler; it would keep its locks and its port.
-    setTimeout(() => {
-      forced = true;
-      logger.error({ workers: states.size }, 'gateway workers did not stop in time: killing them');
-      for (const worker of states.keys()) worker.process.kill('SIGKILL');
-      setTimeout(() => process.exit(1), 1_000).unref();
-    }, options.shutdownGraceMs + FLUSH_MARGIN_MS).unref();
+    setTimeout(
+      () => {
+        forced = true;
+        logger.error({ workers: states.size }, 'gateway workers did not stop in time: killing them');
+        for (const worker of states.keys()) worker.process.kill('SIGKILL');
+        setTimeout(() => process.exit(1), 1_000).unref();
+      },
+      shutdownBoundMs({ drainDelayMs: options.shutdownDrainDelayMs, graceMs: options.shutdownGraceMs }),
+    ).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -14,13 +14,30 @@ import { SOURCE_CHILD_ENV } from '../../../common/test/support/source-child.js';
  */
 export interface ChildGateway {
   url: string;
+  /** Where a load balancer asks whether to send: the primary's HEALTH_PORT when it has one, else the main port. */
+  readyUrl: string;
   env: Record<string, string>;
   /** The primary's pid (the only process with WORKERS=1). */
   pid(): number | undefined;
   /** Worker pids, from their "listening" log lines, latest first per slot. */
   workerPids(): number[];
-  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal`, waits for the process to exit and returns how it did (null when it was not running). */
+  kill(signal?: NodeJS.Signals): Promise<ExitStatus | null>;
   start(): Promise<void>;
+  /** The JSON log lines of the processes since the last start, in the order written. */
+  logs(): LogLine[];
+}
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface LogLine {
+  msg?: string;
+  worker?: number;
+  pid?: number;
+  [field: string]: unknown;
 }
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
@@ -58,9 +75,12 @@ export async function startChildGateway(
   const tsconfig = SOURCE_CHILD_ENV.TSX_TSCONFIG_PATH;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // The register on PostgreSQL when the test names one, else the file store in `dir`.
+  const stackEnv = { ...stack.gatewayEnv };
+  delete stackEnv['REGISTER_DIR'];
   const gatewayEnv: Record<string, string> = {
-    ...stack.gatewayEnv,
-    REGISTER_DIR: join(dir, 'register'),
+    ...stackEnv,
+    ...(env['REGISTER_DATABASE_URL'] ? {} : { REGISTER_DIR: join(dir, 'register') }),
     REGISTER_WRITER_ID: 'child-gateway',
     WORKERS: '1',
     METRICS_PORT: '0',
@@ -75,17 +95,23 @@ export async function startChildGateway(
   };
   let child: ChildProcess | undefined;
   const workers = new Map<number, number>();
+  let logs: LogLine[] = [];
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const supervised = gatewayEnv['WORKERS'] !== '1' && Number(gatewayEnv['HEALTH_PORT'] ?? 0) > 0;
   const gateway: ChildGateway = {
     url,
+    readyUrl: supervised ? `http://127.0.0.1:${gatewayEnv['HEALTH_PORT']}/readyz` : `${url}/readyz`,
     env: gatewayEnv,
     pid: () => child?.pid,
     workerPids: () => [...workers.values()],
+    logs: () => [...logs],
     async kill(signal = 'SIGKILL') {
-      if (!alive()) return;
-      const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+      if (!alive()) return null;
+      const exited = new Promise<ExitStatus>((resolve) =>
+        child!.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal })),
+      );
       child!.kill(signal);
-      await exited;
+      const status = await exited;
       for (const pid of workers.values()) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -94,8 +120,10 @@ export async function startChildGateway(
         }
       }
       workers.clear();
+      return status;
     },
     async start() {
+      logs = [];
       child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
         cwd: repository,
         env: { PATH: process.env['PATH'], TSX_TSCONFIG_PATH: tsconfig, LOG_LEVEL: 'info', ...gatewayEnv },
@@ -108,7 +136,8 @@ export async function startChildGateway(
         buffered = lines.pop()!;
         for (const line of lines) {
           try {
-            const entry = JSON.parse(line) as { msg?: string; worker?: number; pid?: number };
+            const entry = JSON.parse(line) as LogLine;
+            logs.push(entry);
             if (entry.msg === 'credit-gateway listening' && entry.pid !== undefined)
               workers.set(entry.worker ?? -1, entry.pid);
           } catch {
