@@ -1,4 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { OperationTypeNode } from 'graphql';
 import {
   CreditGatewayError,
   CreditGatewayTransportError,
@@ -169,7 +170,8 @@ export function createCreditClient(options: CreditClientOptions): CreditClient {
       ...(operation.name ? { operationName: operation.name } : {}),
       variables,
     };
-    if (!persisted || operation.type !== 'query') return post({ ...base, query: operation.text }, request);
+    if (!persisted || operation.type !== OperationTypeNode.QUERY)
+      return post({ ...base, query: operation.text }, request);
     const extensions = { persistedQuery: { version: 1, sha256Hash: await operation.hash() } };
     const byHash = await post({ ...base, extensions }, request);
     switch (firstCode(byHash)) {
@@ -242,7 +244,8 @@ export function createCreditClient(options: CreditClientOptions): CreditClient {
     execute: (document, ...[variables, request]) => execute(document, variables, request ?? {}),
     async request(document, ...[variables, request]) {
       const result = await execute(document, variables, request ?? {});
-      if (result.errors.length > 0) throw new CreditGatewayError(result.errors, { status: result.status, data: result.data });
+      if (result.errors.length > 0)
+        throw new CreditGatewayError(result.errors, { status: result.status, data: result.data });
       return result.data as NonNullable<typeof result.data>;
     },
   };

@@ -29,9 +29,7 @@ export function toErrorDetail(raw: unknown): GatewayErrorDetail {
       : {};
   const code = extensions['code'];
   const path = Array.isArray(error['path'])
-    ? (error['path'] as unknown[]).filter((part): part is string | number =>
-        ['string', 'number'].includes(typeof part),
-      )
+    ? (error['path'] as unknown[]).filter((part): part is string | number => ['string', 'number'].includes(typeof part))
     : undefined;
   return {
     message: typeof error['message'] === 'string' ? error['message'] : 'Unexpected error',
@@ -56,7 +54,10 @@ export class CreditGatewayError extends Error {
   /** What data came with the errors, when `request` refused a partial answer. */
   readonly data: unknown;
 
-  constructor(errors: readonly GatewayErrorDetail[], options: { status: number; retryAfterMs?: number; data?: unknown }) {
+  constructor(
+    errors: readonly GatewayErrorDetail[],
+    options: { status: number; retryAfterMs?: number; data?: unknown },
+  ) {
     const first = errors[0] ?? { code: 'INTERNAL_SERVER_ERROR' as const, message: 'Unexpected error', extensions: {} };
     super(`${first.code}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
     this.code = first.code;

@@ -1,9 +1,9 @@
 import {
   Kind,
+  OperationTypeNode,
   print,
   type DocumentNode,
   type OperationDefinitionNode,
-  type OperationTypeNode,
   type ValueNode,
 } from 'graphql';
 
@@ -33,7 +33,9 @@ export function prepare(document: DocumentNode): PreparedOperation {
   );
   const definition = operations[0];
   if (!definition || operations.length > 1) {
-    throw new TypeError(`A document sent by the client holds exactly one operation; this one holds ${operations.length}`);
+    throw new TypeError(
+      `A document sent by the client holds exactly one operation; this one holds ${operations.length}`,
+    );
   }
   const text = print(document);
   let hash: Promise<string> | undefined;
@@ -74,8 +76,8 @@ function argumentCarriesKey(value: ValueNode, variables: Readonly<Record<string,
  * (a fragment, a field without a key) is not repeated.
  */
 export function safeToRepeat(operation: PreparedOperation, variables: Readonly<Record<string, unknown>>): boolean {
-  if (operation.type === 'query') return true;
-  if (operation.type !== 'mutation') return false;
+  if (operation.type === OperationTypeNode.QUERY) return true;
+  if (operation.type !== OperationTypeNode.MUTATION) return false;
   const selections = operation.definition.selectionSet.selections;
   return selections.every((selection) => {
     if (selection.kind !== Kind.FIELD) return false;

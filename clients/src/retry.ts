@@ -32,9 +32,7 @@ export function retryPolicy(options: Partial<RetryPolicy> | false | undefined): 
 }
 
 /** What one send came to, as far as retrying goes. */
-export type SendOutcome =
-  | { kind: 'network' }
-  | { kind: 'status'; status: number; retryAfterMs: number | undefined };
+export type SendOutcome = { kind: 'network' } | { kind: 'status'; status: number; retryAfterMs: number | undefined };
 
 /**
  * The wait before sending again, or null to stop. Only an operation safe to repeat is retried
