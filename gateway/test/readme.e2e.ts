@@ -164,7 +164,14 @@ async function runShell(script: string): Promise<{ stdout: string; stderr: strin
   const body = script.replaceAll('http://127.0.0.1:4000/graphql', url);
   return promisify(execFile)('bash', ['-c', `${shim}\n${body}`], {
     cwd: repository,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...SOURCE_CHILD_ENV, CREDIT_KEYS_DIR: stack.keysDir },
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      ...SOURCE_CHILD_ENV,
+      CREDIT_KEYS_DIR: stack.keysDir,
+      // The example programs' default address is npm start's; this system's is another.
+      GATEWAY_URL: url,
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
 }
@@ -201,18 +208,32 @@ function jsonStream(text: string): any[] {
 
 const TOKENS_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('npm run -s auth -- consent'))!;
 const LOOP_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('http://127.0.0.1:4000/graphql'))!;
+const EXAMPLE_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('clients/examples/dist/'))!;
 
 describe("the README's shell commands", () => {
-  it('are found: the token commands and the loop showcase, the only blocks that talk to a started system', () => {
+  it('are found: the token commands, the example program and the loop showcase talk to a started system', () => {
     expect(TOKENS_BLOCK).toBeDefined();
     expect(LOOP_BLOCK).toBeDefined();
+    expect(EXAMPLE_BLOCK).toBeDefined();
     const talking = BLOCKS.filter(
       (block) =>
         block.lang === 'sh' &&
         (block.text.includes('127.0.0.1:4000') || /npm run -s auth -- (token|consent)/.test(block.text)) &&
         !block.text.includes('kubectl'),
     );
-    expect(talking).toEqual([TOKENS_BLOCK, LOOP_BLOCK]);
+    expect(talking).toEqual([EXAMPLE_BLOCK, TOKENS_BLOCK, LOOP_BLOCK]);
+  });
+
+  it('run an example program of the client package against the system', async () => {
+    // The README runs its build (node clients/examples/dist/…); the test runs the same file from source.
+    const script = EXAMPLE_BLOCK.text.replace(
+      /node clients\/examples\/dist\/([\w-]+)\.js/g,
+      'node --import tsx clients/examples/$1.ts',
+    );
+    expect(script).not.toBe(EXAMPLE_BLOCK.text);
+    const printed = JSON.parse((await runShell(script)).stdout);
+    expect(printed.applicant).toMatchObject({ code: '91500112MA60YD7K76', greenChannel: false });
+    expect(printed.applicant.concerns.length).toBeGreaterThan(0);
   });
 });
 
