@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Supergraph } from '@apollo/federation-internals';
@@ -77,6 +79,8 @@ interface Plan {
   expectCode?: string;
   /** Why the README's block is validated but not run. */
   notRun?: string;
+  /** What the test changes in the README's text before running it, and why. */
+  rewrite?: (query: string) => string;
 }
 
 const CLEAN_SME = '91500155MA5UQ01CXD';
@@ -119,6 +123,8 @@ const PLANS: Record<string, Plan> = {
   Walk: { as: COURT, variables: () => ({ since: '2020-01-01T00:00:00+08:00' }) },
   '{registerWebhookEndpoint}': {
     as: { tier: 'GOVERNMENT', client: 'dongguan-tax-bureau', purpose: 'JOINT_PUNISHMENT', department: 'TAX' },
+    // The outbox delivers to what is registered: a receiver of this test's, not the README's host.
+    rewrite: (query) => query.replace('https://tax.example.gov.cn/credit-hooks', receiverUrl),
   },
   Check: {
     as: { tier: 'GOVERNMENT', client: 'approval-system', purpose: 'PROJECT_APPROVAL', department: 'NDRC' },
@@ -137,6 +143,8 @@ const nameOf = (operation: OperationDefinitionNode) =>
 let apiSchema: GraphQLSchema;
 let stack: Stack;
 let url: string;
+let receiver: Server;
+let receiverUrl: string;
 
 beforeAll(async () => {
   apiSchema = Supergraph.build(readFileSync(new URL('supergraph.graphql', SCHEMA_DIR), 'utf8'))
@@ -144,9 +152,16 @@ beforeAll(async () => {
     .toGraphQLJSSchema();
   stack = await startStack({ populationSize: 200 });
   url = `${stack.gatewayUrl}/graphql`;
+  receiver = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/credit-hooks`;
 });
 afterAll(async () => {
   await stack?.close();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 /**
@@ -287,7 +302,9 @@ describe("the README's GraphQL", () => {
           plan.variables?.(answers) ??
           (block.json ? (JSON.parse(block.json) as Record<string, unknown>) : commentVariables(block, operation)) ??
           {};
-        const query = print({ kind: Kind.DOCUMENT, definitions: [operation] });
+        const printed = print({ kind: Kind.DOCUMENT, definitions: [operation] });
+        const query = plan.rewrite ? plan.rewrite(printed) : printed;
+        expect(query === printed, `${name}: the rewrite found its text`).toBe(plan.rewrite === undefined);
         let headers: Record<string, string> = {};
         let as: As = { anonymous: true };
         if (plan.as === 'approval-system') {
