@@ -6,6 +6,7 @@ COPY common/package.json common/
 COPY sources/package.json sources/
 COPY register/package.json register/
 COPY gateway/package.json gateway/
+COPY clients/package.json clients/
 COPY scripts/package.json scripts/
 COPY subgraphs/market/package.json subgraphs/market/
 COPY subgraphs/tax/package.json subgraphs/tax/

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/__generated__/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
   {
-    files: ['**/src/**/*.ts'],
+    files: ['**/src/**/*.ts', 'clients/examples/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -15,6 +15,7 @@ const alias = {
   '@credit-gateway/sources': here('./sources/src/index.ts'),
   '@credit-gateway/register': here('./register/src/index.ts'),
   '@credit-gateway/gateway': here('./gateway/src/server.ts'),
+  '@credit-gateway/clients': here('./clients/src/index.ts'),
   '@credit-gateway/subgraph-market': here('./subgraphs/market/src/server.ts'),
   '@credit-gateway/subgraph-tax': here('./subgraphs/tax/src/server.ts'),
   '@credit-gateway/subgraph-courts': here('./subgraphs/courts/src/server.ts'),
