@@ -22,24 +22,32 @@ export type RedisConnector = (options: RedisClientOptions) => RedisClient;
 
 const retry = (attempt: number) => Math.min(attempt * 200, 2_000);
 
-/** Fails fast and reconnects for ever, so that Redis going away never hangs a request. */
+/**
+ * Fails fast and reconnects for ever, so that Redis going away never hangs a request. On a
+ * Cluster, failing fast is the Cluster's own offline queue; each node's connection keeps
+ * ioredis's defaults (it queues until connected, and a node lost for good is dropped and the
+ * slots read again rather than reconnected for ever), bounded by the same command timeout.
+ */
 export const connectRedis: RedisConnector = ({ url, cluster, commandTimeoutMs, subscriber }) => {
-  const options: RedisOptions = subscriber
-    ? { retryStrategy: retry }
-    : {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: commandTimeoutMs,
-        connectTimeout: 2_000,
-        retryStrategy: retry,
-      };
-  if (!cluster) return new Redis(url, options);
+  if (!cluster) {
+    const options: RedisOptions = subscriber
+      ? { retryStrategy: retry }
+      : {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: commandTimeoutMs,
+          connectTimeout: 2_000,
+          retryStrategy: retry,
+        };
+    return new Redis(url, options);
+  }
   const parsed = new URL(url);
   return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
     enableOfflineQueue: subscriber,
     clusterRetryStrategy: retry,
     redisOptions: {
-      ...options,
+      ...(subscriber ? {} : { maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs }),
+      connectTimeout: 2_000,
       username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
       password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
       tls: parsed.protocol === 'rediss:' ? {} : undefined,
@@ -55,6 +63,39 @@ export function hashTag(value: string): string {
   if (/[{}]/.test(value)) throw new Error('A hash tag cannot hold a brace');
   return `{${value}}`;
 }
+
+const SLOT_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[byte] = crc;
+  }
+  return table;
+})();
+
+/**
+ * The Redis Cluster slot of a key, as CLUSTER KEYSLOT computes it: CRC16 (XMODEM) modulo 16384
+ * of the key's hash tag (what lies between its first `{` and the next `}`, if not empty) or else
+ * of the whole key.
+ */
+export function keySlot(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf(0x7b);
+  if (open !== -1) {
+    const close = bytes.indexOf(0x7d, open + 1);
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ SLOT_TABLE[((crc >> 8) ^ byte) & 0xff]!;
+  return crc & 0x3fff;
+}
+
+/** A command on one key: its name, the key, then its arguments. */
+export type RedisKeyCommand = [name: string, key: string, ...args: (string | number)[]];
+
+/** A command's error, or null and its reply. */
+export type RedisReply = [error: Error | null, reply: unknown];
 
 /** Redis's glob characters, read as themselves in a SCAN pattern. */
 function escapeGlob(text: string): string {
@@ -239,6 +280,37 @@ export class RedisKeyspace {
   /** Whether a command sent now can reach Redis. */
   available(): boolean {
     return this.client()?.status === 'ready';
+  }
+
+  /**
+   * Sends commands on keys of any slots together, without a cross-slot command: one pipeline on
+   * a single Redis; on a Cluster one pipeline per slot, all at once (a Cluster pipeline must stay
+   * on one node, and one slot always is). Never rejects: each command has its reply or its
+   * error, in the order given, so a slot whose node is failing over costs its own commands only.
+   */
+  async pipeline(commands: readonly RedisKeyCommand[]): Promise<RedisReply[]> {
+    const client = this.client();
+    const groups = new Map<number, number[]>();
+    commands.forEach((command, index) => {
+      const slot = this.cluster ? keySlot(command[1]) : 0;
+      groups.set(slot, [...(groups.get(slot) ?? []), index]);
+    });
+    const replies: RedisReply[] = commands.map(() => [new Error('Redis is not configured or closed'), null]);
+    if (!client) return replies;
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        try {
+          const results = (await client.pipeline(indexes.map((index) => [...commands[index]!])).exec()) ?? [];
+          indexes.forEach((index, position) => {
+            replies[index] = results[position] ?? [new Error('Redis sent no reply'), null];
+          });
+        } catch (error) {
+          const failed = error instanceof Error ? error : new Error(String(error));
+          for (const index of indexes) replies[index] = [failed, null];
+        }
+      }),
+    );
+    return replies;
   }
 
   /** Calls `down` on every connection failure and `up` whenever the connection is ready again; returns the way to stop. */
