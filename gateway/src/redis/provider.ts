@@ -8,6 +8,8 @@ export interface RedisClientOptions {
   url: string;
   /** `url` names one node of a Redis Cluster. */
   cluster: boolean;
+  /** Further Cluster nodes (`host:port`) to start from. */
+  clusterNodes?: readonly string[];
   /** Bound on one command; ignored for a subscriber. */
   commandTimeoutMs: number;
   /**
@@ -28,7 +30,7 @@ const retry = (attempt: number) => Math.min(attempt * 200, 2_000);
  * ioredis's defaults (it queues until connected, and a node lost for good is dropped and the
  * slots read again rather than reconnected for ever), bounded by the same command timeout.
  */
-export const connectRedis: RedisConnector = ({ url, cluster, commandTimeoutMs, subscriber }) => {
+export const connectRedis: RedisConnector = ({ url, cluster, clusterNodes = [], commandTimeoutMs, subscriber }) => {
   if (!cluster) {
     const options: RedisOptions = subscriber
       ? { retryStrategy: retry }
@@ -42,7 +44,11 @@ export const connectRedis: RedisConnector = ({ url, cluster, commandTimeoutMs, s
     return new Redis(url, options);
   }
   const parsed = new URL(url);
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+  const seeds = [`${parsed.hostname}:${parsed.port || 6379}`, ...clusterNodes].map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(at + 1)) };
+  });
+  return new Cluster(seeds, {
     enableOfflineQueue: subscriber,
     clusterRetryStrategy: retry,
     redisOptions: {
@@ -142,18 +148,18 @@ class Role {
   ) {}
 
   command(): RedisClient | undefined {
-    const { url, cluster, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterNodes, commandTimeoutMs } = this.config;
     if (this.client || url === undefined || this.closing) return this.client;
-    this.client = this.connect({ url, cluster, commandTimeoutMs, subscriber: false });
+    this.client = this.connect({ url, cluster, clusterNodes, commandTimeoutMs, subscriber: false });
     // Each command fails on its own and its caller decides; an outage is not an unhandled 'error'.
     this.client.on('error', () => undefined);
     return this.client;
   }
 
   private subscriberClient(): RedisClient | undefined {
-    const { url, cluster, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterNodes, commandTimeoutMs } = this.config;
     if (this.subscriber || url === undefined || this.closing) return this.subscriber;
-    const subscriber = this.connect({ url, cluster, commandTimeoutMs, subscriber: true });
+    const subscriber = this.connect({ url, cluster, clusterNodes, commandTimeoutMs, subscriber: true });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.listeners.get(channel) ?? []) void this.deliver(listener, message);
