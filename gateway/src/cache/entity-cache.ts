@@ -544,10 +544,9 @@ export class EntityCache {
         const index = this.keyspace.key('idx', hashTag(eid));
         const members = await this.redis.smembers(index);
         // One key per DEL: a root answer's entry is not in its entities' slot.
-        const failed = (
-          await this.keyspace.pipeline([index, ...members].map((key): RedisKeyCommand => ['del', key]))
-        ).find(([error]) => error !== null);
-        if (failed) throw failed[0];
+        const replies = await this.keyspace.pipeline([index, ...members].map((key): RedisKeyCommand => ['del', key]));
+        const failed = replies.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
       }
       if (this.redis && source) await this.deleteSource(this.redis, source);
     } catch (error) {

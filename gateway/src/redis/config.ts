@@ -21,7 +21,7 @@ export interface RedisRoleConfig {
    * `url`'s credentials and TLS; empty without a Cluster. Once connected, the client learns every
    * node from the Cluster itself.
    */
-  clusterNodes: readonly string[];
+  clusterSeeds: readonly string[];
   /** A command not answered by then fails, and its caller answers from memory. */
   commandTimeoutMs: number;
   /** Past this much memory in use on the role's Redis (every master of a Cluster together), nothing more is written; none for `state`. */
@@ -67,7 +67,7 @@ function isNodeAddress(text: string): boolean {
   return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65_535;
 }
 
-function readClusterNodes(reader: EnvReader, name: string, cluster: boolean, urlName: string): string[] {
+function readClusterSeeds(reader: EnvReader, name: string, cluster: boolean, urlName: string): string[] {
   const nodes = reader.list(
     name,
     [],
@@ -76,7 +76,7 @@ function readClusterNodes(reader: EnvReader, name: string, cluster: boolean, url
   const bad = nodes.filter((node) => !isNodeAddress(node));
   if (bad.length > 0) reader.problem(`${name} must list host:port pairs, got '${bad.join(',')}'`);
   if (nodes.length > 0 && !cluster)
-    reader.problem(`${name} names Cluster nodes: set ${name.replace(/_NODES$/, '')}=true with it`);
+    reader.problem(`${name} names Cluster nodes: set ${name.replace(/_SEEDS$/, '')}=true with it`);
   return bad.length > 0 || !cluster ? [] : nodes;
 }
 
@@ -91,13 +91,13 @@ function readStrictPrefix(reader: EnvReader, name: string, fallback: string, doc
 
 /**
  * Reads the two roles, each with its URL, Cluster flag and further Cluster nodes, and command timeout:
- * - state: REDIS_URL, REDIS_CLUSTER, REDIS_CLUSTER_NODES, REDIS_TIMEOUT_MS (100);
- * - cache: CACHE_REDIS_URL, CACHE_REDIS_CLUSTER, CACHE_REDIS_CLUSTER_NODES, CACHE_REDIS_TIMEOUT_MS (100),
+ * - state: REDIS_URL, REDIS_CLUSTER, REDIS_CLUSTER_SEEDS, REDIS_TIMEOUT_MS (100);
+ * - cache: CACHE_REDIS_URL, CACHE_REDIS_CLUSTER, CACHE_REDIS_CLUSTER_SEEDS, CACHE_REDIS_TIMEOUT_MS (100),
  *   CACHE_REDIS_MAX_BYTES (256 MiB);
  *
  * A Cluster is one URL with its flag (`REDIS_URL=redis://:secret@10.0.0.1:6379 REDIS_CLUSTER=true`)
  * and, so that a replica starting while that node is down still finds the Cluster, further nodes
- * (`REDIS_CLUSTER_NODES=10.0.0.2:6379,10.0.0.3:6379`). Keys that one command, pipeline or script
+ * (`REDIS_CLUSTER_SEEDS=10.0.0.2:6379,10.0.0.3:6379`). Keys that one command, pipeline or script
  * touches together share a hash tag (provider.ts: `hashTag`), so no command crosses slots.
  *
  * and the keyspaces' prefixes: RATE_LIMIT_PREFIX (`cg:rl:`, state), CACHE_PREFIX
@@ -122,7 +122,7 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
   const state: RedisRoleConfig = {
     url: stateUrl,
     cluster: stateCluster,
-    clusterNodes: readClusterNodes(reader, 'REDIS_CLUSTER_NODES', stateCluster, 'REDIS_URL'),
+    clusterSeeds: readClusterSeeds(reader, 'REDIS_CLUSTER_SEEDS', stateCluster, 'REDIS_URL'),
     commandTimeoutMs: reader.int(
       'REDIS_TIMEOUT_MS',
       100,
@@ -140,7 +140,7 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
   const cache: RedisRoleConfig = {
     url: cacheUrl,
     cluster: cacheCluster,
-    clusterNodes: readClusterNodes(reader, 'CACHE_REDIS_CLUSTER_NODES', cacheCluster, 'CACHE_REDIS_URL'),
+    clusterSeeds: readClusterSeeds(reader, 'CACHE_REDIS_CLUSTER_SEEDS', cacheCluster, 'CACHE_REDIS_URL'),
     commandTimeoutMs: reader.int(
       'CACHE_REDIS_TIMEOUT_MS',
       100,

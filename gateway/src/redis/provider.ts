@@ -9,7 +9,7 @@ export interface RedisClientOptions {
   /** `url` names one node of a Redis Cluster. */
   cluster: boolean;
   /** Further Cluster nodes (`host:port`) to start from. */
-  clusterNodes?: readonly string[];
+  clusterSeeds?: readonly string[];
   /** Bound on one command; ignored for a subscriber. */
   commandTimeoutMs: number;
   /**
@@ -30,7 +30,7 @@ const retry = (attempt: number) => Math.min(attempt * 200, 2_000);
  * ioredis's defaults (it queues until connected, and a node lost for good is dropped and the
  * slots read again rather than reconnected for ever), bounded by the same command timeout.
  */
-export const connectRedis: RedisConnector = ({ url, cluster, clusterNodes = [], commandTimeoutMs, subscriber }) => {
+export const connectRedis: RedisConnector = ({ url, cluster, clusterSeeds = [], commandTimeoutMs, subscriber }) => {
   if (!cluster) {
     const options: RedisOptions = subscriber
       ? { retryStrategy: retry }
@@ -44,7 +44,7 @@ export const connectRedis: RedisConnector = ({ url, cluster, clusterNodes = [], 
     return new Redis(url, options);
   }
   const parsed = new URL(url);
-  const seeds = [`${parsed.hostname}:${parsed.port || 6379}`, ...clusterNodes].map((node) => {
+  const seeds = [`${parsed.hostname}:${parsed.port || 6379}`, ...clusterSeeds].map((node) => {
     const at = node.lastIndexOf(':');
     return { host: node.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(at + 1)) };
   });
@@ -148,18 +148,18 @@ class Role {
   ) {}
 
   command(): RedisClient | undefined {
-    const { url, cluster, clusterNodes, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterSeeds, commandTimeoutMs } = this.config;
     if (this.client || url === undefined || this.closing) return this.client;
-    this.client = this.connect({ url, cluster, clusterNodes, commandTimeoutMs, subscriber: false });
+    this.client = this.connect({ url, cluster, clusterSeeds, commandTimeoutMs, subscriber: false });
     // Each command fails on its own and its caller decides; an outage is not an unhandled 'error'.
     this.client.on('error', () => undefined);
     return this.client;
   }
 
   private subscriberClient(): RedisClient | undefined {
-    const { url, cluster, clusterNodes, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterSeeds, commandTimeoutMs } = this.config;
     if (this.subscriber || url === undefined || this.closing) return this.subscriber;
-    const subscriber = this.connect({ url, cluster, clusterNodes, commandTimeoutMs, subscriber: true });
+    const subscriber = this.connect({ url, cluster, clusterSeeds, commandTimeoutMs, subscriber: true });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.listeners.get(channel) ?? []) void this.deliver(listener, message);
@@ -293,6 +293,8 @@ export class RedisKeyspace {
    * a single Redis; on a Cluster one pipeline per slot, all at once (a Cluster pipeline must stay
    * on one node, and one slot always is). Never rejects: each command has its reply or its
    * error, in the order given, so a slot whose node is failing over costs its own commands only.
+   * A slot not answered within the role's command timeout fails too: a Cluster client retries a
+   * command through a failover (slots read again, redirections followed), but not past that.
    */
   async pipeline(commands: readonly RedisKeyCommand[]): Promise<RedisReply[]> {
     const client = this.client();
@@ -305,14 +307,27 @@ export class RedisKeyspace {
     if (!client) return replies;
     await Promise.all(
       [...groups.values()].map(async (indexes) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis did not answer within ${this.commandTimeoutMs} ms`)),
+            this.commandTimeoutMs,
+          );
+          timer.unref();
+        });
         try {
-          const results = (await client.pipeline(indexes.map((index) => [...commands[index]!])).exec()) ?? [];
+          const sent = client.pipeline(indexes.map((index) => [...commands[index]!])).exec();
+          // A reply after the timeout is dropped, and so is a late failure.
+          sent.catch(() => undefined);
+          const results = (await Promise.race([sent, timeout])) ?? [];
           indexes.forEach((index, position) => {
             replies[index] = results[position] ?? [new Error('Redis sent no reply'), null];
           });
         } catch (error) {
           const failed = error instanceof Error ? error : new Error(String(error));
           for (const index of indexes) replies[index] = [failed, null];
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );
