@@ -67,6 +67,8 @@ export const connectRedis: RedisConnector = ({ url, cluster, clusterSeeds = [], 
  */
 export function hashTag(value: string): string {
   if (/[{}]/.test(value)) throw new Error('A hash tag cannot hold a brace');
+  // An empty tag is no tag: Redis would hash the whole key.
+  if (value === '') throw new Error('A hash tag cannot be empty');
   return `{${value}}`;
 }
 
