@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { hashTag, type RedisClient, type RedisKeyspace } from '../redis/provider.js';
+import { hashTag, type RedisClient, type RedisKeyCommand, type RedisKeyspace } from '../redis/provider.js';
 import {
   Kind,
   OperationTypeNode,
@@ -407,29 +407,25 @@ export class EntityCache {
     const entries = keys.map((key) => (key ? this.lruGet(key) : undefined));
     const absent = keys.flatMap((key, index) => (key && !entries[index] ? [index] : []));
     if (!this.redis || absent.length === 0) return entries;
-    try {
-      // One GET per key in a pipeline: entities sit in different Cluster slots, which MGET refuses.
-      const pipeline = this.redis.pipeline();
-      for (const index of absent) pipeline.get(keys[index]!);
-      const results = (await pipeline.exec()) ?? [];
-      results.forEach(([error, value], position) => {
-        if (error || typeof value !== 'string') return;
-        const index = absent[position]!;
-        const stored = JSON.parse(value) as { t: number; v: string; e?: string[] };
-        const key = keys[index]!;
-        const entry: Entry = {
-          t: stored.t,
-          v: stored.v,
-          ...(stored.e ? { eids: stored.e } : {}),
-          eid: key.slice(key.indexOf('{') + 1, key.indexOf('}')),
-          source: sourceOf(key, this.keyspace.prefix),
-        };
-        entries[index] = entry;
-        this.lruSet(key, entry);
-      });
-    } catch (error) {
-      this.redisFailed(error);
-    }
+    // One GET per key: entities sit in different Cluster slots, which MGET refuses.
+    const replies = await this.keyspace.pipeline(absent.map((index): RedisKeyCommand => ['get', keys[index]!]));
+    const failed = replies.find(([error]) => error !== null);
+    if (failed) this.redisFailed(failed[0]);
+    replies.forEach(([error, value], position) => {
+      if (error || typeof value !== 'string') return;
+      const index = absent[position]!;
+      const stored = JSON.parse(value) as { t: number; v: string; e?: string[] };
+      const key = keys[index]!;
+      const entry: Entry = {
+        t: stored.t,
+        v: stored.v,
+        ...(stored.e ? { eids: stored.e } : {}),
+        eid: key.slice(key.indexOf('{') + 1, key.indexOf('}')),
+        source: sourceOf(key, this.keyspace.prefix),
+      };
+      entries[index] = entry;
+      this.lruSet(key, entry);
+    });
     return entries;
   }
 
@@ -441,32 +437,34 @@ export class EntityCache {
     });
     for (const [key, entry] of writes) this.lruSet(key, entry);
     if (!this.redis || writes.length === 0) return;
-    void this.writeRedis(this.redis, writes, ttl);
+    void this.writeRedis(writes, ttl);
   }
 
   /** Writes entries to Redis unless it already holds CACHE_REDIS_MAX_BYTES. */
-  private async writeRedis(redis: RedisClient, writes: [string, Entry][], ttl: number): Promise<void> {
+  private async writeRedis(writes: [string, Entry][], ttl: number): Promise<void> {
     if (await this.redisIsFull()) {
       this.metrics.redisFull += writes.length;
       return;
     }
     // Kept past the TTL so a failing source can still be answered, stale and marked.
     const keepMs = (ttl + this.config.staleSeconds) * 1000;
-    const pipeline = redis.pipeline();
+    const commands: RedisKeyCommand[] = [];
     for (const [key, entry] of writes) {
-      pipeline.set(
+      commands.push([
+        'set',
         key,
         JSON.stringify({ t: entry.t, v: entry.v, ...(entry.eids ? { e: entry.eids } : {}) }),
         'PX',
         keepMs,
-      );
+      ]);
+      // An entity's index shares its entries' slot; a root answer's entry has a slot of its own.
       for (const eid of entry.eids ?? [entry.eid]) {
         const index = this.keyspace.key('idx', hashTag(eid));
-        pipeline.sadd(index, key);
-        pipeline.pexpire(index, keepMs);
+        commands.push(['sadd', index, key], ['pexpire', index, keepMs]);
       }
     }
-    pipeline.exec().catch((error: unknown) => this.redisFailed(error));
+    const failed = (await this.keyspace.pipeline(commands)).find(([error]) => error !== null);
+    if (failed) this.redisFailed(failed[0]);
   }
 
   /**
@@ -545,7 +543,10 @@ export class EntityCache {
       if (this.redis && eid) {
         const index = this.keyspace.key('idx', hashTag(eid));
         const members = await this.redis.smembers(index);
-        await this.redis.del(index, ...members);
+        // One key per DEL: a root answer's entry is not in its entities' slot.
+        const replies = await this.keyspace.pipeline([index, ...members].map((key): RedisKeyCommand => ['del', key]));
+        const failed = replies.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
       }
       if (this.redis && source) await this.deleteSource(this.redis, source);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RedisKeyspace } from '../redis/provider.js';
+import type { RedisKeyspace, RedisReply } from '../redis/provider.js';
 import { CreditGatewayError, LruCache, type Logger } from '@credit-gateway/common';
 import type { PerformanceConfig } from './config.js';
 
@@ -105,15 +105,13 @@ export function createPersistedOperations(options: PersistedOperationsOptions): 
   async function lookup(hash: string): Promise<string | undefined> {
     const known = memory.get(hash);
     if (known !== undefined || !redis) return known;
-    try {
-      const stored = await redis.get(keyspace.key(hash));
-      // Only a text that still hashes to the key is trusted.
-      if (stored !== null && sha256(stored) === hash) {
-        memory.set(hash, stored);
-        return stored;
-      }
-    } catch (error) {
-      redisFailed(error);
+    // Bounded by the role's timeout, a Cluster's retries through a failover included.
+    const [[error, stored]] = (await keyspace.pipeline([['get', keyspace.key(hash)]])) as [RedisReply];
+    if (error) redisFailed(error);
+    // Only a text that still hashes to the key is trusted.
+    if (typeof stored === 'string' && sha256(stored) === hash) {
+      memory.set(hash, stored);
+      return stored;
     }
     return undefined;
   }

@@ -16,6 +16,12 @@ export interface RedisRoleConfig {
   url: string | undefined;
   /** `url` names one node of a Redis Cluster. */
   cluster: boolean;
+  /**
+   * Further nodes of the Cluster (`host:port`) to start from when `url`'s does not answer, with
+   * `url`'s credentials and TLS; empty without a Cluster. Once connected, the client learns every
+   * node from the Cluster itself.
+   */
+  clusterSeeds: readonly string[];
   /** A command not answered by then fails, and its caller answers from memory. */
   commandTimeoutMs: number;
   /** Past this much memory in use on the role's Redis (every master of a Cluster together), nothing more is written; none for `state`. */
@@ -55,6 +61,25 @@ function readUrl(reader: EnvReader, name: string, doc: string): string | undefin
   return undefined;
 }
 
+/** `host:port`, the host a name, an IPv4 address or a bracketed IPv6 address. */
+function isNodeAddress(text: string): boolean {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  return match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65_535;
+}
+
+function readClusterSeeds(reader: EnvReader, name: string, cluster: boolean, urlName: string): string[] {
+  const nodes = reader.list(
+    name,
+    [],
+    `Further nodes of the Redis Cluster (host:port, comma-separated), tried when ${urlName}'s node does not answer; with ${urlName}'s credentials and TLS`,
+  );
+  const bad = nodes.filter((node) => !isNodeAddress(node));
+  if (bad.length > 0) reader.problem(`${name} must list host:port pairs, got '${bad.join(',')}'`);
+  if (nodes.length > 0 && !cluster)
+    reader.problem(`${name} names Cluster nodes: set ${name.replace(/_SEEDS$/, '')}=true with it`);
+  return bad.length > 0 || !cluster ? [] : nodes;
+}
+
 /** A prefix a key's hash tag cannot come from, and that a SCAN pattern reads as plain text. */
 function readStrictPrefix(reader: EnvReader, name: string, fallback: string, doc: string): string {
   const prefix = reader.string(name, fallback, `${doc} (1 to 64 of letters, digits and ':._-')`);
@@ -65,9 +90,15 @@ function readStrictPrefix(reader: EnvReader, name: string, fallback: string, doc
 }
 
 /**
- * Reads the two roles, each with its URL, Cluster flag and command timeout:
- * - state: REDIS_URL, REDIS_CLUSTER, REDIS_TIMEOUT_MS (100);
- * - cache: CACHE_REDIS_URL, CACHE_REDIS_CLUSTER, CACHE_REDIS_TIMEOUT_MS (100), CACHE_REDIS_MAX_BYTES (256 MiB);
+ * Reads the two roles, each with its URL, Cluster flag and further Cluster nodes, and command timeout:
+ * - state: REDIS_URL, REDIS_CLUSTER, REDIS_CLUSTER_SEEDS, REDIS_TIMEOUT_MS (100);
+ * - cache: CACHE_REDIS_URL, CACHE_REDIS_CLUSTER, CACHE_REDIS_CLUSTER_SEEDS, CACHE_REDIS_TIMEOUT_MS (100),
+ *   CACHE_REDIS_MAX_BYTES (256 MiB);
+ *
+ * A Cluster is one URL with its flag (`REDIS_URL=redis://:secret@10.0.0.1:6379 REDIS_CLUSTER=true`)
+ * and, so that a replica starting while that node is down still finds the Cluster, further nodes
+ * (`REDIS_CLUSTER_SEEDS=10.0.0.2:6379,10.0.0.3:6379`). Keys that one command, pipeline or script
+ * touches together share a hash tag (provider.ts: `hashTag`), so no command crosses slots.
  *
  * and the keyspaces' prefixes: RATE_LIMIT_PREFIX (`cg:rl:`, state), CACHE_PREFIX
  * (`credit-gateway:entity:`, cache) with CACHE_EVICT_CHANNEL, and APQ_PREFIX (`cg:apq:`). Persisted
@@ -82,13 +113,16 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
     DEFAULT_RATE_LIMIT_PREFIX,
     'Key prefix of the rate limits in Redis',
   );
+  const stateUrl = readUrl(
+    reader,
+    'REDIS_URL',
+    'Redis (redis:// or rediss://) the replicas share rate limits in, run with noeviction; persisted queries too without CACHE_REDIS_URL. Each process counts on its own when unset',
+  );
+  const stateCluster = reader.bool('REDIS_CLUSTER', false, 'REDIS_URL names one node of a Redis Cluster');
   const state: RedisRoleConfig = {
-    url: readUrl(
-      reader,
-      'REDIS_URL',
-      'Redis (redis:// or rediss://) the replicas share rate limits in, run with noeviction; persisted queries too without CACHE_REDIS_URL. Each process counts on its own when unset',
-    ),
-    cluster: reader.bool('REDIS_CLUSTER', false, 'REDIS_URL names one node of a Redis Cluster'),
+    url: stateUrl,
+    cluster: stateCluster,
+    clusterSeeds: readClusterSeeds(reader, 'REDIS_CLUSTER_SEEDS', stateCluster, 'REDIS_URL'),
     commandTimeoutMs: reader.int(
       'REDIS_TIMEOUT_MS',
       100,
@@ -97,13 +131,16 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
     ),
     maxBytes: undefined,
   };
+  const cacheUrl = readUrl(
+    reader,
+    'CACHE_REDIS_URL',
+    "The cache's own Redis, shared by replicas, run with maxmemory and allkeys-lru; it holds persisted queries too. Memory only when unset",
+  );
+  const cacheCluster = reader.bool('CACHE_REDIS_CLUSTER', false, 'CACHE_REDIS_URL names one node of a Redis Cluster');
   const cache: RedisRoleConfig = {
-    url: readUrl(
-      reader,
-      'CACHE_REDIS_URL',
-      "The cache's own Redis, shared by replicas, run with maxmemory and allkeys-lru; it holds persisted queries too. Memory only when unset",
-    ),
-    cluster: reader.bool('CACHE_REDIS_CLUSTER', false, 'CACHE_REDIS_URL names one node of a Redis Cluster'),
+    url: cacheUrl,
+    cluster: cacheCluster,
+    clusterSeeds: readClusterSeeds(reader, 'CACHE_REDIS_CLUSTER_SEEDS', cacheCluster, 'CACHE_REDIS_URL'),
     commandTimeoutMs: reader.int(
       'CACHE_REDIS_TIMEOUT_MS',
       100,

@@ -8,6 +8,8 @@ export interface RedisClientOptions {
   url: string;
   /** `url` names one node of a Redis Cluster. */
   cluster: boolean;
+  /** Further Cluster nodes (`host:port`) to start from. */
+  clusterSeeds?: readonly string[];
   /** Bound on one command; ignored for a subscriber. */
   commandTimeoutMs: number;
   /**
@@ -22,24 +24,36 @@ export type RedisConnector = (options: RedisClientOptions) => RedisClient;
 
 const retry = (attempt: number) => Math.min(attempt * 200, 2_000);
 
-/** Fails fast and reconnects for ever, so that Redis going away never hangs a request. */
-export const connectRedis: RedisConnector = ({ url, cluster, commandTimeoutMs, subscriber }) => {
-  const options: RedisOptions = subscriber
-    ? { retryStrategy: retry }
-    : {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: commandTimeoutMs,
-        connectTimeout: 2_000,
-        retryStrategy: retry,
-      };
-  if (!cluster) return new Redis(url, options);
+/**
+ * Fails fast and reconnects for ever, so that Redis going away never hangs a request. On a
+ * Cluster, failing fast is the Cluster's own offline queue; each node's connection keeps
+ * ioredis's defaults (it queues until connected, and a node lost for good is dropped and the
+ * slots read again rather than reconnected for ever), bounded by the same command timeout.
+ */
+export const connectRedis: RedisConnector = ({ url, cluster, clusterSeeds = [], commandTimeoutMs, subscriber }) => {
+  if (!cluster) {
+    const options: RedisOptions = subscriber
+      ? { retryStrategy: retry }
+      : {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: commandTimeoutMs,
+          connectTimeout: 2_000,
+          retryStrategy: retry,
+        };
+    return new Redis(url, options);
+  }
   const parsed = new URL(url);
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+  const seeds = [`${parsed.hostname}:${parsed.port || 6379}`, ...clusterSeeds].map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(at + 1)) };
+  });
+  return new Cluster(seeds, {
     enableOfflineQueue: subscriber,
     clusterRetryStrategy: retry,
     redisOptions: {
-      ...options,
+      ...(subscriber ? {} : { maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs }),
+      connectTimeout: 2_000,
       username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
       password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
       tls: parsed.protocol === 'rediss:' ? {} : undefined,
@@ -53,8 +67,43 @@ export const connectRedis: RedisConnector = ({ url, cluster, commandTimeoutMs, s
  */
 export function hashTag(value: string): string {
   if (/[{}]/.test(value)) throw new Error('A hash tag cannot hold a brace');
+  // An empty tag is no tag: Redis would hash the whole key.
+  if (value === '') throw new Error('A hash tag cannot be empty');
   return `{${value}}`;
 }
+
+const SLOT_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    let crc = byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[byte] = crc;
+  }
+  return table;
+})();
+
+/**
+ * The Redis Cluster slot of a key, as CLUSTER KEYSLOT computes it: CRC16 (XMODEM) modulo 16384
+ * of the key's hash tag (what lies between its first `{` and the next `}`, if not empty) or else
+ * of the whole key.
+ */
+export function keySlot(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf(0x7b);
+  if (open !== -1) {
+    const close = bytes.indexOf(0x7d, open + 1);
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ SLOT_TABLE[((crc >> 8) ^ byte) & 0xff]!;
+  return crc & 0x3fff;
+}
+
+/** A command on one key: its name, the key, then its arguments. */
+export type RedisKeyCommand = [name: string, key: string, ...args: (string | number)[]];
+
+/** A command's error, or null and its reply. */
+export type RedisReply = [error: Error | null, reply: unknown];
 
 /** Redis's glob characters, read as themselves in a SCAN pattern. */
 function escapeGlob(text: string): string {
@@ -101,18 +150,18 @@ class Role {
   ) {}
 
   command(): RedisClient | undefined {
-    const { url, cluster, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterSeeds, commandTimeoutMs } = this.config;
     if (this.client || url === undefined || this.closing) return this.client;
-    this.client = this.connect({ url, cluster, commandTimeoutMs, subscriber: false });
+    this.client = this.connect({ url, cluster, clusterSeeds, commandTimeoutMs, subscriber: false });
     // Each command fails on its own and its caller decides; an outage is not an unhandled 'error'.
     this.client.on('error', () => undefined);
     return this.client;
   }
 
   private subscriberClient(): RedisClient | undefined {
-    const { url, cluster, commandTimeoutMs } = this.config;
+    const { url, cluster, clusterSeeds, commandTimeoutMs } = this.config;
     if (this.subscriber || url === undefined || this.closing) return this.subscriber;
-    const subscriber = this.connect({ url, cluster, commandTimeoutMs, subscriber: true });
+    const subscriber = this.connect({ url, cluster, clusterSeeds, commandTimeoutMs, subscriber: true });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.listeners.get(channel) ?? []) void this.deliver(listener, message);
@@ -239,6 +288,52 @@ export class RedisKeyspace {
   /** Whether a command sent now can reach Redis. */
   available(): boolean {
     return this.client()?.status === 'ready';
+  }
+
+  /**
+   * Sends commands on keys of any slots together, without a cross-slot command: one pipeline on
+   * a single Redis; on a Cluster one pipeline per slot, all at once (a Cluster pipeline must stay
+   * on one node, and one slot always is). Never rejects: each command has its reply or its
+   * error, in the order given, so a slot whose node is failing over costs its own commands only.
+   * A slot not answered within the role's command timeout fails too: a Cluster client retries a
+   * command through a failover (slots read again, redirections followed), but not past that.
+   */
+  async pipeline(commands: readonly RedisKeyCommand[]): Promise<RedisReply[]> {
+    const client = this.client();
+    const groups = new Map<number, number[]>();
+    commands.forEach((command, index) => {
+      const slot = this.cluster ? keySlot(command[1]) : 0;
+      groups.set(slot, [...(groups.get(slot) ?? []), index]);
+    });
+    const replies: RedisReply[] = commands.map(() => [new Error('Redis is not configured or closed'), null]);
+    if (!client) return replies;
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis did not answer within ${this.commandTimeoutMs} ms`)),
+            this.commandTimeoutMs,
+          );
+          timer.unref();
+        });
+        try {
+          const sent = client.pipeline(indexes.map((index) => [...commands[index]!])).exec();
+          // A reply after the timeout is dropped, and so is a late failure.
+          sent.catch(() => undefined);
+          const results = (await Promise.race([sent, timeout])) ?? [];
+          indexes.forEach((index, position) => {
+            replies[index] = results[position] ?? [new Error('Redis sent no reply'), null];
+          });
+        } catch (error) {
+          const failed = error instanceof Error ? error : new Error(String(error));
+          for (const index of indexes) replies[index] = [failed, null];
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    return replies;
   }
 
   /** Calls `down` on every connection failure and `up` whenever the connection is ready again; returns the way to stop. */

@@ -23,8 +23,14 @@ describe('Redis config', () => {
   it('defaults to no Redis at all: both roles in memory, every keyspace with its prefix', () => {
     expect(read({})).toEqual({
       roles: {
-        state: { url: undefined, cluster: false, commandTimeoutMs: 100, maxBytes: undefined },
-        cache: { url: undefined, cluster: false, commandTimeoutMs: 100, maxBytes: 256 * 1024 * 1024 },
+        state: { url: undefined, cluster: false, clusterSeeds: [], commandTimeoutMs: 100, maxBytes: undefined },
+        cache: {
+          url: undefined,
+          cluster: false,
+          clusterSeeds: [],
+          commandTimeoutMs: 100,
+          maxBytes: 256 * 1024 * 1024,
+        },
       },
       keyspaces: {
         rateLimits: { role: 'state', prefix: 'cg:rl:' },
@@ -39,6 +45,7 @@ describe('Redis config', () => {
       read({
         REDIS_URL: 'rediss://gateway:secret@state.internal:6380/2',
         REDIS_CLUSTER: 'true',
+        REDIS_CLUSTER_SEEDS: 'state-2.internal:6380, 10.0.0.3:6380,[fd00::4]:6380',
         REDIS_TIMEOUT_MS: '250',
         CACHE_REDIS_URL: 'redis://cache.internal:6379',
         CACHE_REDIS_CLUSTER: 'yes',
@@ -54,10 +61,17 @@ describe('Redis config', () => {
         state: {
           url: 'rediss://gateway:secret@state.internal:6380/2',
           cluster: true,
+          clusterSeeds: ['state-2.internal:6380', '10.0.0.3:6380', '[fd00::4]:6380'],
           commandTimeoutMs: 250,
           maxBytes: undefined,
         },
-        cache: { url: 'redis://cache.internal:6379', cluster: true, commandTimeoutMs: 50, maxBytes: 1_048_576 },
+        cache: {
+          url: 'redis://cache.internal:6379',
+          cluster: true,
+          clusterSeeds: [],
+          commandTimeoutMs: 50,
+          maxBytes: 1_048_576,
+        },
       },
       keyspaces: {
         rateLimits: { role: 'state', prefix: 'credit:rl:' },
@@ -84,6 +98,8 @@ describe('Redis config', () => {
         CACHE_REDIS_TIMEOUT_MS: 'soon',
         CACHE_REDIS_MAX_BYTES: '0',
         REDIS_CLUSTER: 'maybe',
+        REDIS_CLUSTER_SEEDS: 'state-2:6379,state-3,state-4:99999',
+        CACHE_REDIS_CLUSTER_SEEDS: 'cache-2:6379',
         RATE_LIMIT_PREFIX: 'cg:{rl}:',
         CACHE_PREFIX: 'entity:{all}:',
         APQ_PREFIX: 'apq with spaces',
@@ -92,8 +108,11 @@ describe('Redis config', () => {
       "RATE_LIMIT_PREFIX must be 1 to 64 letters, digits or ':._-', got 'cg:{rl}:'",
       'REDIS_URL must be a redis:// or rediss:// URL',
       "REDIS_CLUSTER must be true or false, got 'maybe'",
+      "REDIS_CLUSTER_SEEDS must list host:port pairs, got 'state-3,state-4:99999'",
+      'REDIS_CLUSTER_SEEDS names Cluster nodes: set REDIS_CLUSTER=true with it',
       "REDIS_TIMEOUT_MS must be a whole number from 1 to 60000, got '0'",
       'CACHE_REDIS_URL must be a redis:// or rediss:// URL',
+      'CACHE_REDIS_CLUSTER_SEEDS names Cluster nodes: set CACHE_REDIS_CLUSTER=true with it',
       "CACHE_REDIS_TIMEOUT_MS must be a whole number from 1 to 60000, got 'soon'",
       "CACHE_REDIS_MAX_BYTES must be a whole number from 1 to 1099511627776, got '0'",
       'CACHE_PREFIX must not contain braces',

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../../src/limits/rate-limit.js';
-import { hashTag, type RedisProvider } from '../../src/redis/provider.js';
+import { hashTag, keySlot, type RedisProvider } from '../../src/redis/provider.js';
 import { privateRedis, redisProvider, type PrivateRedis } from '../support/redis.js';
 
 // The real Redis of the development machine (the state role here), and a private redis-server (the
@@ -113,6 +113,23 @@ describe('Redis provider: roles and keyspaces', () => {
   it('refuses a hash tag holding a brace, which would move the key to another slot', () => {
     expect(hashTag('client:c1')).toBe('{client:c1}');
     expect(() => hashTag('a}b')).toThrow('A hash tag cannot hold a brace');
+    expect(() => hashTag('')).toThrow('A hash tag cannot be empty');
+  });
+
+  it('computes the Cluster slot of a key as CLUSTER KEYSLOT does, hash tags and all', () => {
+    // What a Redis 7 node in Cluster mode answers to CLUSTER KEYSLOT for each key.
+    const slots = {
+      somekey: 11058,
+      'foo{hash_tag}': 2515,
+      hash_tag: 2515,
+      // An empty first tag is no tag: the whole key is hashed.
+      'foo{}{bar}': 8363,
+      'foo{{bar}}zap': 4015,
+      'foo{bar}{zap}': 5061,
+      '{}': 15257,
+      'a{b': 13340,
+    };
+    expect(Object.fromEntries(Object.keys(slots).map((key) => [key, keySlot(key)]))).toEqual(slots);
   });
 
   it("scans its own keys only, reading the prefix's glob characters as themselves", async () => {
