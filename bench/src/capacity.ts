@@ -121,13 +121,15 @@ const DATABASE_COLUMNS = [
 const TABLE_COLUMNS = ['seq_scan', 'idx_scan', 'n_tup_ins', 'n_tup_upd', 'n_tup_del'] as const;
 
 /**
- * The database's counters. The tables and their sizes are read first, on a connection to the
- * database that ends before the rest is read, so that the reading itself is counted once in every
- * snapshot (and taken off by calibration). The statistics a backend gathers reach the shared view
- * once it has been idle a while (at most PGSTAT_IDLE_INTERVAL, 10 s): the database's row is read
- * until two readings 2 s apart agree.
+ * The database's counters. The statistics a backend gathers reach the shared view once it has
+ * been idle a while (at most PGSTAT_IDLE_INTERVAL, 10 s), so the reading waits that long. The
+ * tables and their sizes are read first, on a connection to the database that ends before the
+ * rest is read, so that the reading itself is counted once in every snapshot (and taken off by
+ * calibration); then the database's row, until two readings 2 s apart agree.
  */
 async function pgSnapshot(adminUrl: string, databaseUrl: string, database: string): Promise<PgSnapshot> {
+  // Past the longest a backend keeps its statistics to itself while idle.
+  await new Promise((resolve) => setTimeout(resolve, 11_000));
   const own = new pg.Client({ connectionString: databaseUrl });
   await own.connect();
   const tables = new Map<string, Record<string, number>>();
@@ -146,8 +148,6 @@ async function pgSnapshot(adminUrl: string, databaseUrl: string, database: strin
   } finally {
     await own.end();
   }
-  // Past the longest a backend keeps its statistics to itself while idle.
-  await new Promise((resolve) => setTimeout(resolve, 11_000));
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
