@@ -7,13 +7,17 @@
  * transactions, rows and bytes (`pg_stat_database`, `pg_stat_user_tables`, relation sizes) each
  * request cost, read as differences before and after each workload.
  *
- *   npm run capacity -- [--requests 500] [--concurrency 16] [--entity-cache] [--postgres <url>]
+ *   npm run capacity -- [--requests 500] [--concurrency 8] [--entity-cache] [--single-redis] [--postgres <url>]
+ *
+ * The state role is a three-primary Redis Cluster (REDIS_CLUSTER=true), as on Kubernetes, unless
+ * --single-redis; the cache role is one Redis, as there.
  *
  * The Redis servers and the database are made for the run and removed after it, so that nothing
  * else on the machine is counted. docs/capacity.md turns the figures into a sizing.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -35,7 +39,10 @@ function positive(name: string, fallback: number): number {
 }
 
 const REQUESTS = positive('requests', 500);
-const CONCURRENCY = positive('concurrency', 16);
+// Low enough that Redis answers within REDIS_TIMEOUT_MS (100 ms) on a busy machine: a rate limit
+// Redis does not answer in time is counted in the gateway's memory, and not in Redis.
+const CONCURRENCY = positive('concurrency', 8);
+const CLUSTER = !process.argv.includes('--single-redis');
 const ENTITY_CACHE = process.argv.includes('--entity-cache');
 const POSTGRES = option('postgres') ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const POPULATION = 2 * REQUESTS + 100;
@@ -52,12 +59,14 @@ const PROFILE = profileQuery(readFileSync(join(REPOSITORY, 'schema/supergraph.gr
 // ---------------------------------------------------------------------------------------------
 // Redis: two servers of the run's own, without persistence.
 
-interface RedisServer {
-  port: number;
-  child: ChildProcess;
+/** One Redis role: its servers (one, or the primaries of a cluster). */
+interface RedisRole {
+  ports: number[];
+  children: ChildProcess[];
+  url: string;
 }
 
-async function startRedis(args: string[]): Promise<RedisServer> {
+async function startServer(args: string[]): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args], {
     stdio: 'ignore',
@@ -75,25 +84,62 @@ async function startRedis(args: string[]): Promise<RedisServer> {
   throw new Error(`redis-server did not start on ${port}`);
 }
 
-/** Calls of each command since the server started (`INFO commandstats`). */
-async function commandStats(redis: RedisServer): Promise<Map<string, number>> {
-  const { stdout } = await run('redis-cli', ['-p', String(redis.port), 'info', 'commandstats']);
+async function startRedis(args: string[]): Promise<RedisRole> {
+  const { port, child } = await startServer(args);
+  return { ports: [port], children: [child], url: `redis://127.0.0.1:${port}` };
+}
+
+/** Three primaries without replicas, their slots shared out by `redis-cli --cluster create`. */
+async function startRedisCluster(args: string[], dir: string): Promise<RedisRole> {
+  const servers = [];
+  for (let i = 0; i < 3; i++) {
+    servers.push(
+      await startServer([
+        ...args,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${i}.conf`),
+        '--dir',
+        dir,
+      ]),
+    );
+  }
+  const ports = servers.map(({ port }) => port);
+  await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-yes']);
+  for (let tries = 0; tries < 100; tries++) {
+    const states = await Promise.all(
+      ports.map(async (port) => (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout),
+    );
+    if (states.every((state) => state.includes('cluster_state:ok'))) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { ports, children: servers.map(({ child }) => child), url: `redis://127.0.0.1:${ports[0]}` };
+}
+
+/** Calls of each command since the servers started (`INFO commandstats`), added up over them. */
+async function commandStats(role: RedisRole): Promise<Map<string, number>> {
   const calls = new Map<string, number>();
-  for (const line of stdout.split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match) calls.set(match[1]!, Number(match[2]));
+  for (const port of role.ports) {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'info', 'commandstats']);
+    for (const line of stdout.split('\n')) {
+      const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+      if (match) calls.set(match[1]!, (calls.get(match[1]!) ?? 0) + Number(match[2]));
+    }
   }
   return calls;
 }
 
 /** Commands a client sends about its connection or the server, not about a request. */
-const HOUSEKEEPING = new Set(['info', 'ping', 'client|setname', 'client|setinfo', 'hello', 'select', 'config|get']);
+const HOUSEKEEPING = new Set(['info', 'ping', 'hello', 'select', 'readonly']);
+const housekeeping = (command: string) =>
+  HOUSEKEEPING.has(command) || /^(cluster|client|config|command)\|/.test(command);
 
 function difference(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const grown = new Map<string, number>();
   for (const [command, calls] of after) {
     const delta = calls - (before.get(command) ?? 0);
-    if (delta > 0 && !HOUSEKEEPING.has(command)) grown.set(command, delta);
+    if (delta > 0 && !housekeeping(command)) grown.set(command, delta);
   }
   return grown;
 }
@@ -254,11 +300,14 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${database}`);
 await admin.end();
 
-const state = await startRedis(['--maxmemory-policy', 'noeviction']);
+const redisDir = mkdtempSync(join(tmpdir(), 'credit-capacity-redis-'));
+const state = CLUSTER
+  ? await startRedisCluster(['--maxmemory-policy', 'noeviction'], redisDir)
+  : await startRedis(['--maxmemory-policy', 'noeviction']);
 const cache = await startRedis(['--maxmemory', '256mb', '--maxmemory-policy', 'allkeys-lru']);
 const cleanUp = async () => {
-  state.child.kill('SIGTERM');
-  cache.child.kill('SIGTERM');
+  for (const child of [...state.children, ...cache.children]) child.kill('SIGTERM');
+  rmSync(redisDir, { recursive: true, force: true });
   const again = new pg.Client({ connectionString: adminUrl });
   await again.connect();
   await again.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
@@ -269,8 +318,9 @@ try {
   const system = await startSystem({
     populationSize: POPULATION,
     gatewayEnv: {
-      REDIS_URL: `redis://127.0.0.1:${state.port}`,
-      CACHE_REDIS_URL: `redis://127.0.0.1:${cache.port}`,
+      REDIS_URL: state.url,
+      REDIS_CLUSTER: String(CLUSTER),
+      CACHE_REDIS_URL: cache.url,
       CACHE_REDIS_MAX_BYTES: '201326592',
       REGISTER_DATABASE_URL: databaseUrl,
       ...(ENTITY_CACHE ? { ENTITY_CACHE: 'true' } : {}),
@@ -293,7 +343,8 @@ try {
 
     process.stdout.write(
       `# Store operations per request: ${REQUESTS} requests a workload at concurrency ${CONCURRENCY}, ` +
-        `one gateway process, entity cache ${ENTITY_CACHE ? 'on' : 'off (shipped default)'}, rate limits as shipped\n`,
+        `one gateway process, entity cache ${ENTITY_CACHE ? 'on' : 'off (shipped default)'}, rate limits as shipped ` +
+        `in ${CLUSTER ? 'a three-primary Redis Cluster' : 'one Redis'}\n`,
     );
     // What taking a snapshot costs the database itself, taken off every workload's figures.
     const idle = await pgSnapshot(adminUrl, databaseUrl, database);
