@@ -117,17 +117,35 @@ async function startRedisCluster(args: string[], dir: string): Promise<RedisRole
   return { ports, children: servers.map(({ child }) => child), url: `redis://127.0.0.1:${ports[0]}` };
 }
 
+/** Calls of a command, and the microseconds Redis spent on them. */
+interface Calls {
+  calls: number;
+  usec: number;
+}
+
 /** Calls of each command since the servers started (`INFO commandstats`), added up over them. */
-async function commandStats(role: RedisRole): Promise<Map<string, number>> {
-  const calls = new Map<string, number>();
+async function commandStats(role: RedisRole): Promise<Map<string, Calls>> {
+  const calls = new Map<string, Calls>();
   for (const port of role.ports) {
     const { stdout } = await run('redis-cli', ['-p', String(port), 'info', 'commandstats']);
     for (const line of stdout.split('\n')) {
-      const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-      if (match) calls.set(match[1]!, (calls.get(match[1]!) ?? 0) + Number(match[2]));
+      const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
+      if (!match) continue;
+      const sum = calls.get(match[1]!) ?? { calls: 0, usec: 0 };
+      calls.set(match[1]!, { calls: sum.calls + Number(match[2]), usec: sum.usec + Number(match[3]) });
     }
   }
   return calls;
+}
+
+/** CPU seconds the role's servers have used (`INFO cpu`: user and system, main thread and all). */
+async function cpuSeconds(role: RedisRole): Promise<number> {
+  let seconds = 0;
+  for (const port of role.ports) {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'info', 'cpu']);
+    for (const match of stdout.matchAll(/^used_cpu_(?:user|sys):([\d.]+)/gm)) seconds += Number(match[1]);
+  }
+  return seconds;
 }
 
 /** Commands a client sends about its connection or the server, not about a request. */
@@ -135,11 +153,12 @@ const HOUSEKEEPING = new Set(['info', 'ping', 'hello', 'select', 'readonly']);
 const housekeeping = (command: string) =>
   HOUSEKEEPING.has(command) || /^(cluster|client|config|command)\|/.test(command);
 
-function difference(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  const grown = new Map<string, number>();
-  for (const [command, calls] of after) {
-    const delta = calls - (before.get(command) ?? 0);
-    if (delta > 0 && !housekeeping(command)) grown.set(command, delta);
+function difference(before: Map<string, Calls>, after: Map<string, Calls>): Map<string, Calls> {
+  const grown = new Map<string, Calls>();
+  for (const [command, { calls, usec }] of after) {
+    const earlier = before.get(command) ?? { calls: 0, usec: 0 };
+    if (calls > earlier.calls && !housekeeping(command))
+      grown.set(command, { calls: calls - earlier.calls, usec: usec - earlier.usec });
   }
   return grown;
 }
@@ -252,7 +271,9 @@ interface Cost {
   workload: string;
   requests: number;
   failed: number;
-  redis: Record<'state' | 'cache', Map<string, number>>;
+  redis: Record<'state' | 'cache', Map<string, Calls>>;
+  /** CPU seconds each role's servers used during the workload. */
+  redisCpu: Record<'state' | 'cache', number>;
   database: Record<string, number>;
   tables: Map<string, Record<string, number>>;
   bytes: number;
@@ -265,11 +286,17 @@ function perRequest(value: number, requests: number): string {
 function report(cost: Cost): string {
   const lines = [`\n## ${cost.workload}: ${cost.requests} requests, ${cost.failed} not answered whole`];
   for (const role of ['state', 'cache'] as const) {
-    const commands = [...cost.redis[role]].sort((a, b) => b[1] - a[1]);
-    const total = commands.reduce((sum, [, calls]) => sum + calls, 0);
-    lines.push(`Redis ${role}: ${perRequest(total, cost.requests)} commands per request`);
-    for (const [command, calls] of commands)
-      lines.push(`  ${command.padEnd(24)} ${perRequest(calls, cost.requests).padStart(8)} per request (${calls})`);
+    const commands = [...cost.redis[role]].sort((a, b) => b[1].calls - a[1].calls);
+    const calls = commands.reduce((sum, [, each]) => sum + each.calls, 0);
+    lines.push(
+      `Redis ${role}: ${perRequest(calls, cost.requests)} commands per request (those a script runs included), ` +
+        `${perRequest(cost.redisCpu[role] * 1e6, cost.requests)} µs of Redis CPU per request`,
+    );
+    for (const [command, each] of commands)
+      lines.push(
+        `  ${command.padEnd(24)} ${perRequest(each.calls, cost.requests).padStart(8)} per request (${each.calls}), ` +
+          `${(each.usec / each.calls).toFixed(2)} µs each`,
+      );
   }
   lines.push('PostgreSQL (the register and the credit store), per request:');
   for (const [column, value] of Object.entries(cost.database))
@@ -351,10 +378,13 @@ try {
     const overhead = subtract((await pgSnapshot(adminUrl, databaseUrl, database)).database, idle.database);
     let failedAll = 0;
     for (const { workload, query, codes: subjects } of workloads) {
+      const beforePg = await pgSnapshot(adminUrl, databaseUrl, database);
       const before = {
         state: await commandStats(state),
         cache: await commandStats(cache),
-        pg: await pgSnapshot(adminUrl, databaseUrl, database),
+        stateCpu: await cpuSeconds(state),
+        cacheCpu: await cpuSeconds(cache),
+        pg: beforePg,
       };
       const failed = await drive(
         gateway.url,
@@ -362,7 +392,12 @@ try {
         subjects.map((code) => JSON.stringify({ query, variables: { code } })),
       );
       failedAll += failed;
-      const after = { state: await commandStats(state), cache: await commandStats(cache) };
+      const after = {
+        state: await commandStats(state),
+        cache: await commandStats(cache),
+        stateCpu: await cpuSeconds(state),
+        cacheCpu: await cpuSeconds(cache),
+      };
       const afterPg = await pgSnapshot(adminUrl, databaseUrl, database);
       const tables = new Map<string, Record<string, number>>();
       for (const [table, counters] of afterPg.tables)
@@ -373,6 +408,7 @@ try {
           requests: subjects.length,
           failed,
           redis: { state: difference(before.state, after.state), cache: difference(before.cache, after.cache) },
+          redisCpu: { state: after.stateCpu - before.stateCpu, cache: after.cacheCpu - before.cacheCpu },
           database: subtract(subtract(afterPg.database, before.pg.database), overhead),
           tables,
           bytes: afterPg.bytes - before.pg.bytes,
