@@ -110,8 +110,8 @@ describe('the dashboards against the metrics the system exports', () => {
   it('would notice a metric renamed in the code', () => {
     const names = exported();
     names.delete('credit_gateway_register_queue_depth');
-    const [{ dashboard }] = repositoryDashboards();
-    const selecting = dashboardQueries(dashboard!).filter(({ expr }) =>
+    const { dashboard } = repositoryDashboards()[0]!;
+    const selecting = dashboardQueries(dashboard).filter(({ expr }) =>
       parseExpression(expr).selectors.some(({ name }) => !names.has(name) && !PROMETHEUS_SERIES.has(name)),
     );
     expect(selecting.map(({ panel }) => panel)).toEqual(['Register queue depth and refused appends']);

@@ -405,10 +405,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
   });
 
   it('keeps the credit subgraph’s person index durable under a mounted secret, and its webhooks to the allowed hosts', async () => {
-    const [{ workload, container }] = runnersOf(all, 'subgraphs/credit/dist/index.js');
+    const { workload, container } = runnersOf(all, 'subgraphs/credit/dist/index.js')[0]!;
     const keyFile = envValue(container, 'CREDIT_PERSON_INDEX_KEY_FILE') ?? '';
     const mount = container.volumeMounts?.find((candidate) => keyFile.startsWith(`${candidate.mountPath}/`));
-    const volume = workload!.pod.volumes?.find((candidate) => candidate.name === mount?.name);
+    const volume = workload.pod.volumes?.find((candidate) => candidate.name === mount?.name);
     const secret = volume?.secret?.secretName ?? '';
     expect({
       readOnly: mount?.readOnly,
@@ -429,7 +429,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
       ),
     ).toBe(true);
 
-    const resolved = await resolveEnv(objects, workload!.pod, container!, 'subgraph-credit-5d8f7c9b6-x2x8k');
+    const resolved = await resolveEnv(objects, workload.pod, container, 'subgraph-credit-5d8f7c9b6-x2x8k');
     try {
       const allowed = (resolved.env['OUTBOX_ALLOWED_HOSTS'] ?? '').split(',').filter((host) => host !== '');
       expect(allowed.length).toBeGreaterThan(0);
