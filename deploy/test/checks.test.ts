@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig as loadGatewayConfig } from '@credit-gateway/gateway';
+import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
 import { readByConfig, resolveEnv, unreadVariables } from './support/config-env.js';
 import { hardeningProblems } from './support/hardening.js';
 import { connects, onlyReachableFrom, podEndpoints, policies, type Endpoint } from './support/network.js';
@@ -187,5 +188,31 @@ describe('the configuration check', () => {
     } finally {
       await resolved.dispose();
     }
+  });
+
+  it('refuses a credit subgraph whose person index key is not mounted, or too short to be a secret', async () => {
+    const configError = async (objects: KubeObject[]) => {
+      const { pod } = findWorkload(workloads(objects), 'Deployment', 'subgraph-credit');
+      const resolved = await resolveEnv(objects, pod, pod.containers[0]!, 'subgraph-credit-5d8f7c9b6-x2x8k');
+      try {
+        const { error } = readByConfig(loadCreditConfig, resolved.env);
+        return error instanceof Error ? error.message : String(error);
+      } finally {
+        await resolved.dispose();
+      }
+    };
+    const unmounted = structuredClone(rendered);
+    const { pod } = findWorkload(workloads(unmounted), 'Deployment', 'subgraph-credit');
+    pod.containers[0]!.volumeMounts = pod.containers[0]!.volumeMounts!.filter(
+      (mount) => mount.name !== 'person-index-key',
+    );
+    expect(await configError(unmounted)).toContain('CREDIT_PERSON_INDEX_KEY_FILE cannot be read');
+
+    const short = structuredClone(rendered);
+    const secret = short.find(
+      (object) => object.kind === 'Secret' && object.metadata.name.startsWith('credit-person-index'),
+    )!;
+    (secret['data'] as Record<string, string>)['person-index.key'] = Buffer.from('short').toString('base64');
+    expect(await configError(short)).toContain('CREDIT_PERSON_INDEX_KEY must be at least 32 characters');
   });
 });

@@ -406,6 +406,46 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     expect(guards).toEqual([]);
   });
 
+  it('keeps the credit subgraph’s person index durable under a mounted secret, and its webhooks to the allowed hosts', async () => {
+    const { workload, container } = runnersOf(all, 'subgraphs/credit/dist/index.js')[0]!;
+    const keyFile = envValue(container, 'CREDIT_PERSON_INDEX_KEY_FILE') ?? '';
+    const mount = container.volumeMounts?.find((candidate) => keyFile.startsWith(`${candidate.mountPath}/`));
+    const volume = workload.pod.volumes?.find((candidate) => candidate.name === mount?.name);
+    const secret = volume?.secret?.secretName ?? '';
+    expect({
+      readOnly: mount?.readOnly,
+      secret: generatedFrom({ kind: 'Secret', metadata: { name: secret } } as KubeObject, 'credit-person-index'),
+    }).toEqual({
+      readOnly: true,
+      secret: true,
+    });
+    // Never the key itself in a variable.
+    expect(container.env?.some((variable) => variable.name === 'CREDIT_PERSON_INDEX_KEY')).toBe(false);
+    const hosts = container.env?.find((variable) => variable.name === 'OUTBOX_ALLOWED_HOSTS');
+    const source = hosts?.valueFrom?.configMapKeyRef;
+    expect(source?.key).toBe('outbox-allowed-hosts');
+    expect(
+      generatedFrom(
+        { kind: 'ConfigMap', metadata: { name: source?.name ?? '' } } as KubeObject,
+        'department-endpoints',
+      ),
+    ).toBe(true);
+
+    const resolved = await resolveEnv(objects, workload.pod, container, 'subgraph-credit-5d8f7c9b6-x2x8k');
+    try {
+      const allowed = (resolved.env['OUTBOX_ALLOWED_HOSTS'] ?? '').split(',').filter((host) => host !== '');
+      expect(allowed.length).toBeGreaterThan(0);
+      expect(allowed.every((host) => /^\.?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host))).toBe(true);
+      if (overlay === 'development') {
+        const config = loadCreditConfig(resolved.env) as { personIndexKey?: string; outboxAllowedHosts: string[] };
+        expect(config.personIndexKey?.length).toBeGreaterThanOrEqual(32);
+        expect(config.outboxAllowedHosts).toEqual(allowed);
+      }
+    } finally {
+      await resolved.dispose();
+    }
+  });
+
   it('holds no secret in the repository: production renders none, development generates each one a pod uses', () => {
     const secrets = objects.filter((object) => object.kind === 'Secret');
     const used = new Set(
@@ -418,10 +458,16 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     );
     if (overlay === 'production') {
       expect(secrets).toEqual([]);
-      expect(used.size).toBeGreaterThanOrEqual(7);
+      expect(used.size).toBeGreaterThanOrEqual(8);
     } else {
       expect([...used].filter((name) => !secrets.some((secret) => secret.metadata.name === name))).toEqual([]);
-      const generated = ['gateway-keys', 'gateway-public-key', 'gateway-register', 'credit-outbox-key'];
+      const generated = [
+        'gateway-keys',
+        'gateway-public-key',
+        'gateway-register',
+        'credit-outbox-key',
+        'credit-person-index',
+      ];
       for (const name of generated) expect(secrets.some((secret) => generatedFrom(secret, name))).toBe(true);
     }
   });

@@ -48,7 +48,7 @@ export interface Container {
   readinessProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   securityContext?: SecurityContext;
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface Volume {
