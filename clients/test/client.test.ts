@@ -29,7 +29,8 @@ interface Sent {
   body: { query?: string; operationName?: string; variables?: unknown; extensions?: any };
 }
 
-type Reply = { status?: number; body?: unknown; headers?: Record<string, string> } | 'network';
+type Answer = { status?: number; body?: unknown; headers?: Record<string, string> };
+type Reply = Answer | 'network';
 
 /** A fetch that records what was sent and answers from `reply`. */
 function fakeFetch(reply: (sent: Sent, index: number) => Reply) {
@@ -47,13 +48,13 @@ function fakeFetch(reply: (sent: Sent, index: number) => Reply) {
       status: answer.status ?? 200,
       headers: { 'content-type': 'application/json', ...answer.headers },
     });
-  }) as unknown as typeof fetch;
+  }) as unknown as typeof globalThis.fetch;
   return { fetch, sent };
 }
 
 const noSleep = { sleep: async () => {}, random: () => 0.5 } satisfies Partial<CreditClientOptions>;
-const ok = (data: unknown = { enterprise: null }): Reply => ({ body: { data } });
-const refused = (code: string, status = 200, extra: Record<string, unknown> = {}): Reply => ({
+const ok = (data: unknown = { enterprise: null }): Answer => ({ body: { data } });
+const refused = (code: string, status = 200, extra: Record<string, unknown> = {}): Answer => ({
   status,
   body: { errors: [{ message: code, extensions: { code, ...extra } }] },
 });
@@ -163,7 +164,7 @@ describe('errors', () => {
 
   it('raises a refusal as CreditGatewayError with its code, status and Retry-After', async () => {
     const { fetch } = fakeFetch(() => ({
-      ...(refused('RATE_LIMITED', 429, { scope: 'tier' }) as object),
+      ...refused('RATE_LIMITED', 429, { scope: 'tier' }),
       headers: { 'retry-after': '120' },
     }));
     const client = createCreditClient({ url: URL_, fetch, persisted: false, ...noSleep });
@@ -266,8 +267,8 @@ describe('retries', () => {
   const outcome = fc.oneof(
     fc.constant<Reply>('network'),
     fc.constant<Reply>(refused('REGISTER_UNAVAILABLE', 503)),
-    fc.record({ s: fc.integer({ min: 0, max: 60 }) }).map(({ s }) => ({
-      ...(refused('RATE_LIMITED', 429) as object),
+    fc.record({ s: fc.integer({ min: 0, max: 60 }) }).map(({ s }): Reply => ({
+      ...refused('RATE_LIMITED', 429),
       headers: { 'retry-after': String(s) },
     })),
     fc.constant<Reply>(refused('RATE_LIMITED', 429)),

@@ -166,7 +166,7 @@ describe('fields a tier may not read', () => {
       { code: codes[0], procurement: { contracts: null } },
       { code: codes[1], procurement: { contracts: null } },
     ]);
-    expect(body.errors.map((e: any) => e.path)).toEqual([
+    expect(body.errors?.map((e: any) => e.path)).toEqual([
       ['enterprises', 0, 'procurement', 'contracts'],
       ['enterprises', 1, 'procurement', 'contracts'],
     ]);
@@ -218,11 +218,11 @@ describe('consent, row by row', () => {
       { code: OTHER, payments: 'CONSENT_REQUIRED', headcount: 'CONSENT_REQUIRED' },
     ]);
     const { body } = await stack.query(BATCH, { codes: [SME, OTHER] }, as([valid]));
-    expect(body.errors.find((e: any) => JSON.stringify(e.path) === '["enterprises",1,"tax","payments"]')).toMatchObject(
-      {
-        extensions: { code: 'CONSENT_REQUIRED', field: 'TaxSection.payments', consent: 'TAX_PAYMENTS', subject: OTHER },
-      },
-    );
+    expect(
+      body.errors?.find((e: any) => JSON.stringify(e.path) === '["enterprises",1,"tax","payments"]'),
+    ).toMatchObject({
+      extensions: { code: 'CONSENT_REQUIRED', field: 'TaxSection.payments', consent: 'TAX_PAYMENTS', subject: OTHER },
+    });
   });
 
   it('an expired consent, one for another grantee, another purpose, or a tampered one opens nothing', async () => {
@@ -289,7 +289,7 @@ describe('who is calling', () => {
       );
       expect(status).toBe(401);
       expect(body.data).toBeUndefined();
-      expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(JSON.stringify(body)).not.toContain(token.slice(0, 40));
     }
   });
@@ -315,7 +315,7 @@ describe('who is calling', () => {
   it('introspection is for the tiers that need it', async () => {
     const introspect = '{ __schema { queryType { name } } }';
     const denied = await stack.query(introspect, {}, { anonymous: true });
-    expect(denied.body.errors[0].extensions).toEqual({ code: 'INTROSPECTION_NOT_ALLOWED', tier: 'PUBLIC' });
+    expect(denied.body.errors?.[0].extensions).toEqual({ code: 'INTROSPECTION_NOT_ALLOWED', tier: 'PUBLIC' });
     const allowed = await stack.query(introspect, {}, { tier: 'ANALYST', client: 'analyst-workbench', purpose: null });
     expect(allowed.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
@@ -414,7 +414,7 @@ describe('the query register', () => {
     });
     const analyst = await stack.query(query, { code }, { tier: 'ANALYST', client: 'analyst-workbench', purpose: null });
     expect(analyst.body.data.enterprise.queryRecords).toBeNull();
-    expect(analyst.body.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    expect(analyst.body.errors?.[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 
   it('records every query, but not a liveness probe that reads nothing but __typename', async () => {

@@ -177,7 +177,7 @@ describe('scenario: an objection suspends the measures resting on the disputed r
     const input = { code, recordId, reason: '转包事实不成立', idempotencyKey: 'agent-1' };
     const file = 'mutation($input: FileObjectionInput!) { fileObjection(input: $input) { id status code recordId } }';
     const without = await ask(file, { input }, { tier: 'AUTHORIZED', client: agent, purpose: 'CREDIT_OBJECTION' });
-    expect(without.errors[0].extensions.code).toBe('CONSENT_REQUIRED');
+    expect(without.errors?.[0].extensions.code).toBe('CONSENT_REQUIRED');
     const consent = await stack.consent({
       subject: code,
       grantee: agent,
@@ -225,7 +225,7 @@ describe('scenario: punishment reaches the people (落实到人)', () => {
       { code: demoCode('rep-is-debtor') },
       PUBLIC,
     );
-    expect(hidden.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    expect(hidden.errors?.[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
 
     await ask('query($code: CreditCode!) { enterprise(code: $code) { creditLists { name } } }', {
       code: demoCode('partial-debtor'),
@@ -266,7 +266,7 @@ describe('scenario: statistics for analysts', () => {
       expect.arrayContaining([expect.objectContaining({ key: 'TAX', blackListed: 1 })]),
     );
     const refused = await ask(query, { codes }, PUBLIC);
-    expect(refused.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    expect(refused.errors?.[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 });
 

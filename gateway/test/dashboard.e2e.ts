@@ -1,6 +1,8 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { epochToChinaDate } from '@credit-gateway/common';
 import { demoCode, type DemoKey } from '@credit-gateway/sources';
@@ -306,6 +308,7 @@ describe('the analyst dashboard in a closed network', () => {
     const hostile = '<img/src=x/onerror=document.body.dataset.injected=1>';
     const drawn = await loadDashboard(page, await stack.token('ANALYST', 'analyst-workbench'), '', [hostile]);
     const answer = await stack.query(STATISTICS, { codes: [hostile] }, ANALYST);
+    assert(answer.body.errors, 'the gateway refuses the value');
     const [error] = answer.body.errors;
     // The gateway names the value it refused: the page must show it as the text it is.
     expect(error.message).toContain(hostile);

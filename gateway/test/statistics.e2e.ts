@@ -109,7 +109,7 @@ describe('creditStatistics: grade distribution and inputs by source', () => {
     await stack.setFaults('courts', { errorRate: 1 });
     const { body } = await stack.query(STATISTICS, { codes }, ANALYST);
     const { statistics } = body.data.creditStatistics;
-    expect(body.errors.map((e: any) => e.extensions.code)).toContain('DECISION_INCOMPLETE');
+    expect(body.errors?.map((e: any) => e.extensions.code)).toContain('DECISION_INCOMPLETE');
     expect(statistics.incompleteSubjects).toBe(codes.length);
     expect(statistics.inputsBySource.find((row: any) => row.source === 'COURTS')).toEqual({
       source: 'COURTS',
@@ -130,7 +130,7 @@ describe('creditStatistics: grade distribution and inputs by source', () => {
   it('is refused to a tier that may not read statistics, with its code', async () => {
     const { body } = await stack.query(STATISTICS, { codes: [demoCode('clean-sme')] }, { tier: 'PUBLIC' });
     expect(body.data).toEqual({ creditStatistics: null });
-    expect(body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([
+    expect(body.errors?.map((e: any) => [e.extensions.code, e.path])).toEqual([
       ['UNAUTHORIZED_FIELD_OR_TYPE', ['creditStatistics']],
     ]);
   });

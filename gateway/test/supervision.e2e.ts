@@ -115,7 +115,7 @@ describe('scenario: supervision graded by the evaluation (分级分类监管)', 
   it('is not for the public', async () => {
     const body = await ask(SUPERVISION, { code: demoCode('clean-sme') }, { anonymous: true });
     expect(body.data.enterprise.supervision).toBeNull();
-    expect(body.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    expect(body.errors?.[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 });
 
@@ -171,6 +171,6 @@ describe('scenario: analysts find the decisions published late (公示及时性)
       },
     ]);
     const refused = await ask(query, { codes }, { anonymous: true });
-    expect(refused.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+    expect(refused.errors?.[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
   });
 });

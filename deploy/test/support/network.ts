@@ -171,17 +171,19 @@ export function connects(all: readonly Policy[], source: Endpoint, destination: 
   );
 }
 
+/** A peer an ingress rule lets in, and the policy whose rule it is. */
+interface IngressPeer {
+  policy: string;
+  peer: PolicyPeer | 'any';
+}
+
 /**
  * Every peer that some ingress rule of a policy selecting `endpoint` lets in (on `port`, when
  * given); `any` for a rule without `from`.
  */
-export function ingressPeers(
-  all: readonly Policy[],
-  endpoint: Endpoint,
-  port?: Port,
-): { policy: string; peer: PolicyPeer | 'any' }[] {
+export function ingressPeers(all: readonly Policy[], endpoint: Endpoint, port?: Port): IngressPeer[] {
   return selecting(all, endpoint, 'Ingress').flatMap((policy) =>
-    (policy.spec.ingress ?? []).flatMap((rule) =>
+    (policy.spec.ingress ?? []).flatMap((rule): IngressPeer[] =>
       port && !portMatches(rule.ports, port, endpoint)
         ? []
         : !rule.from || rule.from.length === 0

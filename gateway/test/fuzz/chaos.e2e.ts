@@ -136,7 +136,9 @@ it('survives a worker killed with kill -9: no hang, no uncoded answer, and a wor
   const workers = gateway.workerPids();
   expect(workers).toHaveLength(2);
   const figures = await underLoad(
-    async () => process.kill(workers[0]!, 'SIGKILL'),
+    async () => {
+      process.kill(workers[0]!, 'SIGKILL');
+    },
     () => waitForReady(gateway.url, 60_000, () => true),
   );
   expect(figures.ok).toBeGreaterThan(0);

@@ -362,7 +362,7 @@ describe('merged fetches', () => {
     const [first, bad, third] = await Promise.all(pending);
     expect(first).toEqual({ data: { enterprise: { code: codes[0] } } });
     expect(third).toEqual({ data: { enterprise: { code: codes[1] } } });
-    expect(bad.errors?.[0]?.extensions?.['code']).toBe('SOURCE_BAD_RESPONSE');
+    expect(bad?.errors?.[0]?.extensions?.['code']).toBe('SOURCE_BAD_RESPONSE');
     expect(subgraph.requests).toHaveLength(4);
     expect(source.metrics).toMatchObject({ requests: 4, merged: 3, unmerged: 3 });
   });

@@ -101,8 +101,8 @@ export interface Stack {
   ): Promise<GraphQLResponse>;
   /** Headers for a caller: Authorization, purpose and consents. */
   headers(as?: As): Promise<Record<string, string>>;
-  /** A caller token signed by the development identity key. */
-  token(tier: Tier, client?: string): Promise<string>;
+  /** A caller token signed by the development identity key; a GOVERNMENT caller may name its department. */
+  token(tier: Tier, client?: string, department?: string): Promise<string>;
   /** A consent signed by the development consent key. */
   consent(options: {
     subject: string;

@@ -7,6 +7,7 @@ import { GATEWAY_KEYS, gatewayHeaders } from '../../../common/test/support/gatew
 import type { CreditStore, Overlays } from '../src/models.js';
 import { CreditPolicyError } from '../src/rules/policy.js';
 import { NO_OVERLAYS } from '../src/rules/records.js';
+import { openCreditStore } from '../src/store/index.js';
 import { createCreditSubgraph, loadConfig, startCreditSubgraph } from '../src/server.js';
 import {
   CODES,
@@ -20,44 +21,57 @@ import {
   seriousIllegal,
 } from './support/enterprises.js';
 
-/** The store's overlays for a few subjects, and how often each subject was asked for. */
-class OverlayStore implements CreditStore {
-  readonly calls: string[] = [];
-  constructor(private readonly overlays: ReadonlyMap<string, Overlays>) {}
-  overlaysFor(code: string): Promise<Overlays> {
-    this.calls.push(code);
-    return Promise.resolve(this.overlays.get(code) ?? NO_OVERLAYS);
-  }
+/**
+ * A real, empty store whose overlays for a few subjects are given, and which records how often each
+ * subject was asked for.
+ */
+async function overlayStore(
+  dir: string,
+  overlays: ReadonlyMap<string, Overlays>,
+): Promise<CreditStore & { readonly calls: string[] }> {
+  const store = await openCreditStore({ dir }, silentLogger());
+  const calls: string[] = [];
+  return {
+    ...store,
+    calls,
+    overlaysFor(code) {
+      calls.push(code);
+      return Promise.resolve(overlays.get(code) ?? NO_OVERLAYS);
+    },
+  };
 }
 
-const store = new OverlayStore(
-  new Map([
-    [
-      CODES.seriousIllegal,
-      {
-        repairs: new Map([['MARKET:ABN120116000501', { repairedOn: '2026-10-30' }]]),
-        objections: new Map([['MARKET:ILL120116000502', { id: 'objection-9', status: 'VERIFYING' as const }]]),
-      },
-    ],
-    [
-      CODES.majorTaxViolator,
-      {
-        repairs: new Map(),
-        objections: new Map([['TAX:东税稽检〔2024〕118号', { id: 'objection-3', status: 'RECEIVED' as const }]]),
-      },
-    ],
-  ]),
-);
+const OVERLAYS = new Map<string, Overlays>([
+  [
+    CODES.seriousIllegal,
+    {
+      repairs: new Map([['MARKET:ABN120116000501', { repairedOn: '2026-10-30' }]]),
+      objections: new Map([['MARKET:ILL120116000502', { id: 'objection-9', status: 'VERIFYING' as const }]]),
+    },
+  ],
+  [
+    CODES.majorTaxViolator,
+    {
+      repairs: new Map(),
+      objections: new Map([['TAX:东税稽检〔2024〕118号', { id: 'objection-3', status: 'RECEIVED' as const }]]),
+    },
+  ],
+]);
 
 const config = loadConfig({ PORT: '0', GATEWAY_PUBLIC_KEY: GATEWAY_KEYS.GATEWAY_PUBLIC_KEY });
+const storeDir = mkdtempSync(join(tmpdir(), 'credit-overlays-'));
+let store: Awaited<ReturnType<typeof overlayStore>>;
 let subgraph: RunningServer;
 
 beforeAll(async () => {
+  store = await overlayStore(storeDir, OVERLAYS);
   subgraph = await listen(createCreditSubgraph(config, silentLogger(), { now: () => DEMO_NOW, store }).handler, 0);
 });
 
 afterAll(async () => {
   await subgraph?.close();
+  await store?.close();
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 async function post(body: unknown, headers: Record<string, string>) {

@@ -167,6 +167,7 @@ const caseArb: fc.Arbitrary<CaseState> = fc
       pushedAt: pushed ? OPENED.toISOString() : null,
       acknowledged: new Map(),
       reports: new Map(),
+      withdrawn: null,
     };
     const departments = pushedDepartments(measures);
     departments

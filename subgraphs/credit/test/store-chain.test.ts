@@ -74,7 +74,10 @@ describe('the file store’s hash chain', () => {
     // Format 1 read as if chained: each event's hash over itself and the one before.
     const legacy = await fixtureEvents();
     let prevHash = '0'.repeat(64);
-    for (const event of legacy) prevHash = sealedHash({ ...event, prevHash });
+    for (const event of legacy) {
+      const chained: Record<string, unknown> = { ...event, prevHash };
+      prevHash = sealedHash(chained);
+    }
     const fourth = JSON.parse((await lines())[3]!) as { position: number; prevHash: string };
     expect(fourth).toMatchObject({ position: 4, prevHash });
 
