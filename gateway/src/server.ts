@@ -16,6 +16,7 @@ import { checkReadiness, type Readiness } from './http/health.js';
 import { createTracingPlugin } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
+import { createReportEndpoints } from './report/endpoint.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
 import { createGatewayServices } from './services.js';
@@ -34,6 +35,7 @@ export interface Gateway {
  * Builds the gateway: loads the committed supergraph and wires the HTTP endpoints.
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
  * - /healthz: the process is alive;
+ * - /report, /report/verify: credit reports (report/endpoint.ts), and their public verification;
  * - /readyz: the supergraph is loaded, every subgraph answers, and requests are not left waiting
  *   for admission (ADMISSION_UNREADY_MS).
  * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
@@ -68,6 +70,13 @@ export async function createGateway(
     admission: () => graphql.admission(),
     redis: () => services.redis.health(),
   });
+  const reports = createReportEndpoints({
+    graphql,
+    schema: supergraph.schema,
+    accessRules: supergraph.accessRules,
+    config,
+    logger,
+  });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const readiness = () =>
     checkReadiness(supergraph, 1_000, {
@@ -92,6 +101,7 @@ export async function createGateway(
       graphiql.asset(path.slice(10), response)
     )
       return;
+    if (reports.handle(request, response, url)) return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
@@ -114,6 +124,7 @@ export async function createGateway(
     metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
+      await reports.close();
       await services.close();
     },
   };

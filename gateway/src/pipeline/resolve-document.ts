@@ -72,9 +72,10 @@ export class ResolveDocument {
       throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
     }
     if (body && !body.ok) throw body.error;
-    const get = request.method === 'GET';
+    const { supplied } = context;
+    const get = request.method === 'GET' && !supplied;
     if (get) checkQueryStringNesting(url.searchParams);
-    const fields = get ? Object.fromEntries(url.searchParams) : body?.value;
+    const fields = supplied ? { ...supplied } : get ? Object.fromEntries(url.searchParams) : body?.value;
     const persisted = await services.persistedOperations.resolve(isRecord(fields) ? fields : {});
     if (!persisted.ok) {
       return refusal(400, [persisted.error], logger, { operationHash: persisted.hash ?? NO_DOCUMENT_HASH });
