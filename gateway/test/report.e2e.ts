@@ -175,6 +175,10 @@ describe('the credit report, through the gateway pipeline', () => {
       ].sort(),
     );
 
+    const key = (await (await fetch(new URL('/report/public-key', stack.gatewayUrl))).json()) as any;
+    expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: body.report.signature.keyId });
+    expect(key).not.toHaveProperty('d');
+
     expect((await verifyCode(number, 'AAAA-AAAA-AAAA')).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
     expect((await verifyCode('CGR-20260101-ABCDEFGHJK', verificationCodeIn(text))).body).toEqual({
       authentic: false,

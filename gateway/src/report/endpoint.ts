@@ -8,7 +8,9 @@
  * - GET|POST /report/verify: public. With `number` and `code` (the verification code), or with the
  *   document's bytes uploaded, whether the report is authentic, who issued it, when, for which
  *   sections and period, and whether it has been superseded; never what it says.
+ * - GET /report/public-key: the public half of the key reports are signed with (a JWK).
  */
+import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   TypeInfo,
@@ -34,6 +36,7 @@ import type { GatewayConfig } from '../config.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
 import {
   createIssuedReports,
+  keyIdOf,
   newReportNumber,
   newVerificationCode,
   reportRegisterUnavailable,
@@ -145,7 +148,7 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
     if (Array.isArray(value)) return value.map(strip);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>).filter(
-      ([key]) => key !== 'readAt' && !(key === 'asOf' && 'complete' in (value as object)),
+      ([key]) => key !== 'readAt' && !(key === 'asOf' && 'complete' in value),
     );
     return Object.fromEntries(entries.map(([key, item]) => [key, strip(item)]));
   };
@@ -177,6 +180,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     signingKey: config.report.signingKey,
     logger: logger.child({ component: 'reports' }),
   });
+  const publicJwk = createPublicKey(config.report.signingKey).export({ format: 'jwk' });
   const queries = new Map<string, { query: string; withheld: string[] }>();
 
   function tierQuery(request: ReportRequest, tier: Tier): { query: string; withheld: string[] } {
@@ -356,6 +360,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     handle(request, response, url) {
       if (url.pathname === '/report') {
         report(request, response, url).catch(failed(response));
+        return true;
+      }
+      if (url.pathname === '/report/public-key' && request.method === 'GET') {
+        // The key reports are signed with, for a verifier who checks a record's signature itself.
+        sendJson(response, 200, { ...publicJwk, alg: 'EdDSA', use: 'sig', kid: keyIdOf(config.report.signingKey) });
         return true;
       }
       if (url.pathname === '/report/verify') {

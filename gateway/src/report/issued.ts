@@ -23,7 +23,7 @@ import {
   type ChainWriter,
   type LogFormat,
 } from '@credit-gateway/common/durable-log';
-import type { ReportFormat, ReportScope } from './scope.js';
+import type { ReportFormat } from './scope.js';
 
 export const REPORTS_CHAIN = 'reports';
 

@@ -114,8 +114,8 @@ export function word(value: unknown): string {
   if (typeof value === 'boolean') return value ? '是' : '否';
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return value.map((item) => word(item)).join('、') || '—';
-  const text = String(value);
-  return WORDS[text] ?? SOURCES[text] ?? text;
+  if (typeof value !== 'string') return JSON.stringify(value);
+  return WORDS[value] ?? SOURCES[value] ?? value;
 }
 
 function source(value: unknown): string {
@@ -519,7 +519,8 @@ function notesFor(section: ReportSection, errors: readonly GraphQLFormattedError
     // An error at a section's field or below it, or at a parent it hangs from (a whole department).
     const touches = (root: string) => path === root || path.startsWith(`${root}.`) || root.startsWith(`${path}.`);
     if (path === '' || path === 'enterprise' || !roots.some(touches)) continue;
-    const code = String(error.extensions?.['code'] ?? '');
+    const given = error.extensions?.['code'];
+    const code = typeof given === 'string' ? given : '';
     const sources = error.extensions?.['source'];
     const named = Array.isArray(sources)
       ? `（${sources.map(source).join('、')}）`

@@ -1,3 +1,4 @@
+/// <reference types="pdfkit" />
 /**
  * The report as a PDF, set in Noto Sans SC, which ships with the product in an npm package
  * (@expo-google-fonts/noto-sans-sc, SIL Open Font License): no system font, nothing fetched. The
@@ -12,7 +13,7 @@ import { REPORT_TITLE, scopeText } from './text.js';
 
 const require = createRequire(import.meta.url);
 // pdfkit is CommonJS with `export =` types.
-const PDFDocument = require('pdfkit') as typeof import('pdfkit');
+const PDFDocument = require('pdfkit') as new (options?: PDFKit.PDFDocumentOptions) => PDFKit.PDFDocument;
 
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
 
