@@ -303,6 +303,8 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       'content-disposition': `attachment; filename="${number}.${asked.format}"`,
       'cache-control': 'no-store',
       'x-report-number': number,
+      // Printed on the report too: the caller files it with the document.
+      'x-report-verification-code': verificationCode,
       'x-report-sha256': stored.documentSha256,
       'x-report-signature': stored.signature,
     });
