@@ -374,3 +374,67 @@ describe('bad requests answer coded errors', () => {
     expect(empty.status).toBe(400);
   });
 });
+
+describe('the issued-report register on PostgreSQL, beside the query register', () => {
+  it('keeps the signed record in its table, and verifies from there', async () => {
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { envName, silentLogger } = await import('@credit-gateway/common');
+    const { testSchema } = await import('../../common/test/support/postgres.js');
+    const schema = await testSchema('report_test');
+    // On PostgreSQL: neither the register's nor the reports' directory.
+    const env = Object.fromEntries(
+      Object.entries(stack.gatewayEnv).filter(([name]) => name !== 'REGISTER_DIR' && name !== 'REPORT_DIR'),
+    );
+    const gateway = await startGateway(
+      loadConfig({
+        PORT: '0',
+        ...env,
+        REGISTER_DATABASE_URL: schema.url,
+        REPORT_DIR: join(stack.registerDir, 'unused-reports'),
+        ...Object.fromEntries(
+          Object.entries(stack.subgraphUrls).map(([name, url]) => [`SUBGRAPH_${envName(name)}_URL`, url]),
+        ),
+      }),
+      silentLogger(),
+    );
+    try {
+      const url = new URL('/report', gateway.url);
+      url.searchParams.set('code', demoCode('partial-debtor'));
+      url.searchParams.set('format', 'html');
+      const response = await fetch(url, { headers: await stack.headers() });
+      expect(response.status).toBe(200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const number = response.headers.get('x-report-number')!;
+      const code = response.headers.get('x-report-verification-code')!;
+      expect(bytes.toString('utf8')).toContain(code);
+
+      const { rows } = await schema.admin.query('SELECT number, record FROM issued_reports');
+      expect(rows).toHaveLength(1);
+      expect(rows[0].number).toBe(number);
+      expect(JSON.stringify(rows[0].record)).not.toContain(code);
+      await expect(schema.admin.query('DELETE FROM issued_reports')).rejects.toThrow(/append-only/);
+
+      const verify = async (init?: RequestInit, query = '') =>
+        (await (await fetch(new URL(`/report/verify${query}`, gateway.url), init)).json()) as any;
+      expect(await verify(undefined, `?number=${number}&code=${code}`)).toMatchObject({
+        authentic: true,
+        report: { number, format: 'html' },
+      });
+      expect(await verify({ method: 'POST', headers: { 'content-type': 'text/html' }, body: bytes })).toMatchObject({
+        authentic: true,
+      });
+      const changed = Buffer.from(bytes.toString('utf8').replace('无记录', '有记录'), 'utf8');
+      expect(changed.equals(bytes)).toBe(false);
+      expect(await verify({ method: 'POST', headers: { 'content-type': 'text/html' }, body: changed })).toEqual({
+        authentic: false,
+        reason: 'DOCUMENT_NOT_ISSUED',
+        claimedNumber: number,
+      });
+      // The other gateway, on files, knows nothing of it.
+      expect((await verifyCode(number, code)).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
+    } finally {
+      await gateway.close();
+      await schema.drop();
+    }
+  });
+});

@@ -175,8 +175,19 @@ function isJson(request: IncomingMessage): boolean {
 
 export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
   const { graphql, schema, accessRules, config, logger } = options;
+  const { store } = config.register;
   const issued: IssuedReports = createIssuedReports({
     dir: config.report.dir,
+    ...(store.kind === 'postgres'
+      ? {
+          postgres: {
+            url: store.url,
+            poolSize: 2,
+            writer: config.register.writer,
+            timeoutMs: config.register.timeoutMs,
+          },
+        }
+      : {}),
     signingKey: config.report.signingKey,
     logger: logger.child({ component: 'reports' }),
   });

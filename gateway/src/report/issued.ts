@@ -12,16 +12,18 @@ import { CreditGatewayError, type Logger } from '@credit-gateway/common';
 import {
   canonicalJson,
   chainFiles,
+  describeTail,
   chainPath,
-  EMPTY_CHAIN,
-  follows,
   HASH_PATTERN,
   openFileChain,
+  openTableChain,
   readChainFile,
   sealedHash,
   type ChainLink,
   type ChainWriter,
   type LogFormat,
+  type LogTable,
+  type TableChain,
 } from '@credit-gateway/common/durable-log';
 import type { ReportFormat } from './scope.js';
 
@@ -56,6 +58,8 @@ export interface IssuedReport extends SignedReport {
 }
 
 export interface StoredReport extends IssuedReport {
+  /** The chain it was appended to: one per gateway process. */
+  writer: string;
   seq: number;
   prevHash: string;
   hash: string;
@@ -63,19 +67,20 @@ export interface StoredReport extends IssuedReport {
 
 const reportFormat: LogFormat<IssuedReport, StoredReport> = {
   noun: 'issued report',
-  seal(input, _writer, prev: ChainLink) {
-    const unsealed = { ...input, seq: prev.seq + 1, prevHash: prev.hash };
+  seal(input, writer, prev: ChainLink) {
+    const unsealed = { ...input, writer, seq: prev.seq + 1, prevHash: prev.hash };
     return { ...unsealed, hash: sealedHash(unsealed) };
   },
-  link: (record) => ({ seq: record.seq, hash: record.hash, prevHash: record.prevHash }),
+  link: (record) => ({ seq: record.seq, hash: record.hash, prevHash: record.prevHash, writer: record.writer }),
   hashOf: (record) => sealedHash(record),
   line: (record) => canonicalJson(record),
-  parse(value, previous) {
+  parse(value) {
     if (value === null || typeof value !== 'object') return 'not a record';
     const record = value as StoredReport;
     if (typeof record.number !== 'string' || typeof record.signature !== 'string') return 'not an issued report';
     if (!HASH_PATTERN.test(record.hash) || sealedHash(record) !== record.hash) return 'hash does not match';
-    if (!follows(record, previous ?? (record.seq === 1 ? EMPTY_CHAIN : null))) return 'does not follow';
+    if (typeof record.seq !== 'number' || typeof record.writer !== 'string') return 'not in a chain';
+    // Whether it follows the record before it is the chain reader's to check (durable-log/writer.ts).
     return record;
   },
 };
@@ -146,7 +151,10 @@ export interface IssuedReports {
 }
 
 export interface IssuedReportsOptions {
+  /** The files store's directory, unless `postgres` is given. */
   dir: string;
+  /** PostgreSQL, where the query register is kept there. */
+  postgres?: { url: string; poolSize: number; writer: string; timeoutMs: number };
   signingKey: KeyObject;
   logger: Logger;
 }
@@ -157,76 +165,64 @@ function scopeKey(report: SignedReport): string {
 
 export function signedPart(report: IssuedReport): SignedReport {
   const { signature: _signature, ...signed } = report as IssuedReport & Partial<StoredReport>;
-  const { seq: _seq, prevHash: _prevHash, hash: _hash, ...rest } = signed as SignedReport & Partial<StoredReport>;
+  const {
+    writer: _writer,
+    seq: _seq,
+    prevHash: _prevHash,
+    hash: _hash,
+    ...rest
+  } = signed as SignedReport & Partial<StoredReport>;
   return rest;
 }
 
-interface Index {
-  byNumber: Map<string, StoredReport>;
-  byDocument: Map<string, StoredReport>;
-  byScope: Map<string, StoredReport[]>;
+/** Where issued reports are kept and found. */
+interface ReportStore {
+  append(report: IssuedReport): Promise<StoredReport>;
+  byNumber(number: string): Promise<StoredReport | undefined>;
+  byDocument(sha: string): Promise<StoredReport | undefined>;
+  /** Every report of the same subject, sections and period, oldest first. */
+  sameScope(report: StoredReport): Promise<StoredReport[]>;
+  close(): Promise<void>;
+}
+
+function byIssue(a: StoredReport, b: StoredReport): number {
+  return a.issuedAt < b.issuedAt ? -1 : a.issuedAt > b.issuedAt ? 1 : a.number < b.number ? -1 : 1;
+}
+
+/** This process's chain: `<base>`, or `<base>-w<n>` in cluster worker n. */
+function writerName(base: string): string {
+  return cluster.isWorker && cluster.worker ? `${base}-w${cluster.worker.id}` : base;
 }
 
 /**
- * Every issued report in the directory, from every writer's chain: each gateway process writes its
- * own (`reports.jsonl`, or `reports-w<n>.jsonl` for worker n), and a verifier sees them all.
+ * The files store: each gateway process appends to its own chain in the directory
+ * (`reports.jsonl`, or `reports-w<n>.jsonl` for worker n), opened on the first report, so a
+ * gateway that never issues one holds no lock; a look-up reads every chain, so any process
+ * verifies what any other issued.
  */
-async function readIndex(dir: string): Promise<Index> {
-  const index: Index = { byNumber: new Map(), byDocument: new Map(), byScope: new Map() };
-  const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  const records: StoredReport[] = [];
-  for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`))) {
-    const file = await open(chainPath(dir, writer), 'r');
-    try {
-      await readChainFile(file, reportFormat, (record) => {
-        if (typeof record !== 'string') records.push(record);
-      });
-    } finally {
-      await file.close();
-    }
-  }
-  records.sort((a, b) => (a.issuedAt < b.issuedAt ? -1 : a.issuedAt > b.issuedAt ? 1 : 0));
-  for (const record of records) {
-    index.byNumber.set(record.number, record);
-    index.byDocument.set(record.documentSha256, record);
-    const key = scopeKey(record);
-    index.byScope.set(key, [...(index.byScope.get(key) ?? []), record]);
-  }
-  return index;
-}
-
-/** This process's chain: `reports`, or `reports-w<n>` in cluster worker n. */
-function writerName(): string {
-  return cluster.isWorker && cluster.worker ? `${REPORTS_CHAIN}-w${cluster.worker.id}` : REPORTS_CHAIN;
-}
-
-/** The register, opened on first use: a gateway that never issues a report holds no lock on REPORT_DIR. */
-export function createIssuedReports(options: IssuedReportsOptions): IssuedReports {
-  const publicKey = createPublicKey(options.signingKey);
-  const keyId = keyIdOf(options.signingKey);
+function fileStore(dir: string, logger: Logger): ReportStore {
   let opening: Promise<ChainWriter<IssuedReport, StoredReport>> | undefined;
   let closed = false;
-
   function chain(): Promise<ChainWriter<IssuedReport, StoredReport>> {
     if (closed) return Promise.reject(new Error('issued-report register closed'));
     opening ??= openFileChain({
-      dir: options.dir,
-      writer: writerName(),
+      dir,
+      writer: writerName(REPORTS_CHAIN),
       format: reportFormat,
       name: 'issued-report register',
-      logger: options.logger,
+      logger,
       refuseLock: (refusal) =>
         new Error(
           refusal.held === 'here'
-            ? `Issued-report register ${options.dir} is already open in this process`
-            : `Issued-report register ${options.dir} is in use by process ${refusal.holder}`,
+            ? `Issued-report register ${dir} is already open in this process`
+            : `Issued-report register ${dir} is in use by process ${refusal.holder}`,
         ),
       accept: (read) => {
-        if (read.unreadableCount > 0)
-          throw new Error(`Issued-report register ${read.where}: ${read.unreadableCount} unreadable lines`);
+        if (read.unreadableCount > 0 || read.tailProblem !== null)
+          throw new Error(
+            `Issued-report register ${read.where}: ${read.unreadableCount} unreadable lines` +
+              (read.tailProblem ? `; ${describeTail(read.tailProblem, { withSeq: true })}` : ''),
+          );
       },
     }).catch((error: unknown) => {
       opening = undefined;
@@ -234,6 +230,143 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
     });
     return opening;
   }
+  async function all(): Promise<StoredReport[]> {
+    const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const records: StoredReport[] = [];
+    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`))) {
+      const file = await open(chainPath(dir, writer), 'r');
+      try {
+        await readChainFile(file, reportFormat, (record) => {
+          if (typeof record !== 'string') records.push(record);
+        });
+      } finally {
+        await file.close();
+      }
+    }
+    return records.sort(byIssue);
+  }
+  return {
+    async append(report) {
+      const [stored] = await (await chain()).append([report]);
+      return stored!;
+    },
+    byNumber: async (number) => (await all()).find((record) => record.number === number),
+    byDocument: async (sha) => (await all()).find((record) => record.documentSha256 === sha),
+    sameScope: async (report) => (await all()).filter((record) => scopeKey(record) === scopeKey(report)),
+    async close() {
+      closed = true;
+      const writer = await opening?.catch(() => undefined);
+      await writer?.close();
+    },
+  };
+}
+
+export const REPORTS_TABLE = 'issued_reports';
+
+const reportsTable: LogTable<StoredReport> = {
+  table: REPORTS_TABLE,
+  name: 'issued-report register',
+  columns: [
+    { name: 'writer', type: 'text NOT NULL' },
+    { name: 'seq', type: 'bigint NOT NULL' },
+    { name: 'number', type: 'text NOT NULL UNIQUE' },
+    { name: 'document_sha256', type: 'text NOT NULL' },
+    { name: 'scope', type: 'text NOT NULL' },
+    { name: 'issued_at', type: 'timestamptz NOT NULL' },
+    { name: 'record', type: 'jsonb NOT NULL', cast: 'jsonb' },
+  ],
+  chains: { column: 'writer' },
+  seqColumn: 'seq',
+  indexes: [
+    `CREATE INDEX ${REPORTS_TABLE}_document ON ${REPORTS_TABLE} (document_sha256)`,
+    `CREATE INDEX ${REPORTS_TABLE}_scope ON ${REPORTS_TABLE} (scope, issued_at)`,
+  ],
+  // Serializes replicas creating the table at the same time; any constant shared by them will do.
+  ddlLock: 4_004_007,
+  values: (record) => [
+    record.writer,
+    record.seq,
+    record.number,
+    record.documentSha256,
+    sha256(scopeKey(record)),
+    record.issuedAt,
+    canonicalJson(record),
+  ],
+  fromRow: (row) => row['record'],
+};
+
+/**
+ * The PostgreSQL store: the table `issued_reports` beside the query register, one chain per
+ * writer (the register's writer id, one per replica), append-only by trigger like the register.
+ */
+function postgresStore(
+  options: { url: string; poolSize: number; writer: string; timeoutMs: number },
+  logger: Logger,
+): ReportStore {
+  let opening: Promise<TableChain<IssuedReport, StoredReport>> | undefined;
+  let closed = false;
+  const writer = writerName(`${REPORTS_CHAIN}-${options.writer}`);
+  function chain(): Promise<TableChain<IssuedReport, StoredReport>> {
+    if (closed) return Promise.reject(new Error('issued-report register closed'));
+    opening ??= openTableChain({
+      url: options.url,
+      poolSize: options.poolSize,
+      timeoutMs: options.timeoutMs,
+      spec: reportsTable,
+      format: reportFormat,
+      writer,
+      name: 'issued-report register',
+      applicationName: 'credit-gateway-reports',
+      logger,
+      forkHint: 'give each replica its own REGISTER_WRITER_ID',
+      accept: (read) => {
+        if (read.tailProblem !== null)
+          throw new Error(`Issued-report register ${read.where}: ${describeTail(read.tailProblem, { withSeq: true })}`);
+      },
+    }).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  }
+  async function select(where: string, value: string): Promise<StoredReport[]> {
+    const { pool } = await chain();
+    const { rows } = await pool.query<{ record: unknown }>(
+      `SELECT record FROM ${REPORTS_TABLE} WHERE ${where} = $1 ORDER BY issued_at, number`,
+      [value],
+    );
+    return rows.map((row) => {
+      const record = reportFormat.parse(row.record, null);
+      if (typeof record === 'string') throw new Error(`issued-report register: unreadable row (${record})`);
+      return record;
+    });
+  }
+  return {
+    async append(report) {
+      const [stored] = await (await chain()).append([report]);
+      return stored!;
+    },
+    byNumber: async (number) => (await select('number', number))[0],
+    byDocument: async (sha) => (await select('document_sha256', sha))[0],
+    sameScope: (report) => select('scope', sha256(scopeKey(report))),
+    async close() {
+      closed = true;
+      const table = await opening?.catch(() => undefined);
+      await table?.close();
+    },
+  };
+}
+
+/** Issues and verifies reports, on the files in REPORT_DIR or on PostgreSQL beside the register. */
+export function createIssuedReports(options: IssuedReportsOptions): IssuedReports {
+  const publicKey = createPublicKey(options.signingKey);
+  const keyId = keyIdOf(options.signingKey);
+  const store = options.postgres
+    ? postgresStore(options.postgres, options.logger)
+    : fileStore(options.dir, options.logger);
 
   function signatureValid(record: StoredReport): boolean {
     try {
@@ -248,10 +381,10 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
     }
   }
 
-  function verdictOf(index: Index, record: StoredReport): Verdict {
+  async function verdictOf(record: StoredReport): Promise<Verdict> {
     if (record.keyId !== keyId || !signatureValid(record)) return { authentic: false, reason: 'SIGNATURE_INVALID' };
-    const all = index.byScope.get(scopeKey(record)) ?? [];
-    const newer = all.slice(all.indexOf(record) + 1);
+    const all = await store.sameScope(record);
+    const newer = all.slice(all.findIndex((other) => other.number === record.number) + 1);
     const latest = newer.filter((other) => other.issuer.tier === record.issuer.tier).at(-1);
     return {
       authentic: true,
@@ -277,32 +410,24 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
       const { verificationCode, ...rest } = input;
       const signed: SignedReport = { ...rest, codeSha256: sha256(verificationCode), keyId };
       const signature = sign(null, Buffer.from(canonicalJson(signed)), options.signingKey).toString('base64url');
-      const writer = await chain();
-      const [stored] = await writer.append([{ ...signed, signature }]);
-      return stored!;
+      return store.append({ ...signed, signature });
     },
     async verifyCode(number, code) {
-      const index = await readIndex(options.dir);
-      const record = index.byNumber.get(number.trim().toUpperCase());
+      const record = await store.byNumber(number.trim().toUpperCase());
       const given = Buffer.from(sha256(code.trim().toUpperCase()), 'hex');
       const expected = Buffer.from(record?.codeSha256 ?? sha256(`no report ${number}`), 'hex');
       if (!record || !timingSafeEqual(given, expected)) return { authentic: false, reason: 'NO_SUCH_REPORT' };
-      return verdictOf(index, record);
+      return verdictOf(record);
     },
     async verifyDocument(bytes) {
-      const index = await readIndex(options.dir);
-      const record = index.byDocument.get(sha256(bytes));
+      const record = await store.byDocument(sha256(bytes));
       if (!record) {
         const claimed = claimedNumber(bytes);
         return { authentic: false, reason: 'DOCUMENT_NOT_ISSUED', ...(claimed ? { claimedNumber: claimed } : {}) };
       }
-      return verdictOf(index, record);
+      return verdictOf(record);
     },
-    async close() {
-      closed = true;
-      const writer = await opening?.catch(() => undefined);
-      await writer?.close();
-    },
+    close: () => store.close(),
   };
 }
 

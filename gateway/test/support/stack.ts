@@ -230,7 +230,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       gatewayConfig({
         PORT: '0',
         ...keys.env,
-        REGISTER_DIR: registerDir,
+        ...(options.gatewayEnv?.['REGISTER_DATABASE_URL'] ? {} : { REGISTER_DIR: registerDir }),
         REPORT_DIR: join(workDir, 'reports'),
         ...Object.fromEntries(
           Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`]),
