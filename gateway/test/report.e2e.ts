@@ -438,3 +438,44 @@ describe('the issued-report register on PostgreSQL, beside the query register', 
     }
   });
 });
+
+describe('a gateway that answers only its safelist', () => {
+  it('still issues reports: their query is its own, not a client operation', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { envName, silentLogger } = await import('@credit-gateway/common');
+    const safelist = join(stack.registerDir, '..', 'safelist.json');
+    await writeFile(safelist, JSON.stringify({}));
+    const gateway = await startGateway(
+      loadConfig({
+        PORT: '0',
+        ...stack.gatewayEnv,
+        REGISTER_DIR: join(stack.registerDir, '..', 'register-safelist'),
+        REPORT_DIR: join(stack.registerDir, '..', 'reports-safelist'),
+        SAFELIST_FILE: safelist,
+        SAFELIST_ONLY: 'true',
+        ...Object.fromEntries(
+          Object.entries(stack.subgraphUrls).map(([name, url]) => [`SUBGRAPH_${envName(name)}_URL`, url]),
+        ),
+      }),
+      silentLogger(),
+    );
+    try {
+      const headers = await stack.headers();
+      const graphql = await fetch(new URL('/graphql', gateway.url), {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: reportQuery(['BASIC']), variables: { code: demoCode('clean-sme') } }),
+      });
+      expect(((await graphql.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_SAFELIST');
+      const url = new URL('/report', gateway.url);
+      url.searchParams.set('code', demoCode('clean-sme'));
+      url.searchParams.set('sections', 'BASIC');
+      const response = await fetch(url, { headers });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { withCode, withoutPersonalValue } from '../execution/errors.js';
 import { subjectsNamedInText } from '../execution/named-subjects.js';
 import { selectsIntrospection } from '../execution/operation-shape.js';
+import type { PersistedResolution } from '../performance/persisted-operations.js';
 import type { GatewayServices } from '../services.js';
 import { NO_DOCUMENT_HASH, refusal, RequestError, type Answer } from './answer.js';
 import type { RequestContext } from './context.js';
@@ -76,7 +77,10 @@ export class ResolveDocument {
     const get = request.method === 'GET' && !supplied;
     if (get) checkQueryStringNesting(url.searchParams);
     const fields = supplied ? { ...supplied } : get ? Object.fromEntries(url.searchParams) : body?.value;
-    const persisted = await services.persistedOperations.resolve(isRecord(fields) ? fields : {});
+    // A document the gateway supplies is its own, not a client's: the safelist is for clients.
+    const persisted: PersistedResolution = supplied
+      ? { ok: true }
+      : await services.persistedOperations.resolve(isRecord(fields) ? fields : {});
     if (!persisted.ok) {
       return refusal(400, [persisted.error], logger, { operationHash: persisted.hash ?? NO_DOCUMENT_HASH });
     }
