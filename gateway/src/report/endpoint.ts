@@ -43,7 +43,7 @@ import {
   sha256,
   type IssuedReports,
 } from './issued.js';
-import { buildReport } from './model.js';
+import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml } from './html.js';
 import { renderPdf } from './pdf.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
@@ -175,6 +175,7 @@ function isJson(request: IncomingMessage): boolean {
 
 export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
   const { graphql, schema, accessRules, config, logger } = options;
+  learnEnumWords(schema);
   const { store } = config.register;
   const issued: IssuedReports = createIssuedReports({
     dir: config.report.dir,

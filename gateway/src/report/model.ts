@@ -4,7 +4,7 @@
  * at a section's path is said on that section (no consent, not readable at this tier, a department
  * that could not be read, a decision made on incomplete inputs). The PDF and the HTML render this.
  */
-import type { GraphQLFormattedError } from 'graphql';
+import { isEnumType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ReportScope } from './scope.js';
 import { SECTION_TITLES, type ReportSection } from './sections.js';
 
@@ -51,35 +51,86 @@ const SOURCES: Record<string, string> = {
   PROCUREMENT: '政府采购',
 };
 
+/** The product's own words for values whose enum the schema does not describe in Chinese. */
 const WORDS: Record<string, string> = {
   RED: '守信激励',
   WATCH: '重点关注',
   BLACK: '严重失信',
-  ACTIVE: '有效',
-  PUBLISHED: '公示中',
+  ACTIVE: '公示中',
+  UNDER_OBJECTION: '异议处理中',
   EXPIRED: '公示期满',
   REPAIRED: '已修复',
+  REVOKED: '已撤销',
   REMOVED: '已移出',
-  LIFTED: '已解除',
-  IN_FORCE: '有效',
-  UNDER_OBJECTION: '异议处理中',
-  SUSPENDED: '暂停执行',
-  FULLY_UNPERFORMED: '全部未履行',
-  PARTIALLY_PERFORMED: '部分履行',
   MINOR: '轻微',
   GENERAL: '一般',
   SERIOUS: '严重',
+  COMMENDABLE: '良好',
   MADE: '已作出',
-  KEPT: '已履行',
-  BROKEN: '未履行（失信）',
-  PENDING: '待处理',
+  KEPT: '守诺',
+  BROKEN: '失诺',
+  RECEIVED: '已受理',
+  VERIFYING: '核查中',
+  CORRECTED: '已更正',
   UPHELD: '维持',
-  CORRECTED: '更正',
-  REVOKED: '撤销',
+  APPLIED: '已申请',
   ACCEPTED: '已受理',
-  REJECTED: '不予修复',
-  APPROVED: '准予修复',
+  GRANTED: '准予修复',
+  REFUSED: '不予修复',
+  BASIC_INFORMATION: '基础信息',
+  BUSINESS_BEHAVIOUR: '经营行为',
+  PERFORMANCE_HISTORY: '履约记录',
+  REGULATORY_INFORMATION: '监管信息',
+  GROWTH_POTENTIAL: '发展潜力',
+  ADMINISTRATIVE_PENALTY: '行政处罚',
+  ABNORMAL_OPERATIONS: '经营异常名录',
+  SERIOUS_ILLEGAL_LIST: '严重违法失信名单',
+  DISHONEST_JUDGMENT_DEBTOR: '失信被执行人',
+  CONSUMPTION_RESTRICTION: '限制消费令',
+  MAJOR_TAX_VIOLATION: '重大税收违法失信主体',
+  TAX_ARREARS: '欠税公告',
+  WAGE_ARREARS: '拖欠农民工工资失信',
+  PROCUREMENT_DISHONESTY: '政府采购严重违法失信',
+  TAX_A_GRADE: '纳税信用A级',
+  CONTRACT_HONOUR: '守合同重信用',
+  BROKEN_COMMITMENT: '信用承诺失信',
 };
+
+/** Enum values the schema describes in Chinese, e.g. `MARKET_REGULATION` → `工商 / 市场监管`. */
+const SCHEMA_WORDS = new Map<string, string>();
+
+const HAN = /[\u4e00-\u9fff]/;
+
+/** The Chinese of an enum value's description: all of it, or what is in its parentheses. */
+function chineseOf(description: string): string | undefined {
+  const text = description.trim();
+  if (!HAN.test(text)) return undefined;
+  if (!/[A-Za-z]/.test(text)) return text;
+  const bracketed = /[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]/.exec(text)?.[1];
+  if (bracketed) return bracketed.trim();
+  const leading = /^([^A-Za-z(（]*[\u4e00-\u9fff][^A-Za-z(（]*)/.exec(text)?.[1];
+  return leading?.trim() || undefined;
+}
+
+/**
+ * Learns the Chinese words of the schema's enum values, once per schema. A value named alike in
+ * two enums with different words is left to WORDS, or printed as it is.
+ */
+export function learnEnumWords(schema: GraphQLSchema): void {
+  const seen = new Map<string, string | null>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isEnumType(type) || type.name.startsWith('__')) continue;
+    for (const value of type.getValues()) {
+      const chinese = value.description ? chineseOf(value.description) : undefined;
+      if (!chinese) continue;
+      const known = seen.get(value.name);
+      seen.set(value.name, known === undefined || known === chinese ? chinese : null);
+    }
+  }
+  SCHEMA_WORDS.clear();
+  for (const [name, chinese] of seen)
+    if (chinese !== null && WORDS[name] === undefined) SCHEMA_WORDS.set(name, chinese);
+}
 
 const SECTION_ROOTS: Readonly<Record<ReportSection, readonly string[]>> = {
   BASIC: ['enterprise.codeInfo', 'enterprise.marketRegulation.registration'],
@@ -115,7 +166,7 @@ export function word(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return value.map((item) => word(item)).join('、') || '—';
   if (typeof value !== 'string') return JSON.stringify(value);
-  return WORDS[value] ?? SOURCES[value] ?? value;
+  return WORDS[value] ?? SCHEMA_WORDS.get(value) ?? SOURCES[value] ?? value;
 }
 
 function source(value: unknown): string {
