@@ -372,6 +372,15 @@ describe('bad requests answer coded errors', () => {
     expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     const empty = await verifyUpload(Buffer.alloc(0));
     expect(empty.status).toBe(400);
+    for (const path of ['/report', '/report/verify']) {
+      const wrong = await fetch(new URL(path, stack.gatewayUrl), { method: 'DELETE' });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('GET, POST');
+      expect(((await wrong.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    const huge = await verifyUpload(Buffer.alloc(17 * 1024 * 1024, 1));
+    expect(huge.status).toBe(413);
+    expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 });
 

@@ -104,6 +104,12 @@ function refuse(response: ServerResponse, error: CreditGatewayError, headers: Re
   sendErrors(response, reportStatus(error.code, 400), [error.toJSON()]);
 }
 
+/** 405, with the methods the path takes. */
+function wrongMethod(response: ServerResponse, path: string): void {
+  response.setHeader('allow', 'GET, POST');
+  sendErrors(response, 405, [new CreditGatewayError('BAD_REQUEST', `Use GET or POST for ${path}`).toJSON()]);
+}
+
 /**
  * The report's query as the tier may read it: the fields it may not read left out, and a parent
  * they emptied too; with the response paths left out, which the report says it withholds.
@@ -217,9 +223,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function report(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return refuse(response, new CreditGatewayError('BAD_REQUEST', 'Use GET or POST for /report'), {
-        allow: 'GET, POST',
-      });
+      return wrongMethod(response, '/report');
     }
     const asked = parseReportRequest(await fields(request, url));
     if (request.headers.authorization === undefined) {
@@ -347,9 +351,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       return sendJson(response, 200, await issued.verifyCode(number, code));
     }
     if (request.method !== 'POST') {
-      return refuse(response, new CreditGatewayError('BAD_REQUEST', 'Use GET or POST for /report/verify'), {
-        allow: 'GET, POST',
-      });
+      return wrongMethod(response, '/report/verify');
     }
     const bytes = await readBytes(request, config.report.uploadLimitBytes);
     if (bytes.length === 0)
