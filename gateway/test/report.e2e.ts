@@ -175,6 +175,17 @@ describe('the credit report, through the gateway pipeline', () => {
       ].sort(),
     );
 
+    // A phone that scanned the QR code gets a page, with no more than the JSON says.
+    const page = await (
+      await fetch(new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl), {
+        headers: { accept: 'text/html' },
+      })
+    ).text();
+    expect(page).toContain('真实有效');
+    expect(page).toContain(number);
+    expect(page).toContain('approval-system-test');
+    expect(page).not.toContain(code);
+
     const key = (await (await fetch(new URL('/report/public-key', stack.gatewayUrl))).json()) as any;
     expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: body.report.signature.keyId });
     expect(key).not.toHaveProperty('d');

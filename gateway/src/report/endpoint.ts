@@ -33,6 +33,7 @@ import {
 } from '@credit-gateway/common';
 import { canonicalJson } from '@credit-gateway/common/durable-log';
 import type { GatewayConfig } from '../config.js';
+import { wantsHtml } from '../http/graphiql.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
 import {
   createIssuedReports,
@@ -44,7 +45,7 @@ import {
   type IssuedReports,
 } from './issued.js';
 import { buildReport, learnEnumWords } from './model.js';
-import { renderHtml } from './html.js';
+import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
 import { REPORT_OPERATION, reportQuery } from './sections.js';
@@ -348,7 +349,12 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
           ),
         );
       }
-      return sendJson(response, 200, await issued.verifyCode(number, code));
+      const verdict = await issued.verifyCode(number, code);
+      if (request.method === 'GET' && wantsHtml(request.headers.accept)) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        return void response.end(renderVerdictHtml(verdict));
+      }
+      return sendJson(response, 200, verdict);
     }
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
