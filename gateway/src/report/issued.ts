@@ -230,22 +230,32 @@ function fileStore(dir: string, logger: Logger): ReportStore {
     });
     return opening;
   }
+  /** Each chain file's records as last read, and the size they were read at: files only grow. */
+  const read = new Map<string, { size: number; records: StoredReport[] }>();
+  async function chainRecords(writer: string): Promise<StoredReport[]> {
+    const file = await open(chainPath(dir, writer), 'r');
+    try {
+      const { size } = await file.stat();
+      const known = read.get(writer);
+      if (known?.size === size) return known.records;
+      const records: StoredReport[] = [];
+      await readChainFile(file, reportFormat, (record) => {
+        if (typeof record !== 'string') records.push(record);
+      });
+      read.set(writer, { size, records });
+      return records;
+    } finally {
+      await file.close();
+    }
+  }
   async function all(): Promise<StoredReport[]> {
     const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
     const records: StoredReport[] = [];
-    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`))) {
-      const file = await open(chainPath(dir, writer), 'r');
-      try {
-        await readChainFile(file, reportFormat, (record) => {
-          if (typeof record !== 'string') records.push(record);
-        });
-      } finally {
-        await file.close();
-      }
-    }
+    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`)))
+      records.push(...(await chainRecords(writer)));
     return records.sort(byIssue);
   }
   return {
