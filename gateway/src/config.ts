@@ -21,6 +21,7 @@ import { readSubjectLimitConfig } from './execution/subject-limit.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
 import { readRegisterConfig, type RegisterConfig } from './register/index.js';
+import { readReportConfig, type ReportConfig } from './report/config.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
 import { readPerformanceConfig, type PerformanceConfig } from './performance/config.js';
 import { readRedisConfig, type RedisConfig } from './redis/config.js';
@@ -64,6 +65,8 @@ export interface GatewayConfig extends ServiceConfig {
   redis: RedisConfig;
   /** Prometheus metrics on their own port (METRICS_*). */
   metrics: GatewayMetricsConfig;
+  /** Credit reports: their register, signing key and verify URL (REPORT_*). */
+  report: ReportConfig;
 }
 
 function tierList(reader: EnvReader, name: string, fallback: readonly Tier[], doc: string): Tier[] {
@@ -159,6 +162,7 @@ export function loadConfig(env: Env): GatewayConfig {
     entityCache: readEntityCacheConfig(reader),
     redis: readRedisConfig(reader),
     metrics: readGatewayMetricsConfig(reader),
+    report: readReportConfig(reader, auth.internal.signingKey),
   };
   reader.done();
   return config;

@@ -17,6 +17,7 @@ import { checkReadiness, type Readiness } from './http/health.js';
 import { createTracingPlugin } from './observability/tracing.js';
 import { GatewayMetrics } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
+import { createReportEndpoints } from './report/endpoint.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
 import { createRegisterSubgraphSchema } from './register-subgraph/schema.js';
 import { createGatewayServices } from './services.js';
@@ -38,6 +39,7 @@ export interface Gateway {
  * - /graphql: GraphQL over HTTP; GraphiQL for a browser;
  * - /dashboard: the analysts' charts, read through /graphql with their own token;
  * - /healthz: the process is alive;
+ * - /report, /report/verify: credit reports (report/endpoint.ts), and their public verification;
  * - /readyz: the gateway is not draining for a shutdown, the supergraph is loaded, every subgraph
  *   answers, and requests are not left waiting for admission (ADMISSION_UNREADY_MS).
  * Metrics are never served here: `gateway.metrics` is the registry the process's entry serves on
@@ -72,6 +74,13 @@ export async function createGateway(
     admission: () => graphql.admission(),
     redis: () => services.redis.health(),
   });
+  const reports = createReportEndpoints({
+    graphql,
+    schema: supergraph.schema,
+    accessRules: supergraph.accessRules,
+    config,
+    logger,
+  });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const dashboard = config.dashboard ? createDashboard() : null;
   let draining = false;
@@ -104,6 +113,7 @@ export async function createGateway(
       if (path === '/dashboard' || path === '/dashboard/') return dashboard.page(response);
       if (path.startsWith('/dashboard/') && dashboard.asset(path.slice(11), response)) return;
     }
+    if (reports.handle(request, response, url)) return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/favicon.ico') return void response.writeHead(204).end();
     if (path === '/readyz') {
@@ -129,6 +139,7 @@ export async function createGateway(
     metrics: metrics?.registry,
     stop: async () => {
       await supergraph.stop();
+      await reports.close();
       await services.close();
     },
   };

@@ -31,7 +31,7 @@ export const DEV_AUDIENCE = 'credit-gateway';
 export const DEV_CONSENT_ISSUER = 'credit-gateway-dev-consent';
 
 interface PairSpec {
-  name: 'caller' | 'consent' | 'gateway' | 'outbox';
+  name: 'caller' | 'consent' | 'gateway' | 'outbox' | 'report';
   alg: 'ES256' | 'EdDSA';
   generate: () => KeyObject;
 }
@@ -42,6 +42,8 @@ const PAIRS: readonly PairSpec[] = [
   { name: 'gateway', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
   // The credit subgraph's outbox signs webhook deliveries to departments with it.
   { name: 'outbox', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
+  // The gateway signs the credit reports it issues with it; verifiers may hold its public half.
+  { name: 'report', alg: 'EdDSA', generate: () => generateKeyPairSync('ed25519').privateKey },
 ];
 
 export interface DevKeySet {
@@ -56,6 +58,9 @@ export interface DevKeySet {
     /** The key the credit subgraph signs webhook deliveries with, and its public half for receivers. */
     outboxPrivateKey: string;
     outboxPublicKey: string;
+    /** The key the gateway signs credit reports with, and its public half for verifiers. */
+    reportPrivateKey: string;
+    reportPublicKey: string;
     /** The secret the credit subgraph's durable person index (落实到人) keeps ID numbers under. */
     personIndexKey: string;
   };
@@ -78,6 +83,8 @@ function files(dir: string): DevKeySet['files'] {
     gatewayPublicKey: join(dir, 'gateway.public.jwk.json'),
     outboxPrivateKey: join(dir, 'outbox.private.jwk.json'),
     outboxPublicKey: join(dir, 'outbox.public.jwk.json'),
+    reportPrivateKey: join(dir, 'report.private.jwk.json'),
+    reportPublicKey: join(dir, 'report.public.jwk.json'),
     personIndexKey: join(dir, 'person-index.key'),
   };
 }
@@ -111,7 +118,7 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
     }
     // The public side is always derived from the private key on disk, so the two cannot disagree.
     const publicJwk = publicOf(await readPrivateJwk(privatePath));
-    const single = pair.name === 'gateway' || pair.name === 'outbox';
+    const single = pair.name === 'gateway' || pair.name === 'outbox' || pair.name === 'report';
     const publicText = single ? JSON.stringify(publicJwk, null, 2) : JSON.stringify({ keys: [publicJwk] }, null, 2);
     const publicPath = single ? join(root, `${pair.name}.public.jwk.json`) : join(root, `${pair.name}.jwks.json`);
     const temporary = `${publicPath}.${randomUUID()}.tmp`;
@@ -130,6 +137,7 @@ export async function generateDevKeys(dir: string = DEV_KEYS_DIR): Promise<DevKe
       CONSENT_ISSUER: DEV_CONSENT_ISSUER,
       GATEWAY_SIGNING_KEY_FILE: paths.gatewayPrivateKey,
       GATEWAY_PUBLIC_KEY_FILE: paths.gatewayPublicKey,
+      REPORT_SIGNING_KEY_FILE: paths.reportPrivateKey,
     },
     creditEnv: {
       OUTBOX_SIGNING_KEY_FILE: paths.outboxPrivateKey,

@@ -33,6 +33,13 @@ export interface Access extends InternalClaims {
   readonly department: DepartmentId | null;
 }
 
+/** The GraphQL-over-HTTP parameters of a document the gateway supplies itself. */
+export interface SuppliedDocument {
+  query: string;
+  operationName?: string;
+  variables: Record<string, unknown>;
+}
+
 /** What the register records of a request as far as it is known, should the deadline pass first. */
 export interface Progress {
   operationName?: string | null;
@@ -59,6 +66,11 @@ export class RequestContext {
   internalToken: Promise<string> | undefined = undefined;
   /** `access` as a dedupe and merge key, made on the first subgraph fetch. */
   accessKey: string | undefined = undefined;
+  /**
+   * A document the gateway itself supplies for this request, in place of one read from the HTTP
+   * request (a credit report's query, chosen once the caller is known); undefined for /graphql.
+   */
+  supplied: SuppliedDocument | undefined = undefined;
   /** performance.now() at arrival. */
   readonly startedAt = performance.now();
   private readonly timer: NodeJS.Timeout;

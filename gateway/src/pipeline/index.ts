@@ -13,7 +13,8 @@ import type { GatewayServices } from '../services.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 import { Admit } from './admit.js';
 import { Answer, answerForError } from './answer.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext, SuppliedDocument } from './context.js';
+import type { Caller } from '../auth/index.js';
 import { Execute } from './execute.js';
 import { composeHooks, type GatewayPlugin, type StageName } from './hooks.js';
 import { Identify } from './identify.js';
@@ -26,7 +27,8 @@ import { respond } from './respond.js';
 import { Shape } from './shape.js';
 
 export type { GatewayPlugin } from './hooks.js';
-export type { RequestContext } from './context.js';
+export type { RequestContext, SuppliedDocument } from './context.js';
+export { Answer } from './answer.js';
 
 export interface PipelineOptions {
   supergraph: LoadedSupergraph;
@@ -40,6 +42,17 @@ export interface GraphQLPipeline {
   (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
   /** The admission line, for /readyz and /metrics. */
   admission(): AdmissionReport;
+  /**
+   * A document the gateway supplies itself, chosen once the caller is identified (a credit
+   * report's query), answered through every stage with the request's own headers (token,
+   * purpose, consents) and registered like any query; the answer is returned, not sent.
+   */
+  supplied(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    supply: (caller: Caller) => SuppliedDocument,
+  ): Promise<{ answer: Answer; context: RequestContext }>;
 }
 
 export function createPipeline({
@@ -62,9 +75,14 @@ export function createPipeline({
   const register = new Register(services);
 
   /** Stages 2 and 4 to 9, admitted: the answer to the request, or the first refusal. */
-  async function answer(context: RequestContext, body: BodyRead | undefined): Promise<Answer> {
+  async function answer(
+    context: RequestContext,
+    body: BodyRead | undefined,
+    supply?: (caller: Caller) => SuppliedDocument,
+  ): Promise<Answer> {
     const caller = await staged(context, 'identify', () => identify.run(context, body)); // 2. identify the caller
     if (caller instanceof Answer) return caller;
+    if (supply) context.supplied = supply(caller);
     const document = await staged(context, 'resolve-document', () => resolveDocument.run(context, body)); // 4. resolve the document
     if (document instanceof Answer) return document;
     const limited = await staged(context, 'limits', () => limits.run(context, document)); // 5. limits
@@ -130,5 +148,33 @@ export function createPipeline({
     }
   }
 
-  return Object.assign(handle, { admission: () => admit.report() });
+  async function supplied(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    supply: (caller: Caller) => SuppliedDocument,
+  ): Promise<{ answer: Answer; context: RequestContext }> {
+    const context = readRequest.open(request, response, url); // 1. the request; its body is the caller's
+    const end = hooks.onRequest?.(context);
+    try {
+      let answered: Answer;
+      try {
+        answered = await admit.run(context, () => answer(context, undefined, supply)); // 3. admit, around 2 and 4–9
+      } catch (error) {
+        answered = answerForError(error, context);
+      }
+      const registered = await register.run(context, answered); // 10. register
+      end?.({
+        status: registered.answer.status,
+        outcome: registered.answer.outcome,
+        registered: registered.registered,
+        durationMs: performance.now() - context.startedAt,
+      });
+      return { answer: registered.answer, context };
+    } finally {
+      context.close();
+    }
+  }
+
+  return Object.assign(handle, { admission: () => admit.report(), supplied });
 }

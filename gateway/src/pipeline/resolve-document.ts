@@ -23,6 +23,7 @@ import { checkQueryStringNesting } from '../execution/document-limits.js';
 import { withCode, withoutPersonalValue } from '../execution/errors.js';
 import { subjectsNamedInText } from '../execution/named-subjects.js';
 import { selectsIntrospection } from '../execution/operation-shape.js';
+import type { PersistedResolution } from '../performance/persisted-operations.js';
 import type { GatewayServices } from '../services.js';
 import { NO_DOCUMENT_HASH, refusal, RequestError, type Answer } from './answer.js';
 import type { RequestContext } from './context.js';
@@ -72,10 +73,14 @@ export class ResolveDocument {
       throw new RequestError(405, 'BAD_REQUEST', 'Use GET or POST for GraphQL requests');
     }
     if (body && !body.ok) throw body.error;
-    const get = request.method === 'GET';
+    const { supplied } = context;
+    const get = request.method === 'GET' && !supplied;
     if (get) checkQueryStringNesting(url.searchParams);
-    const fields = get ? Object.fromEntries(url.searchParams) : body?.value;
-    const persisted = await services.persistedOperations.resolve(isRecord(fields) ? fields : {});
+    const fields = supplied ? { ...supplied } : get ? Object.fromEntries(url.searchParams) : body?.value;
+    // A document the gateway supplies is its own, not a client's: the safelist is for clients.
+    const persisted: PersistedResolution = supplied
+      ? { ok: true }
+      : await services.persistedOperations.resolve(isRecord(fields) ? fields : {});
     if (!persisted.ok) {
       return refusal(400, [persisted.error], logger, { operationHash: persisted.hash ?? NO_DOCUMENT_HASH });
     }

@@ -43,7 +43,7 @@ function read<T>(reader: (r: EnvReader) => T, env: Record<string, string>): T {
 }
 
 describe('generateDevKeys', () => {
-  it('writes the four key pairs, private keys readable by their owner only', () => {
+  it('writes the five key pairs, private keys readable by their owner only', () => {
     expect(keys.env).toEqual({
       AUTH_JWKS_FILE: join(root, 'keys', 'caller.jwks.json'),
       AUTH_ISSUER: 'credit-gateway-dev-identity',
@@ -52,6 +52,7 @@ describe('generateDevKeys', () => {
       CONSENT_ISSUER: 'credit-gateway-dev-consent',
       GATEWAY_SIGNING_KEY_FILE: join(root, 'keys', 'gateway.private.jwk.json'),
       GATEWAY_PUBLIC_KEY_FILE: join(root, 'keys', 'gateway.public.jwk.json'),
+      REPORT_SIGNING_KEY_FILE: join(root, 'keys', 'report.private.jwk.json'),
     });
     expect(keys.creditEnv).toEqual({
       OUTBOX_SIGNING_KEY_FILE: join(root, 'keys', 'outbox.private.jwk.json'),
@@ -62,7 +63,7 @@ describe('generateDevKeys', () => {
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(keys.files.personIndexKey).mode & 0o077).toBe(0);
     const privateKeys = [keys.files.callerPrivateKey, keys.files.consentPrivateKey, keys.files.gatewayPrivateKey];
-    for (const file of [...privateKeys, keys.files.outboxPrivateKey]) {
+    for (const file of [...privateKeys, keys.files.outboxPrivateKey, keys.files.reportPrivateKey]) {
       expect(statSync(file).mode & 0o777).toBe(0o600);
     }
     const callerJwks = JSON.parse(readFileSync(keys.files.callerJwks, 'utf8')) as { keys: Record<string, unknown>[] };
@@ -205,6 +206,7 @@ describe('the CLI', { timeout: 60_000 }, () => {
       'CONSENT_ISSUER',
       'GATEWAY_SIGNING_KEY_FILE',
       'GATEWAY_PUBLIC_KEY_FILE',
+      'REPORT_SIGNING_KEY_FILE',
     ]);
 
     const token = await cli(

@@ -230,7 +230,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       gatewayConfig({
         PORT: '0',
         ...keys.env,
-        REGISTER_DIR: registerDir,
+        ...(options.gatewayEnv?.['REGISTER_DATABASE_URL'] ? {} : { REGISTER_DIR: registerDir }),
+        REPORT_DIR: join(workDir, 'reports'),
         ...Object.fromEntries(
           Object.entries(servers).map(([name, server]) => [`SUBGRAPH_${envName(name)}_URL`, `${server.url}/graphql`]),
         ),
@@ -285,7 +286,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphRequests: () => ({ ...requests }),
       registerDir,
       keysDir: keys.dir,
-      gatewayEnv: { ...keys.env, REGISTER_DIR: join(workDir, 'register-2') },
+      gatewayEnv: { ...keys.env, REGISTER_DIR: join(workDir, 'register-2'), REPORT_DIR: join(workDir, 'reports-2') },
       token,
       consent: (options) => mintConsent({ ...options, dir: keys.dir }),
       headers: callerHeaders,

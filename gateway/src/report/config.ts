@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { GATEWAY_PORT, parseEd25519Key, type EnvReader } from '@credit-gateway/common';
+
+export const DEFAULT_REPORT_DIR = '.data/reports';
+
+export interface ReportConfig {
+  /** The issued-report register's directory (REPORT_DIR): `reports.jsonl`. */
+  dir: string;
+  /** The Ed25519 key reports are signed with (REPORT_SIGNING_KEY); the gateway's signing key by default. */
+  signingKey: KeyObject;
+  /** The public base URL the QR code and the verify link point at (REPORT_PUBLIC_URL). */
+  publicUrl: string;
+  /** Largest document a verifier may upload to /report/verify (REPORT_UPLOAD_LIMIT_BYTES). */
+  uploadLimitBytes: number;
+}
+
+/**
+ * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
+ * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES.
+ */
+export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
+  reader = reader.section('credit reports');
+  const inline = reader.optionalString('REPORT_SIGNING_KEY', {
+    text: 'The Ed25519 private key credit reports are signed with; a JWK (JSON) or PEM. Keep it as long as the reports it signed are checked',
+    default: 'GATEWAY_SIGNING_KEY',
+  });
+  const file = reader.optionalString(
+    'REPORT_SIGNING_KEY_FILE',
+    'A file holding REPORT_SIGNING_KEY, instead of the variable',
+  );
+  let signingKey = gatewayKey;
+  if (inline !== undefined && file !== undefined)
+    reader.problem('set REPORT_SIGNING_KEY or REPORT_SIGNING_KEY_FILE, not both');
+  else if (inline !== undefined || file !== undefined) {
+    try {
+      signingKey = parseEd25519Key(inline ?? readFileSync(file!, 'utf8'), 'private');
+    } catch (error) {
+      // The message never includes the key itself.
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'unreadable') : 'unreadable';
+      reader.problem(
+        `REPORT_SIGNING_KEY${inline === undefined ? '_FILE' : ''} is not a usable Ed25519 private key: ${reason}`,
+      );
+    }
+  }
+  const publicUrl = reader.url(
+    'REPORT_PUBLIC_URL',
+    `http://localhost:${GATEWAY_PORT}`,
+    "The gateway's public base URL, which each report's QR code and verify link point at (<url>/report/verify)",
+  );
+  return {
+    dir: reader.string('REPORT_DIR', DEFAULT_REPORT_DIR, "The issued-report register's directory (reports.jsonl)"),
+    signingKey,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    uploadLimitBytes: reader.int(
+      'REPORT_UPLOAD_LIMIT_BYTES',
+      16 * 1024 * 1024,
+      { min: 1024, max: 256 * 1024 * 1024 },
+      'Largest document a verifier may upload to /report/verify; a larger one is refused with 413',
+    ),
+  };
+}

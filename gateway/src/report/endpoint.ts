@@ -1,0 +1,400 @@
+/**
+ * The credit report endpoints.
+ * - GET|POST /report?code=…&format=pdf|html&sections=…&from=…&to=…: the report of one subject,
+ *   made from a GraphQL query run through the /graphql pipeline with the caller's own headers
+ *   (token, purpose, consents), so the caller's tier and the subject's consents decide what it holds
+ *   and the query is registered like any other; then signed and entered in the issued-report
+ *   register before it is handed out.
+ * - GET|POST /report/verify: public. With `number` and `code` (the verification code), or with the
+ *   document's bytes uploaded, whether the report is authentic, who issued it, when, for which
+ *   sections and period, and whether it has been superseded; never what it says.
+ * - GET /report/public-key: the public half of the key reports are signed with (a JWK).
+ */
+import { createPublicKey } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  TypeInfo,
+  parse,
+  print,
+  visit,
+  visitWithTypeInfo,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import {
+  BodyError,
+  CreditGatewayError,
+  readJsonBody,
+  sendJson,
+  type AccessRule,
+  type ErrorCode,
+  type Logger,
+  type Tier,
+} from '@credit-gateway/common';
+import { canonicalJson } from '@credit-gateway/common/durable-log';
+import type { GatewayConfig } from '../config.js';
+import { wantsHtml } from '../http/graphiql.js';
+import type { GraphQLPipeline } from '../pipeline/index.js';
+import {
+  createIssuedReports,
+  keyIdOf,
+  newReportNumber,
+  newVerificationCode,
+  reportRegisterUnavailable,
+  sha256,
+  type IssuedReports,
+} from './issued.js';
+import { buildReport, learnEnumWords } from './model.js';
+import { renderHtml, renderVerdictHtml } from './html.js';
+import { renderPdf } from './pdf.js';
+import { parseReportRequest, type ReportRequest } from './scope.js';
+import { REPORT_OPERATION, reportQuery } from './sections.js';
+
+export interface ReportEndpointsOptions {
+  graphql: GraphQLPipeline;
+  schema: GraphQLSchema;
+  accessRules: ReadonlyMap<string, AccessRule>;
+  config: GatewayConfig;
+  logger: Logger;
+}
+
+export interface ReportEndpoints {
+  /** Answers /report and /report/verify; false for any other path. */
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): boolean;
+  close(): Promise<void>;
+}
+
+/** The HTTP status of an error a report is refused with, by its code: the one place it is decided. */
+export function reportStatus(code: ErrorCode | undefined, fallback: number): number {
+  switch (code) {
+    case 'BAD_REQUEST':
+    case 'BAD_USER_INPUT':
+    case 'INVALID_CREDIT_CODE':
+    case 'GRAPHQL_PARSE_FAILED':
+    case 'GRAPHQL_VALIDATION_FAILED':
+    case 'PURPOSE_REQUIRED':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'CONSENT_REQUIRED':
+    case 'UNAUTHORIZED_FIELD_OR_TYPE':
+      return 403;
+    case 'RECORD_NOT_FOUND':
+      return 404;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'SOURCE_UNAVAILABLE':
+    case 'SOURCE_BAD_RESPONSE':
+      return 502;
+    case 'REGISTER_UNAVAILABLE':
+      return 503;
+    case 'SOURCE_TIMEOUT':
+    case 'REQUEST_TIMEOUT':
+      return 504;
+    default:
+      return fallback >= 400 ? fallback : 500;
+  }
+}
+
+function sendErrors(response: ServerResponse, status: number, errors: readonly GraphQLFormattedError[]): void {
+  if (!response.headersSent) sendJson(response, status, { errors });
+}
+
+function refuse(response: ServerResponse, error: CreditGatewayError, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  sendErrors(response, reportStatus(error.code, 400), [error.toJSON()]);
+}
+
+/** 405, with the methods the path takes. */
+function wrongMethod(response: ServerResponse, path: string): void {
+  response.setHeader('allow', 'GET, POST');
+  sendErrors(response, 405, [new CreditGatewayError('BAD_REQUEST', `Use GET or POST for ${path}`).toJSON()]);
+}
+
+/**
+ * The report's query as the tier may read it: the fields it may not read left out, and a parent
+ * they emptied too; with the response paths left out, which the report says it withholds.
+ */
+export function queryForTier(
+  schema: GraphQLSchema,
+  rules: ReadonlyMap<string, AccessRule>,
+  query: string,
+  tier: Tier,
+): { query: string; withheld: string[] } {
+  const typeInfo = new TypeInfo(schema);
+  const path: string[] = [];
+  const withheld = new Set<string>();
+  const document = visit(
+    parse(query),
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const parent = typeInfo.getParentType();
+          const rule = parent ? rules.get(`${parent.name}.${node.name.value}`) : undefined;
+          const key = node.alias?.value ?? node.name.value;
+          if (rule && !rule.tiers.has(tier)) {
+            withheld.add([...path, key].join('.'));
+            return null;
+          }
+          path.push(key);
+          return undefined;
+        },
+        leave(node) {
+          path.pop();
+          return node.selectionSet && node.selectionSet.selections.length === 0 ? null : undefined;
+        },
+      },
+    }),
+  );
+  return { query: print(document), withheld: [...withheld].sort() };
+}
+
+/** What a newer report's data is compared by: the records, without the times they were read. */
+export function recordsDigest(enterprise: Record<string, unknown>): string {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>).filter(
+      ([key]) => key !== 'readAt' && !(key === 'asOf' && 'complete' in value),
+    );
+    return Object.fromEntries(entries.map(([key, item]) => [key, strip(item)]));
+  };
+  return sha256(canonicalJson(strip(enterprise)));
+}
+
+/** The body of an upload, bounded: a verifier's PDF or HTML. */
+async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function isJson(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+}
+
+export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
+  const { graphql, schema, accessRules, config, logger } = options;
+  learnEnumWords(schema);
+  const { store } = config.register;
+  const issued: IssuedReports = createIssuedReports({
+    dir: config.report.dir,
+    ...(store.kind === 'postgres'
+      ? {
+          postgres: {
+            url: store.url,
+            poolSize: 2,
+            writer: config.register.writer,
+            timeoutMs: config.register.timeoutMs,
+          },
+        }
+      : {}),
+    signingKey: config.report.signingKey,
+    logger: logger.child({ component: 'reports' }),
+  });
+  const publicJwk = createPublicKey(config.report.signingKey).export({ format: 'jwk' });
+  const queries = new Map<string, { query: string; withheld: string[] }>();
+
+  function tierQuery(request: ReportRequest, tier: Tier): { query: string; withheld: string[] } {
+    const key = `${tier}\n${request.scope.sections.join(',')}`;
+    let query = queries.get(key);
+    if (query === undefined) {
+      query = queryForTier(schema, accessRules, reportQuery(request.scope.sections), tier);
+      queries.set(key, query);
+    }
+    return query;
+  }
+
+  async function fields(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+    if (request.method === 'POST') {
+      const body = await readJsonBody(request, config.bodyLimitBytes);
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new CreditGatewayError('BAD_REQUEST', 'The request body must be a JSON object');
+      return body as Record<string, unknown>;
+    }
+    return Object.fromEntries(url.searchParams);
+  }
+
+  async function report(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      return wrongMethod(response, '/report');
+    }
+    const asked = parseReportRequest(await fields(request, url));
+    if (request.headers.authorization === undefined) {
+      return refuse(
+        response,
+        new CreditGatewayError(
+          'UNAUTHENTICATED',
+          'A credit report is issued to an identified caller: send its bearer token',
+        ),
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    let withheld: string[] = [];
+    const { answer, context } = await graphql.supplied(request, response, url, (caller) => {
+      const tiered = tierQuery(asked, caller.tier);
+      withheld = tiered.withheld;
+      return { query: tiered.query, operationName: REPORT_OPERATION, variables: { code: asked.code } };
+    });
+    const errors = answer.body.errors ?? [];
+    const data = answer.body.data as { enterprise?: Record<string, unknown> | null } | null | undefined;
+    if (answer.status !== 200 || !data || data.enterprise === undefined) {
+      const code = errors[0]?.extensions?.['code'] as ErrorCode | undefined;
+      for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      return sendErrors(response, reportStatus(code, answer.status), errors);
+    }
+    const enterprise = data.enterprise;
+    if (enterprise === null) {
+      const error = errors[0];
+      if (error) return sendErrors(response, reportStatus(error.extensions?.['code'] as ErrorCode, 500), errors);
+      return refuse(
+        response,
+        new CreditGatewayError(
+          'RECORD_NOT_FOUND',
+          'No department system has registered this unified social credit code',
+        ),
+      );
+    }
+    const subject = String(enterprise['code']);
+    const { caller } = context;
+    if (caller.tier === 'AUTHORIZED' && (context.access?.consents[subject] ?? []).length === 0) {
+      return refuse(
+        response,
+        new CreditGatewayError(
+          'CONSENT_REQUIRED',
+          "An AUTHORIZED caller's report needs the subject's consent (x-credit-consent) for this caller and purpose",
+          { extensions: { header: 'x-credit-consent' } },
+        ),
+      );
+    }
+    const issuedAt = new Date().toISOString();
+    const number = newReportNumber(issuedAt);
+    const verificationCode = newVerificationCode();
+    const verifyUrl = `${config.report.publicUrl}/report/verify?number=${number}&code=${verificationCode}`;
+    const model = buildReport({
+      header: {
+        number,
+        verificationCode,
+        issuedAt,
+        verifyUrl,
+        issuer: { client: caller.client, tier: caller.tier },
+        purpose: context.purpose,
+      },
+      scope: asked.scope,
+      enterprise,
+      errors,
+      withheld,
+    });
+    const document = asked.format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8');
+    let stored;
+    try {
+      stored = await issued.issue({
+        number,
+        verificationCode,
+        issuedAt,
+        subject,
+        sections: asked.scope.sections,
+        from: asked.scope.from,
+        to: asked.scope.to,
+        special: asked.scope.special,
+        format: asked.format,
+        issuer: { client: caller.client, tier: caller.tier },
+        requestId: context.requestId,
+        documentSha256: sha256(document),
+        dataSha256: recordsDigest(enterprise),
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'issued-report register unavailable');
+      return refuse(response, reportRegisterUnavailable());
+    }
+    response.writeHead(200, {
+      'content-type': asked.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+      'content-length': String(document.length),
+      'content-disposition': `attachment; filename="${number}.${asked.format}"`,
+      'cache-control': 'no-store',
+      'x-report-number': number,
+      // Printed on the report too: the caller files it with the document.
+      'x-report-verification-code': verificationCode,
+      'x-report-sha256': stored.documentSha256,
+      'x-report-signature': stored.signature,
+    });
+    response.end(document);
+  }
+
+  async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    if (request.method === 'GET' || (request.method === 'POST' && isJson(request))) {
+      const given = await fields(request, url);
+      const number = given['number'];
+      const code = given['code'];
+      if (
+        typeof number !== 'string' ||
+        typeof code !== 'string' ||
+        number === '' ||
+        code === '' ||
+        number.length > 64 ||
+        code.length > 64
+      ) {
+        return refuse(
+          response,
+          new CreditGatewayError(
+            'BAD_REQUEST',
+            "Give the report's 'number' and its verification 'code', or POST the document itself",
+          ),
+        );
+      }
+      const verdict = await issued.verifyCode(number, code);
+      if (request.method === 'GET' && wantsHtml(request.headers.accept)) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        return void response.end(renderVerdictHtml(verdict));
+      }
+      return sendJson(response, 200, verdict);
+    }
+    if (request.method !== 'POST') {
+      return wrongMethod(response, '/report/verify');
+    }
+    const bytes = await readBytes(request, config.report.uploadLimitBytes);
+    if (bytes.length === 0)
+      return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
+    sendJson(response, 200, await issued.verifyDocument(bytes));
+  }
+
+  function failed(response: ServerResponse) {
+    return (error: unknown) => {
+      if (error instanceof CreditGatewayError) return refuse(response, error);
+      if (error instanceof BodyError) {
+        const code: ErrorCode = error.status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+        return sendErrors(response, error.status, [new CreditGatewayError(code, error.message).toJSON()]);
+      }
+      logger.error({ err: error }, 'report failed');
+      if (response.headersSent) return void response.destroy();
+      sendErrors(response, 500, [new CreditGatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error').toJSON()]);
+    };
+  }
+
+  return {
+    handle(request, response, url) {
+      if (url.pathname === '/report') {
+        report(request, response, url).catch(failed(response));
+        return true;
+      }
+      if (url.pathname === '/report/public-key' && request.method === 'GET') {
+        // The key reports are signed with, for a verifier who checks a record's signature itself.
+        sendJson(response, 200, { ...publicJwk, alg: 'EdDSA', use: 'sig', kid: keyIdOf(config.report.signingKey) });
+        return true;
+      }
+      if (url.pathname === '/report/verify') {
+        verifyReport(request, response, url).catch(failed(response));
+        return true;
+      }
+      return false;
+    },
+    close: () => issued.close(),
+  };
+}

@@ -1,0 +1,457 @@
+/**
+ * The issued-report register (报告出具登记): one record per report the gateway issued, signed
+ * with Ed25519 over the SHA-256 of the document's bytes and the report's metadata, and kept in the
+ * durable log's hash-chained file chain `<REPORT_DIR>/reports.jsonl` (written, fdatasync'ed, then
+ * acknowledged; one writing process per directory). A report is handed out only once its record
+ * is durable. The verification code is kept as its SHA-256 only.
+ */
+import cluster from 'node:cluster';
+import { open } from 'node:fs/promises';
+import { createHash, createPublicKey, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { CreditGatewayError, type Logger } from '@credit-gateway/common';
+import {
+  canonicalJson,
+  chainFiles,
+  describeTail,
+  chainPath,
+  HASH_PATTERN,
+  openFileChain,
+  openTableChain,
+  readChainFile,
+  sealedHash,
+  type ChainLink,
+  type ChainWriter,
+  type LogFormat,
+  type LogTable,
+  type TableChain,
+} from '@credit-gateway/common/durable-log';
+import type { ReportFormat } from './scope.js';
+
+export const REPORTS_CHAIN = 'reports';
+
+/** What is signed: everything the verify endpoint may state, and the document's digest. */
+export interface SignedReport {
+  number: string;
+  issuedAt: string;
+  /** The subject's unified social credit code; kept to find newer reports, never answered. */
+  subject: string;
+  sections: string[];
+  from: string | null;
+  to: string | null;
+  special: boolean;
+  format: ReportFormat;
+  issuer: { client: string | null; tier: string };
+  /** The query register's request id of the query the report was made from. */
+  requestId: string;
+  /** SHA-256 (hex) of the document's bytes as handed out. */
+  documentSha256: string;
+  /** SHA-256 (hex) of the canonical GraphQL data the report was made from. */
+  dataSha256: string;
+  /** SHA-256 (hex) of the verification code. */
+  codeSha256: string;
+  keyId: string;
+}
+
+export interface IssuedReport extends SignedReport {
+  /** Ed25519 over canonicalJson(SignedReport), base64url. */
+  signature: string;
+}
+
+export interface StoredReport extends IssuedReport {
+  /** The chain it was appended to: one per gateway process. */
+  writer: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+const reportFormat: LogFormat<IssuedReport, StoredReport> = {
+  noun: 'issued report',
+  seal(input, writer, prev: ChainLink) {
+    const unsealed = { ...input, writer, seq: prev.seq + 1, prevHash: prev.hash };
+    return { ...unsealed, hash: sealedHash(unsealed) };
+  },
+  link: (record) => ({ seq: record.seq, hash: record.hash, prevHash: record.prevHash, writer: record.writer }),
+  hashOf: (record) => sealedHash(record),
+  line: (record) => canonicalJson(record),
+  parse(value) {
+    if (value === null || typeof value !== 'object') return 'not a record';
+    const record = value as StoredReport;
+    if (typeof record.number !== 'string' || typeof record.signature !== 'string') return 'not an issued report';
+    if (!HASH_PATTERN.test(record.hash) || sealedHash(record) !== record.hash) return 'hash does not match';
+    if (typeof record.seq !== 'number' || typeof record.writer !== 'string') return 'not in a chain';
+    // Whether it follows the record before it is the chain reader's to check (durable-log/writer.ts).
+    return record;
+  },
+};
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A short id of a public key: the first 16 hex of the SHA-256 of its DER. */
+export function keyIdOf(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  return sha256(publicKey.export({ format: 'der', type: 'spki' })).slice(0, 16);
+}
+
+const NUMBER_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+function randomText(length: number): string {
+  const bytes = randomBytes(length);
+  let text = '';
+  for (const byte of bytes) text += NUMBER_ALPHABET[byte % 32];
+  return text;
+}
+
+/** `CGR-20261207-7K3M9QX2PA`: the day of issue and ten random characters. */
+export function newReportNumber(issuedAt: string): string {
+  return `CGR-${issuedAt.slice(0, 10).replaceAll('-', '')}-${randomText(10)}`;
+}
+
+export const REPORT_NUMBER = /^CGR-\d{8}-[2-9A-HJ-NP-Z]{10}$/;
+
+/** Twelve characters, four groups: what a verifier types in with the number. */
+export function newVerificationCode(): string {
+  return randomText(12).replace(/(.{4})(?=.)/g, '$1-');
+}
+
+export interface Verdict {
+  authentic: boolean;
+  /** Why not, when not: NO_SUCH_REPORT (unknown number, or a code that does not match it), DOCUMENT_NOT_ISSUED, SIGNATURE_INVALID. */
+  reason?: 'NO_SUCH_REPORT' | 'DOCUMENT_NOT_ISSUED' | 'SIGNATURE_INVALID';
+  /** The number a changed document claims, when one can be read from it. */
+  claimedNumber?: string;
+  report?: {
+    number: string;
+    issuedAt: string;
+    issuer: { client: string | null; tier: string };
+    sections: string[];
+    from: string | null;
+    to: string | null;
+    special: boolean;
+    format: ReportFormat;
+    signature: { algorithm: 'Ed25519'; keyId: string; valid: true };
+    /** A newer report was issued for the same subject and scope (sections and period). */
+    superseded: boolean;
+    supersededAt: string | null;
+    /**
+     * Whether the newer report of the same subject, scope and caller tier was made from different
+     * data: the subject's records changed since. Null when no such newer report was issued.
+     */
+    recordsChangedSince: boolean | null;
+  };
+}
+
+export interface IssuedReports {
+  issue(input: Omit<SignedReport, 'keyId' | 'codeSha256'> & { verificationCode: string }): Promise<StoredReport>;
+  verifyCode(number: string, code: string): Promise<Verdict>;
+  verifyDocument(bytes: Buffer): Promise<Verdict>;
+  close(): Promise<void>;
+}
+
+export interface IssuedReportsOptions {
+  /** The files store's directory, unless `postgres` is given. */
+  dir: string;
+  /** PostgreSQL, where the query register is kept there. */
+  postgres?: { url: string; poolSize: number; writer: string; timeoutMs: number };
+  signingKey: KeyObject;
+  logger: Logger;
+}
+
+function scopeKey(report: SignedReport): string {
+  return `${report.subject}\n${report.sections.join(',')}\n${report.from ?? ''}\n${report.to ?? ''}`;
+}
+
+export function signedPart(report: IssuedReport): SignedReport {
+  const { signature: _signature, ...signed } = report as IssuedReport & Partial<StoredReport>;
+  const {
+    writer: _writer,
+    seq: _seq,
+    prevHash: _prevHash,
+    hash: _hash,
+    ...rest
+  } = signed as SignedReport & Partial<StoredReport>;
+  return rest;
+}
+
+/** Where issued reports are kept and found. */
+interface ReportStore {
+  append(report: IssuedReport): Promise<StoredReport>;
+  byNumber(number: string): Promise<StoredReport | undefined>;
+  byDocument(sha: string): Promise<StoredReport | undefined>;
+  /** Every report of the same subject, sections and period, oldest first. */
+  sameScope(report: StoredReport): Promise<StoredReport[]>;
+  close(): Promise<void>;
+}
+
+function byIssue(a: StoredReport, b: StoredReport): number {
+  return a.issuedAt < b.issuedAt ? -1 : a.issuedAt > b.issuedAt ? 1 : a.number < b.number ? -1 : 1;
+}
+
+/** This process's chain: `<base>`, or `<base>-w<n>` in cluster worker n. */
+function writerName(base: string): string {
+  return cluster.isWorker && cluster.worker ? `${base}-w${cluster.worker.id}` : base;
+}
+
+/**
+ * The files store: each gateway process appends to its own chain in the directory
+ * (`reports.jsonl`, or `reports-w<n>.jsonl` for worker n), opened on the first report, so a
+ * gateway that never issues one holds no lock; a look-up reads every chain, so any process
+ * verifies what any other issued.
+ */
+function fileStore(dir: string, logger: Logger): ReportStore {
+  let opening: Promise<ChainWriter<IssuedReport, StoredReport>> | undefined;
+  let closed = false;
+  function chain(): Promise<ChainWriter<IssuedReport, StoredReport>> {
+    if (closed) return Promise.reject(new Error('issued-report register closed'));
+    opening ??= openFileChain({
+      dir,
+      writer: writerName(REPORTS_CHAIN),
+      format: reportFormat,
+      name: 'issued-report register',
+      logger,
+      refuseLock: (refusal) =>
+        new Error(
+          refusal.held === 'here'
+            ? `Issued-report register ${dir} is already open in this process`
+            : `Issued-report register ${dir} is in use by process ${refusal.holder}`,
+        ),
+      accept: (read) => {
+        if (read.unreadableCount > 0 || read.tailProblem !== null)
+          throw new Error(
+            `Issued-report register ${read.where}: ${read.unreadableCount} unreadable lines` +
+              (read.tailProblem ? `; ${describeTail(read.tailProblem, { withSeq: true })}` : ''),
+          );
+      },
+    }).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  }
+  /** Each chain file's records as last read, and the size they were read at: files only grow. */
+  const read = new Map<string, { size: number; records: StoredReport[] }>();
+  async function chainRecords(writer: string): Promise<StoredReport[]> {
+    const file = await open(chainPath(dir, writer), 'r');
+    try {
+      const { size } = await file.stat();
+      const known = read.get(writer);
+      if (known?.size === size) return known.records;
+      const records: StoredReport[] = [];
+      await readChainFile(file, reportFormat, (record) => {
+        if (typeof record !== 'string') records.push(record);
+      });
+      read.set(writer, { size, records });
+      return records;
+    } finally {
+      await file.close();
+    }
+  }
+  async function all(): Promise<StoredReport[]> {
+    const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const records: StoredReport[] = [];
+    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`)))
+      records.push(...(await chainRecords(writer)));
+    return records.sort(byIssue);
+  }
+  return {
+    async append(report) {
+      const [stored] = await (await chain()).append([report]);
+      return stored!;
+    },
+    byNumber: async (number) => (await all()).find((record) => record.number === number),
+    byDocument: async (sha) => (await all()).find((record) => record.documentSha256 === sha),
+    sameScope: async (report) => (await all()).filter((record) => scopeKey(record) === scopeKey(report)),
+    async close() {
+      closed = true;
+      const writer = await opening?.catch(() => undefined);
+      await writer?.close();
+    },
+  };
+}
+
+export const REPORTS_TABLE = 'issued_reports';
+
+const reportsTable: LogTable<StoredReport> = {
+  table: REPORTS_TABLE,
+  name: 'issued-report register',
+  columns: [
+    { name: 'writer', type: 'text NOT NULL' },
+    { name: 'seq', type: 'bigint NOT NULL' },
+    { name: 'number', type: 'text NOT NULL UNIQUE' },
+    { name: 'document_sha256', type: 'text NOT NULL' },
+    { name: 'scope', type: 'text NOT NULL' },
+    { name: 'issued_at', type: 'timestamptz NOT NULL' },
+    { name: 'record', type: 'jsonb NOT NULL', cast: 'jsonb' },
+  ],
+  chains: { column: 'writer' },
+  seqColumn: 'seq',
+  indexes: [
+    `CREATE INDEX ${REPORTS_TABLE}_document ON ${REPORTS_TABLE} (document_sha256)`,
+    `CREATE INDEX ${REPORTS_TABLE}_scope ON ${REPORTS_TABLE} (scope, issued_at)`,
+  ],
+  // Serializes replicas creating the table at the same time; any constant shared by them will do.
+  ddlLock: 4_004_007,
+  values: (record) => [
+    record.writer,
+    record.seq,
+    record.number,
+    record.documentSha256,
+    sha256(scopeKey(record)),
+    record.issuedAt,
+    canonicalJson(record),
+  ],
+  fromRow: (row) => row['record'],
+};
+
+/**
+ * The PostgreSQL store: the table `issued_reports` beside the query register, one chain per
+ * writer (the register's writer id, one per replica), append-only by trigger like the register.
+ */
+function postgresStore(
+  options: { url: string; poolSize: number; writer: string; timeoutMs: number },
+  logger: Logger,
+): ReportStore {
+  let opening: Promise<TableChain<IssuedReport, StoredReport>> | undefined;
+  let closed = false;
+  const writer = writerName(`${REPORTS_CHAIN}-${options.writer}`);
+  function chain(): Promise<TableChain<IssuedReport, StoredReport>> {
+    if (closed) return Promise.reject(new Error('issued-report register closed'));
+    opening ??= openTableChain({
+      url: options.url,
+      poolSize: options.poolSize,
+      timeoutMs: options.timeoutMs,
+      spec: reportsTable,
+      format: reportFormat,
+      writer,
+      name: 'issued-report register',
+      applicationName: 'credit-gateway-reports',
+      logger,
+      forkHint: 'give each replica its own REGISTER_WRITER_ID',
+      accept: (read) => {
+        if (read.tailProblem !== null)
+          throw new Error(`Issued-report register ${read.where}: ${describeTail(read.tailProblem, { withSeq: true })}`);
+      },
+    }).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  }
+  async function select(where: string, value: string): Promise<StoredReport[]> {
+    const { pool } = await chain();
+    const { rows } = await pool.query<{ record: unknown }>(
+      `SELECT record FROM ${REPORTS_TABLE} WHERE ${where} = $1 ORDER BY issued_at, number`,
+      [value],
+    );
+    return rows.map((row) => {
+      const record = reportFormat.parse(row.record, null);
+      if (typeof record === 'string') throw new Error(`issued-report register: unreadable row (${record})`);
+      return record;
+    });
+  }
+  return {
+    async append(report) {
+      const [stored] = await (await chain()).append([report]);
+      return stored!;
+    },
+    byNumber: async (number) => (await select('number', number))[0],
+    byDocument: async (sha) => (await select('document_sha256', sha))[0],
+    sameScope: (report) => select('scope', sha256(scopeKey(report))),
+    async close() {
+      closed = true;
+      const table = await opening?.catch(() => undefined);
+      await table?.close();
+    },
+  };
+}
+
+/** Issues and verifies reports, on the files in REPORT_DIR or on PostgreSQL beside the register. */
+export function createIssuedReports(options: IssuedReportsOptions): IssuedReports {
+  const publicKey = createPublicKey(options.signingKey);
+  const keyId = keyIdOf(options.signingKey);
+  const store = options.postgres
+    ? postgresStore(options.postgres, options.logger)
+    : fileStore(options.dir, options.logger);
+
+  function signatureValid(record: StoredReport): boolean {
+    try {
+      return verify(
+        null,
+        Buffer.from(canonicalJson(signedPart(record))),
+        publicKey,
+        Buffer.from(record.signature, 'base64url'),
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  async function verdictOf(record: StoredReport): Promise<Verdict> {
+    if (record.keyId !== keyId || !signatureValid(record)) return { authentic: false, reason: 'SIGNATURE_INVALID' };
+    const all = await store.sameScope(record);
+    const newer = all.slice(all.findIndex((other) => other.number === record.number) + 1);
+    const latest = newer.filter((other) => other.issuer.tier === record.issuer.tier).at(-1);
+    return {
+      authentic: true,
+      report: {
+        number: record.number,
+        issuedAt: record.issuedAt,
+        issuer: record.issuer,
+        sections: record.sections,
+        from: record.from,
+        to: record.to,
+        special: record.special,
+        format: record.format,
+        signature: { algorithm: 'Ed25519', keyId: record.keyId, valid: true },
+        superseded: newer.length > 0,
+        supersededAt: newer.at(-1)?.issuedAt ?? null,
+        recordsChangedSince: latest ? latest.dataSha256 !== record.dataSha256 : null,
+      },
+    };
+  }
+
+  return {
+    async issue(input) {
+      const { verificationCode, ...rest } = input;
+      const signed: SignedReport = { ...rest, codeSha256: sha256(verificationCode), keyId };
+      const signature = sign(null, Buffer.from(canonicalJson(signed)), options.signingKey).toString('base64url');
+      return store.append({ ...signed, signature });
+    },
+    async verifyCode(number, code) {
+      const record = await store.byNumber(number.trim().toUpperCase());
+      const given = Buffer.from(sha256(code.trim().toUpperCase()), 'hex');
+      const expected = Buffer.from(record?.codeSha256 ?? sha256(`no report ${number}`), 'hex');
+      if (!record || !timingSafeEqual(given, expected)) return { authentic: false, reason: 'NO_SUCH_REPORT' };
+      return verdictOf(record);
+    },
+    async verifyDocument(bytes) {
+      const record = await store.byDocument(sha256(bytes));
+      if (!record) {
+        const claimed = claimedNumber(bytes);
+        return { authentic: false, reason: 'DOCUMENT_NOT_ISSUED', ...(claimed ? { claimedNumber: claimed } : {}) };
+      }
+      return verdictOf(record);
+    },
+    close: () => store.close(),
+  };
+}
+
+/** The report number a document names (the PDF's keywords, the HTML's meta), if it names one. */
+function claimedNumber(bytes: Buffer): string | undefined {
+  const text = bytes.toString('latin1');
+  const match = /report-number[:"]\s*(?:content=")?(CGR-\d{8}-[0-9A-Z]{10})/.exec(text);
+  return match?.[1];
+}
+
+/** Refused when the register cannot take a report: no report is handed out unregistered. */
+export function reportRegisterUnavailable(): CreditGatewayError {
+  return new CreditGatewayError(
+    'REGISTER_UNAVAILABLE',
+    'The issued-report register cannot record this report, so it is not issued; try again later',
+  );
+}

@@ -1,0 +1,501 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PEOPLE, demoCode, unregisteredCodes } from '@credit-gateway/sources';
+import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
+import { startStack, type As, type Stack } from './support/stack.js';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ populationSize: 200 });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface Fetched {
+  status: number;
+  headers: Headers;
+  bytes: Buffer;
+}
+
+async function fetchReport(
+  params: Record<string, string>,
+  as: As = {},
+  headers: Record<string, string> = {},
+): Promise<Fetched> {
+  const url = new URL('/report', stack.gatewayUrl);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  const response = await fetch(url, { headers: { ...(await stack.headers(as)), ...headers } });
+  return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+async function report(params: Record<string, string>, as: As = {}): Promise<Fetched> {
+  const fetched = await fetchReport(params, as);
+  if (fetched.status !== 200) throw new Error(`report ${fetched.status}: ${fetched.bytes.toString('utf8')}`);
+  return fetched;
+}
+
+async function pdfText(bytes: Buffer): Promise<string> {
+  const document = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true })
+    .promise;
+  let text = '';
+  for (let page = 1; page <= document.numPages; page++) {
+    const content = await (await document.getPage(page)).getTextContent();
+    for (const item of content.items) if ('str' in item) text += item.str;
+  }
+  await document.destroy();
+  return text.replace(/\s+/g, '');
+}
+
+async function verifyCode(number: string, code: string) {
+  const url = new URL('/report/verify', stack.gatewayUrl);
+  url.searchParams.set('number', number);
+  url.searchParams.set('code', code);
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function verifyUpload(bytes: Buffer, type = 'application/pdf') {
+  const response = await fetch(new URL('/report/verify', stack.gatewayUrl), {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: new Uint8Array(bytes),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** Every string the answer holds under these keys, as the report must print it. */
+function valuesUnder(value: unknown, keys: ReadonlySet<string>, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) valuesUnder(item, keys, found);
+  else if (value !== null && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) {
+      if (keys.has(key) && typeof item === 'string') found.push(item);
+      else valuesUnder(item, keys, found);
+    }
+  return found;
+}
+
+const PRINTED = new Set(['name', 'decisionNumber', 'caseNumber', 'idNumber', 'recordId', 'basisDocumentNumber']);
+const FULL_ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])/;
+
+function verificationCodeIn(text: string): string {
+  const match = /验证码：([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})/.exec(text);
+  if (!match) throw new Error('no verification code in the report');
+  return match[1]!;
+}
+
+describe('the credit report, through the gateway pipeline', () => {
+  const code = demoCode('rep-is-debtor');
+  let full: Fetched;
+  let text: string;
+
+  beforeAll(async () => {
+    full = await report({ code });
+    text = await pdfText(full.bytes);
+  });
+
+  it('prints, in Chinese, every identifier the same caller reads from /graphql, and the report number', async () => {
+    expect(full.headers.get('content-type')).toBe('application/pdf');
+    expect(full.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const number = full.headers.get('x-report-number')!;
+    expect(number).toMatch(/^CGR-\d{8}-[2-9A-HJ-NP-Z]{10}$/);
+    expect(text).toContain(`报告编号：${number}`);
+    expect(text).toContain('公共信用信息报告');
+    for (const section of REPORT_SECTIONS) expect(text).toContain(SECTION_TITLES[section]);
+
+    const answered = await stack.query(reportQuery(REPORT_SECTIONS), { code });
+    expect(answered.status).toBe(200);
+    const enterprise = answered.body.data.enterprise;
+    expect(text).toContain(enterprise.marketRegulation.registration.name);
+    expect(text).toContain(code);
+    const printed = valuesUnder(enterprise, PRINTED);
+    expect(printed.length).toBeGreaterThan(5);
+    expect(printed).toContain(DEMO_PEOPLE.debtorRepresentative.idNumber);
+    for (const value of printed) expect(text).toContain(value.replace(/\s+/g, ''));
+  });
+
+  it('registers the report query in the query register like any other', async () => {
+    const files = (await readdir(stack.registerDir)).filter((name) => name.endsWith('.jsonl'));
+    const lines = (await Promise.all(files.map((name) => readFile(join(stack.registerDir, name), 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('"CreditReport"'));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      operationName: 'CreditReport',
+      tier: 'GOVERNMENT',
+      client: 'approval-system-test',
+    });
+  });
+
+  it('verifies by number and code, saying who issued it, when and what for, never what it says', async () => {
+    const number = full.headers.get('x-report-number')!;
+    const { status, body } = await verifyCode(number, verificationCodeIn(text));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      authentic: true,
+      report: {
+        number,
+        issuer: { client: 'approval-system-test', tier: 'GOVERNMENT' },
+        sections: [...REPORT_SECTIONS],
+        from: null,
+        to: null,
+        special: false,
+        format: 'pdf',
+        signature: { algorithm: 'Ed25519', valid: true },
+      },
+    });
+    const answered = JSON.stringify(body);
+    expect(answered).not.toContain(code);
+    for (const value of [
+      '重庆',
+      DEMO_PEOPLE.debtorRepresentative.name,
+      DEMO_PEOPLE.debtorRepresentative.idNumber,
+      'tester',
+    ])
+      expect(answered).not.toContain(value);
+    expect(Object.keys(body.report).sort()).toEqual(
+      [
+        'format',
+        'from',
+        'issuedAt',
+        'issuer',
+        'number',
+        'recordsChangedSince',
+        'sections',
+        'signature',
+        'special',
+        'superseded',
+        'supersededAt',
+        'to',
+      ].sort(),
+    );
+
+    // A phone that scanned the QR code gets a page, with no more than the JSON says.
+    const page = await (
+      await fetch(new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl), {
+        headers: { accept: 'text/html' },
+      })
+    ).text();
+    expect(page).toContain('真实有效');
+    expect(page).toContain(number);
+    expect(page).toContain('approval-system-test');
+    expect(page).not.toContain(code);
+
+    const key = (await (await fetch(new URL('/report/public-key', stack.gatewayUrl))).json()) as any;
+    expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: body.report.signature.keyId });
+    expect(key).not.toHaveProperty('d');
+
+    expect((await verifyCode(number, 'AAAA-AAAA-AAAA')).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
+    expect((await verifyCode('CGR-20260101-ABCDEFGHJK', verificationCodeIn(text))).body).toEqual({
+      authentic: false,
+      reason: 'NO_SUCH_REPORT',
+    });
+  });
+
+  it('verifies the uploaded document itself; one changed byte or a changed number fails', async () => {
+    const number = full.headers.get('x-report-number')!;
+    const good = await verifyUpload(full.bytes);
+    expect(good.body).toMatchObject({ authentic: true, report: { number } });
+
+    const flipped = Buffer.from(full.bytes);
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+    expect((await verifyUpload(flipped)).body).toMatchObject({ authentic: false, reason: 'DOCUMENT_NOT_ISSUED' });
+
+    const renumbered = Buffer.from(
+      full.bytes.toString('latin1').replaceAll(number, 'CGR-20260101-ABCDEFGHJK'),
+      'latin1',
+    );
+    expect(renumbered.equals(full.bytes)).toBe(false);
+    expect((await verifyUpload(renumbered)).body).toMatchObject({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+      claimedNumber: 'CGR-20260101-ABCDEFGHJK',
+    });
+  });
+
+  it('fails verification for any single flipped byte (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: full.bytes.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
+        const changed = Buffer.from(full.bytes);
+        changed[at]! ^= mask;
+        const { body } = await verifyUpload(changed);
+        expect(body.authentic).toBe(false);
+        expect(body.report).toBeUndefined();
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('says a report is superseded once a newer one of the same subject and scope is issued', async () => {
+    const number = full.headers.get('x-report-number')!;
+    const newer = await report({ code });
+    const { body } = await verifyCode(number, verificationCodeIn(text));
+    expect(body.report.superseded).toBe(true);
+    expect(body.report.recordsChangedSince).toBe(false);
+    const latest = await verifyUpload(newer.bytes);
+    expect(latest.body.report).toMatchObject({ superseded: false, supersededAt: null, recordsChangedSince: null });
+  });
+});
+
+describe('what the caller may read decides what the report holds', () => {
+  it('prints no full ID number to a masked tier, only what /graphql answered it', async () => {
+    const code = demoCode('rep-is-debtor');
+    const consent = await stack.consent({
+      subject: code,
+      grantee: 'xinyidai-bank',
+      purpose: 'LOAN_APPROVAL',
+      groups: ['TAX_CREDIT', 'CREDIT_OBJECTION'],
+    });
+    const as: As = { tier: 'AUTHORIZED', client: 'xinyidai-bank', purpose: 'LOAN_APPROVAL', consents: [consent] };
+    const fetched = await report({ code }, as);
+    const text = await pdfText(fetched.bytes);
+    expect(text).not.toMatch(FULL_ID_NUMBER);
+    for (const person of Object.values(DEMO_PEOPLE)) expect(text).not.toContain(person.idNumber);
+
+    const answered = await stack.query(reportQuery(['BASIC', 'COURTS', 'TAX']), { code }, as);
+    const masked = valuesUnder(answered.body.data.enterprise, new Set(['idNumber']));
+    expect(masked.length).toBeGreaterThan(0);
+    for (const id of masked) {
+      expect(id).toContain('****');
+      expect(text).toContain(id);
+    }
+    // The tier's withheld sections say so instead of showing anything.
+    expect(text).toContain('查询级别无权查看');
+  });
+
+  it('refuses an AUTHORIZED caller without the subject consent', async () => {
+    const { status, bytes } = await fetchReport(
+      { code: demoCode('rep-is-debtor') },
+      { tier: 'AUTHORIZED', client: 'xinyidai-bank', purpose: 'LOAN_APPROVAL' },
+    );
+    expect(status).toBe(403);
+    expect(JSON.parse(bytes.toString('utf8')).errors[0].extensions.code).toBe('CONSENT_REQUIRED');
+  });
+
+  it('says on the page that a decision was made on incomplete inputs', async () => {
+    await stack.setFaults('tax', { errorRate: 1 });
+    try {
+      const fetched = await report({ code: demoCode('clean-sme'), format: 'html' });
+      const html = fetched.bytes.toString('utf8');
+      expect(html).toContain('基于不完整的数据作出');
+      expect(html).toContain('税务');
+    } finally {
+      await stack.clearFaults();
+    }
+  });
+});
+
+describe('专项信用报告: chosen sections and period', () => {
+  it('holds only its sections and the records of its period', async () => {
+    // A demo subject whose court or penalty records fall on two days at least, so that a period
+    // can leave some out.
+    const keys = ['partial-debtor', 'rep-is-debtor', 'major-tax-violator', 'serious-illegal', 'wage-arrears'] as const;
+    let chosen: { code: string; records: { id: string; on: string }[] } | undefined;
+    for (const key of keys) {
+      const code = demoCode(key);
+      const answered = await stack.query(reportQuery(['COURTS', 'PENALTIES']), { code });
+      const { courts, marketRegulation } = answered.body.data.enterprise;
+      const records = [
+        ...courts.dishonestDebtorRecords.map((r: any) => ({ id: r.caseNumber, on: r.filedOn })),
+        ...courts.consumptionRestrictions.map((r: any) => ({ id: r.caseNumber, on: r.issuedOn })),
+        ...marketRegulation.penalties.map((r: any) => ({ id: r.decisionNumber, on: r.decidedOn })),
+      ];
+      if (new Set(records.map((r) => r.on)).size >= 2) {
+        chosen = { code, records };
+        break;
+      }
+    }
+    expect(chosen).toBeDefined();
+    const days = [...new Set(chosen!.records.map((r) => r.on))].sort();
+    const from = days.at(-1)!;
+    const inside = chosen!.records.filter((r) => r.on >= from).map((r) => r.id);
+    // A case number may stand on both a debtor record and a restriction order of different days.
+    const outside = chosen!.records.filter((r) => r.on < from && !inside.includes(r.id)).map((r) => r.id);
+    expect(outside.length).toBeGreaterThan(0);
+
+    const fetched = await report({ code: chosen!.code, sections: 'COURTS,PENALTIES', from, to: '2099-12-31' });
+    const text = await pdfText(fetched.bytes);
+    expect(text).toContain('专项信用报告');
+    expect(text).toContain(SECTION_TITLES.COURTS);
+    expect(text).toContain(SECTION_TITLES.PENALTIES);
+    for (const other of REPORT_SECTIONS.filter((s) => s !== 'COURTS' && s !== 'PENALTIES'))
+      expect(text).not.toContain(SECTION_TITLES[other]);
+    for (const id of inside) expect(text).toContain(id.replace(/\s+/g, ''));
+    for (const id of outside) expect(text).not.toContain(id.replace(/\s+/g, ''));
+
+    const { body } = await verifyUpload(fetched.bytes);
+    expect(body.report).toMatchObject({ sections: ['PENALTIES', 'COURTS'], from, to: '2099-12-31', special: true });
+  });
+});
+
+describe('bad requests answer coded errors', () => {
+  async function error(params: Record<string, string>, as: As = {}, headers: Record<string, string> = {}) {
+    const { status, bytes } = await fetchReport(params, as, headers);
+    return { status, code: JSON.parse(bytes.toString('utf8')).errors[0].extensions.code as string };
+  }
+
+  it('refuses a bad code, no token, bad sections, bad dates and a bad format', async () => {
+    expect(await error({ code: '91350100M000100Y4Z' })).toEqual({ status: 400, code: 'INVALID_CREDIT_CODE' });
+    expect(await error({ code: 'not-a-code' })).toEqual({ status: 400, code: 'INVALID_CREDIT_CODE' });
+    expect(await error({})).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(await error({ code: demoCode('clean-sme') }, { anonymous: true })).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
+    expect(await error({ code: demoCode('clean-sme') }, { anonymous: true }, { authorization: 'Bearer nope' })).toEqual(
+      {
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      },
+    );
+    expect(await error({ code: demoCode('clean-sme'), sections: 'TAX,GOSSIP' })).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(await error({ code: demoCode('clean-sme'), from: '2026-02-30' })).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(await error({ code: demoCode('clean-sme'), from: '2026-03-01', to: '2026-01-01' })).toEqual({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
+    expect(await error({ code: demoCode('clean-sme'), format: 'docx' })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    expect(await error({ code: demoCode('clean-sme') }, { purpose: null })).toEqual({
+      status: 400,
+      code: 'PURPOSE_REQUIRED',
+    });
+  });
+
+  it('answers 404 for a valid code no department registered', async () => {
+    const unknown = unregisteredCodes().next().value!;
+    expect(await error({ code: unknown })).toEqual({ status: 404, code: 'RECORD_NOT_FOUND' });
+  });
+
+  it('refuses a verify request without number and code, or an empty upload', async () => {
+    const response = await fetch(new URL('/report/verify?number=CGR-20260101-ABCDEFGHJK', stack.gatewayUrl));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    const empty = await verifyUpload(Buffer.alloc(0));
+    expect(empty.status).toBe(400);
+    for (const path of ['/report', '/report/verify']) {
+      const wrong = await fetch(new URL(path, stack.gatewayUrl), { method: 'DELETE' });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('GET, POST');
+      expect(((await wrong.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    const huge = await verifyUpload(Buffer.alloc(17 * 1024 * 1024, 1));
+    expect(huge.status).toBe(413);
+    expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('the issued-report register on PostgreSQL, beside the query register', () => {
+  it('keeps the signed record in its table, and verifies from there', async () => {
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { envName, silentLogger } = await import('@credit-gateway/common');
+    const { testSchema } = await import('../../common/test/support/postgres.js');
+    const schema = await testSchema('report_test');
+    // On PostgreSQL: neither the register's nor the reports' directory.
+    const env = Object.fromEntries(
+      Object.entries(stack.gatewayEnv).filter(([name]) => name !== 'REGISTER_DIR' && name !== 'REPORT_DIR'),
+    );
+    const gateway = await startGateway(
+      loadConfig({
+        PORT: '0',
+        ...env,
+        REGISTER_DATABASE_URL: schema.url,
+        REPORT_DIR: join(stack.registerDir, 'unused-reports'),
+        ...Object.fromEntries(
+          Object.entries(stack.subgraphUrls).map(([name, url]) => [`SUBGRAPH_${envName(name)}_URL`, url]),
+        ),
+      }),
+      silentLogger(),
+    );
+    try {
+      const url = new URL('/report', gateway.url);
+      url.searchParams.set('code', demoCode('partial-debtor'));
+      url.searchParams.set('format', 'html');
+      const response = await fetch(url, { headers: await stack.headers() });
+      expect(response.status).toBe(200);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const number = response.headers.get('x-report-number')!;
+      const code = response.headers.get('x-report-verification-code')!;
+      expect(bytes.toString('utf8')).toContain(code);
+
+      const { rows } = await schema.admin.query('SELECT number, record FROM issued_reports');
+      expect(rows).toHaveLength(1);
+      expect(rows[0].number).toBe(number);
+      expect(JSON.stringify(rows[0].record)).not.toContain(code);
+      await expect(schema.admin.query('DELETE FROM issued_reports')).rejects.toThrow(/append-only/);
+
+      const verify = async (init?: RequestInit, query = '') =>
+        (await (await fetch(new URL(`/report/verify${query}`, gateway.url), init)).json()) as any;
+      expect(await verify(undefined, `?number=${number}&code=${code}`)).toMatchObject({
+        authentic: true,
+        report: { number, format: 'html' },
+      });
+      expect(await verify({ method: 'POST', headers: { 'content-type': 'text/html' }, body: bytes })).toMatchObject({
+        authentic: true,
+      });
+      const changed = Buffer.from(bytes.toString('utf8').replace('无记录', '有记录'), 'utf8');
+      expect(changed.equals(bytes)).toBe(false);
+      expect(await verify({ method: 'POST', headers: { 'content-type': 'text/html' }, body: changed })).toEqual({
+        authentic: false,
+        reason: 'DOCUMENT_NOT_ISSUED',
+        claimedNumber: number,
+      });
+      // The other gateway, on files, knows nothing of it.
+      expect((await verifyCode(number, code)).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
+    } finally {
+      await gateway.close();
+      await schema.drop();
+    }
+  });
+});
+
+describe('a gateway that answers only its safelist', () => {
+  it('still issues reports: their query is its own, not a client operation', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { loadConfig, startGateway } = await import('../src/server.js');
+    const { envName, silentLogger } = await import('@credit-gateway/common');
+    const safelist = join(stack.registerDir, '..', 'safelist.json');
+    await writeFile(safelist, JSON.stringify({}));
+    const gateway = await startGateway(
+      loadConfig({
+        PORT: '0',
+        ...stack.gatewayEnv,
+        REGISTER_DIR: join(stack.registerDir, '..', 'register-safelist'),
+        REPORT_DIR: join(stack.registerDir, '..', 'reports-safelist'),
+        SAFELIST_FILE: safelist,
+        SAFELIST_ONLY: 'true',
+        ...Object.fromEntries(
+          Object.entries(stack.subgraphUrls).map(([name, url]) => [`SUBGRAPH_${envName(name)}_URL`, url]),
+        ),
+      }),
+      silentLogger(),
+    );
+    try {
+      const headers = await stack.headers();
+      const graphql = await fetch(new URL('/graphql', gateway.url), {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: reportQuery(['BASIC']), variables: { code: demoCode('clean-sme') } }),
+      });
+      expect(((await graphql.json()) as any).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_SAFELIST');
+      const url = new URL('/report', gateway.url);
+      url.searchParams.set('code', demoCode('clean-sme'));
+      url.searchParams.set('sections', 'BASIC');
+      const response = await fetch(url, { headers });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
