@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -167,23 +169,26 @@ afterAll(async () => {
 /**
  * Runs a README shell block with bash against this test's system: the gateway's address is this
  * one's, and `npm run -s auth -- …` runs the same CLI from its sources with this system's keys.
+ * `cwd` is where the block writes its files (the repository unless a block saves documents).
  */
-async function runShell(script: string): Promise<{ stdout: string; stderr: string }> {
+async function runShell(script: string, cwd = repository): Promise<{ stdout: string; stderr: string }> {
   const shim = [
     'set -euo pipefail',
     `npm() {`,
-    `  if [ "$1 $2 $3 $4" = "run -s auth --" ]; then shift 4; command node --import tsx gateway/src/auth/cli.ts "$@" --dir "$CREDIT_KEYS_DIR"`,
+    `  if [ "$1 $2 $3 $4" = "run -s auth --" ]; then shift 4; command node --import "$TSX_LOADER" "$REPOSITORY/gateway/src/auth/cli.ts" "$@" --dir "$CREDIT_KEYS_DIR"`,
     `  else echo "the README runs npm $* here" >&2; return 127; fi`,
     `}`,
   ].join('\n');
-  const body = script.replaceAll('http://127.0.0.1:4000/graphql', url);
+  const body = script.replaceAll(/http:\/\/(127\.0\.0\.1|localhost):4000/g, stack.gatewayUrl);
   return promisify(execFile)('bash', ['-c', `${shim}\n${body}`], {
-    cwd: repository,
+    cwd,
     env: {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
       ...SOURCE_CHILD_ENV,
       CREDIT_KEYS_DIR: stack.keysDir,
+      REPOSITORY: repository,
+      TSX_LOADER: import.meta.resolve('tsx'),
       // The example programs' default address is npm start's; this system's is another.
       GATEWAY_URL: url,
     },
@@ -224,19 +229,50 @@ function jsonStream(text: string): any[] {
 const TOKENS_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('npm run -s auth -- consent'))!;
 const LOOP_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('http://127.0.0.1:4000/graphql'))!;
 const EXAMPLE_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes('clients/examples/dist/'))!;
+const DASHBOARD_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes(':4000/dashboard'))!;
+const REPORT_BLOCK = BLOCKS.find((block) => block.lang === 'sh' && block.text.includes(':4000/report/verify'))!;
 
 describe("the README's shell commands", () => {
-  it('are found: the token commands, the example program and the loop showcase talk to a started system', () => {
+  it('are found: the token commands, the example program, the dashboard, the report and the loop showcase talk to a started system', () => {
     expect(TOKENS_BLOCK).toBeDefined();
+    expect(DASHBOARD_BLOCK).toBeDefined();
+    expect(REPORT_BLOCK).toBeDefined();
     expect(LOOP_BLOCK).toBeDefined();
     expect(EXAMPLE_BLOCK).toBeDefined();
     const talking = BLOCKS.filter(
       (block) =>
         block.lang === 'sh' &&
-        (block.text.includes('127.0.0.1:4000') || /npm run -s auth -- (token|consent)/.test(block.text)) &&
+        (/(127\.0\.0\.1|localhost):4000/.test(block.text) || /npm run -s auth -- (token|consent)/.test(block.text)) &&
         !block.text.includes('kubectl'),
     );
-    expect(talking).toEqual([EXAMPLE_BLOCK, TOKENS_BLOCK, LOOP_BLOCK]);
+    expect(talking).toEqual([EXAMPLE_BLOCK, DASHBOARD_BLOCK, TOKENS_BLOCK, REPORT_BLOCK, LOOP_BLOCK]);
+  });
+
+  it('open the dashboard as the README says: an analyst token, then the page', async () => {
+    const { stdout } = await runShell(DASHBOARD_BLOCK.text);
+    expect(stdout.trim().split('.')).toHaveLength(3); // one compact JWS
+    const page = /http:\/\/127\.0\.0\.1:4000(\/dashboard)/.exec(DASHBOARD_BLOCK.text)![1]!;
+    const response = await fetch(new URL(page, stack.gatewayUrl));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('echarts');
+  });
+
+  it('download, verify and limit a credit report as the README says', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'readme-report-'));
+    try {
+      const { stdout } = await runShell(REPORT_BLOCK.text, folder);
+      // The two verifications print one verdict each: the number and code, then the document itself.
+      const verdicts = jsonStream(stdout);
+      expect(verdicts).toHaveLength(2);
+      for (const verdict of verdicts) expect(verdict).toMatchObject({ authentic: true, report: { superseded: false } });
+      expect(verdicts[0].report.number).toBe(verdicts[1].report.number);
+      for (const pdf of ['report.pdf', 'bank.pdf'])
+        expect(readFileSync(join(folder, pdf)).subarray(0, 5).toString('latin1'), pdf).toBe('%PDF-');
+      expect(readFileSync(join(folder, 'special.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('run an example program of the client package against the system', async () => {
