@@ -93,9 +93,13 @@ export async function startChildGateway(
     ...env,
     PORT: String(port),
   };
+  // A primary's health port of its own, never the default one another system on the machine may hold.
+  if (gatewayEnv['WORKERS'] !== '1' && gatewayEnv['HEALTH_PORT'] === undefined)
+    gatewayEnv['HEALTH_PORT'] = String(await freePort());
   let child: ChildProcess | undefined;
   const workers = new Map<number, number>();
   let logs: LogLine[] = [];
+  let stderr = '';
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const supervised = gatewayEnv['WORKERS'] !== '1' && Number(gatewayEnv['HEALTH_PORT'] ?? 0) > 0;
   const gateway: ChildGateway = {
@@ -127,7 +131,12 @@ export async function startChildGateway(
       child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
         cwd: repository,
         env: { PATH: process.env['PATH'], TSX_TSCONFIG_PATH: tsconfig, LOG_LEVEL: 'info', ...gatewayEnv },
-        stdio: ['ignore', 'pipe', 'ignore'],
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      // The last of what it wrote to stderr: why it exited, when it does.
+      stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr = (stderr + chunk).slice(-4_000);
       });
       let buffered = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -145,7 +154,14 @@ export async function startChildGateway(
           }
         }
       });
-      await waitForReady(url, 120_000, alive);
+      try {
+        await waitForReady(url, 120_000, alive);
+      } catch (error) {
+        const last = logs.slice(-5).map((line) => JSON.stringify(line));
+        throw new Error(`${(error as Error).message}: ${[...last, stderr.trim()].join('\n') || '(no output)'}`, {
+          cause: error,
+        });
+      }
     },
   };
   await gateway.start();

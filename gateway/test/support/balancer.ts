@@ -3,9 +3,11 @@ import { listen, sendJson, type RunningServer } from '@credit-gateway/common';
 
 /**
  * A small load balancer in front of gateway replicas, as a real one behaves: it asks each
- * replica's readiness URL often, sends each request to the next replica (round-robin) whose last
- * answer was 200, keeps connections to the replicas alive, and never retries: a request a replica
- * drops is a failed request for the client.
+ * replica's readiness URL often, sends each request to the next replica (round-robin) that is in
+ * rotation, keeps connections to the replicas alive, and never retries: a request a replica drops
+ * is a failed request for the client. Like a Kubernetes readiness probe, a replica enters rotation
+ * on one 200 and leaves it after `failureThreshold` answers in a row that are not 200: one slow
+ * probe on a busy machine does not take a healthy replica out.
  */
 export interface BalancerBackend {
   name: string;
@@ -35,10 +37,15 @@ export interface Balancer {
 export interface BalancerOptions {
   /** Pause between two polls of one backend. */
   pollMs?: number;
+  /** Polls in a row that are not 200 before a replica leaves rotation (Kubernetes' failureThreshold). */
+  failureThreshold?: number;
 }
 
 export async function startBalancer(backends: BalancerBackend[], options: BalancerOptions = {}): Promise<Balancer> {
   const pollMs = options.pollMs ?? 50;
+  const failureThreshold = options.failureThreshold ?? 3;
+  /** Polls in a row that were not 200, by backend; a backend is in rotation while below the threshold. */
+  const failures = new Map(backends.map((backend) => [backend.name, failureThreshold]));
   const states = new Map(backends.map((backend) => [backend.name, [] as BackendState[]]));
   const current = new Map<string, BackendState>();
   const sent = Object.fromEntries(backends.map((backend) => [backend.name, 0]));
@@ -48,6 +55,7 @@ export async function startBalancer(backends: BalancerBackend[], options: Balanc
   let next = 0;
 
   const observe = (name: string, state: BackendState) => {
+    failures.set(name, state === 'ready' ? 0 : failures.get(name)! + 1);
     if (current.get(name) !== state) {
       current.set(name, state);
       states.get(name)!.push(state);
@@ -91,7 +99,7 @@ export async function startBalancer(backends: BalancerBackend[], options: Balanc
   const pick = (): BalancerBackend | undefined => {
     for (let tried = 0; tried < backends.length; tried++) {
       const backend = backends[next++ % backends.length]!;
-      if (current.get(backend.name) === 'ready') return backend;
+      if (failures.get(backend.name)! < failureThreshold) return backend;
     }
     return undefined;
   };
