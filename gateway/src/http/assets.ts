@@ -33,7 +33,7 @@ export function createAssets(files: AssetFiles) {
       const asset = assets.get(name);
       if (!asset) return false;
       response.writeHead(200, {
-        'content-type': `${asset.type}; charset=utf-8`,
+        'content-type': asset.type.startsWith('font/') ? asset.type : `${asset.type}; charset=utf-8`,
         'content-length': asset.body.length,
         'cache-control': 'public, max-age=86400',
         'x-content-type-options': 'nosniff',

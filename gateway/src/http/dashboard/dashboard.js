@@ -50,7 +50,7 @@
       animation: false,
       tooltip: { trigger: 'axis', renderMode: 'richText', confine: true },
       legend: { top: 0, type: 'scroll' },
-      grid: { left: 48, right: 24, top: 36, bottom: 64, containLabel: true },
+      grid: { left: 48, right: 24, top: 56, bottom: 64, containLabel: true },
     };
   }
 
@@ -365,6 +365,10 @@
   ];
 
   var instances = {};
+  // Charts draw on a canvas with this font; the page's own font file covers Chinese everywhere.
+  var CHART_THEME = {
+    textStyle: { fontFamily: "system-ui, 'PingFang SC', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif" },
+  };
 
   function element(id) {
     return document.getElementById(id);
@@ -372,7 +376,7 @@
 
   function chartOf(spec) {
     if (!instances[spec.id])
-      instances[spec.id] = echarts.init(element('chart-' + spec.id), null, { renderer: 'canvas' });
+      instances[spec.id] = echarts.init(element('chart-' + spec.id), CHART_THEME, { renderer: 'canvas' });
     return instances[spec.id];
   }
 
@@ -607,5 +611,14 @@
       instances[id].resize();
     });
   });
-  if (element('token').value) load();
+  // A canvas does not redraw when a font arrives: wait for the page's font before the first load.
+  var fontReady = document.fonts ? document.fonts.load("12px 'Noto Sans SC'", '信用') : Promise.resolve();
+  fontReady.then(
+    function () {
+      if (element('token').value) load();
+    },
+    function () {
+      if (element('token').value) load();
+    },
+  );
 })();
