@@ -1,18 +1,18 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { epochToChinaDate } from '@credit-gateway/common';
 import { demoCode, type DemoKey } from '@credit-gateway/sources';
+import { closedTab, launchClosedBrowser } from './support/browser.js';
 import { startStack, type As, type Stack } from './support/stack.js';
 
 // The analyst dashboard in headless Chromium with every outside request blocked: an analyst's
 // token draws the charts from /graphql, and the numbers drawn are those GraphQL answers; a tier
 // that may not read statistics gets the coded error in place of each chart.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Screenshots are kept here (gitignored) for a person to look at. */
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 
@@ -60,22 +60,8 @@ async function ask(query: string, variables: Record<string, unknown>, as: As) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is required at ${CHROMIUM} (Debian package 'chromium'); .ci/run installs it`);
   stack = await startStack({ creditOptions: { now: () => clock } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  });
+  browser = await launchClosedBrowser();
 
   // The loop has something to show: a tax case, one department's response, an approval check.
   const code = demoCode('major-tax-violator');
@@ -126,25 +112,8 @@ interface Drawn {
   title: string | undefined;
 }
 
-/** A closed-network browser tab on the gateway; every request elsewhere is aborted and recorded. */
-async function closedTab(): Promise<{ context: BrowserContext; page: Page; outside: string[]; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const gatewayOrigin = new URL(stack.gatewayUrl).origin;
-  const outside: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (new URL(url).origin === gatewayOrigin) return route.continue();
-    outside.push(url);
-    return route.abort('blockedbyclient');
-  });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return { context, page, outside, problems };
-}
+/** A closed-network tab on the gateway, wide enough for two charts a row. */
+const tab = () => closedTab(browser, stack.gatewayUrl, { width: 1400, height: 1000 });
 
 /** Opens the dashboard, enters the token (and purpose), loads, and reads what each chart drew. */
 async function loadDashboard(
@@ -190,7 +159,7 @@ const percent = (rate: number | null) => (rate === null ? null : Math.round(rate
 
 describe('the analyst dashboard in a closed network', () => {
   it('draws every chart from the numbers GraphQL answers the analyst', async () => {
-    const { context, page, outside, problems } = await closedTab();
+    const { context, page, outside, problems } = await tab();
     const token = await stack.token('ANALYST', 'analyst-workbench');
     const drawn = await loadDashboard(page, token);
 
@@ -266,7 +235,7 @@ describe('the analyst dashboard in a closed network', () => {
   });
 
   it('shows a lower tier the coded error in place of every chart, and sends the purpose a tier needs', async () => {
-    const { context, page, outside, problems } = await closedTab();
+    const { context, page, outside, problems } = await tab();
 
     const publicTier = await loadDashboard(page, await stack.token('PUBLIC', 'public-portal'));
     for (const id of CHART_IDS) {
@@ -304,7 +273,7 @@ describe('the analyst dashboard in a closed network', () => {
   });
 
   it('shows what an answer says as text, never as markup', async () => {
-    const { context, page, outside, problems } = await closedTab();
+    const { context, page, outside, problems } = await tab();
     const hostile = '<img/src=x/onerror=document.body.dataset.injected=1>';
     const drawn = await loadDashboard(page, await stack.token('ANALYST', 'analyst-workbench'), '', [hostile]);
     const answer = await stack.query(STATISTICS, { codes: [hostile] }, ANALYST);

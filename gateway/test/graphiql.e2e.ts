@@ -1,32 +1,15 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { demoCode } from '@credit-gateway/sources';
+import { closedTab, launchClosedBrowser } from './support/browser.js';
 import { startStack, type Stack } from './support/stack.js';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is required at ${CHROMIUM} (Debian package 'chromium'); .ci/run installs it`);
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // No name resolves: a reference to any CDN fails even before the request filter below.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  });
+  browser = await launchClosedBrowser();
 });
 
 afterAll(async () => {
@@ -36,21 +19,7 @@ afterAll(async () => {
 
 describe('GraphiQL in a closed network', () => {
   it('loads with every outside request blocked, runs a query and browses the schema docs', async () => {
-    const context = await browser.newContext();
-    const gatewayOrigin = new URL(stack.gatewayUrl).origin;
-    const outside: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === gatewayOrigin) return route.continue();
-      outside.push(url);
-      return route.abort('blockedbyclient');
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    const { context, page, outside, problems } = await closedTab(browser, stack.gatewayUrl);
 
     const query =
       'query Check($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
