@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -392,6 +393,48 @@ describe('bad requests answer coded errors', () => {
     const huge = await verifyUpload(Buffer.alloc(17 * 1024 * 1024, 1));
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+/** Sends a POST's headers, then its body a byte every 200 ms; resolves with the raw answer once the gateway closes. */
+function trickleTo(path: string, type: string): Promise<string> {
+  const target = new URL(stack.gatewayUrl);
+  const socket = connect(Number(target.port), target.hostname);
+  const body = 'x'.repeat(4_000);
+  let sent = 0;
+  let received = '';
+  let timer: NodeJS.Timeout | undefined;
+  socket.once('connect', () => {
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: ${type}\r\n` +
+        `authorization: Bearer none\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    timer = setInterval(() => {
+      if (socket.writable && sent < body.length) socket.write(body[sent++]!);
+    }, 200);
+  });
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+  socket.on('error', () => undefined);
+  return new Promise((resolve) =>
+    socket.once('close', () => {
+      clearInterval(timer);
+      resolve(received);
+    }),
+  );
+}
+
+describe('slow clients', () => {
+  it('answers a document or a report request trickled in with a coded 408 and closes the connection', async () => {
+    for (const [path, type] of [
+      ['/report/verify', 'application/pdf'],
+      ['/report', 'application/json'],
+    ] as const) {
+      const raw = await trickleTo(path, type);
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(head.split(' ')[1], path).toBe('408');
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(JSON.parse(body).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
+    }
   });
 });
 

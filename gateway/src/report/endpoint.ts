@@ -24,7 +24,9 @@ import {
 import {
   BodyError,
   CreditGatewayError,
+  readBodyBytes,
   readJsonBody,
+  type BodyPace,
   sendJson,
   type AccessRule,
   type ErrorCode,
@@ -47,6 +49,7 @@ import {
 import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
+import { createRenderLine } from './render-line.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
 import { REPORT_OPERATION, reportQuery } from './sections.js';
 
@@ -162,20 +165,6 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
   return sha256(canonicalJson(strip(enterprise)));
 }
 
-/** The body of an upload, bounded: a verifier's PDF or HTML. */
-async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 function isJson(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
@@ -201,6 +190,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
   });
   const publicJwk = createPublicKey(config.report.signingKey).export({ format: 'jwk' });
   const queries = new Map<string, { query: string; withheld: string[] }>();
+  // Rendering is CPU-bound and runs after the pipeline has given up its admission place: its own
+  // line keeps a flood of reports from holding the event loop from everyone else.
+  const renders = createRenderLine(config.report.maxConcurrentRenders, config.performance.requestTimeoutMs);
+  // A body trickled in holds its connection no longer than a /graphql body may.
+  const pace: BodyPace = {
+    timeoutMs: config.performance.bodyTimeoutMs,
+    minBytesPerSecond: config.performance.bodyMinBytesPerSecond,
+  };
 
   function tierQuery(request: ReportRequest, tier: Tier): { query: string; withheld: string[] } {
     const key = `${tier}\n${request.scope.sections.join(',')}`;
@@ -214,7 +211,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function fields(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
     if (request.method === 'POST') {
-      const body = await readJsonBody(request, config.bodyLimitBytes);
+      const body = await readJsonBody(request, config.bodyLimitBytes, pace);
       if (body === null || typeof body !== 'object' || Array.isArray(body))
         throw new CreditGatewayError('BAD_REQUEST', 'The request body must be a JSON object');
       return body as Record<string, unknown>;
@@ -292,7 +289,18 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       errors,
       withheld,
     });
-    const document = asked.format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8');
+    const document = await renders.run(context.startedAt, async () =>
+      asked.format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8'),
+    );
+    if (document === undefined) {
+      return refuse(
+        response,
+        new CreditGatewayError(
+          'REQUEST_TIMEOUT',
+          `The report was not rendered within ${config.performance.requestTimeoutMs} ms: too many reports are being rendered`,
+        ),
+      );
+    }
     let stored;
     try {
       stored = await issued.issue({
@@ -359,7 +367,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
     }
-    const bytes = await readBytes(request, config.report.uploadLimitBytes);
+    const bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
     if (bytes.length === 0)
       return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
     sendJson(response, 200, await issued.verifyDocument(bytes));
@@ -370,6 +378,8 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       if (error instanceof CreditGatewayError) return refuse(response, error);
       if (error instanceof BodyError) {
         const code: ErrorCode = error.status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+        // What the client still sends is not read: the connection ends with the answer.
+        if (error.status === 408 || error.status === 413) response.setHeader('connection', 'close');
         return sendErrors(response, error.status, [new CreditGatewayError(code, error.message).toJSON()]);
       }
       logger.error({ err: error }, 'report failed');
