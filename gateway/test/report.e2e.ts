@@ -278,6 +278,32 @@ describe('what the caller may read decides what the report holds', () => {
     expect(JSON.parse(bytes.toString('utf8')).errors[0].extensions.code).toBe('CONSENT_REQUIRED');
   });
 
+  it('never claims no records for a department it could not read, nor for what the tier may not see', async () => {
+    const code = demoCode('rep-is-debtor');
+    /** Each section's text, by its id, from the HTML page. */
+    const sectionsOf = (html: string) =>
+      new Map(
+        [...html.matchAll(/<section id="([a-z]+)">([\s\S]*?)<\/section>/g)].map((match) => [match[1]!, match[2]!]),
+      );
+    await stack.setFaults('tax', { errorRate: 1 });
+    try {
+      const sections = sectionsOf((await report({ code, format: 'html' })).bytes.toString('utf8'));
+      expect(sections.get('tax')).toContain('未能读取');
+      expect(sections.get('tax')).not.toContain('无记录');
+      expect(sections.get('tax')).toContain('不能据此认定主体无此类记录');
+    } finally {
+      await stack.clearFaults();
+    }
+    const fetched = await report({ code, format: 'pdf' }, { tier: 'PUBLIC' });
+    const printed = await pdfText(fetched.bytes);
+    const commitments = printed.slice(
+      printed.indexOf(SECTION_TITLES.COMMITMENTS),
+      printed.indexOf(SECTION_TITLES.EVALUATION),
+    );
+    expect(commitments).toContain('不予显示');
+    expect(commitments).not.toContain('无记录');
+  });
+
   it('says on the page that a decision was made on incomplete inputs', async () => {
     await stack.setFaults('tax', { errorRate: 1 });
     try {
