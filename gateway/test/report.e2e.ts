@@ -133,6 +133,36 @@ describe('the credit report, through the gateway pipeline', () => {
     });
   });
 
+  it('registers every refused report request too, as REJECTED with its code', async () => {
+    const refused = [
+      ['report-bad-sections', { code, sections: 'NOPE' }, {}, 400, 'BAD_REQUEST'],
+      ['report-anonymous', { code }, { anonymous: true }, 401, 'UNAUTHENTICATED'],
+      [
+        'report-no-consent',
+        { code },
+        { tier: 'AUTHORIZED', client: 'xinyidai-bank', purpose: 'LOAN_APPROVAL' },
+        403,
+        'CONSENT_REQUIRED',
+      ],
+    ] as const;
+    for (const [requestId, params, as, status, errorCode] of refused) {
+      const fetched = await fetchReport(params, as, { 'x-request-id': requestId });
+      expect(fetched.status, requestId).toBe(status);
+      expect(JSON.parse(fetched.bytes.toString('utf8')).errors[0].extensions.code).toBe(errorCode);
+      if (status === 401) expect(fetched.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const files = (await readdir(stack.registerDir)).filter((name) => name.endsWith('.jsonl'));
+    const records = (await Promise.all(files.map((name) => readFile(join(stack.registerDir, name), 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line));
+    for (const [requestId, , , , errorCode] of refused) {
+      const record = records.find((item) => item.requestId === requestId);
+      expect(record, requestId).toMatchObject({ outcome: 'REJECTED', errorCodes: [errorCode], fieldsReturned: [] });
+    }
+  });
+
   it('verifies by number and code, saying who issued it, when and what for, never what it says', async () => {
     const number = full.headers.get('x-report-number')!;
     const { status, body } = await verifyCode(number, verificationCodeIn(text));

@@ -165,6 +165,21 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
   return sha256(canonicalJson(strip(enterprise)));
 }
 
+function unidentified(): CreditGatewayError {
+  return new CreditGatewayError(
+    'UNAUTHENTICATED',
+    'A credit report is issued to an identified caller: send its bearer token',
+  );
+}
+
+function withoutConsent(): CreditGatewayError {
+  return new CreditGatewayError(
+    'CONSENT_REQUIRED',
+    "An AUTHORIZED caller's report needs the subject's consent (x-credit-consent) for this caller and purpose",
+    { extensions: { header: 'x-credit-consent' } },
+  );
+}
+
 function isJson(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
@@ -223,19 +238,19 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'GET' && request.method !== 'POST') {
       return wrongMethod(response, '/report');
     }
-    const asked = parseReportRequest(await fields(request, url));
-    if (request.headers.authorization === undefined) {
-      return refuse(
-        response,
-        new CreditGatewayError(
-          'UNAUTHENTICATED',
-          'A credit report is issued to an identified caller: send its bearer token',
-        ),
-        { 'www-authenticate': 'Bearer' },
-      );
-    }
+    const given = await fields(request, url);
+    // Refusals are decided inside the pipeline, so that each is registered like a refused query.
+    let asked: ReportRequest | undefined;
     let withheld: string[] = [];
     const { answer, context } = await graphql.supplied(request, response, url, (caller) => {
+      try {
+        asked = parseReportRequest(given);
+      } catch (error) {
+        if (error instanceof CreditGatewayError) return error;
+        throw error;
+      }
+      if (request.headers.authorization === undefined) return unidentified();
+      if (caller.tier === 'AUTHORIZED' && request.headers['x-credit-consent'] === undefined) return withoutConsent();
       const tiered = tierQuery(asked, caller.tier);
       withheld = tiered.withheld;
       return { query: tiered.query, operationName: REPORT_OPERATION, variables: { code: asked.code } };
@@ -245,8 +260,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (answer.status !== 200 || !data || data.enterprise === undefined) {
       const code = errors[0]?.extensions?.['code'] as ErrorCode | undefined;
       for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      if (code === 'UNAUTHENTICATED') response.setHeader('www-authenticate', 'Bearer');
       return sendErrors(response, reportStatus(code, answer.status), errors);
     }
+    if (asked === undefined) throw new Error('The report was answered without being asked for');
+    const { scope, format } = asked;
     const enterprise = data.enterprise;
     if (enterprise === null) {
       const error = errors[0];
@@ -262,14 +280,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     const subject = String(enterprise['code']);
     const { caller } = context;
     if (caller.tier === 'AUTHORIZED' && (context.access?.consents[subject] ?? []).length === 0) {
-      return refuse(
-        response,
-        new CreditGatewayError(
-          'CONSENT_REQUIRED',
-          "An AUTHORIZED caller's report needs the subject's consent (x-credit-consent) for this caller and purpose",
-          { extensions: { header: 'x-credit-consent' } },
-        ),
-      );
+      return refuse(response, withoutConsent());
     }
     const issuedAt = new Date().toISOString();
     const number = newReportNumber(issuedAt);
@@ -284,13 +295,13 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         issuer: { client: caller.client, tier: caller.tier },
         purpose: context.purpose,
       },
-      scope: asked.scope,
+      scope,
       enterprise,
       errors,
       withheld,
     });
     const document = await renders.run(context.startedAt, async () =>
-      asked.format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8'),
+      format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8'),
     );
     if (document === undefined) {
       return refuse(
@@ -308,11 +319,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         verificationCode,
         issuedAt,
         subject,
-        sections: asked.scope.sections,
-        from: asked.scope.from,
-        to: asked.scope.to,
-        special: asked.scope.special,
-        format: asked.format,
+        sections: scope.sections,
+        from: scope.from,
+        to: scope.to,
+        special: scope.special,
+        format,
         issuer: { client: caller.client, tier: caller.tier },
         requestId: context.requestId,
         documentSha256: sha256(document),
@@ -323,9 +334,9 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       return refuse(response, reportRegisterUnavailable());
     }
     response.writeHead(200, {
-      'content-type': asked.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+      'content-type': format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
       'content-length': String(document.length),
-      'content-disposition': `attachment; filename="${number}.${asked.format}"`,
+      'content-disposition': `attachment; filename="${number}.${format}"`,
       'cache-control': 'no-store',
       'x-report-number': number,
       // Printed on the report too: the caller files it with the document.
