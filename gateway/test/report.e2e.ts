@@ -207,11 +207,14 @@ describe('the credit report, through the gateway pipeline', () => {
     );
 
     // A phone that scanned the QR code gets a page, with no more than the JSON says.
-    const page = await (
-      await fetch(new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl), {
-        headers: { accept: 'text/html' },
-      })
-    ).text();
+    const served = await fetch(
+      new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl),
+      { headers: { accept: 'text/html' } },
+    );
+    // The page runs nothing and loads nothing, whatever it shows.
+    expect(served.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(served.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    const page = await served.text();
     expect(page).toContain('真实有效');
     expect(page).toContain(number);
     expect(page).toContain('approval-system-test');
@@ -317,7 +320,9 @@ describe('what the caller may read decides what the report holds', () => {
       );
     await stack.setFaults('tax', { errorRate: 1 });
     try {
-      const sections = sectionsOf((await report({ code, format: 'html' })).bytes.toString('utf8'));
+      const html = await report({ code, format: 'html' });
+      expect(html.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      const sections = sectionsOf(html.bytes.toString('utf8'));
       expect(sections.get('tax')).toContain('未能读取');
       expect(sections.get('tax')).not.toContain('无记录');
       expect(sections.get('tax')).toContain('不能据此认定主体无此类记录');
