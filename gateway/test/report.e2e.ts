@@ -556,6 +556,14 @@ describe('the issued-report register on PostgreSQL, beside the query register', 
       });
       // The other gateway, on files, knows nothing of it.
       expect((await verifyCode(number, code)).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
+
+      // A register that cannot be read says so, rather than failing unexpectedly.
+      await schema.admin.query('ALTER TABLE issued_reports RENAME TO issued_reports_away');
+      for (const init of [undefined, { method: 'POST', headers: { 'content-type': 'text/html' }, body: bytes }]) {
+        const answer = await fetch(new URL(`/report/verify?number=${number}&code=${code}`, gateway.url), init);
+        expect(answer.status).toBe(503);
+        expect(((await answer.json()) as any).errors[0].extensions.code).toBe('REGISTER_UNAVAILABLE');
+      }
     } finally {
       await gateway.close();
       await schema.drop();

@@ -45,6 +45,7 @@ import {
   reportRegisterUnavailable,
   sha256,
   type IssuedReports,
+  type Verdict,
 } from './issued.js';
 import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
@@ -356,6 +357,19 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     response.end(document);
   }
 
+  /** A verdict from the issued-report register; a register that cannot answer is said as such, 503. */
+  async function consulted(verdict: () => Promise<Verdict>): Promise<Verdict> {
+    try {
+      return await verdict();
+    } catch (error) {
+      logger.error({ err: error }, 'issued-report register unavailable for a verification');
+      throw new CreditGatewayError(
+        'REGISTER_UNAVAILABLE',
+        'The issued-report register cannot be read just now, so the report cannot be verified; try again later',
+      );
+    }
+  }
+
   async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method === 'GET' || (request.method === 'POST' && isJson(request))) {
       const given = await fields(request, url);
@@ -377,7 +391,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
           ),
         );
       }
-      const verdict = await issued.verifyCode(number, code);
+      const verdict = await consulted(() => issued.verifyCode(number, code));
       if (request.method === 'GET' && wantsHtml(request.headers.accept)) {
         response.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -395,7 +409,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     const bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
     if (bytes.length === 0)
       return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
-    sendJson(response, 200, await issued.verifyDocument(bytes));
+    sendJson(response, 200, await consulted(() => issued.verifyDocument(bytes)));
   }
 
   function failed(response: ServerResponse) {
