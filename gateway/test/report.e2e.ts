@@ -34,6 +34,15 @@ async function fetchReport(
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
+async function postReport(body: unknown, headers: Record<string, string> = {}): Promise<Fetched> {
+  const response = await fetch(new URL('/report', stack.gatewayUrl), {
+    method: 'POST',
+    headers: { ...(await stack.headers()), 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
 async function report(params: Record<string, string>, as: As = {}): Promise<Fetched> {
   const fetched = await fetchReport(params, as);
   if (fetched.status !== 200) throw new Error(`report ${fetched.status}: ${fetched.bytes.toString('utf8')}`);
@@ -136,6 +145,7 @@ describe('the credit report, through the gateway pipeline', () => {
   it('registers every refused report request too, as REJECTED with its code', async () => {
     const refused = [
       ['report-bad-sections', { code, sections: 'NOPE' }, {}, 400, 'BAD_REQUEST'],
+      ['report-bad-body', { code }, {}, 400, 'BAD_REQUEST'],
       ['report-anonymous', { code }, { anonymous: true }, 401, 'UNAUTHENTICATED'],
       [
         'report-no-consent',
@@ -146,7 +156,10 @@ describe('the credit report, through the gateway pipeline', () => {
       ],
     ] as const;
     for (const [requestId, params, as, status, errorCode] of refused) {
-      const fetched = await fetchReport(params, as, { 'x-request-id': requestId });
+      const fetched =
+        requestId === 'report-bad-body'
+          ? await postReport([params], { 'x-request-id': requestId })
+          : await fetchReport(params, as, { 'x-request-id': requestId });
       expect(fetched.status, requestId).toBe(status);
       expect(JSON.parse(fetched.bytes.toString('utf8')).errors[0].extensions.code).toBe(errorCode);
       if (status === 401) expect(fetched.headers.get('www-authenticate')).toBe('Bearer');
@@ -428,6 +441,13 @@ describe('bad requests answer coded errors', () => {
       code: 'BAD_REQUEST',
     });
     expect(await error({ code: demoCode('clean-sme'), format: 'docx' })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    // A parameter given twice: the report does not pick one of them.
+    const twice = await fetch(
+      new URL(`/report?code=${demoCode('clean-sme')}&format=html&format=pdf`, stack.gatewayUrl),
+      { headers: await stack.headers() },
+    );
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as any).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', parameter: 'format' });
     expect(await error({ code: demoCode('clean-sme') }, { purpose: null })).toEqual({
       status: 400,
       code: 'PURPOSE_REQUIRED',

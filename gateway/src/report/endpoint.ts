@@ -239,6 +239,13 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         throw new CreditGatewayError('BAD_REQUEST', 'The request body must be a JSON object');
       return body as Record<string, unknown>;
     }
+    // A parameter given twice has no one meaning: whatever sits in front may have read the other.
+    const names = [...url.searchParams.keys()];
+    const repeated = names.find((name, at) => names.indexOf(name) !== at);
+    if (repeated !== undefined)
+      throw new CreditGatewayError('BAD_REQUEST', `'${repeated.slice(0, 40)}' is given more than once`, {
+        extensions: { parameter: repeated.slice(0, 40) },
+      });
     return Object.fromEntries(url.searchParams);
   }
 
@@ -246,11 +253,19 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'GET' && request.method !== 'POST') {
       return wrongMethod(response, '/report');
     }
-    const given = await fields(request, url);
+    let given: Record<string, unknown> = {};
+    let malformed: CreditGatewayError | undefined;
+    try {
+      given = await fields(request, url);
+    } catch (error) {
+      if (!(error instanceof CreditGatewayError)) throw error;
+      malformed = error;
+    }
     // Refusals are decided inside the pipeline, so that each is registered like a refused query.
     let asked: ReportRequest | undefined;
     let withheld: string[] = [];
     const { answer, context } = await graphql.supplied(request, response, url, (caller) => {
+      if (malformed) return malformed;
       try {
         asked = parseReportRequest(given);
       } catch (error) {
@@ -372,7 +387,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method === 'GET' || (request.method === 'POST' && isJson(request))) {
-      const given = await fields(request, url);
+      let given: Record<string, unknown> = {};
+      let malformed: CreditGatewayError | undefined;
+      try {
+        given = await fields(request, url);
+      } catch (error) {
+        if (!(error instanceof CreditGatewayError)) throw error;
+        malformed = error;
+      }
       const number = given['number'];
       const code = given['code'];
       if (
