@@ -447,6 +447,9 @@ describe('bad requests answer coded errors', () => {
       { headers: await stack.headers() },
     );
     expect(twice.status).toBe(400);
+    const verifiedTwice = await fetch(new URL('/report/verify?number=a&number=b&code=c', stack.gatewayUrl));
+    expect(verifiedTwice.status).toBe(400);
+    expect(((await verifiedTwice.json()) as any).errors[0].extensions.parameter).toBe('number');
     expect(((await twice.json()) as any).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', parameter: 'format' });
     expect(await error({ code: demoCode('clean-sme') }, { purpose: null })).toEqual({
       status: 400,

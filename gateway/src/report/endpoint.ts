@@ -387,14 +387,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method === 'GET' || (request.method === 'POST' && isJson(request))) {
-      let given: Record<string, unknown> = {};
-      let malformed: CreditGatewayError | undefined;
-      try {
-        given = await fields(request, url);
-      } catch (error) {
-        if (!(error instanceof CreditGatewayError)) throw error;
-        malformed = error;
-      }
+      const given = await fields(request, url);
       const number = given['number'];
       const code = given['code'];
       if (
