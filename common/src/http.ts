@@ -42,6 +42,11 @@ export function bodyTooSlow(received: number, elapsedMs: number, pace: BodyPace)
  * `pace`, a body that arrives too slowly is refused with 408 and its request is no longer read.
  */
 export async function readBody(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<string> {
+  return (await readBodyBytes(request, limit, pace)).toString('utf8');
+}
+
+/** As readBody, the bytes themselves: an uploaded document. */
+export async function readBodyBytes(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -52,17 +57,17 @@ export async function readBody(request: IncomingMessage, limit: number, pace?: B
       if (size > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
       chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   }
   const started = performance.now();
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: Error | null) => {
       if (settled) return;
       settled = true;
       clearInterval(check);
       request.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
-      if (outcome === null) return resolve(Buffer.concat(chunks).toString('utf8'));
+      if (outcome === null) return resolve(Buffer.concat(chunks));
       // Nothing more is read from this request: the connection is closed with the answer.
       request.pause();
       reject(outcome);

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -30,6 +31,15 @@ async function fetchReport(
   const url = new URL('/report', stack.gatewayUrl);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   const response = await fetch(url, { headers: { ...(await stack.headers(as)), ...headers } });
+  return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+async function postReport(body: unknown, headers: Record<string, string> = {}): Promise<Fetched> {
+  const response = await fetch(new URL('/report', stack.gatewayUrl), {
+    method: 'POST',
+    headers: { ...(await stack.headers()), 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
@@ -132,6 +142,40 @@ describe('the credit report, through the gateway pipeline', () => {
     });
   });
 
+  it('registers every refused report request too, as REJECTED with its code', async () => {
+    const refused = [
+      ['report-bad-sections', { code, sections: 'NOPE' }, {}, 400, 'BAD_REQUEST'],
+      ['report-bad-body', { code }, {}, 400, 'BAD_REQUEST'],
+      ['report-anonymous', { code }, { anonymous: true }, 401, 'UNAUTHENTICATED'],
+      [
+        'report-no-consent',
+        { code },
+        { tier: 'AUTHORIZED', client: 'xinyidai-bank', purpose: 'LOAN_APPROVAL' },
+        403,
+        'CONSENT_REQUIRED',
+      ],
+    ] as const;
+    for (const [requestId, params, as, status, errorCode] of refused) {
+      const fetched =
+        requestId === 'report-bad-body'
+          ? await postReport([params], { 'x-request-id': requestId })
+          : await fetchReport(params, as, { 'x-request-id': requestId });
+      expect(fetched.status, requestId).toBe(status);
+      expect(JSON.parse(fetched.bytes.toString('utf8')).errors[0].extensions.code).toBe(errorCode);
+      if (status === 401) expect(fetched.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const files = (await readdir(stack.registerDir)).filter((name) => name.endsWith('.jsonl'));
+    const records = (await Promise.all(files.map((name) => readFile(join(stack.registerDir, name), 'utf8'))))
+      .join('')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line));
+    for (const [requestId, , , , errorCode] of refused) {
+      const record = records.find((item) => item.requestId === requestId);
+      expect(record, requestId).toMatchObject({ outcome: 'REJECTED', errorCodes: [errorCode], fieldsReturned: [] });
+    }
+  });
+
   it('verifies by number and code, saying who issued it, when and what for, never what it says', async () => {
     const number = full.headers.get('x-report-number')!;
     const { status, body } = await verifyCode(number, verificationCodeIn(text));
@@ -176,11 +220,14 @@ describe('the credit report, through the gateway pipeline', () => {
     );
 
     // A phone that scanned the QR code gets a page, with no more than the JSON says.
-    const page = await (
-      await fetch(new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl), {
-        headers: { accept: 'text/html' },
-      })
-    ).text();
+    const served = await fetch(
+      new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl),
+      { headers: { accept: 'text/html' } },
+    );
+    // The page runs nothing and loads nothing, whatever it shows.
+    expect(served.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(served.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    const page = await served.text();
     expect(page).toContain('真实有效');
     expect(page).toContain(number);
     expect(page).toContain('approval-system-test');
@@ -277,6 +324,34 @@ describe('what the caller may read decides what the report holds', () => {
     expect(JSON.parse(bytes.toString('utf8')).errors[0].extensions.code).toBe('CONSENT_REQUIRED');
   });
 
+  it('never claims no records for a department it could not read, nor for what the tier may not see', async () => {
+    const code = demoCode('rep-is-debtor');
+    /** Each section's text, by its id, from the HTML page. */
+    const sectionsOf = (html: string) =>
+      new Map(
+        [...html.matchAll(/<section id="([a-z]+)">([\s\S]*?)<\/section>/g)].map((match) => [match[1]!, match[2]!]),
+      );
+    await stack.setFaults('tax', { errorRate: 1 });
+    try {
+      const html = await report({ code, format: 'html' });
+      expect(html.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      const sections = sectionsOf(html.bytes.toString('utf8'));
+      expect(sections.get('tax')).toContain('未能读取');
+      expect(sections.get('tax')).not.toContain('无记录');
+      expect(sections.get('tax')).toContain('不能据此认定主体无此类记录');
+    } finally {
+      await stack.clearFaults();
+    }
+    const fetched = await report({ code, format: 'pdf' }, { tier: 'PUBLIC' });
+    const printed = await pdfText(fetched.bytes);
+    const commitments = printed.slice(
+      printed.indexOf(SECTION_TITLES.COMMITMENTS),
+      printed.indexOf(SECTION_TITLES.EVALUATION),
+    );
+    expect(commitments).toContain('不予显示');
+    expect(commitments).not.toContain('无记录');
+  });
+
   it('says on the page that a decision was made on incomplete inputs', async () => {
     await stack.setFaults('tax', { errorRate: 1 });
     try {
@@ -366,6 +441,16 @@ describe('bad requests answer coded errors', () => {
       code: 'BAD_REQUEST',
     });
     expect(await error({ code: demoCode('clean-sme'), format: 'docx' })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    // A parameter given twice: the report does not pick one of them.
+    const twice = await fetch(
+      new URL(`/report?code=${demoCode('clean-sme')}&format=html&format=pdf`, stack.gatewayUrl),
+      { headers: await stack.headers() },
+    );
+    expect(twice.status).toBe(400);
+    const verifiedTwice = await fetch(new URL('/report/verify?number=a&number=b&code=c', stack.gatewayUrl));
+    expect(verifiedTwice.status).toBe(400);
+    expect(((await verifiedTwice.json()) as any).errors[0].extensions.parameter).toBe('number');
+    expect(((await twice.json()) as any).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', parameter: 'format' });
     expect(await error({ code: demoCode('clean-sme') }, { purpose: null })).toEqual({
       status: 400,
       code: 'PURPOSE_REQUIRED',
@@ -392,6 +477,48 @@ describe('bad requests answer coded errors', () => {
     const huge = await verifyUpload(Buffer.alloc(17 * 1024 * 1024, 1));
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});
+
+/** Sends a POST's headers, then its body a byte every 200 ms; resolves with the raw answer once the gateway closes. */
+function trickleTo(path: string, type: string): Promise<string> {
+  const target = new URL(stack.gatewayUrl);
+  const socket = connect(Number(target.port), target.hostname);
+  const body = 'x'.repeat(4_000);
+  let sent = 0;
+  let received = '';
+  let timer: NodeJS.Timeout | undefined;
+  socket.once('connect', () => {
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: ${type}\r\n` +
+        `authorization: Bearer none\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    timer = setInterval(() => {
+      if (socket.writable && sent < body.length) socket.write(body[sent++]!);
+    }, 200);
+  });
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+  socket.on('error', () => undefined);
+  return new Promise((resolve) =>
+    socket.once('close', () => {
+      clearInterval(timer);
+      resolve(received);
+    }),
+  );
+}
+
+describe('slow clients', () => {
+  it('answers a document or a report request trickled in with a coded 408 and closes the connection', async () => {
+    for (const [path, type] of [
+      ['/report/verify', 'application/pdf'],
+      ['/report', 'application/json'],
+    ] as const) {
+      const raw = await trickleTo(path, type);
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(head.split(' ')[1], path).toBe('408');
+      expect(head.toLowerCase()).toContain('connection: close');
+      expect(JSON.parse(body).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
+    }
   });
 });
 
@@ -452,6 +579,14 @@ describe('the issued-report register on PostgreSQL, beside the query register', 
       });
       // The other gateway, on files, knows nothing of it.
       expect((await verifyCode(number, code)).body).toEqual({ authentic: false, reason: 'NO_SUCH_REPORT' });
+
+      // A register that cannot be read says so, rather than failing unexpectedly.
+      await schema.admin.query('ALTER TABLE issued_reports RENAME TO issued_reports_away');
+      for (const init of [undefined, { method: 'POST', headers: { 'content-type': 'text/html' }, body: bytes }]) {
+        const answer = await fetch(new URL(`/report/verify?number=${number}&code=${code}`, gateway.url), init);
+        expect(answer.status).toBe(503);
+        expect(((await answer.json()) as any).errors[0].extensions.code).toBe('REGISTER_UNAVAILABLE');
+      }
     } finally {
       await gateway.close();
       await schema.drop();

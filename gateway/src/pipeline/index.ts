@@ -6,13 +6,13 @@
  * stage of its own added here; it does not edit the others.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@credit-gateway/common';
+import { CreditGatewayError, type Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import type { AdmissionReport } from '../http/health.js';
 import type { GatewayServices } from '../services.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 import { Admit } from './admit.js';
-import { Answer, answerForError } from './answer.js';
+import { Answer, answerForError, refusal } from './answer.js';
 import type { RequestContext, SuppliedDocument } from './context.js';
 import type { Caller } from '../auth/index.js';
 import { Execute } from './execute.js';
@@ -38,6 +38,9 @@ export interface PipelineOptions {
   plugins?: readonly GatewayPlugin[];
 }
 
+/** The document for the caller, or why the request is refused. */
+export type Supply = (caller: Caller) => SuppliedDocument | CreditGatewayError;
+
 export interface GraphQLPipeline {
   (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
   /** The admission line, for /readyz and /metrics. */
@@ -45,13 +48,15 @@ export interface GraphQLPipeline {
   /**
    * A document the gateway supplies itself, chosen once the caller is identified (a credit
    * report's query), answered through every stage with the request's own headers (token,
-   * purpose, consents) and registered like any query; the answer is returned, not sent.
+   * purpose, consents) and registered like any query; the answer is returned, not sent. `supply`
+   * may refuse the request instead (a bad parameter, a missing header): the refusal is answered
+   * and registered like any other.
    */
   supplied(
     request: IncomingMessage,
     response: ServerResponse,
     url: URL,
-    supply: (caller: Caller) => SuppliedDocument,
+    supply: Supply,
   ): Promise<{ answer: Answer; context: RequestContext }>;
 }
 
@@ -75,14 +80,14 @@ export function createPipeline({
   const register = new Register(services);
 
   /** Stages 2 and 4 to 9, admitted: the answer to the request, or the first refusal. */
-  async function answer(
-    context: RequestContext,
-    body: BodyRead | undefined,
-    supply?: (caller: Caller) => SuppliedDocument,
-  ): Promise<Answer> {
+  async function answer(context: RequestContext, body: BodyRead | undefined, supply?: Supply): Promise<Answer> {
     const caller = await staged(context, 'identify', () => identify.run(context, body)); // 2. identify the caller
     if (caller instanceof Answer) return caller;
-    if (supply) context.supplied = supply(caller);
+    if (supply) {
+      const supplied = supply(caller);
+      if (supplied instanceof CreditGatewayError) return refusal(400, [supplied], context.logger);
+      context.supplied = supplied;
+    }
     const document = await staged(context, 'resolve-document', () => resolveDocument.run(context, body)); // 4. resolve the document
     if (document instanceof Answer) return document;
     const limited = await staged(context, 'limits', () => limits.run(context, document)); // 5. limits
@@ -152,7 +157,7 @@ export function createPipeline({
     request: IncomingMessage,
     response: ServerResponse,
     url: URL,
-    supply: (caller: Caller) => SuppliedDocument,
+    supply: Supply,
   ): Promise<{ answer: Answer; context: RequestContext }> {
     const context = readRequest.open(request, response, url); // 1. the request; its body is the caller's
     const end = hooks.onRequest?.(context);

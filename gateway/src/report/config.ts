@@ -13,11 +13,17 @@ export interface ReportConfig {
   publicUrl: string;
   /** Largest document a verifier may upload to /report/verify (REPORT_UPLOAD_LIMIT_BYTES). */
   uploadLimitBytes: number;
+  /**
+   * Reports one gateway process renders at once (REPORT_MAX_CONCURRENT_RENDERS); the rest wait in
+   * line within their request's deadline. A render is CPU-bound work outside the GraphQL pipeline's
+   * admission: unbounded, a flood of reports would hold the event loop from every other request.
+   */
+  maxConcurrentRenders: number;
 }
 
 /**
  * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
- * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES.
+ * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS.
  */
 export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
   reader = reader.section('credit reports');
@@ -57,6 +63,12 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       16 * 1024 * 1024,
       { min: 1024, max: 256 * 1024 * 1024 },
       'Largest document a verifier may upload to /report/verify; a larger one is refused with 413',
+    ),
+    maxConcurrentRenders: reader.int(
+      'REPORT_MAX_CONCURRENT_RENDERS',
+      1,
+      { min: 1, max: 64 },
+      "Reports one gateway process renders at once; the rest wait in line within their request's deadline (REQUEST_TIMEOUT_MS), so a flood of reports never holds the event loop from other requests",
     ),
   };
 }

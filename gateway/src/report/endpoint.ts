@@ -24,7 +24,9 @@ import {
 import {
   BodyError,
   CreditGatewayError,
+  readBodyBytes,
   readJsonBody,
+  type BodyPace,
   sendJson,
   type AccessRule,
   type ErrorCode,
@@ -43,10 +45,12 @@ import {
   reportRegisterUnavailable,
   sha256,
   type IssuedReports,
+  type Verdict,
 } from './issued.js';
 import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
+import { createRenderLine } from './render-line.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
 import { REPORT_OPERATION, reportQuery } from './sections.js';
 
@@ -162,18 +166,26 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
   return sha256(canonicalJson(strip(enterprise)));
 }
 
-/** The body of an upload, bounded: a verifier's PDF or HTML. */
-async function readBytes(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyError(413, `The document is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The HTML report and the verdict page load nothing and run nothing: their style is inline and the
+ * QR code an inline SVG. Should a record ever carry markup past the escaping, it still runs nowhere.
+ */
+const HTML_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function unidentified(): CreditGatewayError {
+  return new CreditGatewayError(
+    'UNAUTHENTICATED',
+    'A credit report is issued to an identified caller: send its bearer token',
+  );
+}
+
+function withoutConsent(): CreditGatewayError {
+  return new CreditGatewayError(
+    'CONSENT_REQUIRED',
+    "An AUTHORIZED caller's report needs the subject's consent (x-credit-consent) for this caller and purpose",
+    { extensions: { header: 'x-credit-consent' } },
+  );
 }
 
 function isJson(request: IncomingMessage): boolean {
@@ -201,6 +213,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
   });
   const publicJwk = createPublicKey(config.report.signingKey).export({ format: 'jwk' });
   const queries = new Map<string, { query: string; withheld: string[] }>();
+  // Rendering is CPU-bound and runs after the pipeline has given up its admission place: its own
+  // line keeps a flood of reports from holding the event loop from everyone else.
+  const renders = createRenderLine(config.report.maxConcurrentRenders, config.performance.requestTimeoutMs);
+  // A body trickled in holds its connection no longer than a /graphql body may.
+  const pace: BodyPace = {
+    timeoutMs: config.performance.bodyTimeoutMs,
+    minBytesPerSecond: config.performance.bodyMinBytesPerSecond,
+  };
 
   function tierQuery(request: ReportRequest, tier: Tier): { query: string; withheld: string[] } {
     const key = `${tier}\n${request.scope.sections.join(',')}`;
@@ -214,11 +234,18 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function fields(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
     if (request.method === 'POST') {
-      const body = await readJsonBody(request, config.bodyLimitBytes);
+      const body = await readJsonBody(request, config.bodyLimitBytes, pace);
       if (body === null || typeof body !== 'object' || Array.isArray(body))
         throw new CreditGatewayError('BAD_REQUEST', 'The request body must be a JSON object');
       return body as Record<string, unknown>;
     }
+    // A parameter given twice has no one meaning: whatever sits in front may have read the other.
+    const names = [...url.searchParams.keys()];
+    const repeated = names.find((name, at) => names.indexOf(name) !== at);
+    if (repeated !== undefined)
+      throw new CreditGatewayError('BAD_REQUEST', `'${repeated.slice(0, 40)}' is given more than once`, {
+        extensions: { parameter: repeated.slice(0, 40) },
+      });
     return Object.fromEntries(url.searchParams);
   }
 
@@ -226,19 +253,27 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'GET' && request.method !== 'POST') {
       return wrongMethod(response, '/report');
     }
-    const asked = parseReportRequest(await fields(request, url));
-    if (request.headers.authorization === undefined) {
-      return refuse(
-        response,
-        new CreditGatewayError(
-          'UNAUTHENTICATED',
-          'A credit report is issued to an identified caller: send its bearer token',
-        ),
-        { 'www-authenticate': 'Bearer' },
-      );
+    let given: Record<string, unknown> = {};
+    let malformed: CreditGatewayError | undefined;
+    try {
+      given = await fields(request, url);
+    } catch (error) {
+      if (!(error instanceof CreditGatewayError)) throw error;
+      malformed = error;
     }
+    // Refusals are decided inside the pipeline, so that each is registered like a refused query.
+    let asked: ReportRequest | undefined;
     let withheld: string[] = [];
     const { answer, context } = await graphql.supplied(request, response, url, (caller) => {
+      if (malformed) return malformed;
+      try {
+        asked = parseReportRequest(given);
+      } catch (error) {
+        if (error instanceof CreditGatewayError) return error;
+        throw error;
+      }
+      if (request.headers.authorization === undefined) return unidentified();
+      if (caller.tier === 'AUTHORIZED' && request.headers['x-credit-consent'] === undefined) return withoutConsent();
       const tiered = tierQuery(asked, caller.tier);
       withheld = tiered.withheld;
       return { query: tiered.query, operationName: REPORT_OPERATION, variables: { code: asked.code } };
@@ -248,8 +283,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (answer.status !== 200 || !data || data.enterprise === undefined) {
       const code = errors[0]?.extensions?.['code'] as ErrorCode | undefined;
       for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      if (code === 'UNAUTHENTICATED') response.setHeader('www-authenticate', 'Bearer');
       return sendErrors(response, reportStatus(code, answer.status), errors);
     }
+    if (asked === undefined) throw new Error('The report was answered without being asked for');
+    const { scope, format } = asked;
     const enterprise = data.enterprise;
     if (enterprise === null) {
       const error = errors[0];
@@ -265,14 +303,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     const subject = String(enterprise['code']);
     const { caller } = context;
     if (caller.tier === 'AUTHORIZED' && (context.access?.consents[subject] ?? []).length === 0) {
-      return refuse(
-        response,
-        new CreditGatewayError(
-          'CONSENT_REQUIRED',
-          "An AUTHORIZED caller's report needs the subject's consent (x-credit-consent) for this caller and purpose",
-          { extensions: { header: 'x-credit-consent' } },
-        ),
-      );
+      return refuse(response, withoutConsent());
     }
     const issuedAt = new Date().toISOString();
     const number = newReportNumber(issuedAt);
@@ -287,12 +318,23 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         issuer: { client: caller.client, tier: caller.tier },
         purpose: context.purpose,
       },
-      scope: asked.scope,
+      scope,
       enterprise,
       errors,
       withheld,
     });
-    const document = asked.format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8');
+    const document = await renders.run(context.startedAt, async () =>
+      format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8'),
+    );
+    if (document === undefined) {
+      return refuse(
+        response,
+        new CreditGatewayError(
+          'REQUEST_TIMEOUT',
+          `The report was not rendered within ${config.performance.requestTimeoutMs} ms: too many reports are being rendered`,
+        ),
+      );
+    }
     let stored;
     try {
       stored = await issued.issue({
@@ -300,11 +342,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         verificationCode,
         issuedAt,
         subject,
-        sections: asked.scope.sections,
-        from: asked.scope.from,
-        to: asked.scope.to,
-        special: asked.scope.special,
-        format: asked.format,
+        sections: scope.sections,
+        from: scope.from,
+        to: scope.to,
+        special: scope.special,
+        format,
         issuer: { client: caller.client, tier: caller.tier },
         requestId: context.requestId,
         documentSha256: sha256(document),
@@ -315,9 +357,11 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       return refuse(response, reportRegisterUnavailable());
     }
     response.writeHead(200, {
-      'content-type': asked.format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+      'content-type': format === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8',
+      ...(format === 'html' ? { 'content-security-policy': HTML_POLICY } : {}),
+      'x-content-type-options': 'nosniff',
       'content-length': String(document.length),
-      'content-disposition': `attachment; filename="${number}.${asked.format}"`,
+      'content-disposition': `attachment; filename="${number}.${format}"`,
       'cache-control': 'no-store',
       'x-report-number': number,
       // Printed on the report too: the caller files it with the document.
@@ -326,6 +370,19 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       'x-report-signature': stored.signature,
     });
     response.end(document);
+  }
+
+  /** A verdict from the issued-report register; a register that cannot answer is said as such, 503. */
+  async function consulted(verdict: () => Promise<Verdict>): Promise<Verdict> {
+    try {
+      return await verdict();
+    } catch (error) {
+      logger.error({ err: error }, 'issued-report register unavailable for a verification');
+      throw new CreditGatewayError(
+        'REGISTER_UNAVAILABLE',
+        'The issued-report register cannot be read just now, so the report cannot be verified; try again later',
+      );
+    }
   }
 
   async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -349,9 +406,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
           ),
         );
       }
-      const verdict = await issued.verifyCode(number, code);
+      const verdict = await consulted(() => issued.verifyCode(number, code));
       if (request.method === 'GET' && wantsHtml(request.headers.accept)) {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        response.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'content-security-policy': HTML_POLICY,
+          'x-content-type-options': 'nosniff',
+        });
         return void response.end(renderVerdictHtml(verdict));
       }
       return sendJson(response, 200, verdict);
@@ -359,10 +421,10 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
     }
-    const bytes = await readBytes(request, config.report.uploadLimitBytes);
+    const bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
     if (bytes.length === 0)
       return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
-    sendJson(response, 200, await issued.verifyDocument(bytes));
+    sendJson(response, 200, await consulted(() => issued.verifyDocument(bytes)));
   }
 
   function failed(response: ServerResponse) {
@@ -370,6 +432,8 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       if (error instanceof CreditGatewayError) return refuse(response, error);
       if (error instanceof BodyError) {
         const code: ErrorCode = error.status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
+        // What the client still sends is not read: the connection ends with the answer.
+        if (error.status === 408 || error.status === 413) response.setHeader('connection', 'close');
         return sendErrors(response, error.status, [new CreditGatewayError(code, error.message).toJSON()]);
       }
       logger.error({ err: error }, 'report failed');

@@ -40,7 +40,7 @@ export async function renderHtml(model: ReportModel): Promise<string> {
       const notes = section.notes.map((note) => `<p class="note">※ ${e(note)}</p>`).join('\n');
       const blocks =
         section.blocks.length === 0
-          ? '<p>无记录</p>'
+          ? `<p>${e(section.empty)}</p>`
           : section.blocks
               .map(
                 (block) =>

@@ -248,24 +248,50 @@ function fileStore(dir: string, logger: Logger): ReportStore {
       await file.close();
     }
   }
-  async function all(): Promise<StoredReport[]> {
+  /**
+   * The records in issue order, looked up by number, by document and by scope: built again only
+   * once a chain file has grown, so that a verification, which anyone may ask for, costs a lookup
+   * rather than a pass over every report ever issued.
+   */
+  interface Index {
+    key: string;
+    byNumber: Map<string, StoredReport>;
+    byDocument: Map<string, StoredReport>;
+    byScope: Map<string, StoredReport[]>;
+  }
+  let index: Index | undefined;
+  async function indexed(): Promise<Index> {
     const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
-    const records: StoredReport[] = [];
-    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`)))
-      records.push(...(await chainRecords(writer)));
-    return records.sort(byIssue);
+    const parts: StoredReport[][] = [];
+    let key = '';
+    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`))) {
+      parts.push(await chainRecords(writer));
+      key += `${writer}:${read.get(writer)?.size ?? 0}\n`;
+    }
+    if (index?.key === key) return index;
+    const built: Index = { key, byNumber: new Map(), byDocument: new Map(), byScope: new Map() };
+    for (const record of parts.flat().sort(byIssue)) {
+      if (!built.byNumber.has(record.number)) built.byNumber.set(record.number, record);
+      if (!built.byDocument.has(record.documentSha256)) built.byDocument.set(record.documentSha256, record);
+      const scope = scopeKey(record);
+      const same = built.byScope.get(scope);
+      if (same) same.push(record);
+      else built.byScope.set(scope, [record]);
+    }
+    index = built;
+    return built;
   }
   return {
     async append(report) {
       const [stored] = await (await chain()).append([report]);
       return stored!;
     },
-    byNumber: async (number) => (await all()).find((record) => record.number === number),
-    byDocument: async (sha) => (await all()).find((record) => record.documentSha256 === sha),
-    sameScope: async (report) => (await all()).filter((record) => scopeKey(record) === scopeKey(report)),
+    byNumber: async (number) => (await indexed()).byNumber.get(number),
+    byDocument: async (sha) => (await indexed()).byDocument.get(sha),
+    sameScope: async (report) => [...((await indexed()).byScope.get(scopeKey(report)) ?? [])],
     async close() {
       closed = true;
       const writer = await opening?.catch(() => undefined);

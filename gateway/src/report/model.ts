@@ -21,6 +21,11 @@ export interface SectionModel {
   blocks: Block[];
   /** What the section could not hold, or on what it was decided. */
   notes: string[];
+  /**
+   * What the section says when it lists no record: 无记录 only when nothing was withheld from it and
+   * every department it draws on was read; otherwise that its records could not all be shown.
+   */
+  empty: string;
 }
 
 export interface ReportHeader {
@@ -561,10 +566,21 @@ function pathOf(error: GraphQLFormattedError): string {
   return (error.path ?? []).filter((part) => typeof part === 'string').join('.');
 }
 
-/** The notes of the errors at this section's paths, each said once. */
-function notesFor(section: ReportSection, errors: readonly GraphQLFormattedError[]): string[] {
+/** Codes of what a caller may not see, as opposed to what could not be read. */
+const WITHHELD_CODES: ReadonlySet<string> = new Set(['CONSENT_REQUIRED', 'UNAUTHORIZED_FIELD_OR_TYPE']);
+
+export const NO_RECORDS = '无记录';
+export const NOT_ALL_SHOWN = '本节部分记录不予显示，不能据此认定主体无此类记录';
+export const NOT_ALL_READ = '本节所依据的部门数据未能完整读取，不能据此认定主体无此类记录';
+
+/** The notes of the errors at this section's paths, each said once, and the codes they carry. */
+function notesFor(
+  section: ReportSection,
+  errors: readonly GraphQLFormattedError[],
+): { notes: string[]; codes: Set<string> } {
   const roots = SECTION_ROOTS[section];
   const notes = new Set<string>();
+  const codes = new Set<string>();
   for (const error of errors) {
     const path = pathOf(error);
     // An error at a section's field or below it, or at a parent it hangs from (a whole department).
@@ -572,6 +588,7 @@ function notesFor(section: ReportSection, errors: readonly GraphQLFormattedError
     if (path === '' || path === 'enterprise' || !roots.some(touches)) continue;
     const given = error.extensions?.['code'];
     const code = typeof given === 'string' ? given : '';
+    codes.add(code);
     const sources = error.extensions?.['source'];
     const named = Array.isArray(sources)
       ? `（${sources.map(source).join('、')}）`
@@ -580,7 +597,7 @@ function notesFor(section: ReportSection, errors: readonly GraphQLFormattedError
         : '';
     notes.add(`${ERROR_WORDS[code] ?? `未能读取（${code || '错误'}）`}${named}：${path.replace(/^enterprise\./, '')}`);
   }
-  return [...notes];
+  return { notes: [...notes], codes };
 }
 
 export interface BuildInput {
@@ -614,10 +631,12 @@ export function buildReport({ header, scope, enterprise, errors, withheld }: Bui
     notices.push('本报告的综合评价基于不完整的数据作出，评价结果不作有利于主体的推定。');
   }
   const sections = scope.sections.map((id) => {
-    const notes = notesFor(id, said);
-    if (id === 'EVALUATION' && evaluationInputs?.['complete'] === false)
-      notes.unshift('评价所依据的数据不完整：缺失部门的指标按最不利情形计分。');
-    return { id, title: SECTION_TITLES[id], blocks: BUILDERS[id](enterprise, scope), notes };
+    const { notes, codes } = notesFor(id, said);
+    const incomplete = id === 'EVALUATION' && evaluationInputs?.['complete'] === false;
+    if (incomplete) notes.unshift('评价所依据的数据不完整：缺失部门的指标按最不利情形计分。');
+    const unread = incomplete || [...codes].some((code) => !WITHHELD_CODES.has(code));
+    const empty = unread ? NOT_ALL_READ : codes.size > 0 ? NOT_ALL_SHOWN : NO_RECORDS;
+    return { id, title: SECTION_TITLES[id], blocks: BUILDERS[id](enterprise, scope), notes, empty };
   });
   const name = at(enterprise, 'marketRegulation.registration.name');
   return {

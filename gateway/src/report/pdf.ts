@@ -100,7 +100,7 @@ export async function renderPdf(model: ReportModel): Promise<Buffer> {
     doc.moveDown(0.4);
     for (const note of section.notes) doc.fillColor('#b00').font('regular').fontSize(9).text(`※ ${note}`, { width });
     doc.fillColor('#000');
-    if (section.blocks.length === 0) doc.font('regular').fontSize(10).text('无记录', { width });
+    if (section.blocks.length === 0) doc.font('regular').fontSize(10).text(section.empty, { width });
     for (const block of section.blocks) {
       if (block.heading) doc.font('bold').fontSize(10).text(block.heading, MARGIN, undefined, { width });
       for (const [label, value] of block.fields) {

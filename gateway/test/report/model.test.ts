@@ -1,7 +1,14 @@
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
-import { buildReport, learnEnumWords, type ReportHeader } from '../../src/report/model.js';
+import {
+  buildReport,
+  learnEnumWords,
+  NO_RECORDS,
+  NOT_ALL_READ,
+  NOT_ALL_SHOWN,
+  type ReportHeader,
+} from '../../src/report/model.js';
 import { parseReportRequest } from '../../src/report/scope.js';
 
 const header: ReportHeader = {
@@ -65,6 +72,30 @@ describe('the report model', () => {
     const { scope } = parseReportRequest({ code: enterprise.code, sections: 'COMMITMENTS' });
     const model = buildReport({ header, scope, enterprise, errors: [], withheld: ['enterprise.commitments'] });
     expect(model.sections[0]!.notes).toEqual(['查询级别无权查看，不予显示：commitments']);
+  });
+
+  it('never says a section has no records when a department it draws on was not read, or some were withheld', async () => {
+    const { scope } = parseReportRequest({ code: enterprise.code, sections: 'TAX,COMMITMENTS,OBJECTIONS' });
+    const model = buildReport({
+      header,
+      scope,
+      enterprise,
+      errors: [
+        {
+          message: 'down',
+          path: ['enterprise', 'tax'],
+          extensions: { code: 'SOURCE_UNAVAILABLE', source: 'TAX' },
+        },
+      ],
+      withheld: ['enterprise.commitments'],
+    });
+    expect(model.sections.map((section) => [section.id, section.blocks.length, section.empty])).toEqual([
+      ['TAX', 0, NOT_ALL_READ],
+      ['COMMITMENTS', 0, NOT_ALL_SHOWN],
+      ['OBJECTIONS', 0, NO_RECORDS],
+    ]);
+    const html = await renderHtml(model);
+    expect(html.match(new RegExp(NO_RECORDS, 'g'))).toHaveLength(1);
   });
 
   it('escapes every value of the HTML page, which loads nothing', async () => {
