@@ -80,6 +80,7 @@ export async function createGateway(
     accessRules: supergraph.accessRules,
     config,
     logger,
+    rateLimiter: services.rateLimiter,
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const dashboard = config.dashboard ? createDashboard() : null;

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -6,6 +7,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, demoCode, unregisteredCodes } from '@credit-gateway/sources';
 import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
+import { startChildGateway } from './fuzz/child-gateway.js';
 import { startStack, type As, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -520,6 +522,71 @@ describe('slow clients', () => {
       expect(JSON.parse(body).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
     }
   });
+});
+
+describe('verification is public, and bounded', () => {
+  /** Opens an upload of `length` bytes and sends only its first `sent`: the gateway is reading it. */
+  function openUpload(document: Buffer, sent: number) {
+    const target = new URL(stack.gatewayUrl);
+    const socket = connect(Number(target.port), target.hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(received)));
+    const opened = new Promise<void>((resolve) =>
+      socket.once('connect', () => {
+        socket.write(
+          `POST /report/verify HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/pdf\r\n` +
+            `content-length: ${document.length}\r\nconnection: close\r\n\r\n`,
+        );
+        socket.write(document.subarray(0, sent), () => resolve());
+      }),
+    );
+    return { opened, finish: () => socket.write(document.subarray(sent)), closed };
+  }
+
+  it('reads a few documents at once and refuses one more at once with 429, then verifies the rest', async () => {
+    const issued = await report({ code: demoCode('clean-sme') });
+    const uploads = Array.from({ length: 4 }, () => openUpload(issued.bytes, 1_000));
+    await Promise.all(uploads.map((upload) => upload.opened));
+    // The gateway has the four open (each sent a part); a fifth is answered without being read.
+    let refused: Awaited<ReturnType<typeof verifyUpload>> | undefined;
+    for (let attempt = 0; attempt < 50 && refused === undefined; attempt++) {
+      const answer = await verifyUpload(issued.bytes);
+      if (answer.status === 429) refused = answer;
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(refused?.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    for (const upload of uploads) upload.finish();
+    for (const raw of await Promise.all(uploads.map((upload) => upload.closed))) {
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(head.split(' ')[1], raw.slice(0, 300)).toBe('200');
+      expect(JSON.parse(body)).toMatchObject({ authentic: true });
+    }
+  });
+
+  it("spends the asking address's PUBLIC budget: past it, 429 with Retry-After", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-verify-budget-'));
+    const gateway = await startChildGateway(stack, dir, { RATE_LIMITS: 'PUBLIC=3/1m' });
+    try {
+      const url = new URL('/report/verify', gateway.url);
+      url.searchParams.set('number', 'CGR-20260101-AAAAAAAAAA');
+      url.searchParams.set('code', 'AAAA-AAAA-AAAA');
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 4; i++) {
+        last = await fetch(url);
+        statuses.push(last.status);
+        if (i < 3) await last.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await last!.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await gateway.kill('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('the issued-report register on PostgreSQL, beside the query register', () => {

@@ -19,11 +19,17 @@ export interface ReportConfig {
    * admission: unbounded, a flood of reports would hold the event loop from every other request.
    */
   maxConcurrentRenders: number;
+  /**
+   * Documents one gateway process reads for verification at once (REPORT_MAX_CONCURRENT_UPLOADS):
+   * with the upload limit, what uploads may hold in memory. One more is refused at once.
+   */
+  maxConcurrentUploads: number;
 }
 
 /**
  * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
- * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS.
+ * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS,
+ * REPORT_MAX_CONCURRENT_UPLOADS.
  */
 export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
   reader = reader.section('credit reports');
@@ -60,15 +66,21 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
     publicUrl: publicUrl.replace(/\/+$/, ''),
     uploadLimitBytes: reader.int(
       'REPORT_UPLOAD_LIMIT_BYTES',
-      16 * 1024 * 1024,
+      4 * 1024 * 1024,
       { min: 1024, max: 256 * 1024 * 1024 },
-      'Largest document a verifier may upload to /report/verify; a larger one is refused with 413',
+      'Largest document a verifier may upload to /report/verify (a report is some hundred kilobytes); a larger one is refused with 413',
     ),
     maxConcurrentRenders: reader.int(
       'REPORT_MAX_CONCURRENT_RENDERS',
       1,
       { min: 1, max: 64 },
       "Reports one gateway process renders at once; the rest wait in line within their request's deadline (REQUEST_TIMEOUT_MS), so a flood of reports never holds the event loop from other requests",
+    ),
+    maxConcurrentUploads: reader.int(
+      'REPORT_MAX_CONCURRENT_UPLOADS',
+      4,
+      { min: 1, max: 256 },
+      'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After, so uploads hold at most this many times REPORT_UPLOAD_LIMIT_BYTES of memory',
     ),
   };
 }

@@ -37,6 +37,7 @@ import { canonicalJson } from '@credit-gateway/common/durable-log';
 import type { GatewayConfig } from '../config.js';
 import { wantsHtml } from '../http/graphiql.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
+import { rateLimitedError, retryAfterSeconds, type RateLimiter } from '../limits/rate-limit.js';
 import {
   createIssuedReports,
   keyIdOf,
@@ -60,6 +61,8 @@ export interface ReportEndpointsOptions {
   accessRules: ReadonlyMap<string, AccessRule>;
   config: GatewayConfig;
   logger: Logger;
+  /** The gateway's rate limits: verification spends the asking address's PUBLIC budget. */
+  rateLimiter: RateLimiter;
 }
 
 export interface ReportEndpoints {
@@ -193,7 +196,9 @@ function isJson(request: IncomingMessage): boolean {
 }
 
 export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
-  const { graphql, schema, accessRules, config, logger } = options;
+  const { graphql, schema, accessRules, config, logger, rateLimiter } = options;
+  /** Documents being read for verification right now. */
+  let uploading = 0;
   learnEnumWords(schema);
   const { store } = config.register;
   const issued: IssuedReports = createIssuedReports({
@@ -421,10 +426,45 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
     }
-    const bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
+    // What uploads may hold in memory is bounded: one more than the process takes is refused unread.
+    if (uploading >= config.report.maxConcurrentUploads) {
+      response.setHeader('connection', 'close');
+      return refuse(
+        response,
+        new CreditGatewayError('RATE_LIMITED', 'Too many documents are being verified just now; retry shortly', {
+          extensions: { retryAfterSeconds: 1 },
+        }),
+        { 'retry-after': '1' },
+      );
+    }
+    uploading++;
+    let bytes: Buffer;
+    try {
+      bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
+    } finally {
+      uploading--;
+    }
     if (bytes.length === 0)
       return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
     sendJson(response, 200, await consulted(() => issued.verifyDocument(bytes)));
+  }
+
+  /**
+   * Verification is public: each check spends the asking address's PUBLIC budget, as an anonymous
+   * /graphql request does, so the endpoint cannot be used to flood the register's look-ups.
+   */
+  async function withinBudget(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const decision = await rateLimiter.check({
+      tier: 'PUBLIC',
+      client: null,
+      ip: request.socket.remoteAddress ?? 'unknown',
+    });
+    if (decision.allowed) return true;
+    // A refused upload is not read: the connection ends with the answer.
+    if (request.method === 'POST') response.setHeader('connection', 'close');
+    request.resume();
+    refuse(response, rateLimitedError(decision), { 'retry-after': String(retryAfterSeconds(decision)) });
+    return false;
   }
 
   function failed(response: ServerResponse) {
@@ -454,7 +494,9 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         return true;
       }
       if (url.pathname === '/report/verify') {
-        verifyReport(request, response, url).catch(failed(response));
+        withinBudget(request, response)
+          .then((allowed) => (allowed ? verifyReport(request, response, url) : undefined))
+          .catch(failed(response));
         return true;
       }
       return false;
