@@ -81,6 +81,8 @@ export async function startChildGateway(
   const gatewayEnv: Record<string, string> = {
     ...stackEnv,
     ...(env['REGISTER_DATABASE_URL'] ? {} : { REGISTER_DIR: join(dir, 'register') }),
+    // Its own issued-report register: a second process on one directory is refused, as it should be.
+    REPORT_DIR: join(dir, 'reports'),
     REGISTER_WRITER_ID: 'child-gateway',
     WORKERS: '1',
     METRICS_PORT: '0',

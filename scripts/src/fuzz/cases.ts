@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { TIERS, type Tier } from '@credit-gateway/common';
+import { REPORT_SECTIONS } from '@credit-gateway/gateway';
 import type { Exchange } from '../harness/http.js';
 import { hostileOperation, schemaOperation, type Operation } from './documents.js';
 import type { Rng } from './rng.js';
@@ -205,12 +206,155 @@ function operationFor(rng: Rng, pools: ValuePools, schema: FuzzSchema): { family
   ])();
 }
 
+/** Something a report parameter may hold: a good value, a hostile string, or an odd shape. */
+function reportValue(rng: Rng, pools: ValuePools, good: () => string): string {
+  return rng.weighted<() => string>([
+    [6, good],
+    [2, () => rng.pick(pools.hostileStrings)],
+    [1, () => rng.pick(['', ' ', '%', '\u0000', 'x'.repeat(rng.pick([100, 10_000])), '../../etc/passwd', '<b>x</b>'])],
+  ])();
+}
+
+/**
+ * The credit report, its public verification and the dashboard's files: hostile parameters,
+ * repeated ones, odd methods, bodies of any size and type. They must answer coded like /graphql.
+ */
+function reportExchange(
+  rng: Rng,
+  pools: ValuePools,
+  headers: OutgoingHttpHeaders,
+): { family: string; exchange: Exchange } {
+  const sections = () =>
+    Array.from({ length: rng.int(0, 4) }, () =>
+      rng.chance(0.8) ? rng.pick(REPORT_SECTIONS) : rng.pick(pools.hostileStrings),
+    ).join(rng.pick([',', ', ', ';']));
+  const date = () =>
+    rng.pick(['2024-01-01', '2025-12-31', '2024-02-30', '20240101', '1900-01-01', '9999-12-31', 'yesterday']);
+  const params = () => {
+    const query = new URLSearchParams();
+    query.set(
+      'code',
+      reportValue(rng, pools, () => rng.pick(pools.validCodes)),
+    );
+    if (rng.chance(0.5))
+      query.set(
+        'format',
+        reportValue(rng, pools, () => rng.pick(['pdf', 'html', 'PDF', 'docx'])),
+      );
+    if (rng.chance(0.4)) query.set('sections', reportValue(rng, pools, sections));
+    if (rng.chance(0.3)) query.set('from', reportValue(rng, pools, date));
+    if (rng.chance(0.3)) query.set('to', reportValue(rng, pools, date));
+    if (rng.chance(0.1)) query.append(rng.pick(['code', 'format', 'sections']), 'html');
+    return query;
+  };
+  return rng.weighted<() => { family: string; exchange: Exchange }>([
+    [
+      4,
+      () => ({
+        family: 'report/get',
+        exchange: {
+          method: rng.chance(0.95) ? 'GET' : rng.pick(['PUT', 'DELETE', 'HEAD']),
+          path: `/report?${params().toString()}`.slice(0, 60_000),
+          headers,
+        },
+      }),
+    ],
+    [
+      1,
+      () => ({
+        family: 'report/post',
+        exchange: {
+          method: 'POST',
+          path: '/report',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: rng.chance(0.7)
+            ? JSON.stringify(Object.fromEntries(params()))
+            : JSON.stringify(rng.pick(pools.hostileJson)),
+        },
+      }),
+    ],
+    [
+      2,
+      () => {
+        const query = new URLSearchParams();
+        if (rng.chance(0.9))
+          query.set(
+            'number',
+            reportValue(rng, pools, () => `CGR-2026120${rng.int(1, 9)}-${'A'.repeat(10)}`),
+          );
+        if (rng.chance(0.9))
+          query.set(
+            'code',
+            reportValue(rng, pools, () => 'AAAA-BBBB-CCCC'),
+          );
+        return {
+          family: 'report/verify-code',
+          exchange: {
+            method: 'GET',
+            path: `/report/verify?${query.toString()}`.slice(0, 60_000),
+            headers: rng.chance(0.5) ? { accept: 'text/html' } : {},
+          },
+        };
+      },
+    ],
+    [
+      2,
+      () => {
+        const size = rng.pick([0, 1, 100, 50_000, 1_000_000, 5_000_000]);
+        const body = Buffer.alloc(size);
+        for (let i = 0; i < Math.min(size, 4_096); i++) body[i] = rng.int(0, 255);
+        if (rng.chance(0.3) && size >= 5) body.write('%PDF-', 0, 'latin1');
+        return {
+          family: 'report/verify-upload',
+          exchange: {
+            method: 'POST',
+            path: '/report/verify',
+            headers: {
+              'content-type': rng.pick([
+                'application/pdf',
+                'text/html',
+                'application/octet-stream',
+                'application/json',
+                'multipart/form-data',
+              ]),
+            },
+            body,
+          },
+        };
+      },
+    ],
+    [
+      1,
+      () => ({
+        family: 'dashboard/files',
+        exchange: {
+          method: 'GET',
+          path: rng.pick([
+            '/dashboard',
+            '/dashboard/',
+            '/dashboard/echarts.min.js',
+            '/dashboard/dashboard.js',
+            '/dashboard/../package.json',
+            '/dashboard/%2e%2e/%2e%2e/package.json',
+            '/dashboard/index.html',
+            '/dashboard/noto-sans-sc.ttf',
+            `/dashboard/${'a'.repeat(5_000)}`,
+            '/report/public-key',
+          ]),
+          headers,
+        },
+      }),
+    ],
+  ])();
+}
+
 export function fuzzCase(rng: Rng, pools: ValuePools, schema: FuzzSchema, credentials: Credentials): FuzzCase {
   const caller = callerHeaders(rng, pools, credentials);
   const { family: documentFamily, operation } = operationFor(rng, pools, schema);
   const headers: OutgoingHttpHeaders = { ...caller.headers };
   const json = { 'content-type': 'application/json' };
   const transport = rng.weighted<() => { family: string; exchange: Exchange }>([
+    [5, () => reportExchange(rng, pools, headers)],
     [
       60,
       () => ({
