@@ -303,7 +303,9 @@ export class RedisKeyspace {
     const groups = new Map<number, number[]>();
     commands.forEach((command, index) => {
       const slot = this.cluster ? keySlot(command[1]) : 0;
-      groups.set(slot, [...(groups.get(slot) ?? []), index]);
+      const group = groups.get(slot);
+      if (group) group.push(index);
+      else groups.set(slot, [index]);
     });
     const replies: RedisReply[] = commands.map(() => [new Error('Redis is not configured or closed'), null]);
     if (!client) return replies;
