@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -479,8 +480,26 @@ describe('bad requests answer coded errors', () => {
     const huge = await verifyUpload(Buffer.alloc(17 * 1024 * 1024, 1));
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    // A client still sending when it is refused reads the refusal rather than meeting a reset.
+    for (const size of [5, 17]) expect(await uploadStatus(Buffer.alloc(size * 1024 * 1024, 7))).toBe(413);
   });
 });
+
+/** The status node:http reads for an upload sent whole to /report/verify; rejects on a reset. */
+function uploadStatus(body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const upload = httpRequest(
+      new URL('/report/verify', stack.gatewayUrl),
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/pdf', 'content-length': body.length } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    upload.on('error', reject);
+    upload.end(body);
+  });
+}
 
 /** Sends a POST's headers, then its body a byte every 200 ms; resolves with the raw answer once the gateway closes. */
 function trickleTo(path: string, type: string): Promise<string> {

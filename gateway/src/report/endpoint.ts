@@ -426,9 +426,9 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
     }
-    // What uploads may hold in memory is bounded: one more than the process takes is refused unread.
+    // What uploads may hold in memory is bounded: one more than the process takes is refused, and
+    // what it still sends is dropped unkept, as /graphql drops the body of a refused request.
     if (uploading >= config.report.maxConcurrentUploads) {
-      response.setHeader('connection', 'close');
       return refuse(
         response,
         new CreditGatewayError('RATE_LIMITED', 'Too many documents are being verified just now; retry shortly', {
@@ -460,8 +460,8 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       ip: request.socket.remoteAddress ?? 'unknown',
     });
     if (decision.allowed) return true;
-    // A refused upload is not read: the connection ends with the answer.
-    if (request.method === 'POST') response.setHeader('connection', 'close');
+    // A refused upload is read and dropped, never kept: closing on a client still sending would
+    // reset it before it reads why.
     request.resume();
     refuse(response, rateLimitedError(decision), { 'retry-after': String(retryAfterSeconds(decision)) });
     return false;
@@ -472,8 +472,9 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       if (error instanceof CreditGatewayError) return refuse(response, error);
       if (error instanceof BodyError) {
         const code: ErrorCode = error.status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';
-        // What the client still sends is not read: the connection ends with the answer.
-        if (error.status === 408 || error.status === 413) response.setHeader('connection', 'close');
+        // The rest of a body too slow to wait for is never read: the connection goes with the answer.
+        // A body too large is dropped as it arrives, as /graphql does, so the client reads the 413.
+        if (error.status === 408) response.setHeader('connection', 'close');
         return sendErrors(response, error.status, [new CreditGatewayError(code, error.message).toJSON()]);
       }
       logger.error({ err: error }, 'report failed');

@@ -55,6 +55,8 @@ beforeAll(async () => {
   balancer = await startBalancer(
     replicas.map((replica, index) => ({ name: `replica-${index}`, url: replica.url, readyUrl: replica.readyUrl })),
   );
+  // The load starts once the balancer has each replica in rotation (a primary is ready after its workers).
+  await Promise.all(replicas.map((_, index) => balancer!.waitFor(`replica-${index}`, 'ready')));
 }, 180_000);
 
 afterAll(async () => {
@@ -84,14 +86,17 @@ describe('a rolling restart behind a readiness-polling load balancer', { timeout
       await balancer!.waitFor(name, 'down');
       // Unready (and saying why) while still answering, and only then no longer listening.
       expect(balancer!.history(name).slice(seenBefore)).toEqual(['draining', 'down']);
-      // Every process of the replica went through the drain in order.
+      // Every process of the replica went through the drain in order: by each line's own time, as
+      // the processes of one replica share one stdout, where lines need not arrive in that order.
+      const drainLines = replica
+        .logs()
+        .filter((line) => DRAIN_STEPS.includes(line.msg ?? ''))
+        .sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
       const steps = new Map<number, string[]>();
-      for (const line of replica.logs()) {
-        if (!DRAIN_STEPS.includes(line.msg ?? '')) continue;
-        const process = line.worker ?? 0;
-        steps.set(process, [...(steps.get(process) ?? []), line.msg!]);
-      }
-      expect([...steps.values()]).toEqual(index === 0 ? [DRAIN_STEPS] : [DRAIN_STEPS, DRAIN_STEPS]);
+      for (const line of drainLines) steps.set(line.worker ?? 0, [...(steps.get(line.worker ?? 0) ?? []), line.msg!]);
+      expect([...steps.values()], drainLines.map((line) => JSON.stringify(line)).join('\n')).toEqual(
+        index === 0 ? [DRAIN_STEPS] : [DRAIN_STEPS, DRAIN_STEPS],
+      );
 
       await replica.start();
       await balancer!.waitFor(name, 'ready');
@@ -102,7 +107,9 @@ describe('a rolling restart behind a readiness-polling load balancer', { timeout
     await load.more(20);
     await load.stop();
 
-    expect(load.failures()).toEqual([]);
+    // On failure, what the balancer saw of each replica says which one was out, and when.
+    const seen = replicas.map((_, index) => balancer!.history(`replica-${index}`).join(' > '));
+    expect(load.failures(), seen.join('\n')).toEqual([]);
     const acknowledged = load.acknowledged();
     expect(acknowledged.length).toBeGreaterThan(100);
     const sent = balancer!.sent();
