@@ -482,8 +482,50 @@ describe('bad requests answer coded errors', () => {
     expect(huge.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     // A client still sending when it is refused reads the refusal rather than meeting a reset.
     for (const size of [5, 17]) expect(await uploadStatus(Buffer.alloc(size * 1024 * 1024, 7))).toBe(413);
+    // And it may finish sending after it has read it: the rest is dropped, the connection not cut.
+    expect(await sendAfterRefusal(5 * 1024 * 1024)).toEqual({ status: '413', sent: true });
   });
 });
+
+/** Announces `size` bytes, sends the first 64 kB, reads the answer, then sends the rest. */
+function sendAfterRefusal(size: number): Promise<{ status: string; sent: boolean }> {
+  const target = new URL(stack.gatewayUrl);
+  const socket = connect(Number(target.port), target.hostname);
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let received = '';
+  return new Promise((resolve) => {
+    let status = '';
+    socket.on('error', () => resolve({ status, sent: false }));
+    socket.once('connect', () => {
+      socket.write(
+        `POST /report/verify HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/pdf\r\n` +
+          `content-length: ${size}\r\n\r\n`,
+      );
+      socket.write(chunk);
+    });
+    socket.on('data', (data: Buffer) => {
+      if (status !== '') return;
+      received += data.toString('latin1');
+      if (!received.includes('\r\n\r\n')) return;
+      status = received.split(' ')[1] ?? '';
+      // The answer is in: now the rest of the announced body, a chunk at a time.
+      let left = size - chunk.length;
+      const more = () => {
+        while (left > 0) {
+          const piece = chunk.subarray(0, Math.min(chunk.length, left));
+          left -= piece.length;
+          if (!socket.write(piece)) return void socket.once('drain', more);
+        }
+        // Everything was taken; a cut connection would have failed a write by now.
+        setTimeout(() => {
+          resolve({ status, sent: !socket.destroyed });
+          socket.destroy();
+        }, 200);
+      };
+      more();
+    });
+  });
+}
 
 /** The status node:http reads for an upload sent whole to /report/verify; rejects on a reset. */
 function uploadStatus(body: Buffer): Promise<number> {
