@@ -54,6 +54,19 @@
     };
   }
 
+  /** Bars of one rate per row, as percentages: `id` names both the series and the row's field. */
+  function rateSeries(rows, id, name, color) {
+    return {
+      id: id,
+      name: name,
+      type: 'bar',
+      color: color,
+      data: rows.map(function (r) {
+        return percent(r[id]);
+      }),
+    };
+  }
+
   function categoryAxis(labels) {
     return { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 3 ? 30 : 0 } };
   }
@@ -256,33 +269,9 @@
         );
         option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
         option.series = [
-          {
-            id: 'responseRate',
-            name: '响应率',
-            type: 'bar',
-            color: '#364fc7',
-            data: rows.map(function (r) {
-              return percent(r.responseRate);
-            }),
-          },
-          {
-            id: 'feedbackRate',
-            name: '反馈率',
-            type: 'bar',
-            color: '#0c8599',
-            data: rows.map(function (r) {
-              return percent(r.feedbackRate);
-            }),
-          },
-          {
-            id: 'enforcementRate',
-            name: '奖惩到位率',
-            type: 'bar',
-            color: '#2f9e44',
-            data: rows.map(function (r) {
-              return percent(r.enforcementRate);
-            }),
-          },
+          rateSeries(rows, 'responseRate', '响应率', '#364fc7'),
+          rateSeries(rows, 'feedbackRate', '反馈率', '#0c8599'),
+          rateSeries(rows, 'enforcementRate', '奖惩到位率', '#2f9e44'),
         ];
         return option;
       },
@@ -301,33 +290,9 @@
         );
         option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
         option.series = [
-          {
-            id: 'checkRate',
-            name: '查询率',
-            type: 'bar',
-            color: '#364fc7',
-            data: rows.map(function (r) {
-              return percent(r.checkRate);
-            }),
-          },
-          {
-            id: 'reportRate',
-            name: '查询反馈率',
-            type: 'bar',
-            color: '#0c8599',
-            data: rows.map(function (r) {
-              return percent(r.reportRate);
-            }),
-          },
-          {
-            id: 'enforcementRate',
-            name: '奖惩到位率',
-            type: 'bar',
-            color: '#2f9e44',
-            data: rows.map(function (r) {
-              return percent(r.enforcementRate);
-            }),
-          },
+          rateSeries(rows, 'checkRate', '查询率', '#364fc7'),
+          rateSeries(rows, 'reportRate', '查询反馈率', '#0c8599'),
+          rateSeries(rows, 'enforcementRate', '奖惩到位率', '#2f9e44'),
         ];
         return option;
       },
