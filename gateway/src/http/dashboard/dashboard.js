@@ -54,87 +54,76 @@
     };
   }
 
-  /** Bars of one rate per row, as percentages: `id` names both the series and the row's field. */
-  function rateSeries(rows, id, name, color) {
-    return {
-      id: id,
-      name: name,
-      type: 'bar',
-      color: color,
-      data: rows.map(function (r) {
-        return percent(r[id]);
-      }),
-    };
-  }
-
   function categoryAxis(labels) {
     return { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 3 ? 30 : 0 } };
   }
 
+  /**
+   * One chart's option from its rows: a category per row, named by `label`, and one series per
+   * entry of `series`, each reading its value from the row's field of the series' `id` unless it
+   * gives `value`. Every other key of an entry (stack, type, yAxisIndex, label) goes to ECharts as is.
+   */
+  function rowsOption(rows, label, yAxis, series) {
+    var option = baseOption();
+    option.xAxis = categoryAxis(rows.map(label));
+    option.yAxis = yAxis;
+    option.series = series.map(function (entry) {
+      var value =
+        entry.value ||
+        function (r) {
+          return r[entry.id];
+        };
+      var drawn = Object.assign({ type: 'bar' }, entry, { data: rows.map(value) });
+      delete drawn.value;
+      return drawn;
+    });
+    return option;
+  }
+
+  /** A rate (0–1) of the row's field `id`, drawn as a percentage. */
+  function rate(id, name, color) {
+    return {
+      id: id,
+      name: name,
+      color: color,
+      value: function (r) {
+        return percent(r[id]);
+      },
+    };
+  }
+
+  function percentAxis() {
+    return { type: 'value', name: '%', min: 0, max: 100 };
+  }
+
+  function countAxis(name) {
+    return { type: 'value', name: name, minInterval: 1 };
+  }
+
+  function field(name) {
+    return function (r) {
+      return r[name];
+    };
+  }
+
+  function departmentName(r) {
+    return r.department.name;
+  }
+
   /** Red, watch and black lists stacked, and the measures beside them. */
   function membershipOption(rows) {
-    var option = baseOption();
-    option.xAxis = categoryAxis(
-      rows.map(function (r) {
-        return r.key;
-      }),
+    return rowsOption(
+      rows,
+      field('key'),
+      [countAxis('subjects'), countAxis('measures')],
+      [
+        { id: 'redListed', name: '红名单 red', stack: 'lists', color: '#2f9e44' },
+        { id: 'watchListed', name: '重点关注 watch', stack: 'lists', color: '#f08c00' },
+        { id: 'blackListed', name: '黑名单 black', stack: 'lists', color: '#c92a2a' },
+        { id: 'subjects', name: 'subjects', color: '#9fb3c8' },
+        { id: 'measures', name: '措施 measures', type: 'line', yAxisIndex: 1, color: '#364fc7' },
+      ],
     );
-    option.yAxis = [
-      { type: 'value', name: 'subjects', minInterval: 1 },
-      { type: 'value', name: 'measures', minInterval: 1 },
-    ];
-    option.series = [
-      {
-        id: 'redListed',
-        name: '红名单 red',
-        type: 'bar',
-        stack: 'lists',
-        color: '#2f9e44',
-        data: rows.map(function (r) {
-          return r.redListed;
-        }),
-      },
-      {
-        id: 'watchListed',
-        name: '重点关注 watch',
-        type: 'bar',
-        stack: 'lists',
-        color: '#f08c00',
-        data: rows.map(function (r) {
-          return r.watchListed;
-        }),
-      },
-      {
-        id: 'blackListed',
-        name: '黑名单 black',
-        type: 'bar',
-        stack: 'lists',
-        color: '#c92a2a',
-        data: rows.map(function (r) {
-          return r.blackListed;
-        }),
-      },
-      {
-        id: 'subjects',
-        name: 'subjects',
-        type: 'bar',
-        color: '#9fb3c8',
-        data: rows.map(function (r) {
-          return r.subjects;
-        }),
-      },
-      {
-        id: 'measures',
-        name: '措施 measures',
-        type: 'line',
-        yAxisIndex: 1,
-        color: '#364fc7',
-        data: rows.map(function (r) {
-          return r.measures;
-        }),
-      },
-    ];
-    return option;
   }
 
   var CHARTS = [
@@ -157,26 +146,9 @@
       query: 'statistics',
       path: STATISTICS.concat(['byGrade']),
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.grade;
-          }),
-        );
-        option.yAxis = { type: 'value', name: 'subjects', minInterval: 1 };
-        option.series = [
-          {
-            id: 'subjects',
-            name: 'subjects',
-            type: 'bar',
-            color: '#364fc7',
-            label: { show: true, position: 'top' },
-            data: rows.map(function (r) {
-              return r.subjects;
-            }),
-          },
-        ];
-        return option;
+        return rowsOption(rows, field('grade'), countAxis('subjects'), [
+          { id: 'subjects', name: 'subjects', color: '#364fc7', label: { show: true, position: 'top' } },
+        ]);
       },
     },
     {
@@ -185,36 +157,10 @@
       path: STATISTICS.concat(['inputsBySource']),
       empty: 'No department inputs.',
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.source;
-          }),
-        );
-        option.yAxis = { type: 'value', name: 'subjects', minInterval: 1 };
-        option.series = [
-          {
-            id: 'read',
-            name: 'read',
-            type: 'bar',
-            stack: 'inputs',
-            color: '#2f9e44',
-            data: rows.map(function (r) {
-              return r.read;
-            }),
-          },
-          {
-            id: 'missing',
-            name: 'missing 缺失',
-            type: 'bar',
-            stack: 'inputs',
-            color: '#c92a2a',
-            data: rows.map(function (r) {
-              return r.missing;
-            }),
-          },
-        ];
-        return option;
+        return rowsOption(rows, field('source'), countAxis('subjects'), [
+          { id: 'read', name: 'read', stack: 'inputs', color: '#2f9e44' },
+          { id: 'missing', name: 'missing 缺失', stack: 'inputs', color: '#c92a2a' },
+        ]);
       },
     },
     {
@@ -223,36 +169,18 @@
       path: STATISTICS.concat(['publicationTimeliness']),
       empty: 'No published decisions among these subjects.',
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.department;
-          }),
-        );
-        option.yAxis = { type: 'value', name: 'decisions', minInterval: 1 };
-        option.series = [
+        return rowsOption(rows, field('department'), countAxis('decisions'), [
           {
             id: 'onTime',
             name: 'on time 及时',
-            type: 'bar',
             stack: 'decisions',
             color: '#2f9e44',
-            data: rows.map(function (r) {
+            value: function (r) {
               return r.decisions - r.late;
-            }),
+            },
           },
-          {
-            id: 'late',
-            name: 'late 超期',
-            type: 'bar',
-            stack: 'decisions',
-            color: '#c92a2a',
-            data: rows.map(function (r) {
-              return r.late;
-            }),
-          },
-        ];
-        return option;
+          { id: 'late', name: 'late 超期', stack: 'decisions', color: '#c92a2a' },
+        ]);
       },
     },
     {
@@ -261,19 +189,11 @@
       path: LOOP.concat(['departments']),
       empty: 'No cases pushed yet.',
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.department.name;
-          }),
-        );
-        option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
-        option.series = [
-          rateSeries(rows, 'responseRate', '响应率', '#364fc7'),
-          rateSeries(rows, 'feedbackRate', '反馈率', '#0c8599'),
-          rateSeries(rows, 'enforcementRate', '奖惩到位率', '#2f9e44'),
-        ];
-        return option;
+        return rowsOption(rows, departmentName, percentAxis(), [
+          rate('responseRate', '响应率', '#364fc7'),
+          rate('feedbackRate', '反馈率', '#0c8599'),
+          rate('enforcementRate', '奖惩到位率', '#2f9e44'),
+        ]);
       },
     },
     {
@@ -282,19 +202,14 @@
       path: LOOP.concat(['checks']),
       empty: 'No approval checks yet.',
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.matter + ' · ' + r.department;
-          }),
-        );
-        option.yAxis = { type: 'value', name: '%', min: 0, max: 100 };
-        option.series = [
-          rateSeries(rows, 'checkRate', '查询率', '#364fc7'),
-          rateSeries(rows, 'reportRate', '查询反馈率', '#0c8599'),
-          rateSeries(rows, 'enforcementRate', '奖惩到位率', '#2f9e44'),
-        ];
-        return option;
+        var matterAndDepartment = function (r) {
+          return r.matter + ' · ' + r.department;
+        };
+        return rowsOption(rows, matterAndDepartment, percentAxis(), [
+          rate('checkRate', '查询率', '#364fc7'),
+          rate('reportRate', '查询反馈率', '#0c8599'),
+          rate('enforcementRate', '奖惩到位率', '#2f9e44'),
+        ]);
       },
     },
     {
@@ -303,25 +218,9 @@
       path: LOOP.concat(['departments']),
       empty: 'No cases pushed yet.',
       option: function (rows) {
-        var option = baseOption();
-        option.xAxis = categoryAxis(
-          rows.map(function (r) {
-            return r.department.name;
-          }),
-        );
-        option.yAxis = { type: 'value', name: 'overdue', minInterval: 1 };
-        option.series = [
-          {
-            id: 'overdue',
-            name: '逾期 overdue',
-            type: 'bar',
-            color: '#c92a2a',
-            data: rows.map(function (r) {
-              return r.overdue;
-            }),
-          },
-        ];
-        return option;
+        return rowsOption(rows, departmentName, countAxis('overdue'), [
+          { id: 'overdue', name: '逾期 overdue', color: '#c92a2a' },
+        ]);
       },
       after: function (data) {
         showOverdueCases(at(data, LOOP.concat(['overdueCases'])));
