@@ -7,6 +7,7 @@ import {
   EnvReader,
   extractTraceContext,
   readTracingConfig,
+  mayCarryPersonalData,
   screenedName,
   startTracing,
   trace,
@@ -102,11 +103,16 @@ describe('trace context from a caller', () => {
       expect(trace.getSpanContext(extractTraceContext({ traceparent })), String(traceparent)).toBeUndefined();
   });
 
-  it('keeps a name the caller chose only when it carries no run of six digits', () => {
+  it('keeps a name the caller chose only when it carries no run of six digits, underscores between them or not', () => {
     expect(screenedName('ApprovalCheck')).toBe('ApprovalCheck');
     expect(screenedName('Check2025')).toBe('Check2025');
+    expect(screenedName('Check_2025_v2')).toBe('Check_2025_v2');
     expect(screenedName('P500155197904120357')).toBeUndefined();
     expect(screenedName('request-91500155')).toBeUndefined();
+    expect(screenedName('Person_510_107_198_203_154_517')).toBeUndefined();
+    expect(screenedName('Check91500112MA60YD7K76')).toBeUndefined();
+    expect(mayCarryPersonalData('Check2025_12')).toBe(true);
+    expect(mayCarryPersonalData('Check2025-12')).toBe(false);
     expect(screenedName('x'.repeat(200))).toBeUndefined();
     expect(screenedName(null)).toBeUndefined();
   });

@@ -15,7 +15,7 @@ import { createDashboard } from './http/dashboard.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
 import { createTracingPlugin } from './observability/tracing.js';
-import { GatewayMetrics } from './observability/metrics/index.js';
+import { GatewayMetrics, knownOperationNames } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
 import { createReportEndpoints } from './report/endpoint.js';
 import { RegisterDataSource } from './register-subgraph/datasource.js';
@@ -59,7 +59,9 @@ export async function createGateway(
   const services = await createGatewayServices(config, logger);
   const register = new RegisterDataSource(createRegisterSubgraphSchema(policy), services.register, services.subjects);
   const supergraph = loadSupergraph(config, policy, logger, { register }, services.redis, services.internalSigner);
-  const metrics = config.metrics.enabled ? new GatewayMetrics(config.metrics) : undefined;
+  const metrics = config.metrics.enabled
+    ? new GatewayMetrics(config.metrics, knownOperationNames(config.performance.safelistFile))
+    : undefined;
   // Metrics first, the caller's plugins, then tracing when this process turned it on (startTracing).
   const tracer = activeTracer();
   const plugins = [

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoCode } from '@credit-gateway/sources';
+import { CLIENT_OPERATIONS } from '../../src/observability/metrics/index.js';
 import { scrape, type Scrape } from '../support/metrics.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -11,7 +11,8 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 let stack: Stack;
 
-const MAX_OPERATION_NAMES = 4;
+const MAX_OPERATION_NAMES = 10;
+const MAX_OPERATION_NAMES_PER_CLIENT = 2;
 
 beforeAll(async () => {
   stack = await startStack({
@@ -20,8 +21,12 @@ beforeAll(async () => {
     sourceTimeoutMs: 20_000,
     gatewayEnv: {
       SUBGRAPH_TIMEOUT_MS: '3000',
-      RATE_LIMITS: 'ANALYST=2/1m',
+      // Anonymous callers as fast as the tests send: their names, not the rate limit, are under test.
+      RATE_LIMITS: 'ANALYST=2/1m,PUBLIC=100000/1m',
+      RATE_LIMIT_ADDRESS: 'PUBLIC=off',
+      RATE_LIMIT_TIER_TOTAL: 'PUBLIC=off',
       METRICS_MAX_OPERATION_NAMES: String(MAX_OPERATION_NAMES),
+      METRICS_MAX_OPERATION_NAMES_PER_CLIENT: String(MAX_OPERATION_NAMES_PER_CLIENT),
     },
   });
 });
@@ -211,22 +216,64 @@ describe('rate limits', () => {
 });
 
 describe('operation names, which callers choose', () => {
-  it('label at most METRICS_MAX_OPERATION_NAMES of them; a flood of random names grows nothing', async () => {
-    const query = (name: string) => stack.query(`query ${name} { __typename }`, {});
-    const seriesBefore = (await gateway()).samples.length;
-    for (let i = 0; i < 40; i++) expect((await query(`Flood${randomBytes(6).toString('hex')}`)).status).toBe(200);
+  const named = (name: string) => `query ${name} { __typename }`;
+  /** A name of letters only, unlike every other: random digits could make six in a row, screened. */
+  const lettersOnly = (i: number) => i.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)));
+  const APPROVAL_CHECK = 'query ApprovalCheck($code: CreditCode!) { enterprise(code: $code) { code } }';
+  /** Sends each request, a few at a time. */
+  async function send(count: number, request: (i: number) => Promise<{ status: number }>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < count; i = next++) expect((await request(i)).status).toBe(200);
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
+  it('are labels for anonymous callers only when known: 1,000 names leave a GOVERNMENT ApprovalCheck itself', async () => {
+    const before = await gateway();
+    await send(1_000, (i) => stack.query(named(`Squat${String(i).padStart(4, '0')}`), {}, { anonymous: true }));
+    // Of the client package: labelled for anyone, as the approval system's own is.
+    expect((await stack.query(APPROVAL_CHECK, { code: CODE }, { anonymous: true })).status).toBe(200);
+    expect((await stack.query(APPROVAL_CHECK, { code: CODE })).status).toBe(200);
+    // An authenticated caller's own name still finds a slot.
+    expect((await stack.query(named('CourtLedger'), {}, { tier: 'JUDICIAL', client: 'court-ledger' })).status).toBe(
+      200,
+    );
+    const after = await gateway();
+
+    expect(grew(before, after, REQUESTS, { operation: '__public__', tier: 'PUBLIC' })).toBe(1_000);
+    expect(grew(before, after, REQUESTS, { operation: 'ApprovalCheck', tier: 'GOVERNMENT', outcome: 'OK' })).toBe(1);
+    expect(grew(before, after, REQUESTS, { operation: 'ApprovalCheck', tier: 'PUBLIC' })).toBe(1);
+    expect(grew(before, after, REQUESTS, { operation: 'CourtLedger', tier: 'JUDICIAL', outcome: 'OK' })).toBe(1);
+    expect(after.text).not.toContain('Squat');
+  });
+
+  it("give one authenticated client at most its share of the slots; another client's name still has one", async () => {
+    const flood = { tier: 'AUTHORIZED', client: 'flooding-bank' } as const;
+    await send(40, (i) => stack.query(named(`Flood${lettersOnly(i)}`), {}, flood));
     // A valid GraphQL name, but too long to be a label.
-    expect((await query(`Long${'x'.repeat(200)}`)).status).toBe(200);
+    expect((await stack.query(named(`Long${'x'.repeat(200)}`), {}, flood)).status).toBe(200);
+    expect((await stack.query(named('LoanReview'), {}, { tier: 'AUTHORIZED', client: 'other-bank' })).status).toBe(200);
     const page = await gateway();
     const operations = page.labelValues(REQUESTS, 'operation');
-    const named = [...operations].filter((name) => !name.startsWith('__'));
-    expect(named.length).toBeLessThanOrEqual(MAX_OPERATION_NAMES);
-    expect(operations.has('__other__')).toBe(true);
-    for (const name of operations) expect(name).toMatch(/^(__other__|__none__|[A-Za-z][_0-9A-Za-z]{0,63})$/);
-    // The flood added at most the few names still free, each a bounded set of series.
-    const floodNames = named.filter((name) => name.startsWith('Flood')).length;
-    expect(floodNames).toBeLessThanOrEqual(MAX_OPERATION_NAMES);
-    expect(page.samples.length - seriesBefore).toBeLessThan(200);
-    expect(page.value(REQUESTS, { operation: '__other__' })).toBeGreaterThanOrEqual(41 - MAX_OPERATION_NAMES);
+    expect([...operations].filter((name) => name.startsWith('Flood'))).toHaveLength(MAX_OPERATION_NAMES_PER_CLIENT);
+    expect(page.value(REQUESTS, { operation: '__other__', tier: 'AUTHORIZED' })).toBe(
+      41 - MAX_OPERATION_NAMES_PER_CLIENT,
+    );
+    expect(page.value(REQUESTS, { operation: 'LoanReview', tier: 'AUTHORIZED' })).toBe(1);
+    const learned = [...operations].filter((name) => !name.startsWith('__') && !CLIENT_OPERATIONS.includes(name));
+    expect(learned.length).toBeLessThanOrEqual(MAX_OPERATION_NAMES);
+    for (const name of operations)
+      expect(name).toMatch(/^(__(none|other|public|screened)__|[A-Za-z][_0-9A-Za-z]{0,63})$/);
+  });
+
+  it('never carry an ID number: such a name is __screened__, from any caller', async () => {
+    const before = await gateway();
+    for (const as of [{ anonymous: true }, {}, { tier: 'ANALYST', client: 'analyst-desk' }] as const)
+      expect((await stack.query(named('Person_510107198203154517'), {}, as)).status).toBe(200);
+    const after = await gateway();
+    expect(grew(before, after, REQUESTS, { operation: '__screened__' })).toBe(3);
+    expect(after.text).not.toContain('510107198203154517');
+    for (const name of after.labelValues(REQUESTS, 'operation')) expect(name).not.toMatch(/\d(_*\d){5}/);
   });
 });

@@ -49,12 +49,23 @@ export class GatewayMetrics {
   private readonly operations: OperationNames;
   private state: GatewayState | undefined;
 
-  constructor(config: Pick<GatewayMetricsConfig, 'maxOperationNames'>) {
+  /**
+   * `knownOperations`: the names labelled for every caller (knownOperationNames: the client
+   * package's and the safelist's operations).
+   */
+  constructor(
+    config: Pick<GatewayMetricsConfig, 'maxOperationNames' | 'maxOperationNamesPerClient'>,
+    knownOperations: Iterable<string> = [],
+  ) {
     const registry = this.registry;
-    this.operations = new OperationNames(config.maxOperationNames);
+    this.operations = new OperationNames({
+      known: knownOperations,
+      max: config.maxOperationNames,
+      maxPerClient: config.maxOperationNamesPerClient,
+    });
     const requests = new Histogram({
       name: 'credit_gateway_request_duration_seconds',
-      help: 'GraphQL requests from arrival to answer, by operation name (bounded), caller tier and outcome',
+      help: 'GraphQL requests from arrival to answer, by operation name (known or bounded), caller tier and outcome',
       labelNames: ['operation', 'tier', 'outcome'],
       buckets: [...LATENCY_BUCKETS],
       registers: [registry],
@@ -105,7 +116,9 @@ export class GatewayMetrics {
       onDocument: (context, document) => void operationName.set(context, document.operationName),
       onRequest: (context) => (end) => {
         const tier = context.caller.tier;
-        const operation = this.operations.label(operationName.get(context));
+        // Read when the request ends: by then its caller is identified.
+        const by = context.supplied ? 'gateway' : context.caller;
+        const operation = this.operations.label(operationName.get(context), by);
         requests.observe({ operation, tier, outcome: end.outcome }, end.durationMs / 1_000);
         if (end.status === 429) rateLimited.inc({ tier });
       },
