@@ -208,6 +208,33 @@ describe('the span tree of one profile query', () => {
   });
 });
 
+describe('the request id on the root span', () => {
+  it("carries every id the gateway made whole, and drops a caller's id that may hold personal data", async () => {
+    const send = async (headers: Record<string, string>) => {
+      const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await stack.headers({ tier: 'GOVERNMENT' })), ...headers },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      await response.arrayBuffer();
+      return response.headers.get('x-request-id')!;
+    };
+    // Random UUIDs: about one in four holds a run of six digits, which a caller's name may not.
+    const made = [];
+    for (let i = 0; i < 40; i++) made.push(await send({}));
+    const callerSafe = await send({ 'x-request-id': 'approval-batch-a' });
+    const callerPersonal = await send({ 'x-request-id': `check-${Object.values(DEMO_PEOPLE)[0]!.idNumber}` });
+    await tracing.flush();
+    const ids = exporter
+      .getFinishedSpans()
+      .filter((span) => span.name === 'POST /graphql')
+      .map((span) => span.attributes['credit.request_id'] ?? null);
+    expect(made.some((id) => /\d{6}/.test(id))).toBe(true);
+    expect(ids).toEqual([...made, callerSafe, null]);
+    expect(callerPersonal).toContain('check-');
+  });
+});
+
 describe('a refused request', () => {
   it('ends at the stage that refused it, and is still registered', async () => {
     const traceId = '8bf92f3577b34da6a3ce929d0e0e4730';

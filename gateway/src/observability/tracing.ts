@@ -78,7 +78,10 @@ export function createTracingPlugin(tracer: Tracer): GatewayPlugin {
         'http.request.method': request.method ?? 'GET',
         'url.path': context.url.pathname,
       };
-      const requestId = screenedName(context.requestId);
+      // An id the gateway made (a random UUID) is kept whole, so that an operator can find the trace
+      // of any request from its logs; one the caller sent may carry anything and is screened.
+      const callerSent = request.headers['x-request-id'] === context.requestId;
+      const requestId = callerSent ? screenedName(context.requestId) : context.requestId;
       if (requestId) attributes['credit.request_id'] = requestId;
       const parent = extractTraceContext(request.headers);
       const span = tracer.startSpan(
