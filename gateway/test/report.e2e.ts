@@ -460,6 +460,41 @@ describe('bad requests answer coded errors', () => {
     });
   });
 
+  it('refuses a JSON parameter that is not a string (or a list of strings) with 400 naming it, never a 500', async () => {
+    const post = async (body: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(new URL('/report', stack.gatewayUrl), {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    // No token is needed to be told what is wrong with a parameter.
+    expect(await post({ code: [{ toString: 1 }] })).toEqual({
+      status: 400,
+      body: {
+        errors: [{ message: "'code' must be a string", extensions: { code: 'BAD_REQUEST', parameter: 'code' } }],
+      },
+    });
+    // An identified caller's budget, and a code no report is made for: a valid request stops at
+    // the code's own check rather than rendering a report.
+    const headers = await stack.headers();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('code', 'format', 'sections', 'from', 'to'),
+        fc.jsonValue({ maxDepth: 3 }),
+        async (name, value) => {
+          const { status, body } = await post({ code: 'not-a-code', [name]: value }, headers);
+          expect([400, 404]).toContain(status);
+          const { extensions } = body.errors[0];
+          if (extensions.code === 'BAD_REQUEST') expect([name, 'from']).toContain(extensions.parameter);
+          else expect(['INVALID_CREDIT_CODE', 'RECORD_NOT_FOUND']).toContain(extensions.code);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('answers 404 for a valid code no department registered', async () => {
     const unknown = unregisteredCodes().next().value!;
     expect(await error({ code: unknown })).toEqual({ status: 404, code: 'RECORD_NOT_FOUND' });

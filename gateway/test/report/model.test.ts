@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { CreditGatewayError } from '@credit-gateway/common';
 import { renderHtml } from '../../src/report/html.js';
 import {
   buildReport,
@@ -132,5 +134,42 @@ describe('the report request', () => {
       special: true,
     });
     expect(parseReportRequest({ code: 'x' }).scope.special).toBe(false);
+  });
+});
+
+describe('the report request, from any JSON (property)', () => {
+  const PARAMETERS = ['code', 'format', 'sections', 'from', 'to'] as const;
+
+  it('is a valid scope or a BAD_REQUEST naming the parameter, never another error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...PARAMETERS), fc.jsonValue(), fc.anything(), (name, value, other) => {
+        for (const given of [value, other]) {
+          const fields: Record<string, unknown> = { code: '91500112MA60YD7K76', [name]: given };
+          let request;
+          try {
+            request = parseReportRequest(fields);
+          } catch (error) {
+            expect(error).toBeInstanceOf(CreditGatewayError);
+            const { extensions } = (error as CreditGatewayError).toJSON();
+            expect(extensions?.['code']).toBe('BAD_REQUEST');
+            // The scope's own check of from against to names 'from'.
+            expect([name, ...(name === 'to' ? ['from'] : [])]).toContain(extensions?.['parameter']);
+            continue;
+          }
+          expect(typeof request.code).toBe('string');
+          expect(['pdf', 'html']).toContain(request.format);
+          expect(request.scope.sections.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes sections as a comma-separated string or an array of strings, and nothing else', () => {
+    expect(parseReportRequest({ code: 'x', sections: ['courts', 'TAX'] }).scope.sections).toEqual(['COURTS', 'TAX']);
+    for (const sections of [[{ toString: 1 }], [1, 2], [], [['TAX']], { TAX: true }, 7])
+      expect(() => parseReportRequest({ code: 'x', sections })).toThrow(/sections/);
+    for (const code of [[{ toString: 1 }], ['91500112MA60YD7K76'], { toString: 1 }, 91500112])
+      expect(() => parseReportRequest({ code })).toThrow(/'code' must be a string/);
   });
 });
