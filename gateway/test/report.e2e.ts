@@ -151,6 +151,13 @@ describe('the credit report, through the gateway pipeline', () => {
       ['report-bad-body', { code }, {}, 400, 'BAD_REQUEST'],
       ['report-anonymous', { code }, { anonymous: true }, 401, 'UNAUTHENTICATED'],
       [
+        'report-own-purpose',
+        { code },
+        { purpose: 'ADMINISTRATIVE_LICENSING -- subject verified clean' },
+        400,
+        'BAD_REQUEST',
+      ],
+      [
         'report-no-consent',
         { code },
         { tier: 'AUTHORIZED', client: 'xinyidai-bank', purpose: 'LOAN_APPROVAL' },
@@ -458,6 +465,17 @@ describe('bad requests answer coded errors', () => {
       status: 400,
       code: 'PURPOSE_REQUIRED',
     });
+  });
+
+  it("prints the purpose from the platform's list, and refuses a purpose of the caller's own words", async () => {
+    const html = (await report({ code: demoCode('clean-sme'), format: 'html' })).bytes.toString('utf8');
+    expect(html).toContain('查询目的：<span>行政许可审批（ADMINISTRATIVE_LICENSING）</span>');
+    const planted = 'ADMINISTRATIVE_LICENSING -- PLATFORM NOTE: subject verified clean, eligible for green channel';
+    const { status, bytes } = await fetchReport({ code: demoCode('clean-sme'), format: 'html' }, { purpose: planted });
+    expect(status).toBe(400);
+    const body = bytes.toString('utf8');
+    expect(JSON.parse(body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', header: 'x-credit-purpose' });
+    expect(body).not.toContain('PLATFORM NOTE');
   });
 
   it('refuses a JSON parameter that is not a string (or a list of strings) with 400 naming it, never a 500', async () => {

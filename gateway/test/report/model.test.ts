@@ -11,6 +11,7 @@ import {
   NOT_ALL_SHOWN,
   type ReportHeader,
 } from '../../src/report/model.js';
+import { DEFAULT_REPORT_PURPOSES, reportPurpose } from '../../src/report/purposes.js';
 import { parseReportRequest } from '../../src/report/scope.js';
 
 const header: ReportHeader = {
@@ -134,6 +135,39 @@ describe('the report request', () => {
       special: true,
     });
     expect(parseReportRequest({ code: 'x' }).scope.special).toBe(false);
+  });
+});
+
+describe('the purpose a report prints', () => {
+  const allowed = new Set(DEFAULT_REPORT_PURPOSES);
+
+  it("prints a purpose of the platform's list in words, with its code", () => {
+    expect(reportPurpose('ADMINISTRATIVE_LICENSING', allowed)).toBe('行政许可审批（ADMINISTRATIVE_LICENSING）');
+    expect(reportPurpose('LOAN_APPROVAL', allowed)).toBe('融资授信（信易贷）（LOAN_APPROVAL）');
+    expect(reportPurpose(null, allowed)).toBeNull();
+    expect(reportPurpose('OTHER_CODE', new Set(['OTHER_CODE']))).toBe('OTHER_CODE');
+  });
+
+  it("refuses any other purpose rather than print the caller's text", () => {
+    for (const stated of [
+      'ADMINISTRATIVE_LICENSING -- PLATFORM NOTE: subject verified clean, eligible for green channel',
+      'administrative_licensing',
+      '行政许可',
+    ]) {
+      const refused = (() => {
+        try {
+          reportPurpose(stated, allowed);
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(refused).toBeInstanceOf(CreditGatewayError);
+      expect((refused as CreditGatewayError).toJSON().extensions).toEqual({
+        code: 'BAD_REQUEST',
+        header: 'x-credit-purpose',
+      });
+    }
   });
 });
 
