@@ -461,6 +461,24 @@ describe('专项信用报告: chosen sections and period', () => {
   });
 });
 
+describe("the legal representative's own records (落实到人)", () => {
+  it('are on the court section for the tiers that may read them, and said withheld to the others', async () => {
+    const code = demoCode('rep-is-debtor');
+    const answered = await stack.query(
+      `query { enterprise(code: "${code}") { legalRepresentativeDebtorRecords { id } } }`,
+    );
+    const ids = answered.body.data.enterprise.legalRepresentativeDebtorRecords.map((item: any) => item.id as string);
+    expect(ids.length).toBeGreaterThan(0);
+    const government = sectionsOf((await report({ code, format: 'html' })).bytes.toString('utf8')).get('courts')!;
+    for (const id of ids) expect(government).toContain(`法定代表人失信被执行人记录（落实到人）${escapeHtml(id)}`);
+    const unseen = sectionsOf(
+      (await report({ code, format: 'html' }, { tier: 'PUBLIC', purpose: null })).bytes.toString('utf8'),
+    ).get('courts')!;
+    expect(unseen).not.toContain('落实到人');
+    expect(unseen).toContain('查询级别无权查看，不予显示：legalRepresentativeDebtorRecords');
+  });
+});
+
 describe('bad requests answer coded errors', () => {
   async function error(params: Record<string, string>, as: As = {}, headers: Record<string, string> = {}) {
     const { status, bytes } = await fetchReport(params, as, headers);

@@ -148,7 +148,7 @@ const SECTION_ROOTS: Readonly<Record<ReportSection, readonly string[]>> = {
     'enterprise.socialSecurity',
     'enterprise.procurement',
   ],
-  COURTS: ['enterprise.courts'],
+  COURTS: ['enterprise.courts', 'enterprise.legalRepresentativeDebtorRecords'],
   TAX: ['enterprise.tax'],
   COMMITMENTS: ['enterprise.commitments'],
   EVALUATION: ['enterprise.evaluation'],
@@ -498,6 +498,22 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, period: Period
           ...list(item['boundPersons']).flatMap((bound) =>
             person(bound).map(([label, value]): Field => [`受约束人员（${word(bound['role'])}）${label}`, value]),
           ),
+          ...provenance(item),
+        ],
+      });
+    // 落实到人: the legal representative's own dishonest-debtor records, shown on the enterprise.
+    for (const item of period.keep(list(enterprise['legalRepresentativeDebtorRecords']), SPANS.creditRecord))
+      blocks.push({
+        heading: `法定代表人失信被执行人记录（落实到人）${word(item['id'])}`,
+        fields: [
+          ['记录类别', word(item['kind'])],
+          ['记录摘要', word(item['summary'])],
+          ['严重程度', word(item['severity'])],
+          ['状态', word(item['state'])],
+          ['决定日期', word(item['decidedOn'])],
+          ['公示日期', word(item['publishedOn'])],
+          ['公示截止日期', word(item['publishedUntil'])],
+          ['修复日期', word(item['repairedOn'])],
           ...provenance(item),
         ],
       });

@@ -207,6 +207,9 @@ describe('a 专项 report period', () => {
         { caseNumber: '(2023)渝0112执2号', issuedOn: '2023-06-05', status: 'ACTIVE', liftedOn: null },
       ],
     },
+    legalRepresentativeDebtorRecords: [
+      { id: 'COURTS:REP-1', summary: '法定代表人为失信被执行人', decidedOn: '2024-05-01', state: 'ACTIVE' },
+    ],
   };
 
   it('holds the list memberships, restrictions and records in force during the period, whenever they began', () => {
@@ -224,6 +227,22 @@ describe('a 专项 report period', () => {
     expect(judged).toContain('(2023)渝0112执2号');
     expect(judged).not.toContain('(2020)渝0112执9号');
     expect(courts.notes).toEqual(['报告期间以外的 1 条记录未列入本节']);
+  });
+
+  it("shows the legal representative's own debtor records on the court section (落实到人)", () => {
+    const model = buildReport({ header, scope: scope2026, enterprise: inForce, errors: [], withheld: [] });
+    const courts = sectionOf(model.sections, 'COURTS');
+    expect(courts.blocks.map((block) => block.heading)).toContain('法定代表人失信被执行人记录（落实到人）COURTS:REP-1');
+    const withheld = buildReport({
+      header,
+      scope: scope2026,
+      enterprise: { ...inForce, legalRepresentativeDebtorRecords: undefined },
+      errors: [],
+      withheld: ['enterprise.legalRepresentativeDebtorRecords'],
+    });
+    expect(sectionOf(withheld.sections, 'COURTS').notes).toContain(
+      '查询级别无权查看，不予显示：legalRepresentativeDebtorRecords',
+    );
   });
 
   it('never says 无记录 for a section whose records the period left out', async () => {
