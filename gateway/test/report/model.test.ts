@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CreditGatewayError } from '@credit-gateway/common';
+import { CreditGatewayError, EnvReader } from '@credit-gateway/common';
+import { readReportConfig } from '../../src/report/config.js';
 import { renderHtml } from '../../src/report/html.js';
 import {
   buildReport,
@@ -399,6 +401,18 @@ describe('the purpose a report prints', () => {
     expect(reportPurpose('LOAN_APPROVAL', allowed)).toBe('融资授信（信易贷）（LOAN_APPROVAL）');
     expect(reportPurpose(null, allowed)).toBeNull();
     expect(reportPurpose('OTHER_CODE', new Set(['OTHER_CODE']))).toBe('OTHER_CODE');
+  });
+
+  it('takes the list from REPORT_PURPOSES, refusing a value that is no purpose code', () => {
+    const key = generateKeyPairSync('ed25519').privateKey;
+    expect(readReportConfig(new EnvReader({}), key).purposes).toEqual(allowed);
+    expect([...readReportConfig(new EnvReader({ REPORT_PURPOSES: 'LOAN_APPROVAL, AUDIT' }), key).purposes]).toEqual([
+      'LOAN_APPROVAL',
+      'AUDIT',
+    ]);
+    const reader = new EnvReader({ REPORT_PURPOSES: 'LOAN_APPROVAL,verified clean' });
+    readReportConfig(reader, key);
+    expect(() => reader.done()).toThrow(/REPORT_PURPOSES holds 'verified clean'/);
   });
 
   it("refuses any other purpose rather than print the caller's text", () => {
