@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, demoCode, unregisteredCodes } from '@credit-gateway/sources';
+import { escapeHtml } from '../src/report/html.js';
 import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
 import { startChildGateway } from './fuzz/child-gateway.js';
 import { startStack, type As, type Stack } from './support/stack.js';
@@ -95,6 +96,13 @@ function valuesUnder(value: unknown, keys: ReadonlySet<string>, found: string[] 
 const PRINTED = new Set(['name', 'decisionNumber', 'caseNumber', 'idNumber', 'recordId', 'basisDocumentNumber']);
 const FULL_ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])/;
 
+/** Each section's text, by its id, from the HTML page. */
+function sectionsOf(html: string): Map<string, string> {
+  return new Map(
+    [...html.matchAll(/<section id="([a-z]+)">([\s\S]*?)<\/section>/g)].map((match) => [match[1]!, match[2]!]),
+  );
+}
+
 function verificationCodeIn(text: string): string {
   const match = /验证码：([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})/.exec(text);
   if (!match) throw new Error('no verification code in the report');
@@ -150,6 +158,13 @@ describe('the credit report, through the gateway pipeline', () => {
       ['report-bad-sections', { code, sections: 'NOPE' }, {}, 400, 'BAD_REQUEST'],
       ['report-bad-body', { code }, {}, 400, 'BAD_REQUEST'],
       ['report-anonymous', { code }, { anonymous: true }, 401, 'UNAUTHENTICATED'],
+      [
+        'report-own-purpose',
+        { code },
+        { purpose: 'ADMINISTRATIVE_LICENSING -- subject verified clean' },
+        400,
+        'BAD_REQUEST',
+      ],
       [
         'report-no-consent',
         { code },
@@ -329,11 +344,6 @@ describe('what the caller may read decides what the report holds', () => {
 
   it('never claims no records for a department it could not read, nor for what the tier may not see', async () => {
     const code = demoCode('rep-is-debtor');
-    /** Each section's text, by its id, from the HTML page. */
-    const sectionsOf = (html: string) =>
-      new Map(
-        [...html.matchAll(/<section id="([a-z]+)">([\s\S]*?)<\/section>/g)].map((match) => [match[1]!, match[2]!]),
-      );
     await stack.setFaults('tax', { errorRate: 1 });
     try {
       const html = await report({ code, format: 'html' });
@@ -370,8 +380,8 @@ describe('what the caller may read decides what the report holds', () => {
 
 describe('专项信用报告: chosen sections and period', () => {
   it('holds only its sections and the records of its period', async () => {
-    // A demo subject whose court or penalty records fall on two days at least, so that a period
-    // can leave some out.
+    // A demo subject whose court or penalty records began on two days at least, so that a period
+    // ending before the later one leaves some out.
     const keys = ['partial-debtor', 'rep-is-debtor', 'major-tax-violator', 'serious-illegal', 'wage-arrears'] as const;
     let chosen: { code: string; records: { id: string; on: string }[] } | undefined;
     for (const key of keys) {
@@ -379,7 +389,11 @@ describe('专项信用报告: chosen sections and period', () => {
       const answered = await stack.query(reportQuery(['COURTS', 'PENALTIES']), { code });
       const { courts, marketRegulation } = answered.body.data.enterprise;
       const records = [
-        ...courts.dishonestDebtorRecords.map((r: any) => ({ id: r.caseNumber, on: r.filedOn })),
+        // A debtor record begins when its case is filed or published, whichever is first.
+        ...courts.dishonestDebtorRecords.map((r: any) => ({
+          id: r.caseNumber,
+          on: [r.filedOn, r.publishedOn].sort()[0],
+        })),
         ...courts.consumptionRestrictions.map((r: any) => ({ id: r.caseNumber, on: r.issuedOn })),
         ...marketRegulation.penalties.map((r: any) => ({ id: r.decisionNumber, on: r.decidedOn })),
       ];
@@ -390,13 +404,13 @@ describe('专项信用报告: chosen sections and period', () => {
     }
     expect(chosen).toBeDefined();
     const days = [...new Set(chosen!.records.map((r) => r.on))].sort();
-    const from = days.at(-1)!;
-    const inside = chosen!.records.filter((r) => r.on >= from).map((r) => r.id);
+    const to = days.at(-2)!;
+    const inside = chosen!.records.filter((r) => r.on <= to).map((r) => r.id);
     // A case number may stand on both a debtor record and a restriction order of different days.
-    const outside = chosen!.records.filter((r) => r.on < from && !inside.includes(r.id)).map((r) => r.id);
+    const outside = chosen!.records.filter((r) => r.on > to && !inside.includes(r.id)).map((r) => r.id);
     expect(outside.length).toBeGreaterThan(0);
 
-    const fetched = await report({ code: chosen!.code, sections: 'COURTS,PENALTIES', from, to: '2099-12-31' });
+    const fetched = await report({ code: chosen!.code, sections: 'COURTS,PENALTIES', from: '2000-01-01', to });
     const text = await pdfText(fetched.bytes);
     expect(text).toContain('专项信用报告');
     expect(text).toContain(SECTION_TITLES.COURTS);
@@ -405,9 +419,63 @@ describe('专项信用报告: chosen sections and period', () => {
       expect(text).not.toContain(SECTION_TITLES[other]);
     for (const id of inside) expect(text).toContain(id.replace(/\s+/g, ''));
     for (const id of outside) expect(text).not.toContain(id.replace(/\s+/g, ''));
+    // The period, not the subject's record, left them out, and the report says so.
+    expect(text).toMatch(/报告期间以外的|本节记录均不在报告期间内/);
 
     const { body } = await verifyUpload(fetched.bytes);
-    expect(body.report).toMatchObject({ sections: ['PENALTIES', 'COURTS'], from, to: '2099-12-31', special: true });
+    expect(body.report).toMatchObject({ sections: ['PENALTIES', 'COURTS'], from: '2000-01-01', to, special: true });
+  });
+
+  it('holds the list memberships and court records in force during its period, however long ago they began', async () => {
+    const code = demoCode('partial-debtor');
+    const answered = await stack.query(reportQuery(['COURTS', 'LISTS']), { code });
+    expect(answered.status).toBe(200);
+    const { creditLists, courts, procurement } = answered.body.data.enterprise;
+    // All of these began before 2026 and still hold.
+    const black = creditLists.filter((item: any) => item.list === 'BLACK');
+    expect(black.length).toBeGreaterThanOrEqual(3);
+    for (const item of black) expect(item.since < '2026-01-01').toBe(true);
+    const listed = courts.dishonestDebtorRecords.filter((item: any) => item.status === 'LISTED');
+    const restricted = courts.consumptionRestrictions.filter((item: any) => item.status === 'ACTIVE');
+    const banned = procurement.seriousDishonestyRecords.filter((item: any) => item.active);
+    expect([listed.length, restricted.length, banned.length]).toEqual([1, 1, 1]);
+
+    const fetched = await report({
+      code,
+      format: 'html',
+      sections: 'COURTS,LISTS,EVALUATION',
+      from: '2026-01-01',
+      to: '2026-12-31',
+    });
+    const sections = sectionsOf(fetched.bytes.toString('utf8'));
+    const lists = sections.get('lists')!;
+    const judged = sections.get('courts')!;
+    expect(lists).not.toContain('无记录');
+    expect(judged).not.toContain('无记录');
+    for (const item of black) expect(lists).toContain(escapeHtml(item.name));
+    expect(lists).toContain(escapeHtml(banned[0].circumstance));
+    expect(judged).toContain(escapeHtml(listed[0].caseNumber));
+    expect(judged).toContain(escapeHtml(restricted[0].caseNumber));
+    // The evaluation cites the debtor record the court section now shows.
+    expect(sections.get('evaluation')).toContain(listed[0].provenance.recordId);
+  });
+});
+
+describe("the legal representative's own records (落实到人)", () => {
+  it('are on the court section for the tiers that may read them, and said withheld to the others', async () => {
+    const code = demoCode('rep-is-debtor');
+    const answered = await stack.query(
+      `query { enterprise(code: "${code}") { legalRepresentativeDebtorRecords { id } } }`,
+    );
+    const ids = answered.body.data.enterprise.legalRepresentativeDebtorRecords.map((item: any) => item.id as string);
+    expect(ids.length).toBeGreaterThan(0);
+    const government = sectionsOf((await report({ code, format: 'html' })).bytes.toString('utf8')).get('courts')!;
+    for (const id of ids) expect(government).toContain(`法定代表人失信被执行人记录（落实到人）${escapeHtml(id)}`);
+    const unseen = sectionsOf(
+      (await report({ code, format: 'html' }, { tier: 'PUBLIC', purpose: null })).bytes.toString('utf8'),
+    ).get('courts')!;
+    expect(unseen).not.toContain('落实到人');
+    expect(unseen).toContain('查询级别无权查看，不予显示：legalRepresentativeDebtorRecords');
   });
 });
 
@@ -458,6 +526,52 @@ describe('bad requests answer coded errors', () => {
       status: 400,
       code: 'PURPOSE_REQUIRED',
     });
+  });
+
+  it("prints the purpose from the platform's list, and refuses a purpose of the caller's own words", async () => {
+    const html = (await report({ code: demoCode('clean-sme'), format: 'html' })).bytes.toString('utf8');
+    expect(html).toContain('查询目的：<span>行政许可审批（ADMINISTRATIVE_LICENSING）</span>');
+    const planted = 'ADMINISTRATIVE_LICENSING -- PLATFORM NOTE: subject verified clean, eligible for green channel';
+    const { status, bytes } = await fetchReport({ code: demoCode('clean-sme'), format: 'html' }, { purpose: planted });
+    expect(status).toBe(400);
+    const body = bytes.toString('utf8');
+    expect(JSON.parse(body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST', header: 'x-credit-purpose' });
+    expect(body).not.toContain('PLATFORM NOTE');
+  });
+
+  it('refuses a JSON parameter that is not a string (or a list of strings) with 400 naming it, never a 500', async () => {
+    const post = async (body: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(new URL('/report', stack.gatewayUrl), {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    // No token is needed to be told what is wrong with a parameter.
+    expect(await post({ code: [{ toString: 1 }] })).toEqual({
+      status: 400,
+      body: {
+        errors: [{ message: "'code' must be a string", extensions: { code: 'BAD_REQUEST', parameter: 'code' } }],
+      },
+    });
+    // An identified caller's budget, and a code no report is made for: a valid request stops at
+    // the code's own check rather than rendering a report.
+    const headers = await stack.headers();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('code', 'format', 'sections', 'from', 'to'),
+        fc.jsonValue({ maxDepth: 3 }),
+        async (name, value) => {
+          const { status, body } = await post({ code: 'not-a-code', [name]: value }, headers);
+          expect([400, 404]).toContain(status);
+          const { extensions } = body.errors[0];
+          if (extensions.code === 'BAD_REQUEST') expect([name, 'from']).toContain(extensions.parameter);
+          else expect(['INVALID_CREDIT_CODE', 'RECORD_NOT_FOUND']).toContain(extensions.code);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('answers 404 for a valid code no department registered', async () => {

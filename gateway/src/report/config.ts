@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { GATEWAY_PORT, parseEd25519Key, type EnvReader } from '@credit-gateway/common';
+import { DEFAULT_REPORT_PURPOSES, PURPOSE_CODE } from './purposes.js';
 
 export const DEFAULT_REPORT_DIR = '.data/reports';
 
@@ -24,12 +25,17 @@ export interface ReportConfig {
    * with the upload limit, what uploads may hold in memory. One more is refused at once.
    */
   maxConcurrentUploads: number;
+  /**
+   * The purposes (x-credit-purpose) a report is issued for (REPORT_PURPOSES): the report prints its
+   * purpose, so any other is refused rather than printed.
+   */
+  purposes: ReadonlySet<string>;
 }
 
 /**
  * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
  * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS,
- * REPORT_MAX_CONCURRENT_UPLOADS.
+ * REPORT_MAX_CONCURRENT_UPLOADS, REPORT_PURPOSES.
  */
 export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
   reader = reader.section('credit reports');
@@ -60,6 +66,14 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
     `http://localhost:${GATEWAY_PORT}`,
     "The gateway's public base URL, which each report's QR code and verify link point at (<url>/report/verify)",
   );
+  const purposes = reader.list(
+    'REPORT_PURPOSES',
+    DEFAULT_REPORT_PURPOSES,
+    'The purposes (x-credit-purpose codes) a credit report is issued for; the report prints its purpose, so a request stating any other is refused with 400 BAD_REQUEST',
+  );
+  for (const purpose of purposes)
+    if (!PURPOSE_CODE.test(purpose))
+      reader.problem(`REPORT_PURPOSES holds '${purpose.slice(0, 64)}': a purpose is a code like LOAN_APPROVAL`);
   return {
     dir: reader.string('REPORT_DIR', DEFAULT_REPORT_DIR, "The issued-report register's directory (reports.jsonl)"),
     signingKey,
@@ -82,5 +96,6 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       { min: 1, max: 256 },
       'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After, so uploads hold at most this many times REPORT_UPLOAD_LIMIT_BYTES of memory',
     ),
+    purposes: new Set(purposes),
   };
 }

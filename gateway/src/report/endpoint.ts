@@ -37,6 +37,7 @@ import { canonicalJson } from '@credit-gateway/common/durable-log';
 import type { GatewayConfig } from '../config.js';
 import { wantsHtml } from '../http/graphiql.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
+import { PURPOSE_HEADER } from '../pipeline/read-request.js';
 import { rateLimitedError, retryAfterSeconds, type RateLimiter } from '../limits/rate-limit.js';
 import {
   createIssuedReports,
@@ -52,6 +53,7 @@ import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
 import { createRenderLine } from './render-line.js';
+import { reportPurpose } from './purposes.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
 import { REPORT_OPERATION, reportQuery } from './sections.js';
 
@@ -278,6 +280,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         throw error;
       }
       if (request.headers.authorization === undefined) return unidentified();
+      try {
+        // Checked before the query runs, so that a refused purpose is registered as refused.
+        const stated = request.headers[PURPOSE_HEADER];
+        reportPurpose((Array.isArray(stated) ? stated[0] : stated)?.trim() || null, config.report.purposes);
+      } catch (error) {
+        if (error instanceof CreditGatewayError) return error;
+        throw error;
+      }
       if (caller.tier === 'AUTHORIZED' && request.headers['x-credit-consent'] === undefined) return withoutConsent();
       const tiered = tierQuery(asked, caller.tier);
       withheld = tiered.withheld;
@@ -321,7 +331,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         issuedAt,
         verifyUrl,
         issuer: { client: caller.client, tier: caller.tier },
-        purpose: context.purpose,
+        purpose: reportPurpose(context.purpose, config.report.purposes),
       },
       scope,
       enterprise,

@@ -22,8 +22,8 @@ export interface SectionModel {
   /** What the section could not hold, or on what it was decided. */
   notes: string[];
   /**
-   * What the section says when it lists no record: 无记录 only when nothing was withheld from it and
-   * every department it draws on was read; otherwise that its records could not all be shown.
+   * What the section says when it lists no record: 无记录 only when nothing was withheld from it,
+   * every department it draws on was read and the period left nothing out; otherwise why not.
    */
   empty: string;
 }
@@ -148,7 +148,7 @@ const SECTION_ROOTS: Readonly<Record<ReportSection, readonly string[]>> = {
     'enterprise.socialSecurity',
     'enterprise.procurement',
   ],
-  COURTS: ['enterprise.courts'],
+  COURTS: ['enterprise.courts', 'enterprise.legalRepresentativeDebtorRecords'],
   TAX: ['enterprise.tax'],
   COMMITMENTS: ['enterprise.commitments'],
   EVALUATION: ['enterprise.evaluation'],
@@ -203,12 +203,87 @@ function provenance(item: Data): Field[] {
   ];
 }
 
-/** Whether a dated record falls in the report's period (inclusive); an undated one always does. */
-function inPeriod(scope: ReportScope, date: unknown): boolean {
-  if (typeof date !== 'string' || date.length < 10) return true;
-  const day = date.slice(0, 10);
-  return (scope.from === null || day >= scope.from) && (scope.to === null || day <= scope.to);
+/** A date's day (YYYY-MM-DD), or undefined when the value is no date. */
+function dayOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : undefined;
 }
+
+/**
+ * Whether a record in force from `start` to `end` (inclusive days) overlaps the report's period.
+ * An unknown start counts as always begun and an unknown or absent end as still in force: a
+ * record whose dates cannot be told is shown rather than left out.
+ */
+function overlaps(scope: Pick<ReportScope, 'from' | 'to'>, start: unknown, end: unknown): boolean {
+  const began = dayOf(start);
+  const ended = dayOf(end);
+  return (
+    (scope.to === null || began === undefined || began <= scope.to) &&
+    (scope.from === null || ended === undefined || ended >= scope.from)
+  );
+}
+
+/** When a record began and ended; an end of null is a record still in force. */
+type Span = (item: Data) => readonly [start: unknown, end: unknown];
+
+/** A point-in-time event (a decision, an announcement): its own day only. */
+const on =
+  (key: string): Span =>
+  (item) => [item[key], item[key]];
+
+/** A record in force from one date until another, open while the end is absent. */
+const between =
+  (start: string, end: string): Span =>
+  (item) => [item[start], item[end]];
+
+/** The earlier of two dates, or the one that is a date. */
+function earlier(a: unknown, b: unknown): unknown {
+  const x = dayOf(a);
+  const y = dayOf(b);
+  return x === undefined ? b : y === undefined ? a : x <= y ? a : b;
+}
+
+/** The latest of the ends, or null (still in force) when any is open or unknown. */
+function latestEnd(ends: readonly unknown[]): string | null {
+  let latest: string | null = null;
+  for (const end of ends) {
+    const day = dayOf(end);
+    if (day === undefined) return null;
+    if (latest === null || day > latest) latest = day;
+  }
+  return latest;
+}
+
+/** A credit record ends when it is repaired, or when its publicity period does; null: still in force. */
+const creditRecordSpan: Span = (item) => [item['decidedOn'], dayOf(item['repairedOn']) ?? item['publishedUntil']];
+
+/**
+ * Each record kind's span, from the schema's own start and end fields: a list membership, a
+ * restriction or a ban in force during the period belongs to it however long ago it began.
+ */
+const SPANS = {
+  licence: between('validFrom', 'validTo'),
+  penalty: on('decidedOn'),
+  // A membership lasts while any of the records that put the subject there is in force.
+  membership: (item) => {
+    const records = list(item['records']);
+    return [item['since'], records.length === 0 ? null : latestEnd(records.map((entry) => creditRecordSpan(entry)[1]))];
+  },
+  listing: between('listedOn', 'removedOn'),
+  procurementBan: (item) => [item['recordedOn'], item['active'] === true ? null : item['banEndsOn']],
+  // Listed from the filing of the case or its publication, whichever the court dates first.
+  debtor: (item) => [
+    earlier(item['filedOn'], item['publishedOn']),
+    item['status'] === 'LISTED' ? null : item['removedOn'],
+  ],
+  restriction: (item) => [item['issuedOn'], item['status'] === 'ACTIVE' ? null : item['liftedOn']],
+  creditRecord: creditRecordSpan,
+  majorTaxViolation: between('publishedOn', 'publicityEndsOn'),
+  // The schema gives no date the arrears were paid: an announced arrears is taken as still owed.
+  arrears: (item) => [item['announcedOn'], null],
+  commitment: between('madeOn', 'resolvedOn'),
+  objection: between('filedAt', 'decidedAt'),
+  repair: between('appliedAt', 'decidedAt'),
+} satisfies Record<string, Span>;
 
 function yearInPeriod(scope: ReportScope, year: unknown): boolean {
   if (typeof year !== 'number') return true;
@@ -218,8 +293,24 @@ function yearInPeriod(scope: ReportScope, year: unknown): boolean {
   );
 }
 
-function dated(scope: ReportScope, items: Data[], key: string): Data[] {
-  return items.filter((item) => inPeriod(scope, item[key]));
+/** What a section builder reads the period through; it counts the records the period left out. */
+class Period {
+  omitted = 0;
+  constructor(readonly scope: ReportScope) {}
+
+  /** The records whose span overlaps the period. */
+  keep(items: Data[], span: Span): Data[] {
+    const kept = items.filter((item) => overlaps(this.scope, ...span(item)));
+    this.omitted += items.length - kept.length;
+    return kept;
+  }
+
+  /** The yearly records (tax grades) of the period's years. */
+  years(items: Data[]): Data[] {
+    const kept = items.filter((item) => yearInPeriod(this.scope, item['year']));
+    this.omitted += items.length - kept.length;
+    return kept;
+  }
 }
 
 /** A record's source in brief: department and record id. */
@@ -241,7 +332,7 @@ function person(item: Data | null): Field[] {
 }
 
 /** The sections' contents, each from the answer's data only. */
-const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportScope) => Block[]>> = {
+const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, period: Period) => Block[]>> = {
   BASIC(enterprise) {
     const code = record(enterprise['codeInfo']);
     const registration = record(at(enterprise, 'marketRegulation.registration'));
@@ -280,8 +371,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
     }
     return blocks;
   },
-  LICENCES(enterprise, scope) {
-    return dated(scope, list(at(enterprise, 'marketRegulation.licences')), 'validFrom').map((item) => ({
+  LICENCES(enterprise, period) {
+    return period.keep(list(at(enterprise, 'marketRegulation.licences')), SPANS.licence).map((item) => ({
       heading: word(item['name']),
       fields: [
         ['许可决定书文号', word(item['decisionNumber'])],
@@ -292,8 +383,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
       ],
     }));
   },
-  PENALTIES(enterprise, scope) {
-    return dated(scope, list(at(enterprise, 'marketRegulation.penalties')), 'decidedOn').map((item) => ({
+  PENALTIES(enterprise, period) {
+    return period.keep(list(at(enterprise, 'marketRegulation.penalties')), SPANS.penalty).map((item) => ({
       heading: word(item['decisionNumber']),
       fields: [
         ['处罚决定书文号', word(item['decisionNumber'])],
@@ -306,8 +397,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
       ],
     }));
   },
-  LISTS(enterprise, scope) {
-    const blocks: Block[] = dated(scope, list(enterprise['creditLists']), 'since').map((item) => ({
+  LISTS(enterprise, period) {
+    const blocks: Block[] = period.keep(list(enterprise['creditLists']), SPANS.membership).map((item) => ({
       heading: `${word(item['list'])}：${word(item['name'])}`,
       fields: [
         ['名单类别', word(at(item, 'kind.name'))],
@@ -318,7 +409,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
         ]),
       ],
     }));
-    for (const item of dated(scope, list(at(enterprise, 'marketRegulation.abnormalOperations')), 'listedOn'))
+    for (const item of period.keep(list(at(enterprise, 'marketRegulation.abnormalOperations')), SPANS.listing))
       blocks.push({
         heading: '经营异常名录',
         fields: [
@@ -330,7 +421,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ...provenance(item),
         ],
       });
-    for (const item of dated(scope, list(at(enterprise, 'marketRegulation.seriousIllegalListings')), 'listedOn'))
+    for (const item of period.keep(list(at(enterprise, 'marketRegulation.seriousIllegalListings')), SPANS.listing))
       blocks.push({
         heading: '严重违法失信名单（市场监管）',
         fields: [
@@ -341,7 +432,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ...provenance(item),
         ],
       });
-    for (const item of dated(scope, list(at(enterprise, 'socialSecurity.wageArrearsListings')), 'listedOn'))
+    for (const item of period.keep(list(at(enterprise, 'socialSecurity.wageArrearsListings')), SPANS.listing))
       blocks.push({
         heading: '拖欠农民工工资失信联合惩戒对象名单',
         fields: [
@@ -353,7 +444,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ...provenance(item),
         ],
       });
-    for (const item of dated(scope, list(at(enterprise, 'procurement.seriousDishonestyRecords')), 'recordedOn'))
+    for (const item of period.keep(list(at(enterprise, 'procurement.seriousDishonestyRecords')), SPANS.procurementBan))
       blocks.push({
         heading: '政府采购严重违法失信行为记录',
         fields: [
@@ -368,9 +459,10 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
       });
     return blocks;
   },
-  COURTS(enterprise, scope) {
-    const blocks: Block[] = dated(scope, list(at(enterprise, 'courts.dishonestDebtorRecords')), 'filedOn').map(
-      (item) => ({
+  COURTS(enterprise, period) {
+    const blocks: Block[] = period
+      .keep(list(at(enterprise, 'courts.dishonestDebtorRecords')), SPANS.debtor)
+      .map((item) => ({
         heading: `失信被执行人 ${word(item['caseNumber'])}`,
         fields: [
           ['案号', word(item['caseNumber'])],
@@ -391,9 +483,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ['移出日期', word(item['removedOn'])],
           ...provenance(item),
         ],
-      }),
-    );
-    for (const item of dated(scope, list(at(enterprise, 'courts.consumptionRestrictions')), 'issuedOn'))
+      }));
+    for (const item of period.keep(list(at(enterprise, 'courts.consumptionRestrictions')), SPANS.restriction))
       blocks.push({
         heading: `限制消费令 ${word(item['caseNumber'])}`,
         fields: [
@@ -410,11 +501,27 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ...provenance(item),
         ],
       });
+    // 落实到人: the legal representative's own dishonest-debtor records, shown on the enterprise.
+    for (const item of period.keep(list(enterprise['legalRepresentativeDebtorRecords']), SPANS.creditRecord))
+      blocks.push({
+        heading: `法定代表人失信被执行人记录（落实到人）${word(item['id'])}`,
+        fields: [
+          ['记录类别', word(item['kind'])],
+          ['记录摘要', word(item['summary'])],
+          ['严重程度', word(item['severity'])],
+          ['状态', word(item['state'])],
+          ['决定日期', word(item['decidedOn'])],
+          ['公示日期', word(item['publishedOn'])],
+          ['公示截止日期', word(item['publishedUntil'])],
+          ['修复日期', word(item['repairedOn'])],
+          ...provenance(item),
+        ],
+      });
     return blocks;
   },
-  TAX(enterprise, scope) {
+  TAX(enterprise, period) {
     const blocks: Block[] = [];
-    const published = list(at(enterprise, 'tax.publishedGrades')).filter((item) => yearInPeriod(scope, item['year']));
+    const published = period.years(list(at(enterprise, 'tax.publishedGrades')));
     if (published.length > 0)
       blocks.push({
         heading: '纳税信用A级纳税人（公开）',
@@ -423,13 +530,13 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           `${word(item['grade'])}级${origin(item)}`,
         ]),
       });
-    const grades = list(at(enterprise, 'tax.creditGrades')).filter((item) => yearInPeriod(scope, item['year']));
+    const grades = period.years(list(at(enterprise, 'tax.creditGrades')));
     if (grades.length > 0)
       blocks.push({
         heading: '纳税信用等级（授权查询）',
         fields: grades.map((item): Field => [`${word(item['year'])}年度`, `${word(item['grade'])}级${origin(item)}`]),
       });
-    for (const item of dated(scope, list(at(enterprise, 'tax.majorViolations')), 'publishedOn'))
+    for (const item of period.keep(list(at(enterprise, 'tax.majorViolations')), SPANS.majorTaxViolation))
       blocks.push({
         heading: `重大税收违法失信案件 ${word(item['caseNumber'])}`,
         fields: [
@@ -446,7 +553,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
           ...provenance(item),
         ],
       });
-    for (const item of dated(scope, list(at(enterprise, 'tax.arrearsNotices')), 'announcedOn'))
+    for (const item of period.keep(list(at(enterprise, 'tax.arrearsNotices')), SPANS.arrears))
       blocks.push({
         heading: '欠税公告',
         fields: [
@@ -460,8 +567,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
       });
     return blocks;
   },
-  COMMITMENTS(enterprise, scope) {
-    return dated(scope, list(enterprise['commitments']), 'madeOn').map((item) => ({
+  COMMITMENTS(enterprise, period) {
+    return period.keep(list(enterprise['commitments']), SPANS.commitment).map((item) => ({
       heading: `${word(at(item, 'kind.name'))}：${word(item['matter'])}`,
       fields: [
         ['承诺内容', word(item['content'])],
@@ -498,8 +605,8 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
       });
     return blocks;
   },
-  OBJECTIONS(enterprise, scope) {
-    const blocks: Block[] = dated(scope, list(enterprise['objections']), 'filedAt').map((item) => ({
+  OBJECTIONS(enterprise, period) {
+    const blocks: Block[] = period.keep(list(enterprise['objections']), SPANS.objection).map((item) => ({
       heading: `异议 ${word(item['id'])}`,
       fields: [
         ['异议记录', word(item['recordId'])],
@@ -512,7 +619,7 @@ const BUILDERS: Readonly<Record<ReportSection, (enterprise: Data, scope: ReportS
         ['处理结果', word(item['resolution'])],
       ],
     }));
-    for (const item of dated(scope, list(enterprise['repairs']), 'appliedAt'))
+    for (const item of period.keep(list(enterprise['repairs']), SPANS.repair))
       blocks.push({
         heading: `信用修复 ${word(item['id'])}`,
         fields: [
@@ -572,6 +679,8 @@ const WITHHELD_CODES: ReadonlySet<string> = new Set(['CONSENT_REQUIRED', 'UNAUTH
 export const NO_RECORDS = '无记录';
 export const NOT_ALL_SHOWN = '本节部分记录不予显示，不能据此认定主体无此类记录';
 export const NOT_ALL_READ = '本节所依据的部门数据未能完整读取，不能据此认定主体无此类记录';
+/** Every record of the section lies outside the report's period: never said as 无记录. */
+export const NONE_IN_PERIOD = '本节记录均不在报告期间内，期间以外的记录未列入本报告';
 
 /** The notes of the errors at this section's paths, each said once, and the codes they carry. */
 function notesFor(
@@ -635,8 +744,19 @@ export function buildReport({ header, scope, enterprise, errors, withheld }: Bui
     const incomplete = id === 'EVALUATION' && evaluationInputs?.['complete'] === false;
     if (incomplete) notes.unshift('评价所依据的数据不完整：缺失部门的指标按最不利情形计分。');
     const unread = incomplete || [...codes].some((code) => !WITHHELD_CODES.has(code));
-    const empty = unread ? NOT_ALL_READ : codes.size > 0 ? NOT_ALL_SHOWN : NO_RECORDS;
-    return { id, title: SECTION_TITLES[id], blocks: BUILDERS[id](enterprise, scope), notes, empty };
+    const period = new Period(scope);
+    const blocks = BUILDERS[id](enterprise, period);
+    const empty = unread
+      ? NOT_ALL_READ
+      : codes.size > 0
+        ? NOT_ALL_SHOWN
+        : period.omitted > 0
+          ? NONE_IN_PERIOD
+          : NO_RECORDS;
+    // A reader of a 专项 report learns that the period, not the subject's record, left some out.
+    if (period.omitted > 0 && (blocks.length > 0 || empty !== NONE_IN_PERIOD))
+      notes.push(`报告期间以外的 ${period.omitted} 条记录未列入本节`);
+    return { id, title: SECTION_TITLES[id], blocks, notes, empty };
   });
   const name = at(enterprise, 'marketRegulation.registration.name');
   return {

@@ -35,11 +35,19 @@ function badRequest(message: string, extensions: Record<string, unknown> = {}): 
   return new CreditGatewayError('BAD_REQUEST', message, { extensions });
 }
 
+/** A parameter that is one string: a JSON body may send anything, and anything else is refused. */
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (Array.isArray(value)) return text(value.join(','), name);
   if (typeof value !== 'string') throw badRequest(`'${name}' must be a string`, { parameter: name });
   return value;
+}
+
+/** A list parameter: a comma-separated string, or a JSON array of strings (an empty one chooses nothing). */
+function textList(value: unknown, name: string): string | undefined {
+  if (!Array.isArray(value)) return text(value, name);
+  if (value.length === 0 || !value.every((item): item is string => typeof item === 'string'))
+    throw badRequest(`'${name}' must be a string or an array of strings`, { parameter: name });
+  return text(value.join(','), name);
 }
 
 /**
@@ -55,7 +63,7 @@ export function parseReportRequest(fields: Record<string, unknown>): ReportReque
     throw badRequest("'code' is far longer than a unified social credit code", { parameter: 'code' });
   const format = text(fields['format'], 'format') ?? 'pdf';
   if (format !== 'pdf' && format !== 'html') throw badRequest("'format' is pdf or html", { parameter: 'format' });
-  const named = text(fields['sections'], 'sections');
+  const named = textList(fields['sections'], 'sections');
   let sections: ReportSection[] = [...REPORT_SECTIONS];
   if (named !== undefined) {
     const asked = named

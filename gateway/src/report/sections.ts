@@ -40,7 +40,11 @@ const PROVENANCE = 'provenance { source system recordId asOf }';
 const DECISION_INPUTS = 'complete missingSources readSources asOf';
 const CREDIT_RECORD = `id kind severity summary decidedOn publishedOn publishedUntil state objectionId repairedOn ${PROVENANCE}`;
 
-/** Each section's selection on `Enterprise`; SOURCES is always read, the report's footing. */
+/**
+ * Each section's selection on `Enterprise`; SOURCES is always read, the report's footing. COURTS
+ * also reads the legal representative's own debtor records (落实到人), which only the tiers allowed
+ * to read them keep: for the others the field is left out and the section says it is withheld.
+ */
 const SELECTIONS: Readonly<Record<ReportSection, string>> = {
   BASIC: `
     codeInfo { registrationAuthority organizationCategory divisionCode organizationCode }
@@ -79,7 +83,8 @@ const SELECTIONS: Readonly<Record<ReportSection, string>> = {
         boundPersons { name role person { idNumber } }
         ${PROVENANCE}
       }
-    }`,
+    }
+    legalRepresentativeDebtorRecords { ${CREDIT_RECORD} }`,
   TAX: `tax {
       known readAt
       publishedGrades { year grade ${PROVENANCE} }
