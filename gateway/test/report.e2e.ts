@@ -210,7 +210,7 @@ describe('the credit report, through the gateway pipeline', () => {
     }
   });
 
-  it('verifies by number and code, saying who issued it, when and what for, never what it says', async () => {
+  it('verifies by number and code, saying whom it is about, who issued it, when, what for and which file, never what it says', async () => {
     const number = full.headers.get('x-report-number')!;
     const { status, body } = await verifyCode(number, verificationCodeIn(text));
     expect(status).toBe(200);
@@ -504,12 +504,21 @@ describe('what a verification proves, and to whom', () => {
       expect(refused.status).toBe(400);
       expect(JSON.parse(refused.text).errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', parameter: 'file' });
     }
-    const unbounded = await fetch(new URL('/report/verify', stack.gatewayUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'multipart/form-data' },
-      body: 'no boundary',
-    });
-    expect(unbounded.status).toBe(400);
+    for (const [contentType, body] of [
+      ['multipart/form-data', 'no boundary'],
+      [
+        'multipart/form-data; boundary=cut',
+        '--cut\r\ncontent-disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-',
+      ],
+    ]) {
+      const malformed = await fetch(new URL('/report/verify', stack.gatewayUrl), {
+        method: 'POST',
+        headers: { 'content-type': contentType! },
+        body,
+      });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
   });
 });
 

@@ -233,6 +233,7 @@ function notOneFile(found: string): CreditGatewayError {
  * within the upload limit; the parser only takes it apart.
  */
 function uploadedFile(body: Buffer, contentType: string): Promise<Buffer> {
+  const malformed = () => new CreditGatewayError('BAD_REQUEST', 'The form upload is not well-formed multipart');
   return new Promise((resolve, reject) => {
     let form;
     try {
@@ -247,21 +248,23 @@ function uploadedFile(body: Buffer, contentType: string): Promise<Buffer> {
           const chunks: Buffer[] = [];
           stream.on('data', (chunk: Buffer) => chunks.push(chunk));
           stream.on('end', () => done(Buffer.concat(chunks)));
-          stream.on('error', failed);
+          stream.on('error', () => failed(malformed()));
         }),
       );
     });
     form.on('partsLimit', () => reject(notOneFile('too many parts')));
-    form.on('error', () =>
-      reject(new CreditGatewayError('BAD_REQUEST', 'The form upload is not well-formed multipart')),
-    );
+    form.on('error', () => reject(malformed()));
     form.on('finish', () => {
       Promise.all(files).then((read) => {
         if (read.length !== 1) return reject(notOneFile(read.length === 0 ? 'none' : `${read.length}`));
         resolve(read[0]!);
       }, reject);
     });
-    form.end(body);
+    try {
+      form.end(body);
+    } catch {
+      reject(malformed());
+    }
   });
 }
 

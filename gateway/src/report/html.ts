@@ -98,7 +98,7 @@ export function renderVerdictHtml(verdict: Verdict, by: 'code' | 'document'): st
   const rows: [string, string][] = report
     ? [
         ['报告编号', report.number],
-        ['主体名称', report.subject.name ?? '—（未登记）'],
+        ['主体名称', report.subject.name ?? '—（出具时未记录）'],
         ['统一社会信用代码', report.subject.code],
         ['出具时间', report.issuedAt],
         ['查询机构', `${report.issuer.client ?? '—'}（查询级别 ${report.issuer.tier}）`],
