@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, print, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
@@ -262,11 +262,41 @@ describe("the README's shell commands", () => {
     const folder = mkdtempSync(join(tmpdir(), 'readme-report-'));
     try {
       const { stdout } = await runShell(REPORT_BLOCK.text, folder);
-      // The two verifications print one verdict each: the number and code, then the document itself.
+      // The three verifications print one verdict each: the number and code, the document itself,
+      // then the document as a form's file.
       const verdicts = jsonStream(stdout);
-      expect(verdicts).toHaveLength(2);
+      expect(verdicts).toHaveLength(3);
       for (const verdict of verdicts) expect(verdict).toMatchObject({ authentic: true, report: { superseded: false } });
-      expect(verdicts[0].report.number).toBe(verdicts[1].report.number);
+      for (const verdict of verdicts.slice(1)) expect(verdict.report.number).toBe(verdicts[0].report.number);
+
+      // The README's offline check, on the public key and the file the commands saved.
+      const code = /## Credit reports[\s\S]*?```js\n([\s\S]*?)```/.exec(README)?.[1];
+      expect(code).toBeDefined();
+      writeFileSync(join(folder, 'check-report.mjs'), code!);
+      const { checkReport } = (await import(pathToFileURL(join(folder, 'check-report.mjs')).href)) as {
+        checkReport: (verdict: unknown, jwk: unknown, file: Buffer) => Record<string, unknown> | null;
+      };
+      const jwk = JSON.parse(readFileSync(join(folder, 'public-key.json'), 'utf8'));
+      const file = readFileSync(join(folder, 'report.pdf'));
+      expect(checkReport(verdicts[0], jwk, file)).toMatchObject({
+        number: verdicts[0].report.number,
+        subject: '91510107MA6CJ4R13B',
+      });
+      const changedFile = Buffer.from(file);
+      changedFile[changedFile.length >> 1]! ^= 1;
+      expect(checkReport(verdicts[0], jwk, changedFile)).toBeNull();
+      const payload = verdicts[0].report.signature.payload as string;
+      const otherSubject = {
+        ...verdicts[0],
+        report: {
+          ...verdicts[0].report,
+          signature: {
+            ...verdicts[0].report.signature,
+            payload: payload.replace('91510107MA6CJ4R13B', '91500112MA60YD7K76'),
+          },
+        },
+      };
+      expect(checkReport(otherSubject, jwk, file)).toBeNull();
       for (const pdf of ['report.pdf', 'bank.pdf'])
         expect(readFileSync(join(folder, pdf)).subarray(0, 5).toString('latin1'), pdf).toBe('%PDF-');
       expect(readFileSync(join(folder, 'special.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);

@@ -1,12 +1,17 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '@credit-gateway/common/durable-log';
 import { DEMO_PEOPLE, demoCode, unregisteredCodes } from '@credit-gateway/sources';
+import { mintCallerToken } from '../src/auth/index.js';
 import { escapeHtml } from '../src/report/html.js';
 import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
 import { startChildGateway } from './fuzz/child-gateway.js';
@@ -109,6 +114,32 @@ function verificationCodeIn(text: string): string {
   return match[1]!;
 }
 
+/** SHA-256 (hex), as `sha256sum` prints it. */
+function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A browser form's upload: multipart/form-data, one file part, as `curl -F file=@report.html` sends it. */
+async function verifyForm(files: { name: string; bytes: Buffer }[], headers: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const file of files) form.append('file', new Blob([new Uint8Array(file.bytes)]), file.name);
+  const response = await fetch(new URL('/report/verify', stack.gatewayUrl), { method: 'POST', body: form, headers });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The report with one section cut out, as a forger would have it. */
+function withoutSection(html: string, id: string): string {
+  const edited = html.replace(new RegExp(`<section id="${id}">[\\s\\S]*?</section>`), '');
+  if (edited === html) throw new Error(`no section ${id} in the report`);
+  return edited;
+}
+
+/** A PUBLIC caller that names its system (a citizen portal), as a real PUBLIC token may. */
+async function portalHeaders(client: string): Promise<Record<string, string>> {
+  const token = await mintCallerToken({ tier: 'PUBLIC', client, subject: 'citizen', dir: stack.keysDir });
+  return { authorization: `Bearer ${token}` };
+}
+
 describe('the credit report, through the gateway pipeline', () => {
   const code = demoCode('rep-is-debtor');
   let full: Fetched;
@@ -194,7 +225,7 @@ describe('the credit report, through the gateway pipeline', () => {
     }
   });
 
-  it('verifies by number and code, saying who issued it, when and what for, never what it says', async () => {
+  it('verifies by number and code, saying whom it is about, who issued it, when, what for and which file, never what it says', async () => {
     const number = full.headers.get('x-report-number')!;
     const { status, body } = await verifyCode(number, verificationCodeIn(text));
     expect(status).toBe(200);
@@ -211,8 +242,17 @@ describe('the credit report, through the gateway pipeline', () => {
         signature: { algorithm: 'Ed25519', valid: true },
       },
     });
+    // The particulars to compare with the report in hand: whom it is about and which file it is.
+    expect(body.report.subject).toEqual({ code, name: expect.any(String) });
+    expect(text).toContain(body.report.subject.name);
+    expect(body.report.document).toEqual({
+      sha256: sha256(full.bytes),
+      fingerprint: sha256(full.bytes)
+        .slice(0, 16)
+        .toUpperCase()
+        .replace(/(.{4})(?=.)/g, '$1 '),
+    });
     const answered = JSON.stringify(body);
-    expect(answered).not.toContain(code);
     for (const value of [
       '重庆',
       DEMO_PEOPLE.debtorRepresentative.name,
@@ -222,6 +262,7 @@ describe('the credit report, through the gateway pipeline', () => {
       expect(answered).not.toContain(value);
     expect(Object.keys(body.report).sort()).toEqual(
       [
+        'document',
         'format',
         'from',
         'issuedAt',
@@ -231,6 +272,7 @@ describe('the credit report, through the gateway pipeline', () => {
         'sections',
         'signature',
         'special',
+        'subject',
         'superseded',
         'supersededAt',
         'to',
@@ -242,14 +284,20 @@ describe('the credit report, through the gateway pipeline', () => {
       new URL(`/report/verify?number=${number}&code=${verificationCodeIn(text)}`, stack.gatewayUrl),
       { headers: { accept: 'text/html' } },
     );
-    // The page runs nothing and loads nothing, whatever it shows.
+    // The page runs nothing and loads nothing, whatever it shows; its one form posts here only.
     expect(served.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(served.headers.get('content-security-policy')).toMatch(/form-action 'self'/);
     expect(served.headers.get('content-security-policy')).not.toMatch(/script-src/);
     const page = await served.text();
-    expect(page).toContain('真实有效');
-    expect(page).toContain(number);
-    expect(page).toContain('approval-system-test');
-    expect(page).not.toContain(code);
+    // It says what a number and code prove, and what only the file's upload does.
+    expect(page).toContain('编号和验证码有效');
+    expect(page).not.toContain('真实有效');
+    expect(page).toContain('不证明您手中报告的内容未被改动');
+    expect(page).toContain('<form method="post" action="verify" enctype="multipart/form-data">');
+    for (const shown of [number, 'approval-system-test', code, body.report.subject.name, sha256(full.bytes)])
+      expect(page).toContain(shown);
+    for (const value of [DEMO_PEOPLE.debtorRepresentative.name, DEMO_PEOPLE.debtorRepresentative.idNumber])
+      expect(page).not.toContain(value);
 
     const key = (await (await fetch(new URL('/report/public-key', stack.gatewayUrl))).json()) as any;
     expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', kid: body.report.signature.keyId });
@@ -296,7 +344,7 @@ describe('the credit report, through the gateway pipeline', () => {
     );
   });
 
-  it('says a report is superseded once a newer one of the same subject and scope is issued', async () => {
+  it("says a report is superseded once the same caller's newer one of the same subject and scope is issued", async () => {
     const number = full.headers.get('x-report-number')!;
     const newer = await report({ code });
     const { body } = await verifyCode(number, verificationCodeIn(text));
@@ -304,6 +352,188 @@ describe('the credit report, through the gateway pipeline', () => {
     expect(body.report.recordsChangedSince).toBe(false);
     const latest = await verifyUpload(newer.bytes);
     expect(latest.body.report).toMatchObject({ superseded: false, supersededAt: null, recordsChangedSince: null });
+  });
+});
+
+describe('what a verification proves, and to whom', () => {
+  it('fails an upload of a report with a section cut out, and its number and code name the genuine file and subject', async () => {
+    const code = demoCode('rep-is-debtor');
+    const genuine = await report({ code, format: 'html' });
+    const forged = Buffer.from(withoutSection(genuine.bytes.toString('utf8'), 'courts'), 'utf8');
+    expect((await verifyUpload(forged, 'text/html')).body).toMatchObject({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+      claimedNumber: genuine.headers.get('x-report-number'),
+    });
+    expect(JSON.parse((await verifyForm([{ name: 'report.html', bytes: forged }])).text)).toMatchObject({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+    });
+    // The number and code printed on the forged file still verify, but name what it must match.
+    const { body } = await verifyCode(
+      genuine.headers.get('x-report-number')!,
+      genuine.headers.get('x-report-verification-code')!,
+    );
+    expect(body).toMatchObject({ authentic: true, report: { subject: { code }, format: 'html' } });
+    expect(body.report.document.sha256).toBe(sha256(genuine.bytes));
+    expect(body.report.document.sha256).not.toBe(sha256(forged));
+    expect(body.report.document.fingerprint.replaceAll(' ', '').toLowerCase()).not.toBe(sha256(forged).slice(0, 16));
+  });
+
+  it("names subject A for A's number and code, whatever report they are presented with", async () => {
+    const a = await report({ code: demoCode('clean-sme'), format: 'html' });
+    const b = await report({ code: demoCode('serious-illegal'), format: 'html' });
+    const { body } = await verifyCode(a.headers.get('x-report-number')!, a.headers.get('x-report-verification-code')!);
+    expect(body.report.subject.code).toBe(demoCode('clean-sme'));
+    expect(b.bytes.toString('utf8')).toContain(demoCode('serious-illegal'));
+    expect(b.bytes.toString('utf8')).not.toContain(body.report.subject.name);
+    expect(body.report.document.sha256).not.toBe(sha256(b.bytes));
+  });
+
+  it("is superseded by the same caller's newer report only: a court pulling the subject is not told to anyone", async () => {
+    const code = demoCode('wage-arrears');
+    const portal = await portalHeaders('citizen-portal-test');
+    const own = await fetchReport({ code, format: 'html' }, { tier: 'PUBLIC' }, portal);
+    expect(own.status).toBe(200);
+    const number = own.headers.get('x-report-number')!;
+    const verificationCode = own.headers.get('x-report-verification-code')!;
+    const before = (await verifyCode(number, verificationCode)).body;
+    expect(before.report).toMatchObject({
+      issuer: { client: 'citizen-portal-test', tier: 'PUBLIC' },
+      superseded: false,
+      supersededAt: null,
+    });
+
+    await report({ code, format: 'html' }, { tier: 'JUDICIAL', client: 'court-system-test', purpose: 'ENFORCEMENT' });
+    await report({ code, format: 'html' }, { tier: 'GOVERNMENT', client: 'approval-system-test' });
+    await report({ code, format: 'html' }, { tier: 'PUBLIC' });
+    expect((await verifyCode(number, verificationCode)).body).toEqual(before);
+
+    const newer = await fetchReport({ code, format: 'html' }, { tier: 'PUBLIC' }, portal);
+    expect(newer.status).toBe(200);
+    const after = (await verifyCode(number, verificationCode)).body;
+    const newest = (await verifyUpload(newer.bytes, 'text/html')).body;
+    expect(after.report).toMatchObject({
+      superseded: true,
+      supersededAt: newest.report.issuedAt,
+      recordsChangedSince: false,
+    });
+  });
+
+  it('never says records changed because another caller, or other consents, saw the subject differently', async () => {
+    const code = demoCode('partial-debtor');
+    const consent = (grantee: string, groups: string[]) =>
+      stack.consent({ subject: code, grantee, purpose: 'LOAN_APPROVAL', groups });
+    const bank = (client: string, consents: string[]): As => ({
+      tier: 'AUTHORIZED',
+      client,
+      purpose: 'LOAN_APPROVAL',
+      consents,
+    });
+    const all = await consent('bank-a-test', ['TAX_CREDIT', 'CREDIT_OBJECTION']);
+    const first = await report({ code, format: 'html' }, bank('bank-a-test', [all]));
+    const verdict = () =>
+      verifyCode(first.headers.get('x-report-number')!, first.headers.get('x-report-verification-code')!);
+
+    await report({ code, format: 'html' }, bank('bank-b-test', [await consent('bank-b-test', ['CREDIT_OBJECTION'])]));
+    expect((await verdict()).body.report).toMatchObject({ superseded: false, recordsChangedSince: null });
+
+    await report({ code, format: 'html' }, bank('bank-a-test', [await consent('bank-a-test', ['CREDIT_OBJECTION'])]));
+    expect((await verdict()).body.report).toMatchObject({ superseded: true, recordsChangedSince: null });
+
+    await report({ code, format: 'html' }, bank('bank-a-test', [all]));
+    expect((await verdict()).body.report).toMatchObject({ superseded: true, recordsChangedSince: false });
+  });
+
+  it('discloses the signed payload: it verifies offline against /report/public-key, and any change fails', async () => {
+    const issued = await report({ code: demoCode('clean-sme') });
+    const { body } = await verifyCode(
+      issued.headers.get('x-report-number')!,
+      issued.headers.get('x-report-verification-code')!,
+    );
+    const { payload, value } = body.report.signature;
+    expect(value).toBe(issued.headers.get('x-report-signature'));
+    const jwk = await (await fetch(new URL('/report/public-key', stack.gatewayUrl))).json();
+    const key = createPublicKey({ key: jwk as never, format: 'jwk' });
+    const signature = Buffer.from(value, 'base64url');
+    expect(verify(null, Buffer.from(payload), key, signature)).toBe(true);
+    const signed = JSON.parse(payload);
+    // The payload is the file's and the report's: the file's SHA-256, its number, its subject.
+    expect(signed).toMatchObject({
+      number: body.report.number,
+      subject: demoCode('clean-sme'),
+      documentSha256: sha256(issued.bytes),
+      codeSha256: sha256(issued.headers.get('x-report-verification-code')!),
+      keyId: jwk.kid,
+    });
+    expect(payload).not.toContain(issued.headers.get('x-report-verification-code'));
+    for (const field of Object.keys(signed)) {
+      const changed = canonicalJson({
+        ...signed,
+        [field]: field === 'special' ? !signed.special : `${signed[field]}x`,
+      });
+      expect(verify(null, Buffer.from(changed), key, signature), field).toBe(false);
+    }
+  });
+
+  it('verifies a browser form upload of the file itself: one file part, genuine or not', async () => {
+    const genuine = await report({ code: demoCode('clean-sme'), format: 'html' });
+    const number = genuine.headers.get('x-report-number');
+    const folder = await mkdtemp(join(tmpdir(), 'form-upload-'));
+    try {
+      // As a verifier types it.
+      await writeFile(join(folder, 'report.html'), genuine.bytes);
+      const { stdout } = await promisify(execFile)(
+        'curl',
+        ['-sS', '-F', 'file=@report.html', new URL('/report/verify', stack.gatewayUrl).href],
+        { cwd: folder },
+      );
+      expect(JSON.parse(stdout)).toMatchObject({ authentic: true, report: { number } });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    const tampered = Buffer.from(
+      genuine.bytes.toString('utf8').replace('统一社会信用代码', '统一社会信用代码 '),
+      'utf8',
+    );
+    expect(JSON.parse((await verifyForm([{ name: 'report.html', bytes: tampered }])).text)).toMatchObject({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+      claimedNumber: number,
+    });
+
+    // A browser gets the verdict as a page.
+    const page = await verifyForm([{ name: 'report.html', bytes: genuine.bytes }], { accept: 'text/html' });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('真实有效，文件与平台出具的原件一致');
+    expect(page.text).toContain(number);
+
+    for (const files of [
+      [],
+      [
+        { name: 'a.html', bytes: genuine.bytes },
+        { name: 'b.html', bytes: genuine.bytes },
+      ],
+    ]) {
+      const refused = await verifyForm(files);
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.text).errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', parameter: 'file' });
+    }
+    for (const [contentType, body] of [
+      ['multipart/form-data', 'no boundary'],
+      [
+        'multipart/form-data; boundary=cut',
+        '--cut\r\ncontent-disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-',
+      ],
+    ]) {
+      const malformed = await fetch(new URL('/report/verify', stack.gatewayUrl), {
+        method: 'POST',
+        headers: { 'content-type': contentType! },
+        body,
+      });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
   });
 });
 

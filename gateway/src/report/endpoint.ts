@@ -6,12 +6,15 @@
  *   and the query is registered like any other; then signed and entered in the issued-report
  *   register before it is handed out.
  * - GET|POST /report/verify: public. With `number` and `code` (the verification code), or with the
- *   document's bytes uploaded, whether the report is authentic, who issued it, when, for which
- *   sections and period, and whether it has been superseded; never what it says.
+ *   document uploaded (its bytes, or one file of a multipart form), whether the report is
+ *   authentic, whom it is about (code and name), who issued it, when, for which sections and
+ *   period, the issued file's SHA-256, the signed record, and whether the same caller has a newer
+ *   one; never what it says.
  * - GET /report/public-key: the public half of the key reports are signed with (a JWK).
  */
 import { createPublicKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Busboy } from '@fastify/busboy';
 import {
   TypeInfo,
   parse,
@@ -172,11 +175,100 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
 }
 
 /**
+ * What, besides the subject's records, decided a report's data: the caller, its purpose and
+ * department, the subject's consents, and what could not be read (by path and code, list places
+ * aside). Two reports' data say whether the records changed only when this is the same;
+ * otherwise they differ because the callers saw differently.
+ */
+export function viewDigest(view: {
+  tier: Tier;
+  client: string | null;
+  purpose: string | null;
+  department: string | null;
+  consentGroups: readonly string[];
+  errors: readonly GraphQLFormattedError[];
+}): string {
+  const unread = view.errors
+    .map((error) => {
+      const path = (error.path ?? []).filter((key) => typeof key === 'string').join('.');
+      const code = error.extensions?.['code'];
+      return `${path} ${typeof code === 'string' ? code : ''}`;
+    })
+    .sort();
+  return sha256(canonicalJson({ ...view, consentGroups: [...view.consentGroups].sort(), errors: unread }));
+}
+
+/**
  * The HTML report and the verdict page load nothing and run nothing: their style is inline and the
  * QR code an inline SVG. Should a record ever carry markup past the escaping, it still runs nowhere.
  */
 const HTML_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The verdict page's one form uploads the document to /report/verify, on this origin only. */
+const VERDICT_POLICY = HTML_POLICY.replace("form-action 'none'", "form-action 'self'");
+
+function sendVerdictPage(response: ServerResponse, verdict: Verdict, by: 'code' | 'document'): void {
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': VERDICT_POLICY,
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(renderVerdictHtml(verdict, by));
+}
+
+function isForm(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function notOneFile(found: string): CreditGatewayError {
+  return new CreditGatewayError(
+    'BAD_REQUEST',
+    `A form upload holds exactly one file, the report; this one holds ${found}`,
+    { extensions: { parameter: 'file' } },
+  );
+}
+
+/**
+ * The one file of a multipart/form-data upload (a browser form, `curl -F file=@report.pdf`): its
+ * bytes as sent, which are what is hashed, never the form around them. The body is already read
+ * within the upload limit; the parser only takes it apart.
+ */
+function uploadedFile(body: Buffer, contentType: string): Promise<Buffer> {
+  const malformed = () => new CreditGatewayError('BAD_REQUEST', 'The form upload is not well-formed multipart');
+  return new Promise((resolve, reject) => {
+    let form;
+    try {
+      form = Busboy({ headers: { 'content-type': contentType }, limits: { parts: 16, headerPairs: 16 } });
+    } catch {
+      return reject(new CreditGatewayError('BAD_REQUEST', 'The form upload has no usable multipart boundary'));
+    }
+    const files: Promise<Buffer>[] = [];
+    form.on('file', (_field, stream) => {
+      files.push(
+        new Promise((done, failed) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => done(Buffer.concat(chunks)));
+          stream.on('error', () => failed(malformed()));
+        }),
+      );
+    });
+    form.on('partsLimit', () => reject(notOneFile('too many parts')));
+    form.on('error', () => reject(malformed()));
+    form.on('finish', () => {
+      Promise.all(files).then((read) => {
+        if (read.length !== 1) return reject(notOneFile(read.length === 0 ? 'none' : `${read.length}`));
+        resolve(read[0]!);
+      }, reject);
+    });
+    try {
+      form.end(body);
+    } catch {
+      reject(malformed());
+    }
+  });
+}
 
 function unidentified(): CreditGatewayError {
   return new CreditGatewayError(
@@ -357,6 +449,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         verificationCode,
         issuedAt,
         subject,
+        subjectName: model.subject.name ?? null,
         sections: scope.sections,
         from: scope.from,
         to: scope.to,
@@ -366,6 +459,14 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         requestId: context.requestId,
         documentSha256: sha256(document),
         dataSha256: recordsDigest(enterprise),
+        viewSha256: viewDigest({
+          tier: caller.tier,
+          client: caller.client,
+          purpose: context.purpose,
+          department: context.access?.department ?? null,
+          consentGroups: context.access?.consents[subject] ?? [],
+          errors,
+        }),
       });
     } catch (error) {
       logger.error({ err: error }, 'issued-report register unavailable');
@@ -422,15 +523,8 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         );
       }
       const verdict = await consulted(() => issued.verifyCode(number, code));
-      if (request.method === 'GET' && wantsHtml(request.headers.accept)) {
-        response.writeHead(200, {
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-store',
-          'content-security-policy': HTML_POLICY,
-          'x-content-type-options': 'nosniff',
-        });
-        return void response.end(renderVerdictHtml(verdict));
-      }
+      if (request.method === 'GET' && wantsHtml(request.headers.accept))
+        return sendVerdictPage(response, verdict, 'code');
       return sendJson(response, 200, verdict);
     }
     if (request.method !== 'POST') {
@@ -454,9 +548,13 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     } finally {
       uploading--;
     }
-    if (bytes.length === 0)
+    const document = isForm(request) ? await uploadedFile(bytes, request.headers['content-type']!) : bytes;
+    if (document.length === 0)
       return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
-    sendJson(response, 200, await consulted(() => issued.verifyDocument(bytes)));
+    const verdict = await consulted(() => issued.verifyDocument(document));
+    // A browser form's upload is answered as a page, like the QR code's verdict.
+    if (wantsHtml(request.headers.accept)) return sendVerdictPage(response, verdict, 'document');
+    sendJson(response, 200, verdict);
   }
 
   /**

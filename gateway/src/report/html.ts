@@ -69,7 +69,7 @@ ${meta}
 <p>统一社会信用代码：${e(subject.code)}</p>
 ${model.notices.map((notice) => `<p class="notice">注意：${e(notice)}</p>`).join('\n')}
 ${sections}
-<footer>本报告由公共信用信息共享平台依据查询机构的查询级别和信用主体的授权生成，所载信息以出具时各来源部门的数据为准。报告经平台签名，可凭报告编号和验证码或上传本文件在核验地址查验真伪；任何改动都将使查验失败。</footer>
+<footer>本报告由公共信用信息共享平台依据查询机构的查询级别和信用主体的授权生成，所载信息以出具时各来源部门的数据为准。报告经平台签名。凭报告编号和验证码可在核验地址查明平台出具过具有本报告编号、主体、出具时间和范围的报告，请逐项核对；上传本文件可查明其内容未经改动，任何改动都将使上传核验失败。</footer>
 </body>
 </html>
 `;
@@ -81,13 +81,25 @@ const REASONS: Record<string, string> = {
   SIGNATURE_INVALID: '报告的签名无法验证',
 };
 
-/** The verdict as a page, for a verifier who scanned the QR code with a phone; no contents. */
-export function renderVerdictHtml(verdict: Verdict): string {
+/** Where a verdict page sends a document: the upload's form, multipart as a browser sends it. */
+const UPLOAD_FORM = `<form method="post" action="verify" enctype="multipart/form-data">
+<p><label>上传报告文件（PDF 或 HTML）核验内容是否未经改动：<input type="file" name="file" accept=".pdf,.html,application/pdf,text/html" required></label></p>
+<p><button type="submit">上传核验</button></p>
+</form>`;
+
+/**
+ * The verdict as a page, for a verifier who scanned the QR code with a phone or uploaded the file:
+ * the particulars to compare with the report in hand, never its contents. `by` says how it was
+ * asked: a number and code prove only that such a report was issued, an upload that the file is it.
+ */
+export function renderVerdictHtml(verdict: Verdict, by: 'code' | 'document'): string {
   const e = escapeHtml;
   const { report } = verdict;
   const rows: [string, string][] = report
     ? [
         ['报告编号', report.number],
+        ['主体名称', report.subject.name ?? '—（出具时未记录）'],
+        ['统一社会信用代码', report.subject.code],
         ['出具时间', report.issuedAt],
         ['查询机构', `${report.issuer.client ?? '—'}（查询级别 ${report.issuer.tier}）`],
         ['报告类型', report.special ? '专项信用报告' : '公共信用信息报告'],
@@ -100,12 +112,15 @@ export function renderVerdictHtml(verdict: Verdict): string {
             special: report.special,
           }),
         ],
+        ['文件格式', report.format.toUpperCase()],
+        ['文件 SHA-256', report.document.sha256],
+        ['文件指纹（SHA-256 前 16 位）', report.document.fingerprint],
         ['签名', `Ed25519，密钥 ${report.signature.keyId}，有效`],
-        ['是否已有更新的报告', report.superseded ? `是（${report.supersededAt ?? ''}）` : '否'],
+        ['同一查询机构是否已有更新的报告', report.superseded ? `是（${report.supersededAt ?? ''}）` : '否'],
         [
           '此后主体记录是否变化',
           report.recordsChangedSince === null
-            ? '未知（尚无同范围的更新报告）'
+            ? '未知（同一查询机构尚无同范围、同授权的更新报告）'
             : report.recordsChangedSince
               ? '是'
               : '否',
@@ -115,14 +130,25 @@ export function renderVerdictHtml(verdict: Verdict): string {
         ['原因', REASONS[verdict.reason ?? ''] ?? verdict.reason ?? '—'],
         ...(verdict.claimedNumber ? ([['文件所称报告编号', verdict.claimedNumber]] as [string, string][]) : []),
       ];
+  const heading = !verdict.authentic
+    ? '未通过'
+    : by === 'document'
+      ? '真实有效，文件与平台出具的原件一致'
+      : '编号和验证码有效，平台出具过具有下列要素的报告';
+  const caution =
+    report && by === 'code'
+      ? `<p class="notice">报告编号和验证码只证明平台出具过具有下列要素的报告，不证明您手中报告的内容未被改动。请逐项核对主体名称、统一社会信用代码、出具时间、查询机构和报告范围；任何一项不符，即不是这份报告。要证明内容未被改动，请上传报告文件核验（其 SHA-256 应与下列一致）。</p>`
+      : '';
   return `<!doctype html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>信用报告核验</title>
 <style>${STYLE}</style></head>
 <body>
-<h1>信用报告核验：${verdict.authentic ? '真实有效' : '未通过'}</h1>
+<h1>信用报告核验：${e(heading)}</h1>
+${caution}
 <dl>${rows.map(([label, value]) => `<dt>${e(label)}</dt><dd>${e(value)}</dd>`).join('')}</dl>
-<footer>核验只说明报告是否为平台出具的原件及其出具情况，不显示报告内容。</footer>
+${by === 'code' || !verdict.authentic ? UPLOAD_FORM : ''}
+<footer>核验只显示报告的出具要素，不显示报告内容。上传核验比对的是文件逐字节的 SHA-256：原样保存的文件才能通过，打印件请核对上列要素。</footer>
 </body>
 </html>
 `;

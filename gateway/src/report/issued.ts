@@ -3,7 +3,9 @@
  * with Ed25519 over the SHA-256 of the document's bytes and the report's metadata, and kept in the
  * durable log's hash-chained file chain `<REPORT_DIR>/reports.jsonl` (written, fdatasync'ed, then
  * acknowledged; one writing process per directory). A report is handed out only once its record
- * is durable. The verification code is kept as its SHA-256 only.
+ * is durable. The verification code is kept as its SHA-256 only. A verdict discloses the signed
+ * record to whoever holds the number and code or the document, so its signature can be checked
+ * offline; it holds nothing of what the report says beyond its subject.
  */
 import cluster from 'node:cluster';
 import { open } from 'node:fs/promises';
@@ -33,8 +35,13 @@ export const REPORTS_CHAIN = 'reports';
 export interface SignedReport {
   number: string;
   issuedAt: string;
-  /** The subject's unified social credit code; kept to find newer reports, never answered. */
+  /**
+   * The subject's unified social credit code (a public identifier): answered to whoever holds the
+   * number and code or the document, who compares it with the report in hand.
+   */
   subject: string;
+  /** The subject's name as printed; absent from records issued before names were recorded. */
+  subjectName?: string | null;
   sections: string[];
   from: string | null;
   to: string | null;
@@ -47,6 +54,13 @@ export interface SignedReport {
   documentSha256: string;
   /** SHA-256 (hex) of the canonical GraphQL data the report was made from. */
   dataSha256: string;
+  /**
+   * SHA-256 (hex) of what, besides the subject's records, decided that data: the caller, its
+   * purpose and department, the subject's consents, the departments that could not be read.
+   * Two reports' data say whether records changed only when this is the same. Null when unknown;
+   * absent from records issued before it was recorded.
+   */
+  viewSha256?: string | null;
   /** SHA-256 (hex) of the verification code. */
   codeSha256: string;
   keyId: string;
@@ -122,29 +136,53 @@ export interface Verdict {
   reason?: 'NO_SUCH_REPORT' | 'DOCUMENT_NOT_ISSUED' | 'SIGNATURE_INVALID';
   /** The number a changed document claims, when one can be read from it. */
   claimedNumber?: string;
+  /**
+   * The particulars the report was issued with: what a verifier compares with the report in hand.
+   * A number and code prove only that a report with these particulars was issued; an upload of the
+   * file proves its contents (its SHA-256 is the one below). Never what the report says.
+   */
   report?: {
     number: string;
     issuedAt: string;
     issuer: { client: string | null; tier: string };
+    /** Whom the report is about: its unified social credit code, and its name when recorded. */
+    subject: { code: string; name: string | null };
     sections: string[];
     from: string | null;
     to: string | null;
     special: boolean;
     format: ReportFormat;
-    signature: { algorithm: 'Ed25519'; keyId: string; valid: true };
-    /** A newer report was issued for the same subject and scope (sections and period). */
+    /** The issued file: its SHA-256 (hex), and the first 16 hex of it in groups of four, to read aloud. */
+    document: { sha256: string; fingerprint: string };
+    /**
+     * What was signed, for checking offline with GET /report/public-key: `payload` is the exact
+     * signed text (canonical JSON of the record: the verification code only as its SHA-256),
+     * `value` the Ed25519 signature of it, base64url.
+     */
+    signature: { algorithm: 'Ed25519'; keyId: string; valid: true; payload: string; value: string };
+    /**
+     * The same caller (client and tier) was issued a newer report for the same subject and scope
+     * (sections and period). Another caller's report never counts: who else asked is not told.
+     */
     superseded: boolean;
     supersededAt: string | null;
     /**
-     * Whether the newer report of the same subject, scope and caller tier was made from different
-     * data: the subject's records changed since. Null when no such newer report was issued.
+     * Whether the same caller's newest such report, read with the same consents, purpose and
+     * departments, was made from different records: the subject's records changed since. Null when
+     * there is no such report to compare with.
      */
     recordsChangedSince: boolean | null;
   };
 }
 
 export interface IssuedReports {
-  issue(input: Omit<SignedReport, 'keyId' | 'codeSha256'> & { verificationCode: string }): Promise<StoredReport>;
+  issue(
+    input: Omit<SignedReport, 'keyId' | 'codeSha256' | 'subjectName' | 'viewSha256'> & {
+      subjectName: string | null;
+      viewSha256: string | null;
+      verificationCode: string;
+    },
+  ): Promise<StoredReport>;
   verifyCode(number: string, code: string): Promise<Verdict>;
   verifyDocument(bytes: Buffer): Promise<Verdict>;
   close(): Promise<void>;
@@ -161,6 +199,22 @@ export interface IssuedReportsOptions {
 
 function scopeKey(report: SignedReport): string {
   return `${report.subject}\n${report.sections.join(',')}\n${report.from ?? ''}\n${report.to ?? ''}`;
+}
+
+/**
+ * Whether two reports were issued to the same caller: the same client and tier. A report issued
+ * to no client (a PUBLIC token without one) cannot be told from another caller's, so none is.
+ */
+function sameCaller(a: SignedReport, b: SignedReport): boolean {
+  return a.issuer.client !== null && a.issuer.client === b.issuer.client && a.issuer.tier === b.issuer.tier;
+}
+
+/** `3F2A 9C01 77BE 0D12`: the first 16 hex of a document's SHA-256, short enough to compare by eye. */
+export function fingerprintOf(documentSha256: string): string {
+  return documentSha256
+    .slice(0, 16)
+    .toUpperCase()
+    .replace(/(.{4})(?=.)/g, '$1 ');
 }
 
 export function signedPart(report: IssuedReport): SignedReport {
@@ -420,23 +474,33 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
   async function verdictOf(record: StoredReport): Promise<Verdict> {
     if (record.keyId !== keyId || !signatureValid(record)) return { authentic: false, reason: 'SIGNATURE_INVALID' };
     const all = await store.sameScope(record);
-    const newer = all.slice(all.findIndex((other) => other.number === record.number) + 1);
-    const latest = newer.filter((other) => other.issuer.tier === record.issuer.tier).at(-1);
+    const at = all.findIndex((other) => other.number === record.number);
+    const newer = at < 0 ? [] : all.slice(at + 1).filter((other) => sameCaller(other, record));
+    const sameView = newer.filter((other) => record.viewSha256 && other.viewSha256 === record.viewSha256).at(-1);
+    const signed = signedPart(record);
     return {
       authentic: true,
       report: {
         number: record.number,
         issuedAt: record.issuedAt,
         issuer: record.issuer,
+        subject: { code: record.subject, name: record.subjectName ?? null },
         sections: record.sections,
         from: record.from,
         to: record.to,
         special: record.special,
         format: record.format,
-        signature: { algorithm: 'Ed25519', keyId: record.keyId, valid: true },
+        document: { sha256: record.documentSha256, fingerprint: fingerprintOf(record.documentSha256) },
+        signature: {
+          algorithm: 'Ed25519',
+          keyId: record.keyId,
+          valid: true,
+          payload: canonicalJson(signed),
+          value: record.signature,
+        },
         superseded: newer.length > 0,
         supersededAt: newer.at(-1)?.issuedAt ?? null,
-        recordsChangedSince: latest ? latest.dataSha256 !== record.dataSha256 : null,
+        recordsChangedSince: sameView ? sameView.dataSha256 !== record.dataSha256 : null,
       },
     };
   }
