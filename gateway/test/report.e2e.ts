@@ -404,7 +404,10 @@ describe('what a verification proves, and to whom', () => {
       supersededAt: null,
     });
 
-    await report({ code, format: 'html' }, { tier: 'JUDICIAL', client: 'court-system-test', purpose: 'ENFORCEMENT' });
+    await report(
+      { code, format: 'html' },
+      { tier: 'JUDICIAL', client: 'court-system-test', purpose: 'ENFORCEMENT_LINKAGE' },
+    );
     await report({ code, format: 'html' }, { tier: 'GOVERNMENT', client: 'approval-system-test' });
     await report({ code, format: 'html' }, { tier: 'PUBLIC' });
     expect((await verifyCode(number, verificationCode)).body).toEqual(before);
