@@ -283,6 +283,9 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   // The bytes after a request that is still being answered (a body sent without a length, say):
   // that answer goes out whole, then the connection closes.
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  // A body cut off here (the client closed its side mid-body, say) can never arrive whole: its
+  // reader hears so now, and gives back what it held, rather than waiting out BODY_TIMEOUT_MS.
+  if (pending && !pending.req.complete) pending.req.destroy();
   if (pending && !pending.writableFinished) {
     pending.shouldKeepAlive = false;
     // Node ends a connection that is not kept alive with destroySoon once the answer is out, which
