@@ -146,7 +146,7 @@ export function readBodyBudgetConfig(reader: EnvReader): BodyBudgetConfig {
     'BODY_BUDGET_PER_ADDRESS_BYTES',
     8 * 1024 * 1024,
     { min: 0, max: 1024 * 1024 * 1024 },
-    'The most of BODY_BUDGET_BYTES one client address holds, so that one address cannot spend the rest; 0 gives addresses no share of their own (behind a proxy, where every caller has its address)',
+    'The most of BODY_BUDGET_BYTES one client address holds, so that one address cannot spend the rest; 0 gives addresses no share of their own (behind a proxy, where all callers share its address)',
   );
   if (perAddressBytes > totalBytes)
     reader.problem(`BODY_BUDGET_PER_ADDRESS_BYTES (${perAddressBytes}) is above BODY_BUDGET_BYTES (${totalBytes})`);
