@@ -104,7 +104,7 @@ export async function readBodyBytes(
       if (settled) return;
       settled = true;
       clearInterval(check);
-      request.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      request.off('data', onData).off('end', onEnd).off('error', onClose).off('close', onClose);
       if (outcome === null) return resolve(Buffer.concat(chunks));
       // Nothing more is read from this request: the connection is closed with the answer.
       request.pause();
@@ -118,7 +118,8 @@ export async function readBodyBytes(
       else chunks.push(chunk);
     };
     const onEnd = () => settle(null);
-    const onClose = () => settle(new Error('The client closed the connection before its body arrived'));
+    // The client's doing, not the server's: a refusal like any other, never an unexpected error.
+    const onClose = () => settle(new BodyError(400, 'The client closed the connection before its body arrived'));
     // Checked a few times a second rather than per chunk: a stalled body sends no chunk to check on.
     const check = setInterval(
       () => {
@@ -127,7 +128,7 @@ export async function readBodyBytes(
       },
       Math.min(250, pace.timeoutMs),
     );
-    request.on('data', onData).once('end', onEnd).once('error', settle).once('close', onClose);
+    request.on('data', onData).once('end', onEnd).once('error', onClose).once('close', onClose);
   });
 }
 

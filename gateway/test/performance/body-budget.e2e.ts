@@ -1,5 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { population } from '@credit-gateway/sources';
 import { scrape } from '../support/metrics.js';
@@ -145,6 +147,16 @@ function send(
   });
 }
 
+async function registerRecords(): Promise<{ requestId: string; outcome: string; errorCodes: string[] }[]> {
+  const records = [];
+  for (const name of (await readdir(stack.registerDir)).filter((file) => file.endsWith('.jsonl'))) {
+    for (const line of (await readFile(join(stack.registerDir, name), 'utf8')).split('\n')) {
+      if (line !== '') records.push(JSON.parse(line) as { requestId: string; outcome: string; errorCodes: string[] });
+    }
+  }
+  return records;
+}
+
 async function heldBytes(): Promise<number> {
   return (await scrape(stack.metricsUrl)).value('credit_gateway_request_body_bytes_held');
 }
@@ -169,14 +181,14 @@ async function query(from: string, code: string): Promise<Reply> {
  * Opens a holder, and waits until the gateway has either answered it (refused) or reserved its
  * declared length (accepted), as its own accounting shows.
  */
-async function holdOne(from: string, code: string, path = '/graphql', extra: Record<string, string> = {}) {
+async function holdOne(from: string, code: string, requestId: string) {
   const before = await heldBytes();
   const holder = hold({
     from,
-    path,
+    path: '/graphql',
     body: registrationBody(code),
     sent: 30_000,
-    headers: { 'content-type': 'application/json', ...(await stack.headers()), ...extra },
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...(await stack.headers()) },
   });
   const accepted = await vi.waitFor(
     async () => {
@@ -198,7 +210,7 @@ describe('the body budget', { timeout: 120_000 }, () => {
   it('lets one address hold no more than its share of stalled bodies, and refuses the rest at once', async () => {
     const outcomes = [];
     for (let i = 0; i < 12; i++) {
-      const { holder, accepted } = await holdOne('127.0.0.2', codes[i]!);
+      const { holder, accepted } = await holdOne('127.0.0.2', codes[i]!, `holder-2-${i}`);
       holders.push(holder);
       outcomes.push(accepted);
     }
@@ -238,7 +250,7 @@ describe('the body budget', { timeout: 120_000 }, () => {
 
   it('refuses every further body at once once the process holds its budget, on /graphql and /report alike', async () => {
     for (let i = 0; i < 2; i++) {
-      const { holder, accepted } = await holdOne('127.0.0.3', codes[i]!);
+      const { holder, accepted } = await holdOne('127.0.0.3', codes[i]!, `holder-3-${i}`);
       holders.push(holder);
       expect(accepted).toBe(true);
     }
@@ -289,6 +301,25 @@ describe('the body budget', { timeout: 120_000 }, () => {
       expect(answer.body.data.enterprise.code).toBe(codes[i]);
     });
     expect(await heldBytes()).toBe(0);
+    // The bodies answered are registered as answered, those cut off as refused; of one address's
+    // refusals over its share, the first.
+    // Registered once their answers are out, which for the bodies cut off is after this test's own.
+    await vi.waitFor(
+      async () => {
+        const holderRecords = (await registerRecords())
+          .filter((record) => record.requestId.startsWith('holder-'))
+          .map(({ requestId, outcome, errorCodes }) => ({ requestId, outcome, errorCodes }))
+          .sort((a, b) => a.requestId.localeCompare(b.requestId));
+        expect(holderRecords).toEqual([
+          { requestId: 'holder-2-0', outcome: 'OK', errorCodes: [] },
+          { requestId: 'holder-2-1', outcome: 'REJECTED', errorCodes: ['BAD_REQUEST'] },
+          { requestId: 'holder-2-2', outcome: 'REJECTED', errorCodes: ['RATE_LIMITED'] },
+          { requestId: 'holder-3-0', outcome: 'OK', errorCodes: [] },
+          { requestId: 'holder-3-1', outcome: 'REJECTED', errorCodes: ['BAD_REQUEST'] },
+        ]);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 });
 
