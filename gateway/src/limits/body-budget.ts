@@ -153,7 +153,7 @@ export function readBodyBudgetConfig(reader: EnvReader): BodyBudgetConfig {
   return { totalBytes, perAddressBytes };
 }
 
-/** A budget any single body of up to `largestBody` bytes fits into, or the problem with it. */
+/** Why a body of `largestBody` bytes, which one request may send, could never fit the budget; null when it fits. */
 export function bodyBudgetProblem(
   config: BodyBudgetConfig,
   largestBody: { name: string; bytes: number },
