@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from './errors.js';
 
@@ -38,23 +38,61 @@ export function bodyTooSlow(received: number, elapsedMs: number, pace: BodyPace)
 }
 
 /**
+ * Where a body's bytes are accounted while they are held in memory: `reserve` takes `bytes` more,
+ * or answers why it may not (the error the read is refused with).
+ */
+export interface BodyAllowance {
+  reserve(bytes: number): Error | null;
+}
+
+/** How a body is read, beyond its size limit. */
+export interface BodyReadOptions {
+  /** How fast the body must arrive; none is checked without it. */
+  pace?: BodyPace | undefined;
+  /** The budget the body's bytes are held against; none without it. */
+  allowance?: BodyAllowance | undefined;
+}
+
+/**
  * Reads a request body up to `limit` bytes; a larger body is refused, never buffered whole. With a
  * `pace`, a body that arrives too slowly is refused with 408 and its request is no longer read.
+ * With an `allowance`, the declared length is reserved before a byte is read, and anything past it
+ * as it arrives: a body the allowance refuses is not read at all, or no further.
  */
-export async function readBody(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<string> {
-  return (await readBodyBytes(request, limit, pace)).toString('utf8');
+export async function readBody(
+  request: IncomingMessage,
+  limit: number,
+  options: BodyReadOptions = {},
+): Promise<string> {
+  return (await readBodyBytes(request, limit, options)).toString('utf8');
 }
 
 /** As readBody, the bytes themselves: an uploaded document. */
-export async function readBodyBytes(request: IncomingMessage, limit: number, pace?: BodyPace): Promise<Buffer> {
+export async function readBodyBytes(
+  request: IncomingMessage,
+  limit: number,
+  { pace, allowance }: BodyReadOptions = {},
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
+  let reserved = 0;
+  /** Reserves up to `total` bytes in all; why not, when the allowance refuses. */
+  const reserve = (total: number): Error | null => {
+    if (!allowance || total <= reserved) return null;
+    const refused = allowance.reserve(total - reserved);
+    if (refused === null) reserved = total;
+    return refused;
+  };
+  const upFront = reserve(Number.isFinite(declared) ? declared : 0);
+  if (upFront) throw upFront;
   const chunks: Buffer[] = [];
   let size = 0;
   if (!pace) {
     for await (const chunk of request as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
+      const refused = reserve(size);
+      if (refused) throw refused;
       chunks.push(chunk);
     }
     return Buffer.concat(chunks);
@@ -66,7 +104,7 @@ export async function readBodyBytes(request: IncomingMessage, limit: number, pac
       if (settled) return;
       settled = true;
       clearInterval(check);
-      request.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      request.off('data', onData).off('end', onEnd).off('error', onClose).off('close', onClose);
       if (outcome === null) return resolve(Buffer.concat(chunks));
       // Nothing more is read from this request: the connection is closed with the answer.
       request.pause();
@@ -74,11 +112,14 @@ export async function readBodyBytes(request: IncomingMessage, limit: number, pac
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) settle(new BodyError(413, `Request body is larger than ${limit} bytes`));
+      if (size > limit) return settle(new BodyError(413, `Request body is larger than ${limit} bytes`));
+      const refused = reserve(size);
+      if (refused) settle(refused);
       else chunks.push(chunk);
     };
     const onEnd = () => settle(null);
-    const onClose = () => settle(new Error('The client closed the connection before its body arrived'));
+    // The client's doing, not the server's: a refusal like any other, never an unexpected error.
+    const onClose = () => settle(new BodyError(400, 'The client closed the connection before its body arrived'));
     // Checked a few times a second rather than per chunk: a stalled body sends no chunk to check on.
     const check = setInterval(
       () => {
@@ -87,7 +128,7 @@ export async function readBodyBytes(request: IncomingMessage, limit: number, pac
       },
       Math.min(250, pace.timeoutMs),
     );
-    request.on('data', onData).once('end', onEnd).once('error', settle).once('close', onClose);
+    request.on('data', onData).once('end', onEnd).once('error', onClose).once('close', onClose);
   });
 }
 
@@ -137,14 +178,14 @@ export function parseJsonInput(text: string, what: string, maxDepth = MAX_JSON_N
 export async function readJsonBody(
   request: IncomingMessage,
   limit: number,
-  pace?: BodyPace,
+  options: BodyReadOptions = {},
   maxDepth = MAX_JSON_NESTING,
 ): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!type.includes('application/json') && !type.includes('application/graphql-response+json')) {
     throw new BodyError(415, 'Content-Type must be application/json');
   }
-  const text = await readBody(request, limit, pace);
+  const text = await readBody(request, limit, options);
   if (exceedsJsonNesting(text, maxDepth)) {
     throw new BodyError(400, `Request body nests deeper than ${maxDepth} levels`);
   }
@@ -243,6 +284,9 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   // The bytes after a request that is still being answered (a body sent without a length, say):
   // that answer goes out whole, then the connection closes.
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  // A body cut off here (the client closed its side mid-body, say) can never arrive whole: its
+  // reader hears so now, and gives back what it held, rather than waiting out BODY_TIMEOUT_MS.
+  if (pending && !pending.req.complete) pending.req.destroy();
   if (pending && !pending.writableFinished) {
     pending.shouldKeepAlive = false;
     // Node ends a connection that is not kept alive with destroySoon once the answer is out, which
@@ -271,12 +315,64 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   else closeLingering(socket, answer);
 }
 
+/**
+ * How many client connections a server keeps open at once. Each holds a socket, its buffers and up
+ * to a whole header block while its request arrives, so a client opening thousands would hold
+ * memory no request budget sees.
+ */
+export interface ConnectionLimits {
+  /** In all (Node's maxConnections): past it a new connection is closed at once. 0 is no limit. */
+  maxConnections: number;
+  /** From one client address: past it a new connection is answered 429 and closed. 0 is no limit. */
+  maxConnectionsPerAddress: number;
+}
+
+/** The answer to a connection over its address's share, sent before its request is read. */
+function connectionRefusal(limit: number): string {
+  const code: ErrorCode = 'RATE_LIMITED';
+  const body = JSON.stringify({
+    errors: [
+      {
+        message: `This address already has ${limit} connections open to the gateway; reuse one or retry shortly`,
+        extensions: { code, scope: 'address-connections', limit, retryAfterSeconds: 1 },
+      },
+    ],
+  });
+  return (
+    `HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json; charset=utf-8\r\nretry-after: 1\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+/** Counts each address's open connections and turns away one past `limit`. */
+function limitConnectionsPerAddress(server: ReturnType<typeof createServer>, limit: number): void {
+  const open = new Map<string, number>();
+  // Before the HTTP parser is attached: a refused connection is never parsed.
+  server.prependListener('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = open.get(address) ?? 0;
+    if (count >= limit) {
+      refused.add(socket);
+      socket.on('error', () => {});
+      socket.end(connectionRefusal(limit), () => socket.destroy());
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
+
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */
 export async function listen(
   handler: RequestListener,
   port: number,
   host = '127.0.0.1',
   timeouts: ServerTimeouts = DEFAULT_SERVER_TIMEOUTS,
+  connections: ConnectionLimits = { maxConnections: 0, maxConnectionsPerAddress: 0 },
 ): Promise<ListeningServer> {
   const server = createServer(
     {
@@ -288,9 +384,16 @@ export async function listen(
       // Node checks the two timeouts above this often (30 s by default, far coarser than they are).
       connectionsCheckingInterval: 1_000,
     },
-    handler,
+    (request, response) => {
+      // A connection turned away before its request has had its answer: nothing more on it is.
+      if (refused.has(request.socket)) return void response.destroy();
+      handler(request, response);
+    },
   );
   server.on('clientError', answerClientError);
+  if (connections.maxConnections > 0) server.maxConnections = connections.maxConnections;
+  if (connections.maxConnectionsPerAddress > 0)
+    limitConnectionsPerAddress(server, connections.maxConnectionsPerAddress);
   // Answers not sent yet, which a drain makes close their connection. Before the handler, which
   // may answer at once.
   const unsent = new Set<ServerResponse>();

@@ -18,6 +18,7 @@ import {
 } from '@credit-gateway/common';
 import { readGatewayAuthConfig, type GatewayAuthConfig } from './auth/index.js';
 import { readSubjectLimitConfig } from './execution/subject-limit.js';
+import { bodyBudgetProblem, readBodyBudgetConfig, type BodyBudgetConfig } from './limits/body-budget.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
 import { readRegisterConfig, type RegisterConfig } from './register/index.js';
@@ -43,6 +44,8 @@ export interface GatewayConfig extends ServiceConfig {
   /** Most distinct subjects one request may name, per tier (MAX_SUBJECTS_PER_REQUEST). */
   maxSubjectsPerRequest: Readonly<Record<Tier, number>>;
   bodyLimitBytes: number;
+  /** Request-body bytes one process holds at once, and one client address's share (BODY_BUDGET_*). */
+  bodyBudget: BodyBudgetConfig;
   allowListFile: string;
   graphiql: boolean;
   /** Serve the analyst dashboard at /dashboard (DASHBOARD). */
@@ -128,6 +131,7 @@ export function loadConfig(env: Env): GatewayConfig {
       { min: 1024, max: 100 * 1024 * 1024 },
       'Largest request body; a larger one is refused with 413 before it is read whole',
     ),
+    bodyBudget: readBodyBudgetConfig(reader),
     allowListFile: reader.string(
       'CREDIT_CODE_ALLOWLIST_FILE',
       DEFAULT_ALLOW_LIST_FILE,
@@ -164,6 +168,12 @@ export function loadConfig(env: Env): GatewayConfig {
     metrics: readGatewayMetricsConfig(reader),
     report: readReportConfig(reader, auth.internal.signingKey),
   };
+  const largestBody =
+    config.report.uploadLimitBytes > config.bodyLimitBytes
+      ? { name: 'REPORT_UPLOAD_LIMIT_BYTES', bytes: config.report.uploadLimitBytes }
+      : { name: 'BODY_LIMIT_BYTES', bytes: config.bodyLimitBytes };
+  const budgetProblem = bodyBudgetProblem(config.bodyBudget, largestBody);
+  if (budgetProblem) reader.problem(budgetProblem);
   reader.done();
   return config;
 }

@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config.js';
 import { createDashboard } from './http/dashboard.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
+import { BodyBudget } from './limits/body-budget.js';
 import { createTracingPlugin } from './observability/tracing.js';
 import { GatewayMetrics, knownOperationNames } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
@@ -69,11 +70,14 @@ export async function createGateway(
     ...(options.plugins ?? []),
     ...(tracer ? [createTracingPlugin(tracer)] : []),
   ];
-  const graphql = createPipeline({ supergraph, config, services, logger, plugins });
+  // One budget for every body the process reads, /graphql's and the reports' alike.
+  const bodies = new BodyBudget(config.bodyBudget);
+  const graphql = createPipeline({ supergraph, config, services, logger, bodies, plugins });
   metrics?.observe({
     entityCache: () => supergraph.entityCache?.metrics,
     fetches: () => supergraph.fetchMetrics(),
     admission: () => graphql.admission(),
+    bodies: () => bodies.report(),
     redis: () => services.redis.health(),
   });
   const reports = createReportEndpoints({
@@ -83,6 +87,7 @@ export async function createGateway(
     config,
     logger,
     rateLimiter: services.rateLimiter,
+    bodies,
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const dashboard = config.dashboard ? createDashboard() : null;
@@ -167,13 +172,20 @@ export async function startGateway(
     logger ?? createLogger({ service: 'gateway', level: config.logLevel }),
     options,
   );
-  const { headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs } = config.performance;
-  const server = await listen(gateway.handler, config.port, config.host, {
-    headersTimeoutMs,
-    // A backstop behind the body's own pace (BODY_TIMEOUT_MS), which answers with a coded 408 first.
-    requestTimeoutMs: headersTimeoutMs + bodyTimeoutMs + 1_000,
-    keepAliveTimeoutMs,
-  });
+  const { headersTimeoutMs, bodyTimeoutMs, keepAliveTimeoutMs, maxConnections, maxConnectionsPerAddress } =
+    config.performance;
+  const server = await listen(
+    gateway.handler,
+    config.port,
+    config.host,
+    {
+      headersTimeoutMs,
+      // A backstop behind the body's own pace (BODY_TIMEOUT_MS), which answers with a coded 408 first.
+      requestTimeoutMs: headersTimeoutMs + bodyTimeoutMs + 1_000,
+      keepAliveTimeoutMs,
+    },
+    { maxConnections, maxConnectionsPerAddress },
+  );
   return {
     url: server.url,
     port: server.port,

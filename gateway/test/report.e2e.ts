@@ -933,10 +933,13 @@ describe('slow clients', () => {
 });
 
 describe('verification is public, and bounded', () => {
-  /** Opens an upload of `length` bytes and sends only its first `sent`: the gateway is reading it. */
-  function openUpload(document: Buffer, sent: number) {
+  /**
+   * Opens an upload of `length` bytes from the loopback address `from` and sends only its first
+   * `sent`: the gateway is reading it.
+   */
+  function openUpload(document: Buffer, sent: number, from: string) {
     const target = new URL(stack.gatewayUrl);
-    const socket = connect(Number(target.port), target.hostname);
+    const socket = connect({ port: Number(target.port), host: target.hostname, localAddress: from });
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
     socket.on('error', () => undefined);
@@ -955,7 +958,8 @@ describe('verification is public, and bounded', () => {
 
   it('reads a few documents at once and refuses one more at once with 429, then verifies the rest', async () => {
     const issued = await report({ code: demoCode('clean-sme') });
-    const uploads = Array.from({ length: 4 }, () => openUpload(issued.bytes, 1_000));
+    // From four addresses: one address uploads one document at a time (REPORT_MAX_UPLOADS_PER_ADDRESS).
+    const uploads = Array.from({ length: 4 }, (_, i) => openUpload(issued.bytes, 1_000, `127.0.0.${11 + i}`));
     await Promise.all(uploads.map((upload) => upload.opened));
     // The gateway has the four open (each sent a part); a fifth is answered without being read.
     let refused: Awaited<ReturnType<typeof verifyUpload>> | undefined;
@@ -964,7 +968,7 @@ describe('verification is public, and bounded', () => {
       if (answer.status === 429) refused = answer;
       else await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(refused?.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(refused?.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'uploads', limit: 4 });
     for (const upload of uploads) upload.finish();
     for (const raw of await Promise.all(uploads.map((upload) => upload.closed))) {
       const [head = '', body = ''] = raw.split('\r\n\r\n');

@@ -49,6 +49,10 @@ export interface PerformanceConfig {
   headersTimeoutMs: number;
   /** KEEP_ALIVE_TIMEOUT_MS: an idle client connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /** MAX_CONNECTIONS: client connections one gateway process keeps open at once; 0 is no limit. */
+  maxConnections: number;
+  /** MAX_CONNECTIONS_PER_ADDRESS: of those, the most one client address keeps open; 0 is no limit. */
+  maxConnectionsPerAddress: number;
   /**
    * REQUEST_TIMEOUT_MS: a request is answered within this from its arrival, with REQUEST_TIMEOUT
    * (504) if the pipeline has not finished; meant to be above SUBGRAPH_TIMEOUT_MS.
@@ -181,6 +185,18 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       65_000,
       { min: 100, max: 3_600_000 },
       "An idle client connection is closed after this; keep it above a load balancer's",
+    ),
+    maxConnections: reader.int(
+      'MAX_CONNECTIONS',
+      4_096,
+      { min: 0, max: 1_000_000 },
+      'Client connections one gateway process keeps open at once; a new one past it is closed at once. 0 is no limit',
+    ),
+    maxConnectionsPerAddress: reader.int(
+      'MAX_CONNECTIONS_PER_ADDRESS',
+      256,
+      { min: 0, max: 1_000_000 },
+      'Client connections one address keeps open to one gateway process; a new one past it is answered RATE_LIMITED (429, Retry-After) and closed. 0 is no limit (behind a proxy, where all callers share its address)',
     ),
     requestTimeoutMs: reader.int(
       'REQUEST_TIMEOUT_MS',

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CreditGatewayError, type Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import type { AdmissionReport } from '../http/health.js';
+import { BodyBudgetExceeded, type BodyBudget } from '../limits/body-budget.js';
 import type { GatewayServices } from '../services.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 import { Admit } from './admit.js';
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   config: GatewayConfig;
   services: GatewayServices;
   logger: Logger;
+  /** What request bodies may hold in memory at once, shared with the report endpoints. */
+  bodies: BodyBudget;
   plugins?: readonly GatewayPlugin[];
 }
 
@@ -65,11 +68,12 @@ export function createPipeline({
   config,
   services,
   logger,
+  bodies,
   plugins = [],
 }: PipelineOptions): GraphQLPipeline {
   const { schema } = supergraph;
   const hooks = composeHooks(plugins, logger.child({ component: 'plugins' }));
-  const readRequest = new ReadRequest({ config, logger, hooks });
+  const readRequest = new ReadRequest({ config, logger, hooks, bodies });
   const identify = new Identify({ schema, config, services });
   const admit = new Admit(config);
   const resolveDocument = new ResolveDocument({ schema, config, services });
@@ -135,10 +139,14 @@ export function createPipeline({
       const reading = readRequest.body(context);
       const body = reading && (await reading);
       let answered: Answer;
-      try {
-        answered = await admit.run(context, () => answer(context, body)); // 3. admit, around 2 and 4–9
-      } catch (error) {
-        answered = answerForError(error, context);
+      if (body?.ok === false && body.error instanceof BodyBudgetExceeded) {
+        answered = readRequest.overBudget(context, body.error);
+      } else {
+        try {
+          answered = await admit.run(context, () => answer(context, body)); // 3. admit, around 2 and 4–9
+        } catch (error) {
+          answered = answerForError(error, context);
+        }
       }
       const registered = await register.run(context, answered); // 10. register
       const status = respond(context, registered.answer); // 11. respond

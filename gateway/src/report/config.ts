@@ -26,6 +26,11 @@ export interface ReportConfig {
    */
   maxConcurrentUploads: number;
   /**
+   * Of those, the most one client address reads at once (REPORT_MAX_UPLOADS_PER_ADDRESS; 0 is no
+   * share of its own): a few slow uploaders cannot take every slot from the other verifiers.
+   */
+  maxUploadsPerAddress: number;
+  /**
    * The purposes (x-credit-purpose) a report is issued for (REPORT_PURPOSES): the report prints its
    * purpose, so any other is refused rather than printed.
    */
@@ -35,7 +40,7 @@ export interface ReportConfig {
 /**
  * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
  * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS,
- * REPORT_MAX_CONCURRENT_UPLOADS, REPORT_PURPOSES.
+ * REPORT_MAX_CONCURRENT_UPLOADS, REPORT_MAX_UPLOADS_PER_ADDRESS, REPORT_PURPOSES.
  */
 export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
   reader = reader.section('credit reports');
@@ -94,7 +99,13 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       'REPORT_MAX_CONCURRENT_UPLOADS',
       4,
       { min: 1, max: 256 },
-      'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After, so uploads hold at most this many times REPORT_UPLOAD_LIMIT_BYTES of memory',
+      'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After, so uploads hold at most this many times REPORT_UPLOAD_LIMIT_BYTES of memory (and no more than BODY_BUDGET_BYTES allows)',
+    ),
+    maxUploadsPerAddress: reader.int(
+      'REPORT_MAX_UPLOADS_PER_ADDRESS',
+      1,
+      { min: 0, max: 256 },
+      'Of REPORT_MAX_CONCURRENT_UPLOADS, the documents one client address uploads at once; one more from it is refused with 429 and Retry-After, so a few slow uploaders cannot take every slot. 0 is no share of its own (behind a proxy, where all callers share its address)',
     ),
     purposes: new Set(purposes),
   };

@@ -40,6 +40,7 @@ import { canonicalJson } from '@credit-gateway/common/durable-log';
 import type { GatewayConfig } from '../config.js';
 import { wantsHtml } from '../http/graphiql.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
+import { BodyBudgetExceeded, type BodyAccount, type BodyBudget } from '../limits/body-budget.js';
 import { PURPOSE_HEADER } from '../pipeline/read-request.js';
 import { rateLimitedError, retryAfterSeconds, type RateLimiter } from '../limits/rate-limit.js';
 import {
@@ -68,6 +69,8 @@ export interface ReportEndpointsOptions {
   logger: Logger;
   /** The gateway's rate limits: verification spends the asking address's PUBLIC budget. */
   rateLimiter: RateLimiter;
+  /** What request bodies may hold in memory at once, shared with /graphql: parameters and uploads alike. */
+  bodies: BodyBudget;
 }
 
 export interface ReportEndpoints {
@@ -270,6 +273,17 @@ function uploadedFile(body: Buffer, contentType: string): Promise<Buffer> {
   });
 }
 
+/** An upload refused because the process, or the asking address, reads as many as it may at once. */
+function uploadsRefused(scope: 'uploads' | 'address-uploads', limit: number): CreditGatewayError {
+  return new CreditGatewayError(
+    'RATE_LIMITED',
+    scope === 'address-uploads'
+      ? `This address is already uploading ${limit} document${limit > 1 ? 's' : ''} for verification; retry once done`
+      : 'Too many documents are being verified just now; retry shortly',
+    { extensions: { scope, limit, retryAfterSeconds: 1 } },
+  );
+}
+
 function unidentified(): CreditGatewayError {
   return new CreditGatewayError(
     'UNAUTHENTICATED',
@@ -285,14 +299,20 @@ function withoutConsent(): CreditGatewayError {
   );
 }
 
+/** The client's address, as the rate limits and the body budget know it. */
+function clientAddress(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
 function isJson(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
 
 export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
-  const { graphql, schema, accessRules, config, logger, rateLimiter } = options;
-  /** Documents being read for verification right now. */
+  const { graphql, schema, accessRules, config, logger, rateLimiter, bodies } = options;
+  /** Documents being read for verification right now, in all and by client address. */
   let uploading = 0;
+  const uploadingBy = new Map<string, number>();
   learnEnumWords(schema);
   const { store } = config.register;
   const issued: IssuedReports = createIssuedReports({
@@ -331,9 +351,21 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     return query;
   }
 
-  async function fields(request: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+  /** A body's account in the budget, given back once the answer is sent or the connection is gone. */
+  function bodyAccount(request: IncomingMessage, response: ServerResponse): BodyAccount {
+    const account = bodies.open(clientAddress(request));
+    response.once('close', () => account.release());
+    return account;
+  }
+
+  async function fields(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<Record<string, unknown>> {
     if (request.method === 'POST') {
-      const body = await readJsonBody(request, config.bodyLimitBytes, pace);
+      const allowance = bodyAccount(request, response);
+      const body = await readJsonBody(request, config.bodyLimitBytes, { pace, allowance });
       if (body === null || typeof body !== 'object' || Array.isArray(body))
         throw new CreditGatewayError('BAD_REQUEST', 'The request body must be a JSON object');
       return body as Record<string, unknown>;
@@ -355,9 +387,10 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     let given: Record<string, unknown> = {};
     let malformed: CreditGatewayError | undefined;
     try {
-      given = await fields(request, url);
+      given = await fields(request, response, url);
     } catch (error) {
-      if (!(error instanceof CreditGatewayError)) throw error;
+      // Over the body budget is answered at once, as a body that cannot be read is: never queued.
+      if (!(error instanceof CreditGatewayError) || error instanceof BodyBudgetExceeded) throw error;
       malformed = error;
     }
     // Refusals are decided inside the pipeline, so that each is registered like a refused query.
@@ -503,7 +536,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   async function verifyReport(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     if (request.method === 'GET' || (request.method === 'POST' && isJson(request))) {
-      const given = await fields(request, url);
+      const given = await fields(request, response, url);
       const number = given['number'];
       const code = given['code'];
       if (
@@ -530,23 +563,30 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     if (request.method !== 'POST') {
       return wrongMethod(response, '/report/verify');
     }
-    // What uploads may hold in memory is bounded: one more than the process takes is refused, and
-    // what it still sends is dropped unkept, as /graphql drops the body of a refused request.
-    if (uploading >= config.report.maxConcurrentUploads) {
-      return refuse(
-        response,
-        new CreditGatewayError('RATE_LIMITED', 'Too many documents are being verified just now; retry shortly', {
-          extensions: { retryAfterSeconds: 1 },
-        }),
-        { 'retry-after': '1' },
-      );
-    }
+    // What uploads may hold in memory is bounded: one more than the process takes, or than one
+    // address may send at once, is refused, and what it still sends is dropped unkept, as /graphql
+    // drops the body of a refused request. The address's share keeps a few slow uploaders from
+    // taking every slot from the other verifiers.
+    const address = clientAddress(request);
+    const { maxConcurrentUploads, maxUploadsPerAddress } = config.report;
+    const mine = uploadingBy.get(address) ?? 0;
+    if (maxUploadsPerAddress > 0 && mine >= maxUploadsPerAddress)
+      return refuse(response, uploadsRefused('address-uploads', maxUploadsPerAddress), { 'retry-after': '1' });
+    if (uploading >= maxConcurrentUploads)
+      return refuse(response, uploadsRefused('uploads', maxConcurrentUploads), { 'retry-after': '1' });
     uploading++;
+    uploadingBy.set(address, mine + 1);
     let bytes: Buffer;
     try {
-      bytes = await readBodyBytes(request, config.report.uploadLimitBytes, pace);
+      bytes = await readBodyBytes(request, config.report.uploadLimitBytes, {
+        pace,
+        allowance: bodyAccount(request, response),
+      });
     } finally {
       uploading--;
+      const left = (uploadingBy.get(address) ?? 1) - 1;
+      if (left > 0) uploadingBy.set(address, left);
+      else uploadingBy.delete(address);
     }
     const document = isForm(request) ? await uploadedFile(bytes, request.headers['content-type']!) : bytes;
     if (document.length === 0)
@@ -562,11 +602,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
    * /graphql request does, so the endpoint cannot be used to flood the register's look-ups.
    */
   async function withinBudget(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const decision = await rateLimiter.check({
-      tier: 'PUBLIC',
-      client: null,
-      ip: request.socket.remoteAddress ?? 'unknown',
-    });
+    const decision = await rateLimiter.check({ tier: 'PUBLIC', client: null, ip: clientAddress(request) });
     if (decision.allowed) return true;
     // A refused upload is read and dropped, never kept: closing on a client still sending would
     // reset it before it reads why.
@@ -577,6 +613,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   function failed(response: ServerResponse) {
     return (error: unknown) => {
+      if (error instanceof BodyBudgetExceeded) return refuse(response, error, error.headers);
       if (error instanceof CreditGatewayError) return refuse(response, error);
       if (error instanceof BodyError) {
         const code: ErrorCode = error.status === 408 ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST';

@@ -1,12 +1,13 @@
 /**
  * The gateway's Prometheus metrics: a plugin that times requests, subgraph fetches and register
  * appends as the pipeline reports them, and collect callbacks that read the gateway's state
- * (entity cache, merged fetches, admission, Redis) when the registry is scraped.
+ * (entity cache, merged fetches, admission, request bodies, Redis) when the registry is scraped.
  */
 import { createMetricsRegistry, LATENCY_BUCKETS, TIERS } from '@credit-gateway/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { EntityCacheMetrics } from '../../cache/entity-cache.js';
 import type { AdmissionReport } from '../../http/health.js';
+import type { BodyBudgetReport } from '../../limits/body-budget.js';
 import type { TransportMetrics } from '../../performance/subgraph-transport.js';
 import type { GatewayPlugin, RequestContext } from '../../pipeline/index.js';
 import type { RedisHealth } from '../../redis/provider.js';
@@ -18,6 +19,7 @@ export interface GatewayState {
   entityCache(): EntityCacheMetrics | undefined;
   fetches(): Record<string, TransportMetrics>;
   admission(): AdmissionReport;
+  bodies(): BodyBudgetReport;
   redis(): RedisHealth;
 }
 
@@ -256,6 +258,26 @@ export class GatewayMetrics {
       'credit_gateway_admission_oldest_wait_seconds',
       (r) => r.oldestWaitMs / 1_000,
       true,
+    );
+
+    new Gauge({
+      name: 'credit_gateway_request_body_bytes_held',
+      help: 'Request-body bytes held in memory now, against BODY_BUDGET_BYTES (each body reserves its declared length)',
+      registers: [registry],
+      collect() {
+        const report = state()?.bodies();
+        if (report) this.set(report.heldBytes);
+      },
+    });
+    totalCounter(
+      registry,
+      'credit_gateway_request_body_refusals_total',
+      'Request bodies refused unread because the body budget was spent, by budget (body-bytes or address-body-bytes)',
+      ['scope'],
+      function* () {
+        const report = state()?.bodies();
+        if (report) for (const [scope, count] of Object.entries(report.refused)) yield [{ scope }, count];
+      },
     );
 
     new Gauge({
