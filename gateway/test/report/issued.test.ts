@@ -1,68 +1,376 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
-import { createIssuedReports, newReportNumber, newVerificationCode, sha256 } from '../../src/report/issued.js';
+import { canonicalJson, sealedHash } from '@credit-gateway/common/durable-log';
+import {
+  createIssuedReports,
+  newReportNumber,
+  newVerificationCode,
+  sha256,
+  type IssuedReports,
+  type IssuedReportsHooks,
+  type StoredReport,
+} from '../../src/report/issued.js';
+
+const GOVERNMENT = { client: 'approval-system', tier: 'GOVERNMENT' };
+
+interface Issued {
+  number: string;
+  verificationCode: string;
+  document: string;
+}
+
+function reportOf(
+  subject: string,
+  document: string,
+  options: { issuedAt?: string; issuer?: { client: string | null; tier: string }; data?: string } = {},
+) {
+  const issuedAt = options.issuedAt ?? new Date().toISOString();
+  const number = newReportNumber(issuedAt);
+  return {
+    number,
+    verificationCode: newVerificationCode(),
+    issuedAt,
+    subject,
+    sections: ['BASIC'],
+    from: null,
+    to: null,
+    special: true,
+    format: 'html' as const,
+    issuer: options.issuer ?? GOVERNMENT,
+    requestId: number,
+    documentSha256: sha256(document),
+    dataSha256: sha256(options.data ?? `data of ${subject}`),
+  };
+}
+
+async function issueTo(issued: IssuedReports, subject: string, document: string): Promise<Issued> {
+  const input = reportOf(subject, document);
+  await issued.issue(input);
+  return { number: input.number, verificationCode: input.verificationCode, document };
+}
+
+/** What the files store read: bytes per purpose, and how many reads brought the index up to date. */
+function readCounter() {
+  const reads: Parameters<NonNullable<IssuedReportsHooks['read']>>[0][] = [];
+  return {
+    hooks: { read: (read) => void reads.push(read) } satisfies IssuedReportsHooks,
+    indexReads: () => reads.filter((read) => read.purpose === 'index'),
+    indexBytes: () => reads.filter((read) => read.purpose === 'index').reduce((sum, read) => sum + read.bytes, 0),
+    clear: () => void reads.splice(0),
+  };
+}
+
+const cleanUp: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanUp.splice(0).reverse()) await step();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'issued-'));
+  cleanUp.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function open(dir: string, signingKey: KeyObject, hooks?: IssuedReportsHooks): IssuedReports {
+  const issued = createIssuedReports({ dir, signingKey, logger: silentLogger(), ...(hooks ? { hooks } : {}) });
+  cleanUp.push(() => issued.close());
+  return issued;
+}
+
+/** `count` reports issued in a register of their own: their lines, as another gateway process wrote them. */
+async function linesOf(signingKey: KeyObject, count: number): Promise<{ lines: string[]; reports: Issued[] }> {
+  const dir = await tempDir();
+  const source = createIssuedReports({ dir, signingKey, logger: silentLogger() });
+  const reports: Issued[] = [];
+  for (let i = 0; i < count; i++) reports.push(await issueTo(source, `9150015${i}MA5UQ01CXD`, `document ${i}`));
+  await source.close();
+  const lines = (await readFile(join(dir, 'reports.jsonl'), 'utf8')).split('\n').slice(0, -1);
+  return { lines, reports };
+}
+
+const authentic = (report: Issued) => ({ authentic: true, report: { number: report.number } });
+const unknown = { authentic: false, reason: 'NO_SUCH_REPORT' };
 
 describe('the issued-report register on files', () => {
   it('finds each report by number and by document, and sees every newer report as soon as it is issued', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'issued-'));
     const { privateKey } = generateKeyPairSync('ed25519');
-    const issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
-    try {
-      const issue = async (subject: string, document: string) => {
-        const issuedAt = new Date().toISOString();
-        const number = newReportNumber(issuedAt);
-        const verificationCode = newVerificationCode();
-        await issued.issue({
-          number,
-          verificationCode,
-          issuedAt,
-          subject,
-          sections: ['BASIC'],
-          from: null,
-          to: null,
-          special: true,
-          format: 'html',
-          issuer: { client: 'approval-system', tier: 'GOVERNMENT' },
-          requestId: number,
-          documentSha256: sha256(document),
-          dataSha256: sha256(`data of ${subject}`),
-        });
-        return { number, verificationCode };
-      };
-      const first = await issue('91500155MA5UQ01CXD', 'first');
-      const other = await issue('91510107MA6CJ4R13B', 'other');
-      expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
-        authentic: true,
-        report: { number: first.number, superseded: false, recordsChangedSince: null },
-      });
-      expect(await issued.verifyCode(first.number, other.verificationCode)).toEqual({
-        authentic: false,
-        reason: 'NO_SUCH_REPORT',
-      });
-      // Issued after the lookups above: they must not answer from what they saw then.
-      const second = await issue('91500155MA5UQ01CXD', 'second');
-      expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
-        authentic: true,
-        report: { superseded: true, recordsChangedSince: false },
-      });
-      expect(await issued.verifyDocument(Buffer.from('second'))).toMatchObject({
-        authentic: true,
-        report: { number: second.number, superseded: false },
-      });
-      expect(await issued.verifyDocument(Buffer.from('other'))).toMatchObject({
-        report: { number: other.number, superseded: false },
-      });
-      expect(await issued.verifyDocument(Buffer.from('never issued'))).toEqual({
-        authentic: false,
-        reason: 'DOCUMENT_NOT_ISSUED',
-      });
-    } finally {
-      await issued.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    const issued = open(await tempDir(), privateKey);
+    const first = await issueTo(issued, '91500155MA5UQ01CXD', 'first');
+    const other = await issueTo(issued, '91510107MA6CJ4R13B', 'other');
+    expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
+      authentic: true,
+      report: { number: first.number, superseded: false, recordsChangedSince: null },
+    });
+    expect(await issued.verifyCode(first.number, other.verificationCode)).toEqual(unknown);
+    // Issued after the lookups above: they must not answer from what they saw then.
+    const second = await issueTo(issued, '91500155MA5UQ01CXD', 'second');
+    expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
+      authentic: true,
+      report: { superseded: true, recordsChangedSince: false },
+    });
+    expect(await issued.verifyDocument(Buffer.from('second'))).toMatchObject({
+      authentic: true,
+      report: { number: second.number, superseded: false },
+    });
+    expect(await issued.verifyDocument(Buffer.from('other'))).toMatchObject({
+      report: { number: other.number, superseded: false },
+    });
+    expect(await issued.verifyDocument(Buffer.from('never issued'))).toEqual({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+    });
+  });
+
+  it('reads, for a verification after new reports, only the bytes they added and the last line read before', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const file = join(dir, 'reports.jsonl');
+    const earlier: Issued[] = [];
+    for (let i = 0; i < 3; i++) earlier.push(await issueTo(issued, '91500155MA5UQ01CXD', `earlier ${i}`));
+    expect(await issued.verifyCode(earlier[0]!.number, earlier[0]!.verificationCode)).toMatchObject(
+      authentic(earlier[0]!),
+    );
+    const before = await readFile(file);
+    expect(reads.indexBytes()).toBe(before.length);
+
+    reads.clear();
+    const later: Issued[] = [];
+    for (let i = 0; i < 5; i++) later.push(await issueTo(issued, '91510107MA6CJ4R13B', `later ${i}`));
+    expect(await issued.verifyCode(later[4]!.number, later[4]!.verificationCode)).toMatchObject(authentic(later[4]!));
+    const after = await readFile(file);
+    const lastLineBefore = before.length - (before.lastIndexOf('\n', before.length - 2) + 1);
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(reads.indexBytes()).toBe(after.length - before.length + lastLineBefore);
+
+    reads.clear();
+    expect(await issued.verifyCode(earlier[1]!.number, earlier[1]!.verificationCode)).toMatchObject(
+      authentic(earlier[1]!),
+    );
+    expect(await issued.verifyDocument(Buffer.from('later 2'))).toMatchObject(authentic(later[2]!));
+    expect(reads.indexBytes()).toBe(0);
+  });
+
+  it('brings the index up to date once for all the verifications that ask at the same time', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const reports: Issued[] = [];
+    for (let i = 0; i < 4; i++) reports.push(await issueTo(issued, '91500155MA5UQ01CXD', `report ${i}`));
+    const all = () =>
+      Promise.all([
+        ...reports.map((report) => issued.verifyCode(report.number, report.verificationCode)),
+        ...reports.map((report) => issued.verifyDocument(Buffer.from(report.document))),
+        issued.verifyCode('CGR-20260101-ABCDEFGHJK', 'AAAA-AAAA-AAAA'),
+      ]);
+
+    const first = await all();
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(first.map((verdict) => verdict.authentic)).toEqual([
+      ...reports.map(() => true),
+      ...reports.map(() => true),
+      false,
+    ]);
+
+    const newest = await issueTo(issued, '91500155MA5UQ01CXD', 'newest');
+    reads.clear();
+    const again = await all();
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(again[0]).toMatchObject({ authentic: true, report: { superseded: true } });
+    expect(again.at(-1)).toEqual(unknown);
+    expect(await issued.verifyCode(newest.number, newest.verificationCode)).toMatchObject(authentic(newest));
+  });
+
+  it('finds a report whose line another process is still writing once the line is whole', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 2);
+    const dir = await tempDir();
+    const issued = open(dir, privateKey);
+    const file = join(dir, 'reports-w7.jsonl');
+    const [done, writing] = reports as [Issued, Issued];
+    const second = lines[1]!;
+    await writeFile(file, `${lines[0]}\n${second.slice(0, 100)}`);
+    expect(await issued.verifyCode(done.number, done.verificationCode)).toMatchObject(authentic(done));
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toEqual(unknown);
+    await appendFile(file, second.slice(100, -1));
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toEqual(unknown);
+    await appendFile(file, `${second.slice(-1)}\n`);
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toMatchObject(authentic(writing));
+    expect(await issued.verifyDocument(Buffer.from(writing.document))).toMatchObject(authentic(writing));
+  });
+
+  it('reads a chain file again from the start once it shrank or was replaced', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 7);
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const file = join(dir, 'reports-w7.jsonl');
+    const verdicts = () =>
+      Promise.all(reports.map((report) => issued.verifyCode(report.number, report.verificationCode)));
+    const found = async () => (await verdicts()).map((verdict) => verdict.authentic);
+
+    await writeFile(
+      file,
+      lines.slice(0, 3).map((line) => `${line}\n`),
+    );
+    expect(await found()).toEqual([true, true, true, false, false, false, false]);
+    // Cut off its last line.
+    await truncate(
+      file,
+      lines.slice(0, 2).reduce((size, line) => size + Buffer.byteLength(line) + 1, 0),
+    );
+    expect(await found()).toEqual([true, true, false, false, false, false, false]);
+    // Written again in place, longer than before, holding other reports.
+    await writeFile(
+      file,
+      lines.slice(3).map((line) => `${line}\n`),
+    );
+    expect(await found()).toEqual([false, false, false, true, true, true, true]);
+    // Replaced by another file.
+    await writeFile(
+      `${file}.new`,
+      [lines[0], lines[6]].map((line) => `${line}\n`),
+    );
+    await rename(`${file}.new`, file);
+    expect(await found()).toEqual([true, false, false, false, false, false, true]);
+    // Replaced by a longer copy of itself: read from the start all the same.
+    const copy = `${[lines[0], lines[6], lines[5]].join('\n')}\n`;
+    await writeFile(`${file}.new`, copy);
+    await rename(`${file}.new`, file);
+    reads.clear();
+    expect(await found()).toEqual([true, false, false, false, false, true, true]);
+    expect(reads.indexBytes()).toBe(Buffer.byteLength(copy));
+    await rm(file);
+    expect(await found()).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('answers no report for a line changed in the file, before or after it was read, and an invalid signature for one sealed again', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 4);
+    const dir = await tempDir();
+    const issued = open(dir, privateKey);
+    const file = join(dir, 'reports-w7.jsonl');
+    const [first, second, third, fourth] = reports as [Issued, Issued, Issued, Issued];
+    /** The line with its data digest changed, in place: the same length. */
+    const changed = (line: string) => {
+      const record = JSON.parse(line) as StoredReport;
+      return canonicalJson({ ...record, dataSha256: sha256('other data') });
+    };
+    await writeFile(
+      file,
+      [lines[0], changed(lines[1]!), lines[2], lines[3]].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(second.number, second.verificationCode)).toEqual(unknown);
+    expect(await issued.verifyCode(third.number, third.verificationCode)).toMatchObject(authentic(third));
+
+    await writeFile(
+      file,
+      [lines[0], changed(lines[1]!), changed(lines[2]!), lines[3]].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(third.number, third.verificationCode)).toEqual(unknown);
+    expect(await issued.verifyDocument(Buffer.from(third.document))).toEqual({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+    });
+    expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject(authentic(first));
+
+    const resealed = JSON.parse(changed(lines[3]!)) as StoredReport;
+    resealed.hash = sealedHash(resealed);
+    await writeFile(
+      file,
+      [lines[0], canonicalJson(resealed)].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(fourth.number, fourth.verificationCode)).toEqual({
+      authentic: false,
+      reason: 'SIGNATURE_INVALID',
+    });
+  });
+
+  it('verifies every report issued and no other, with the newer reports of its scope, across issues and reopenings', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const callers = [GOVERNMENT, { client: 'bank', tier: 'ANALYST' }, { client: 'court', tier: 'GOVERNMENT' }];
+    const step = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('issue' as const),
+          subject: fc.integer({ min: 0, max: 1 }),
+          caller: fc.integer({ min: 0, max: callers.length - 1 }),
+          // Issue times out of order, and equal ones, as several processes issue them.
+          second: fc.integer({ min: 0, max: 20 }),
+          data: fc.integer({ min: 0, max: 1 }),
+        }),
+      },
+      fc.record({ kind: fc.constant('verify' as const), which: fc.nat() }),
+      fc.record({ kind: fc.constant('unknown' as const), number: fc.stringMatching(/^[2-9A-HJ-NP-Z]{10}$/) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 24 }), async (steps) => {
+        const dir = await mkdtemp(join(tmpdir(), 'issued-property-'));
+        let issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
+        const model: (Issued & ReturnType<typeof reportOf>)[] = [];
+        /** What the model says a verification of `report` answers. */
+        const expected = (report: (typeof model)[number]) => {
+          const scope = report.subject;
+          const after = (other: (typeof model)[number]) =>
+            other.issuedAt > report.issuedAt || (other.issuedAt === report.issuedAt && other.number > report.number);
+          const newer = model
+            .filter((other) => other.subject === scope && after(other))
+            .sort((a, b) =>
+              a.issuedAt === b.issuedAt ? (a.number < b.number ? -1 : 1) : a.issuedAt < b.issuedAt ? -1 : 1,
+            );
+          const latest = newer.filter((other) => other.issuer.tier === report.issuer.tier).at(-1);
+          return {
+            authentic: true,
+            report: {
+              number: report.number,
+              superseded: newer.length > 0,
+              supersededAt: newer.at(-1)?.issuedAt ?? null,
+              recordsChangedSince: latest ? latest.dataSha256 !== report.dataSha256 : null,
+            },
+          };
+        };
+        const check = async (report: (typeof model)[number]) => {
+          expect(await issued.verifyCode(report.number, report.verificationCode)).toMatchObject(expected(report));
+          expect(await issued.verifyDocument(Buffer.from(report.document))).toMatchObject(expected(report));
+        };
+        try {
+          for (const each of steps) {
+            if (each.kind === 'issue') {
+              const input = reportOf(`9150015${each.subject}MA5UQ01CXD`, `document ${model.length}`, {
+                issuedAt: new Date(Date.UTC(2026, 11, 7, 9, 0, each.second)).toISOString(),
+                issuer: callers[each.caller]!,
+                data: `data ${each.data}`,
+              });
+              await issued.issue(input);
+              model.push({ ...input, document: `document ${model.length}` });
+            } else if (each.kind === 'verify' && model.length > 0) {
+              await check(model[each.which % model.length]!);
+            } else if (each.kind === 'unknown') {
+              const number = `CGR-20261207-${each.number}`;
+              if (!model.some((report) => report.number === number))
+                expect(await issued.verifyCode(number, 'AAAA-AAAA-AAAA')).toEqual(unknown);
+            } else if (each.kind === 'reopen') {
+              await issued.close();
+              issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
+            }
+          }
+          for (const report of model) await check(report);
+        } finally {
+          await issued.close();
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 30 },
+    );
   });
 });
