@@ -312,6 +312,12 @@ class ChainFileChanged extends Error {}
 
 const NEWLINE = 0x0a;
 
+/**
+ * How much of a chain file is read into the index at a time: each report's hash is checked as it
+ * is read, some 250 reports here, so that the event loop waits for no more than a few milliseconds.
+ */
+const INDEX_CHUNK = 256 * 1024;
+
 function isReportChain(writer: string): boolean {
   return writer === REPORTS_CHAIN || writer.startsWith(`${REPORTS_CHAIN}-`);
 }
@@ -386,7 +392,7 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
       if (known?.size === size) return true;
       let last = check;
       const from = check?.offset ?? 0;
-      await forEachLine(file, { from, to: size }, (bytes, offset, length) => {
+      await forEachLine(file, { from, to: size, chunk: INDEX_CHUNK }, (bytes, offset, length) => {
         const record = parseReportLine(bytes);
         const digest = typeof record === 'string' ? sha256(bytes) : record.hash;
         if (check) {
