@@ -239,7 +239,10 @@ interface FileRead {
   last: { offset: number; length: number; digest: string } | null;
 }
 
-/** The reports by number, by document and by scope, each first in issue order, and how far each file was read. */
+/**
+ * Where the reports are: by number and by document (the first issued of each), by scope (all of
+ * them, in issue order), and how far each chain file was read.
+ */
 interface Index {
   files: Map<string, FileRead>;
   byNumber: Map<string, Placed>;
