@@ -229,8 +229,13 @@ interface FileRead {
   /** The file's identity: a file put in its place is read again from the start. */
   dev: number;
   ino: number;
-  /** Its size when last read: a file of the same size is not read again. */
+  /**
+   * Its size and time of change when last read: a file with both the same is not read again. (A
+   * report read from it is checked all the same; one written in place of another, just as long
+   * and within the file system's clock tick, is found once the file changes again.)
+   */
   size: number;
+  mtimeMs: number;
   /**
    * Its last complete line as read then, and a digest of it (the record's hash, or for a line
    * that holds no record the SHA-256 of its bytes): the next read starts at this line and goes
@@ -387,12 +392,12 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
       throw error;
     }
     try {
-      const { dev, ino, size } = await file.stat();
+      const { dev, ino, size, mtimeMs } = await file.stat();
       const known = into.files.get(writer);
       let check = known?.last ?? null;
       if (known && (known.dev !== dev || known.ino !== ino || size < (check ? check.offset + check.length : 0)))
         return false;
-      if (known?.size === size) return true;
+      if (known?.size === size && known.mtimeMs === mtimeMs) return true;
       let last = check;
       const from = check?.offset ?? 0;
       await forEachLine(file, { from, to: size, chunk: INDEX_CHUNK }, (bytes, offset, length) => {
@@ -410,7 +415,7 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
       hooks?.read?.({ writer, bytes: size - from, purpose: 'index' });
       // The line read last time is no longer whole.
       if (check) return false;
-      into.files.set(writer, { dev, ino, size, last });
+      into.files.set(writer, { dev, ino, size, mtimeMs, last });
       return true;
     } catch (error) {
       if (error instanceof ChainFileChanged) return false;

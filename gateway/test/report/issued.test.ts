@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -217,6 +217,14 @@ describe('the issued-report register on files', () => {
       Promise.all(reports.map((report) => issued.verifyCode(report.number, report.verificationCode)));
     const found = async () => (await verdicts()).map((verdict) => verdict.authentic);
 
+    await writeFile(file, `${lines[0]}\n`);
+    expect(await found()).toEqual([true, false, false, false, false, false, false]);
+    // Written again in place, just as long, holding another report.
+    expect(Buffer.byteLength(lines[1]!)).toBe(Buffer.byteLength(lines[0]!));
+    await writeFile(file, `${lines[1]}\n`);
+    // Its time of change, which the file system may keep to a few milliseconds, moves on.
+    await utimes(file, new Date(), new Date(Date.now() + 60_000));
+    expect(await found()).toEqual([false, true, false, false, false, false, false]);
     await writeFile(
       file,
       lines.slice(0, 3).map((line) => `${line}\n`),
