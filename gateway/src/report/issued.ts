@@ -8,7 +8,7 @@
  * offline; it holds nothing of what the report says beyond its subject.
  */
 import cluster from 'node:cluster';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, createPublicKey, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { CreditGatewayError, type Logger } from '@credit-gateway/common';
 import {
@@ -16,10 +16,10 @@ import {
   chainFiles,
   describeTail,
   chainPath,
+  forEachLine,
   HASH_PATTERN,
   openFileChain,
   openTableChain,
-  readChainFile,
   sealedHash,
   type ChainLink,
   type ChainWriter,
@@ -195,6 +195,16 @@ export interface IssuedReportsOptions {
   postgres?: { url: string; poolSize: number; writer: string; timeoutMs: number };
   signingKey: KeyObject;
   logger: Logger;
+  hooks?: IssuedReportsHooks;
+}
+
+/** Test and metrics hooks: what the files store reads. */
+export interface IssuedReportsHooks {
+  /**
+   * Each read of a chain file: `index`, the bytes read to bring the index up to date (what the
+   * file gained, and its last line read before); `record`, a report read to answer a look-up.
+   */
+  read?(read: { writer: string; bytes: number; purpose: 'index' | 'record' }): void;
 }
 
 function scopeKey(report: SignedReport): string {
@@ -234,13 +244,13 @@ interface ReportStore {
   append(report: IssuedReport): Promise<StoredReport>;
   byNumber(number: string): Promise<StoredReport | undefined>;
   byDocument(sha: string): Promise<StoredReport | undefined>;
-  /** Every report of the same subject, sections and period, oldest first. */
+  /**
+   * Reports of the same subject, sections and period, in issue order: `report` itself and, of
+   * those issued after it, at least the newest of each issuer (client and tier) and view, which
+   * is all a verdict compares it with. The files store gives just these, PostgreSQL every one.
+   */
   sameScope(report: StoredReport): Promise<StoredReport[]>;
   close(): Promise<void>;
-}
-
-function byIssue(a: StoredReport, b: StoredReport): number {
-  return a.issuedAt < b.issuedAt ? -1 : a.issuedAt > b.issuedAt ? 1 : a.number < b.number ? -1 : 1;
 }
 
 /** This process's chain: `<base>`, or `<base>-w<n>` in cluster worker n. */
@@ -248,13 +258,146 @@ function writerName(base: string): string {
   return cluster.isWorker && cluster.worker ? `${base}-w${cluster.worker.id}` : base;
 }
 
+/** A report as the files store's index keeps it: where its line is, and what orders it. */
+interface Placed {
+  writer: string;
+  offset: number;
+  /** Bytes, its newline included. */
+  length: number;
+  number: string;
+  issuedAt: string;
+  /** Who it was issued to and how they saw the subject: see callerOf. */
+  caller: string;
+}
+
+/**
+ * Who a report was issued to (client and tier) and the view it was made with, where the record
+ * states one: a verdict compares a report with the newest later one of each.
+ */
+function callerOf(record: StoredReport): string {
+  return canonicalJson([record.issuer, (record as { viewSha256?: unknown }).viewSha256 ?? null]);
+}
+
+/** How far a chain file has been read into the index. */
+interface FileRead {
+  /** The file's identity: a file put in its place is read again from the start. */
+  dev: number;
+  ino: number;
+  /**
+   * Its size and time of change when last read: a file with both the same is not read again. (A
+   * report read from it is checked all the same; one written in place of another, just as long
+   * and within the file system's clock tick, is found once the file changes again.)
+   */
+  size: number;
+  mtimeMs: number;
+  /**
+   * Its last complete line as read then, and a digest of it (the record's hash, or for a line
+   * that holds no record the SHA-256 of its bytes): the next read starts at this line and goes
+   * on only if the line is still there, unchanged.
+   */
+  last: { offset: number; length: number; digest: string } | null;
+}
+
+/**
+ * Where the reports are: by number and by document (the first issued of each), by scope (all of
+ * them, in issue order), and how far each chain file was read.
+ */
+interface Index {
+  files: Map<string, FileRead>;
+  byNumber: Map<string, Placed>;
+  byDocument: Map<string, Placed>;
+  /** Each scope's reports in issue order. */
+  byScope: Map<string, Placed[]>;
+  /** Each caller's key once, shared by its reports. */
+  callers: Map<string, string>;
+}
+
+function emptyIndex(): Index {
+  return { files: new Map(), byNumber: new Map(), byDocument: new Map(), byScope: new Map(), callers: new Map() };
+}
+
+/** Whether `a` was issued before `b`: by time, then by number. */
+function issuedBefore(
+  a: Pick<SignedReport, 'issuedAt' | 'number'>,
+  b: Pick<SignedReport, 'issuedAt' | 'number'>,
+): boolean {
+  return a.issuedAt < b.issuedAt || (a.issuedAt === b.issuedAt && a.number < b.number);
+}
+
+/** Where `report` goes in `same`, which is in issue order: after every report issued before it. */
+function placeInIssueOrder(same: readonly Placed[], report: Pick<SignedReport, 'issuedAt' | 'number'>): number {
+  let low = 0;
+  let high = same.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (issuedBefore(same[middle]!, report)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Adds a report read at `offset` in `writer`'s file; the earliest issued wins a number or a document. */
+function addToIndex(index: Index, writer: string, record: StoredReport, offset: number, length: number): void {
+  if (
+    typeof record.issuedAt !== 'string' ||
+    typeof record.documentSha256 !== 'string' ||
+    !Array.isArray(record.sections)
+  )
+    return;
+  let caller = callerOf(record);
+  const known = index.callers.get(caller);
+  if (known === undefined) index.callers.set(caller, caller);
+  else caller = known;
+  const placed: Placed = { writer, offset, length, number: record.number, issuedAt: record.issuedAt, caller };
+  const byNumber = index.byNumber.get(record.number);
+  if (!byNumber || issuedBefore(placed, byNumber)) index.byNumber.set(record.number, placed);
+  const byDocument = index.byDocument.get(record.documentSha256);
+  if (!byDocument || issuedBefore(placed, byDocument)) index.byDocument.set(record.documentSha256, placed);
+  const scope = scopeKey(record);
+  const same = index.byScope.get(scope);
+  if (!same) index.byScope.set(scope, [placed]);
+  else if (!issuedBefore(placed, same.at(-1)!)) same.push(placed);
+  else same.splice(placeInIssueOrder(same, placed), 0, placed);
+}
+
+/** A chain file's line as an issued report, its hash checked, or why it is not one. */
+function parseReportLine(bytes: Buffer): StoredReport | string {
+  try {
+    return reportFormat.parse(JSON.parse(bytes.toString('utf8')), null);
+  } catch {
+    return 'not JSON';
+  }
+}
+
+/** A chain file no longer holds the line its index was read up to: truncated, replaced or rewritten. */
+class ChainFileChanged extends Error {}
+
+const NEWLINE = 0x0a;
+
+/**
+ * How much of a chain file is read into the index at a time: each report's hash is checked as it
+ * is read, some 250 reports here, so that the event loop waits for no more than a few milliseconds.
+ */
+const INDEX_CHUNK = 256 * 1024;
+
+function isReportChain(writer: string): boolean {
+  return writer === REPORTS_CHAIN || writer.startsWith(`${REPORTS_CHAIN}-`);
+}
+
 /**
  * The files store: each gateway process appends to its own chain in the directory
  * (`reports.jsonl`, or `reports-w<n>.jsonl` for worker n), opened on the first report, so a
  * gateway that never issues one holds no lock; a look-up reads every chain, so any process
  * verifies what any other issued.
+ *
+ * A look-up first brings the index up to date: it reads only the bytes each chain file gained
+ * since it was last read, up to its last complete line (a line still being written is read once
+ * it is whole), and one read at a time serves every look-up waiting for it. The index holds each
+ * report's place, number, time of issue, document and scope; the report itself is read from its
+ * file when asked for and checked again against its hash, so a file changed since it was read
+ * is noticed, and read again from the start, as is one that shrank or was replaced.
  */
-function fileStore(dir: string, logger: Logger): ReportStore {
+function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | undefined): ReportStore {
   let opening: Promise<ChainWriter<IssuedReport, StoredReport>> | undefined;
   let closed = false;
   function chain(): Promise<ChainWriter<IssuedReport, StoredReport>> {
@@ -284,68 +427,201 @@ function fileStore(dir: string, logger: Logger): ReportStore {
     });
     return opening;
   }
-  /** Each chain file's records as last read, and the size they were read at: files only grow. */
-  const read = new Map<string, { size: number; records: StoredReport[] }>();
-  async function chainRecords(writer: string): Promise<StoredReport[]> {
-    const file = await open(chainPath(dir, writer), 'r');
+
+  let index = emptyIndex();
+  /** Set when a file no longer holds what the index says it does: the next refresh reads every file from the start. */
+  let stale = false;
+
+  /**
+   * Reads what `writer`'s file gained since `into` last read it. False, having added nothing,
+   * when the file no longer holds what was read: `into` must be built again from the start.
+   */
+  async function readAppended(into: Index, writer: string): Promise<boolean> {
+    let file: FileHandle;
     try {
-      const { size } = await file.stat();
-      const known = read.get(writer);
-      if (known?.size === size) return known.records;
-      const records: StoredReport[] = [];
-      await readChainFile(file, reportFormat, (record) => {
-        if (typeof record !== 'string') records.push(record);
+      file = await open(chainPath(dir, writer), 'r');
+    } catch (error) {
+      // Gone since the directory was listed: the next refresh sees it gone.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw error;
+    }
+    try {
+      const { dev, ino, size, mtimeMs } = await file.stat();
+      const known = into.files.get(writer);
+      let check = known?.last ?? null;
+      if (known && (known.dev !== dev || known.ino !== ino || size < (check ? check.offset + check.length : 0)))
+        return false;
+      if (known?.size === size && known.mtimeMs === mtimeMs) return true;
+      let last = check;
+      const from = check?.offset ?? 0;
+      await forEachLine(file, { from, to: size, chunk: INDEX_CHUNK }, (bytes, offset, length) => {
+        const record = parseReportLine(bytes);
+        const digest = typeof record === 'string' ? sha256(bytes) : record.hash;
+        if (check) {
+          const same = offset === check.offset && length === check.length && digest === check.digest;
+          check = null;
+          if (!same) throw new ChainFileChanged();
+          return;
+        }
+        last = { offset, length, digest };
+        if (typeof record !== 'string') addToIndex(into, writer, record, offset, length);
       });
-      read.set(writer, { size, records });
-      return records;
+      hooks?.read?.({ writer, bytes: size - from, purpose: 'index' });
+      // The line read last time is no longer whole.
+      if (check) return false;
+      into.files.set(writer, { dev, ino, size, mtimeMs, last });
+      return true;
+    } catch (error) {
+      if (error instanceof ChainFileChanged) return false;
+      throw error;
     } finally {
       await file.close();
     }
   }
-  /**
-   * The records in issue order, looked up by number, by document and by scope: built again only
-   * once a chain file has grown, so that a verification, which anyone may ask for, costs a lookup
-   * rather than a pass over every report ever issued.
-   */
-  interface Index {
-    key: string;
-    byNumber: Map<string, StoredReport>;
-    byDocument: Map<string, StoredReport>;
-    byScope: Map<string, StoredReport[]>;
-  }
-  let index: Index | undefined;
-  async function indexed(): Promise<Index> {
-    const writers = await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
+
+  /** Brings the index up to date with the chain files in the directory. */
+  async function refresh(): Promise<Index> {
+    const writers = (
+      await chainFiles(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      })
+    ).filter(isReportChain);
+    let current = index;
+    if (stale || [...current.files.keys()].some((writer) => !writers.includes(writer))) current = emptyIndex();
+    stale = false;
+    try {
+      for (const writer of writers) {
+        if (await readAppended(current, writer)) continue;
+        logger.warn(
+          { writer },
+          'issued-report register: a chain file changed under its index; reading every file again',
+        );
+        current = emptyIndex();
+        for (const again of writers) await readAppended(current, again);
+        break;
+      }
+    } catch (error) {
+      // What was added before the error is not recorded as read: start again next time.
+      stale = true;
       throw error;
-    });
-    const parts: StoredReport[][] = [];
-    let key = '';
-    for (const writer of writers.filter((name) => name === REPORTS_CHAIN || name.startsWith(`${REPORTS_CHAIN}-`))) {
-      parts.push(await chainRecords(writer));
-      key += `${writer}:${read.get(writer)?.size ?? 0}\n`;
     }
-    if (index?.key === key) return index;
-    const built: Index = { key, byNumber: new Map(), byDocument: new Map(), byScope: new Map() };
-    for (const record of parts.flat().sort(byIssue)) {
-      if (!built.byNumber.has(record.number)) built.byNumber.set(record.number, record);
-      if (!built.byDocument.has(record.documentSha256)) built.byDocument.set(record.documentSha256, record);
-      const scope = scopeKey(record);
-      const same = built.byScope.get(scope);
-      if (same) same.push(record);
-      else built.byScope.set(scope, [record]);
-    }
-    index = built;
-    return built;
+    index = current;
+    return current;
   }
+
+  let latest: Promise<unknown> = Promise.resolve();
+  let waiting: Promise<Index> | undefined;
+  /**
+   * The index as of a refresh that started after the call: one refresh runs at a time, and all
+   * the calls that come while one runs share the next.
+   */
+  function upToDate(): Promise<Index> {
+    if (!waiting) {
+      waiting = latest
+        .catch(() => undefined)
+        .then(() => {
+          waiting = undefined;
+          return refresh();
+        });
+      latest = waiting;
+    }
+    return waiting;
+  }
+
+  /**
+   * The reports at `places`, read from their files, each kept only if it still matches its hash,
+   * its place and `fits`; undefined where it does not.
+   */
+  async function load(
+    places: readonly Placed[],
+    fits: (record: StoredReport) => boolean,
+  ): Promise<(StoredReport | undefined)[]> {
+    const found: (StoredReport | undefined)[] = places.map(() => undefined);
+    const byWriter = new Map<string, number[]>();
+    places.forEach((place, i) => {
+      const list = byWriter.get(place.writer);
+      if (list) list.push(i);
+      else byWriter.set(place.writer, [i]);
+    });
+    for (const [writer, indexes] of byWriter) {
+      let file: FileHandle;
+      try {
+        file = await open(chainPath(dir, writer), 'r');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      try {
+        for (const i of indexes) {
+          const place = places[i]!;
+          const bytes = Buffer.alloc(place.length);
+          const { bytesRead } = await file.read(bytes, 0, place.length, place.offset);
+          hooks?.read?.({ writer, bytes: bytesRead, purpose: 'record' });
+          if (bytesRead !== place.length || bytes[place.length - 1] !== NEWLINE) continue;
+          const record = parseReportLine(bytes.subarray(0, place.length - 1));
+          if (typeof record === 'string' || record.number !== place.number || record.issuedAt !== place.issuedAt)
+            continue;
+          if (fits(record)) found[i] = record;
+        }
+      } finally {
+        await file.close();
+      }
+    }
+    return found;
+  }
+
+  /** The reports `pick` places in the index, as read from their files. */
+  async function lookUp(
+    pick: (index: Index) => readonly Placed[],
+    fits: (record: StoredReport) => boolean,
+  ): Promise<StoredReport[]> {
+    let found = await load(pick(await upToDate()), fits);
+    if (found.includes(undefined)) {
+      // A file no longer holds what was read from it: read every file again, and look again.
+      stale = true;
+      found = await load(pick(await upToDate()), fits);
+    }
+    return found.filter((record) => record !== undefined);
+  }
+
+  const one = (placed: Placed | undefined): Placed[] => (placed ? [placed] : []);
   return {
     async append(report) {
       const [stored] = await (await chain()).append([report]);
       return stored!;
     },
-    byNumber: async (number) => (await indexed()).byNumber.get(number),
-    byDocument: async (sha) => (await indexed()).byDocument.get(sha),
-    sameScope: async (report) => [...((await indexed()).byScope.get(scopeKey(report)) ?? [])],
+    byNumber: async (number) =>
+      (
+        await lookUp(
+          (index) => one(index.byNumber.get(number)),
+          (record) => record.number === number,
+        )
+      )[0],
+    byDocument: async (sha) =>
+      (
+        await lookUp(
+          (index) => one(index.byDocument.get(sha)),
+          (record) => record.documentSha256 === sha,
+        )
+      )[0],
+    sameScope(report) {
+      const scope = scopeKey(report);
+      return lookUp(
+        (index) => {
+          const same = index.byScope.get(scope) ?? [];
+          const itself: Placed[] = [];
+          const newest = new Map<string, number>();
+          for (let i = placeInIssueOrder(same, report); i < same.length; i++) {
+            const placed = same[i]!;
+            if (placed.number === report.number) itself.push(placed);
+            else newest.set(placed.caller, i);
+          }
+          return [...itself, ...[...newest.values()].sort((a, b) => a - b).map((i) => same[i]!)];
+        },
+        (record) => scopeKey(record) === scope,
+      );
+    },
     async close() {
       closed = true;
       const writer = await opening?.catch(() => undefined);
@@ -456,7 +732,7 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
   const keyId = keyIdOf(options.signingKey);
   const store = options.postgres
     ? postgresStore(options.postgres, options.logger)
-    : fileStore(options.dir, options.logger);
+    : fileStore(options.dir, options.logger, options.hooks);
 
   function signatureValid(record: StoredReport): boolean {
     try {

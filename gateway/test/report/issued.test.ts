@@ -1,53 +1,44 @@
-import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rename, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
-import { canonicalJson } from '@credit-gateway/common/durable-log';
+import { canonicalJson, sealedHash } from '@credit-gateway/common/durable-log';
 import {
   createIssuedReports,
   newReportNumber,
   newVerificationCode,
   sha256,
   type IssuedReports,
+  type IssuedReportsHooks,
+  type StoredReport,
 } from '../../src/report/issued.js';
 
 const GOVERNMENT = { client: 'approval-system', tier: 'GOVERNMENT' };
-const A = '91500155MA5UQ01CXD';
-const B = '91510107MA6CJ4R13B';
 
-let dir: string;
-let issued: IssuedReports;
-const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'issued-'));
-  issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
-});
-afterEach(async () => {
-  await issued.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Issue {
-  subject?: string;
+interface Issued {
+  number: string;
+  verificationCode: string;
   document: string;
-  issuer?: { client: string | null; tier: string };
-  view?: string;
-  data?: string;
 }
 
-// Reports are ordered by issue time to the millisecond: each one here is issued a millisecond on.
-let clock = Date.now();
-
-async function issue({ subject = A, document, issuer = GOVERNMENT, view = 'view', data }: Issue) {
-  const issuedAt = new Date(clock++).toISOString();
+function reportOf(
+  subject: string,
+  document: string,
+  options: {
+    issuedAt?: string;
+    issuer?: { client: string | null; tier: string };
+    data?: string;
+    view?: string;
+  } = {},
+) {
+  const issuedAt = options.issuedAt ?? new Date().toISOString();
   const number = newReportNumber(issuedAt);
-  const verificationCode = newVerificationCode();
-  await issued.issue({
+  return {
     number,
-    verificationCode,
+    verificationCode: newVerificationCode(),
     issuedAt,
     subject,
     subjectName: `name of ${subject}`,
@@ -55,30 +46,76 @@ async function issue({ subject = A, document, issuer = GOVERNMENT, view = 'view'
     from: null,
     to: null,
     special: true,
-    format: 'html',
-    issuer,
+    format: 'html' as const,
+    issuer: options.issuer ?? GOVERNMENT,
     requestId: number,
     documentSha256: sha256(document),
-    dataSha256: sha256(data ?? `data of ${subject}`),
-    viewSha256: sha256(view),
-  });
-  return { number, verificationCode };
+    dataSha256: sha256(options.data ?? `data of ${subject}`),
+    viewSha256: sha256(options.view ?? 'view'),
+  };
 }
+
+async function issueTo(issued: IssuedReports, subject: string, document: string): Promise<Issued> {
+  const input = reportOf(subject, document);
+  await issued.issue(input);
+  return { number: input.number, verificationCode: input.verificationCode, document };
+}
+
+/** What the files store read: bytes per purpose, and how many reads brought the index up to date. */
+function readCounter() {
+  const reads: Parameters<NonNullable<IssuedReportsHooks['read']>>[0][] = [];
+  return {
+    hooks: { read: (read) => void reads.push(read) } satisfies IssuedReportsHooks,
+    indexReads: () => reads.filter((read) => read.purpose === 'index'),
+    indexBytes: () => reads.filter((read) => read.purpose === 'index').reduce((sum, read) => sum + read.bytes, 0),
+    clear: () => void reads.splice(0),
+  };
+}
+
+const cleanUp: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanUp.splice(0).reverse()) await step();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'issued-'));
+  cleanUp.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function open(dir: string, signingKey: KeyObject, hooks?: IssuedReportsHooks): IssuedReports {
+  const issued = createIssuedReports({ dir, signingKey, logger: silentLogger(), ...(hooks ? { hooks } : {}) });
+  cleanUp.push(() => issued.close());
+  return issued;
+}
+
+/** `count` reports issued in a register of their own: their lines, as another gateway process wrote them. */
+async function linesOf(signingKey: KeyObject, count: number): Promise<{ lines: string[]; reports: Issued[] }> {
+  const dir = await tempDir();
+  const source = createIssuedReports({ dir, signingKey, logger: silentLogger() });
+  const reports: Issued[] = [];
+  for (let i = 0; i < count; i++) reports.push(await issueTo(source, `9150015${i}MA5UQ01CXD`, `document ${i}`));
+  await source.close();
+  const lines = (await readFile(join(dir, 'reports.jsonl'), 'utf8')).split('\n').slice(0, -1);
+  return { lines, reports };
+}
+
+const authentic = (report: Issued) => ({ authentic: true, report: { number: report.number } });
+const unknown = { authentic: false, reason: 'NO_SUCH_REPORT' };
 
 describe('the issued-report register on files', () => {
   it('finds each report by number and by document, and sees every newer report as soon as it is issued', async () => {
-    const first = await issue({ document: 'first' });
-    const other = await issue({ subject: B, document: 'other' });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const issued = open(await tempDir(), privateKey);
+    const first = await issueTo(issued, '91500155MA5UQ01CXD', 'first');
+    const other = await issueTo(issued, '91510107MA6CJ4R13B', 'other');
     expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
       authentic: true,
       report: { number: first.number, superseded: false, recordsChangedSince: null },
     });
-    expect(await issued.verifyCode(first.number, other.verificationCode)).toEqual({
-      authentic: false,
-      reason: 'NO_SUCH_REPORT',
-    });
+    expect(await issued.verifyCode(first.number, other.verificationCode)).toEqual(unknown);
     // Issued after the lookups above: they must not answer from what they saw then.
-    const second = await issue({ document: 'second' });
+    const second = await issueTo(issued, '91500155MA5UQ01CXD', 'second');
     expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
       authentic: true,
       report: { superseded: true, recordsChangedSince: false },
@@ -95,90 +132,275 @@ describe('the issued-report register on files', () => {
       reason: 'DOCUMENT_NOT_ISSUED',
     });
   });
-});
 
-describe('a verdict', () => {
-  it('names the subject and the issued file, to compare with the report in hand', async () => {
-    const a = await issue({ document: 'report of A' });
-    await issue({ subject: B, document: 'report of B' });
-    // The number and code of A's report, whatever document they are printed on, say A.
-    const verdict = await issued.verifyCode(a.number, a.verificationCode);
-    expect(verdict.report).toMatchObject({
-      subject: { code: A, name: `name of ${A}` },
-      document: { sha256: sha256('report of A') },
-    });
-    expect(verdict.report!.document.sha256).not.toBe(sha256('report of B'));
-    expect(verdict.report!.document.fingerprint).toBe(
-      sha256('report of A')
-        .slice(0, 16)
-        .toUpperCase()
-        .replace(/(.{4})(?=.)/g, '$1 '),
+  it('reads, for a verification after new reports, only the bytes they added and the last line read before', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const file = join(dir, 'reports.jsonl');
+    const earlier: Issued[] = [];
+    for (let i = 0; i < 3; i++) earlier.push(await issueTo(issued, '91500155MA5UQ01CXD', `earlier ${i}`));
+    expect(await issued.verifyCode(earlier[0]!.number, earlier[0]!.verificationCode)).toMatchObject(
+      authentic(earlier[0]!),
     );
+    const before = await readFile(file);
+    expect(reads.indexBytes()).toBe(before.length);
+
+    reads.clear();
+    const later: Issued[] = [];
+    for (let i = 0; i < 5; i++) later.push(await issueTo(issued, '91510107MA6CJ4R13B', `later ${i}`));
+    expect(await issued.verifyCode(later[4]!.number, later[4]!.verificationCode)).toMatchObject(authentic(later[4]!));
+    const after = await readFile(file);
+    const lastLineBefore = before.length - (before.lastIndexOf('\n', before.length - 2) + 1);
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(reads.indexBytes()).toBe(after.length - before.length + lastLineBefore);
+
+    reads.clear();
+    expect(await issued.verifyCode(earlier[1]!.number, earlier[1]!.verificationCode)).toMatchObject(
+      authentic(earlier[1]!),
+    );
+    expect(await issued.verifyDocument(Buffer.from('later 2'))).toMatchObject(authentic(later[2]!));
+    expect(reads.indexBytes()).toBe(0);
   });
 
-  it('discloses the signed payload: it verifies offline with the public key, and any change to it fails', async () => {
-    const a = await issue({ document: 'report of A' });
-    const { report } = await issued.verifyCode(a.number, a.verificationCode);
-    const { payload, value } = report!.signature;
-    const signature = Buffer.from(value, 'base64url');
-    // The key as /report/public-key serves it: a JWK.
-    const key = createPublicKey({ key: publicKey.export({ format: 'jwk' }), format: 'jwk' });
-    expect(verify(null, Buffer.from(payload), key, signature)).toBe(true);
-    const signed = JSON.parse(payload) as Record<string, unknown>;
-    expect(signed).toMatchObject({
-      number: a.number,
-      subject: A,
-      documentSha256: sha256('report of A'),
-      codeSha256: sha256(a.verificationCode),
-    });
-    // The code itself is never disclosed, only its SHA-256.
-    expect(payload).not.toContain(a.verificationCode);
-    expect(canonicalJson(signed)).toBe(payload);
-    for (const field of Object.keys(signed)) {
-      const changed = canonicalJson({ ...signed, [field]: field === 'special' ? false : `${String(signed[field])}x` });
-      expect(verify(null, Buffer.from(changed), key, signature), field).toBe(false);
-    }
+  it('brings the index up to date once for all the verifications that ask at the same time', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const reports: Issued[] = [];
+    for (let i = 0; i < 4; i++) reports.push(await issueTo(issued, '91500155MA5UQ01CXD', `report ${i}`));
+    const all = () =>
+      Promise.all([
+        ...reports.map((report) => issued.verifyCode(report.number, report.verificationCode)),
+        ...reports.map((report) => issued.verifyDocument(Buffer.from(report.document))),
+        issued.verifyCode('CGR-20260101-ABCDEFGHJK', 'AAAA-AAAA-AAAA'),
+      ]);
+
+    const first = await all();
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(first.map((verdict) => verdict.authentic)).toEqual([
+      ...reports.map(() => true),
+      ...reports.map(() => true),
+      false,
+    ]);
+
+    const newest = await issueTo(issued, '91500155MA5UQ01CXD', 'newest');
+    reads.clear();
+    const again = await all();
+    expect(reads.indexReads()).toHaveLength(1);
+    expect(again[0]).toMatchObject({ authentic: true, report: { superseded: true } });
+    expect(again.at(-1)).toEqual(unknown);
+    expect(await issued.verifyCode(newest.number, newest.verificationCode)).toMatchObject(authentic(newest));
   });
 
-  it("is superseded only by the same caller's newer report, never by another caller's", async () => {
-    const portal = { client: 'citizen-portal', tier: 'PUBLIC' };
-    const own = await issue({ document: 'own', issuer: portal });
-    await issue({ document: 'court', issuer: { client: 'court-system', tier: 'JUDICIAL' } });
-    await issue({ document: 'bank', issuer: { client: 'some-bank', tier: 'AUTHORIZED' } });
-    // Another client of the same tier is another caller too.
-    await issue({ document: 'other portal', issuer: { client: 'other-portal', tier: 'PUBLIC' } });
-    expect((await issued.verifyCode(own.number, own.verificationCode)).report).toMatchObject({
-      superseded: false,
-      supersededAt: null,
-      recordsChangedSince: null,
-    });
-    await issue({ document: 'own again', issuer: portal });
-    const { report } = await issued.verifyCode(own.number, own.verificationCode);
-    expect(report).toMatchObject({ superseded: true, recordsChangedSince: false });
-    expect(report!.supersededAt).toBe((await issued.verifyDocument(Buffer.from('own again'))).report!.issuedAt);
+  it('finds a report whose line another process is still writing once the line is whole', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 2);
+    const dir = await tempDir();
+    const issued = open(dir, privateKey);
+    const file = join(dir, 'reports-w7.jsonl');
+    const [done, writing] = reports as [Issued, Issued];
+    const second = lines[1]!;
+    await writeFile(file, `${lines[0]}\n${second.slice(0, 100)}`);
+    expect(await issued.verifyCode(done.number, done.verificationCode)).toMatchObject(authentic(done));
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toEqual(unknown);
+    await appendFile(file, second.slice(100, -1));
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toEqual(unknown);
+    await appendFile(file, `${second.slice(-1)}\n`);
+    expect(await issued.verifyCode(writing.number, writing.verificationCode)).toMatchObject(authentic(writing));
+    expect(await issued.verifyDocument(Buffer.from(writing.document))).toMatchObject(authentic(writing));
+  });
 
-    // A caller with no client cannot be told from another: nothing supersedes its reports.
-    const anonymous = { client: null, tier: 'PUBLIC' };
-    const unnamed = await issue({ document: 'unnamed', issuer: anonymous });
-    await issue({ document: 'unnamed again', issuer: anonymous });
-    expect((await issued.verifyCode(unnamed.number, unnamed.verificationCode)).report).toMatchObject({
-      superseded: false,
-      recordsChangedSince: null,
+  it('reads a chain file again from the start once it shrank or was replaced', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 7);
+    const dir = await tempDir();
+    const reads = readCounter();
+    const issued = open(dir, privateKey, reads.hooks);
+    const file = join(dir, 'reports-w7.jsonl');
+    const verdicts = () =>
+      Promise.all(reports.map((report) => issued.verifyCode(report.number, report.verificationCode)));
+    const found = async () => (await verdicts()).map((verdict) => verdict.authentic);
+
+    await writeFile(file, `${lines[0]}\n`);
+    expect(await found()).toEqual([true, false, false, false, false, false, false]);
+    // Written again in place, just as long, holding another report.
+    expect(Buffer.byteLength(lines[1]!)).toBe(Buffer.byteLength(lines[0]!));
+    await writeFile(file, `${lines[1]}\n`);
+    // Its time of change, which the file system may keep to a few milliseconds, moves on.
+    await utimes(file, new Date(), new Date(Date.now() + 60_000));
+    expect(await found()).toEqual([false, true, false, false, false, false, false]);
+    await writeFile(
+      file,
+      lines.slice(0, 3).map((line) => `${line}\n`),
+    );
+    expect(await found()).toEqual([true, true, true, false, false, false, false]);
+    // Cut off its last line.
+    await truncate(
+      file,
+      lines.slice(0, 2).reduce((size, line) => size + Buffer.byteLength(line) + 1, 0),
+    );
+    expect(await found()).toEqual([true, true, false, false, false, false, false]);
+    // Written again in place, longer than before, holding other reports.
+    await writeFile(
+      file,
+      lines.slice(3).map((line) => `${line}\n`),
+    );
+    expect(await found()).toEqual([false, false, false, true, true, true, true]);
+    // Replaced by another file.
+    await writeFile(
+      `${file}.new`,
+      [lines[0], lines[6]].map((line) => `${line}\n`),
+    );
+    await rename(`${file}.new`, file);
+    expect(await found()).toEqual([true, false, false, false, false, false, true]);
+    // Replaced by a longer copy of itself: read from the start all the same.
+    const copy = `${[lines[0], lines[6], lines[5]].join('\n')}\n`;
+    await writeFile(`${file}.new`, copy);
+    await rename(`${file}.new`, file);
+    reads.clear();
+    expect(await found()).toEqual([true, false, false, false, false, true, true]);
+    expect(reads.indexBytes()).toBe(Buffer.byteLength(copy));
+    await rm(file);
+    expect(await found()).toEqual([false, false, false, false, false, false, false]);
+  });
+
+  it('answers no report for a line changed in the file, before or after it was read, and an invalid signature for one sealed again', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { lines, reports } = await linesOf(privateKey, 4);
+    const dir = await tempDir();
+    const issued = open(dir, privateKey);
+    const file = join(dir, 'reports-w7.jsonl');
+    const [first, second, third, fourth] = reports as [Issued, Issued, Issued, Issued];
+    /** The line with its data digest changed, in place: the same length. */
+    const changed = (line: string) => {
+      const record = JSON.parse(line) as StoredReport;
+      return canonicalJson({ ...record, dataSha256: sha256('other data') });
+    };
+    await writeFile(
+      file,
+      [lines[0], changed(lines[1]!), lines[2], lines[3]].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(second.number, second.verificationCode)).toEqual(unknown);
+    expect(await issued.verifyCode(third.number, third.verificationCode)).toMatchObject(authentic(third));
+
+    await writeFile(
+      file,
+      [lines[0], changed(lines[1]!), changed(lines[2]!), lines[3]].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(third.number, third.verificationCode)).toEqual(unknown);
+    expect(await issued.verifyDocument(Buffer.from(third.document))).toEqual({
+      authentic: false,
+      reason: 'DOCUMENT_NOT_ISSUED',
+    });
+    expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject(authentic(first));
+
+    const resealed = JSON.parse(changed(lines[3]!)) as StoredReport;
+    resealed.hash = sealedHash(resealed);
+    await writeFile(
+      file,
+      [lines[0], canonicalJson(resealed)].map((line) => `${line}\n`),
+    );
+    expect(await issued.verifyCode(fourth.number, fourth.verificationCode)).toEqual({
+      authentic: false,
+      reason: 'SIGNATURE_INVALID',
     });
   });
 
-  it('says records changed only against the same caller seeing the same way', async () => {
-    const first = await issue({ document: 'first', view: 'all consents' });
-    // The same records seen with fewer consents hash differently: not a change.
-    await issue({ document: 'fewer consents', view: 'one consent', data: 'the view of one consent' });
-    await issue({ document: 'other caller', issuer: { client: 'bank', tier: 'AUTHORIZED' }, data: 'changed' });
-    expect((await issued.verifyCode(first.number, first.verificationCode)).report).toMatchObject({
-      superseded: true,
-      recordsChangedSince: null,
-    });
-    await issue({ document: 'same view', view: 'all consents' });
-    expect((await issued.verifyCode(first.number, first.verificationCode)).report!.recordsChangedSince).toBe(false);
-    await issue({ document: 'changed', view: 'all consents', data: 'new records' });
-    expect((await issued.verifyCode(first.number, first.verificationCode)).report!.recordsChangedSince).toBe(true);
+  it('verifies every report issued and no other, with the newer reports of its scope, across issues and reopenings', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const callers = [
+      GOVERNMENT,
+      { client: 'bank', tier: 'ANALYST' },
+      { client: 'court', tier: 'GOVERNMENT' },
+      { client: null, tier: 'PUBLIC' },
+    ];
+    const step = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('issue' as const),
+          subject: fc.integer({ min: 0, max: 1 }),
+          caller: fc.integer({ min: 0, max: callers.length - 1 }),
+          // Issue times out of order, and equal ones, as several processes issue them.
+          second: fc.integer({ min: 0, max: 20 }),
+          data: fc.integer({ min: 0, max: 1 }),
+          view: fc.integer({ min: 0, max: 1 }),
+        }),
+      },
+      fc.record({ kind: fc.constant('verify' as const), which: fc.nat() }),
+      fc.record({ kind: fc.constant('unknown' as const), number: fc.stringMatching(/^[2-9A-HJ-NP-Z]{10}$/) }),
+      fc.record({ kind: fc.constant('reopen' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 24 }), async (steps) => {
+        const dir = await mkdtemp(join(tmpdir(), 'issued-property-'));
+        let issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
+        const model: (Issued & ReturnType<typeof reportOf>)[] = [];
+        /** What the model says a verification of `report` answers. */
+        const expected = (report: (typeof model)[number]) => {
+          const scope = report.subject;
+          const after = (other: (typeof model)[number]) =>
+            other.issuedAt > report.issuedAt || (other.issuedAt === report.issuedAt && other.number > report.number);
+          const newer = model
+            .filter((other) => other.subject === scope && after(other))
+            .sort((a, b) =>
+              a.issuedAt === b.issuedAt ? (a.number < b.number ? -1 : 1) : a.issuedAt < b.issuedAt ? -1 : 1,
+            );
+          // Only the same caller's newer reports count (a client-less caller is nobody's same), and
+          // records changed only against the same caller seeing the subject the same way.
+          const mine = newer.filter(
+            (other) =>
+              report.issuer.client !== null &&
+              other.issuer.client === report.issuer.client &&
+              other.issuer.tier === report.issuer.tier,
+          );
+          const sameView = mine.filter((other) => other.viewSha256 === report.viewSha256).at(-1);
+          return {
+            authentic: true,
+            report: {
+              number: report.number,
+              superseded: mine.length > 0,
+              supersededAt: mine.at(-1)?.issuedAt ?? null,
+              recordsChangedSince: sameView ? sameView.dataSha256 !== report.dataSha256 : null,
+            },
+          };
+        };
+        const check = async (report: (typeof model)[number]) => {
+          expect(await issued.verifyCode(report.number, report.verificationCode)).toMatchObject(expected(report));
+          expect(await issued.verifyDocument(Buffer.from(report.document))).toMatchObject(expected(report));
+        };
+        try {
+          for (const each of steps) {
+            if (each.kind === 'issue') {
+              const input = reportOf(`9150015${each.subject}MA5UQ01CXD`, `document ${model.length}`, {
+                issuedAt: new Date(Date.UTC(2026, 11, 7, 9, 0, each.second)).toISOString(),
+                issuer: callers[each.caller]!,
+                data: `data ${each.data}`,
+                view: `view ${each.view}`,
+              });
+              await issued.issue(input);
+              model.push({ ...input, document: `document ${model.length}` });
+            } else if (each.kind === 'verify' && model.length > 0) {
+              await check(model[each.which % model.length]!);
+            } else if (each.kind === 'unknown') {
+              const number = `CGR-20261207-${each.number}`;
+              if (!model.some((report) => report.number === number))
+                expect(await issued.verifyCode(number, 'AAAA-AAAA-AAAA')).toEqual(unknown);
+            } else if (each.kind === 'reopen') {
+              await issued.close();
+              issued = createIssuedReports({ dir, signingKey: privateKey, logger: silentLogger() });
+            }
+          }
+          for (const report of model) await check(report);
+        } finally {
+          await issued.close();
+          await rm(dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 30 },
+    );
   });
 });
