@@ -209,5 +209,6 @@ export async function startGateway(
 export { loadConfig, type GatewayConfig } from './config.js';
 export { generateDevKeys, mintCallerToken, mintConsent, type DevKeySet } from './auth/index.js';
 export { GATEWAY_NODE_FLAGS } from './performance/node-flags.js';
+export { TrustedProxies } from './http/client-address.js';
 export { REPORT_SECTIONS } from './report/sections.js';
 export type { GatewayPlugin, RequestContext } from './pipeline/index.js';
