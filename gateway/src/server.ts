@@ -74,7 +74,7 @@ export async function createGateway(
   // One budget for every body the process reads, /graphql's and the reports' alike.
   const bodies = new BodyBudget(config.bodyBudget);
   // Each request's client address, resolved once and shared by /graphql and the reports alike.
-  const addresses = new ClientAddresses(config.trustedProxies);
+  const addresses = new ClientAddresses(config.trustedProxies, logger.child({ component: 'client-address' }));
   const graphql = createPipeline({ supergraph, config, services, logger, bodies, addresses, plugins });
   metrics?.observe({
     entityCache: () => supergraph.entityCache?.metrics,

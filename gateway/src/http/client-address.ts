@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import type { EnvReader } from '@credit-gateway/common';
+import type { EnvReader, Logger } from '@credit-gateway/common';
 
 /**
  * The most X-Forwarded-For entries walked, from the right. A chain of proxies is a few hops; a
@@ -167,16 +167,38 @@ export function resolveClientAddress(
  */
 export class ClientAddresses {
   private readonly resolved = new WeakMap<IncomingMessage, string>();
+  private warned = false;
 
-  constructor(readonly trusted: TrustedProxies) {}
+  /** `logger` hears once if X-Forwarded-For comes from a peer TRUSTED_PROXIES does not name. */
+  constructor(
+    readonly trusted: TrustedProxies,
+    private readonly logger?: Logger,
+  ) {}
 
   of(request: IncomingMessage): string {
     let address = this.resolved.get(request);
     if (address === undefined) {
-      address = resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], this.trusted);
+      const peer = request.socket.remoteAddress;
+      const forwardedFor = request.headers['x-forwarded-for'];
+      address = resolveClientAddress(peer, forwardedFor, this.trusted);
       this.resolved.set(request, address);
+      if (forwardedFor !== undefined && !this.warned && !this.trusted.has(canonicalAddress(peer ?? '') ?? '')) {
+        this.ignored();
+      }
     }
     return address;
+  }
+
+  /**
+   * Said once a process: a proxy left out of TRUSTED_PROXIES (or a placeholder never replaced)
+   * makes every caller behind it one address. No address is logged: a caller may have sent it.
+   */
+  private ignored(): void {
+    this.warned = true;
+    this.logger?.warn(
+      { trustedProxies: this.trusted.entries.length },
+      'X-Forwarded-For came from a peer TRUSTED_PROXIES does not name, and was ignored: if that peer is your proxy, every caller behind it counts as one address',
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EnvReader, type Env } from '@credit-gateway/common';
 import { loadConfig } from '../../src/config.js';
+import { recordingLogger } from '../limits/support.js';
 import {
   canonicalAddress,
   ClientAddresses,
@@ -162,6 +163,33 @@ function readFrom(env: Env): TrustedProxies {
   reader.done();
   return trusted;
 }
+
+describe('X-Forwarded-For from a peer that is not trusted', () => {
+  const request = (remoteAddress: string, forwardedFor?: string) =>
+    ({
+      socket: { remoteAddress },
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    }) as unknown as IncomingMessage;
+
+  it('is ignored, and the operator told so once, without the address', () => {
+    const { logger, entries } = recordingLogger();
+    const addresses = new ClientAddresses(TRUSTED, logger);
+    expect(addresses.of(request('10.1.2.3', '198.51.100.4'))).toBe('198.51.100.4');
+    expect(addresses.of(request('10.1.2.3', 'garbage'))).toBe('10.1.2.3');
+    expect(addresses.of(request('198.51.100.9'))).toBe('198.51.100.9');
+    expect(entries).toEqual([]);
+    expect(addresses.of(request('198.51.100.9', '203.0.113.1'))).toBe('198.51.100.9');
+    expect(addresses.of(request('198.51.100.8', '203.0.113.2'))).toBe('198.51.100.8');
+    expect(entries).toEqual([
+      {
+        level: 'warn',
+        message:
+          'X-Forwarded-For came from a peer TRUSTED_PROXIES does not name, and was ignored: if that peer is your proxy, every caller behind it counts as one address',
+        fields: { trustedProxies: 3 },
+      },
+    ]);
+  });
+});
 
 describe('TRUSTED_PROXIES', () => {
   it('trusts none unless set', () => {
