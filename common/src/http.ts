@@ -323,7 +323,11 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
 export interface ConnectionLimits {
   /** In all (Node's maxConnections): past it a new connection is closed at once. 0 is no limit. */
   maxConnections: number;
-  /** From one client address: past it a new connection is answered 429 and closed. 0 is no limit. */
+  /**
+   * From one TCP peer address: past it a new connection is answered 429 and closed. 0 is no limit.
+   * Counted when the connection opens, before any header is read, so never by X-Forwarded-For:
+   * behind a proxy every connection is the proxy's.
+   */
   maxConnectionsPerAddress: number;
 }
 

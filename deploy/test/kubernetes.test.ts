@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { envName, SUBGRAPH_NAMES, type Env } from '@credit-gateway/common';
-import { GATEWAY_NODE_FLAGS, loadConfig as loadGatewayConfig } from '@credit-gateway/gateway';
+import { GATEWAY_NODE_FLAGS, loadConfig as loadGatewayConfig, TrustedProxies } from '@credit-gateway/gateway';
 import { loadConfig as loadCourtsConfig } from '@credit-gateway/subgraph-courts';
 import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
 import { loadConfig as loadMarketConfig } from '@credit-gateway/subgraph-market';
@@ -208,6 +208,41 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     expect(variable('REGISTER_WRITER_ID')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
     expect(variable('REGISTER_DATABASE_URL')).toBeDefined();
     expect(variable('REGISTER_DIR')).toBeUndefined();
+  });
+
+  it('believes X-Forwarded-For from the ingress controller only, so each caller behind it has its own budgets', async () => {
+    const { workload, container } = theGateway(all);
+    const proxies = container.env?.find((variable) => variable.name === 'TRUSTED_PROXIES');
+    const source = proxies?.valueFrom?.configMapKeyRef;
+    expect(source?.key).toBe('trusted-proxies');
+    expect(
+      generatedFrom({ kind: 'ConfigMap', metadata: { name: source?.name ?? '' } } as KubeObject, 'ingress-network'),
+    ).toBe(true);
+    const resolved = await resolveEnv(objects, workload.pod, container, 'gateway-5d8f7c9b6-x2x8k');
+    try {
+      const entries = (resolved.env['TRUSTED_PROXIES'] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      expect(entries.length).toBeGreaterThan(0);
+      const trusted = TrustedProxies.parse(entries);
+      expect(Array.isArray(trusted) ? trusted : []).toEqual([]);
+      // Each caller's share of bodies and uploads is on; the connection cap, which only sees the
+      // controller's address, is off.
+      expect({
+        bodies: resolved.env['BODY_BUDGET_PER_ADDRESS_BYTES'] ?? 'default',
+        uploads: resolved.env['REPORT_MAX_UPLOADS_PER_ADDRESS'] ?? 'default',
+        connections: resolved.env['MAX_CONNECTIONS_PER_ADDRESS'],
+      }).toEqual({ bodies: 'default', uploads: 'default', connections: '0' });
+      if (overlay === 'development') {
+        const config = loadGatewayConfig(resolved.env);
+        expect(config.trustedProxies.entries).toEqual(entries);
+        expect(config.bodyBudget.perAddressBytes).toBeGreaterThan(0);
+        expect(config.report.maxUploadsPerAddress).toBeGreaterThan(0);
+      }
+    } finally {
+      await resolved.dispose();
+    }
   });
 
   it('points the gateway at a Service of every subgraph', () => {

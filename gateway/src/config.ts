@@ -21,6 +21,7 @@ import { readSubjectLimitConfig } from './execution/subject-limit.js';
 import { bodyBudgetProblem, readBodyBudgetConfig, type BodyBudgetConfig } from './limits/body-budget.js';
 import { readOperationLimitsConfig, type OperationLimits } from './limits/operation-limits.js';
 import { readRateLimitConfig, type RateLimitConfig } from './limits/rate-limit.js';
+import { readTrustedProxies, type TrustedProxies } from './http/client-address.js';
 import { readRegisterConfig, type RegisterConfig } from './register/index.js';
 import { readReportConfig, type ReportConfig } from './report/config.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './cache/config.js';
@@ -53,6 +54,11 @@ export interface GatewayConfig extends ServiceConfig {
   auth: GatewayAuthConfig;
   limits: OperationLimits;
   rateLimit: RateLimitConfig;
+  /**
+   * The proxies whose X-Forwarded-For names the client a request is counted by (TRUSTED_PROXIES);
+   * none by default, when it is the TCP peer.
+   */
+  trustedProxies: TrustedProxies;
   register: RegisterConfig;
   /** Tiers that may introspect the schema (GraphiQL's docs need it). */
   introspectionTiers: ReadonlySet<Tier>;
@@ -146,6 +152,7 @@ export function loadConfig(env: Env): GatewayConfig {
     auth,
     limits: readOperationLimitsConfig(reader),
     rateLimit: readRateLimitConfig(reader),
+    trustedProxies: readTrustedProxies(reader),
     register: readRegisterConfig(reader),
     introspectionTiers: new Set(
       tierList(

@@ -15,6 +15,7 @@ import { createDashboard } from './http/dashboard.js';
 import { createGraphiQL, wantsHtml } from './http/graphiql.js';
 import { checkReadiness, type Readiness } from './http/health.js';
 import { BodyBudget } from './limits/body-budget.js';
+import { ClientAddresses } from './http/client-address.js';
 import { createTracingPlugin } from './observability/tracing.js';
 import { GatewayMetrics, knownOperationNames } from './observability/metrics/index.js';
 import { createPipeline, type GatewayPlugin } from './pipeline/index.js';
@@ -72,7 +73,9 @@ export async function createGateway(
   ];
   // One budget for every body the process reads, /graphql's and the reports' alike.
   const bodies = new BodyBudget(config.bodyBudget);
-  const graphql = createPipeline({ supergraph, config, services, logger, bodies, plugins });
+  // Each request's client address, resolved once and shared by /graphql and the reports alike.
+  const addresses = new ClientAddresses(config.trustedProxies, logger.child({ component: 'client-address' }));
+  const graphql = createPipeline({ supergraph, config, services, logger, bodies, addresses, plugins });
   metrics?.observe({
     entityCache: () => supergraph.entityCache?.metrics,
     fetches: () => supergraph.fetchMetrics(),
@@ -88,6 +91,7 @@ export async function createGateway(
     logger,
     rateLimiter: services.rateLimiter,
     bodies,
+    addresses,
   });
   const graphiql = config.graphiql ? createGraphiQL() : null;
   const dashboard = config.dashboard ? createDashboard() : null;
@@ -205,5 +209,6 @@ export async function startGateway(
 export { loadConfig, type GatewayConfig } from './config.js';
 export { generateDevKeys, mintCallerToken, mintConsent, type DevKeySet } from './auth/index.js';
 export { GATEWAY_NODE_FLAGS } from './performance/node-flags.js';
+export { TrustedProxies } from './http/client-address.js';
 export { REPORT_SECTIONS } from './report/sections.js';
 export type { GatewayPlugin, RequestContext } from './pipeline/index.js';

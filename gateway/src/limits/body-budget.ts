@@ -5,7 +5,9 @@
  * reservation back once its request is answered or its connection is gone. A body that would take
  * the process past BODY_BUDGET_BYTES, or its client address past BODY_BUDGET_PER_ADDRESS_BYTES, is
  * refused at once with RATE_LIMITED: one client announcing thousands of bodies and stalling holds
- * at most its share, never the process's memory.
+ * at most its share, never the process's memory. A body is read after its headers, so its address
+ * is the request's client address (http/client-address.ts): behind a proxy named in
+ * TRUSTED_PROXIES, the caller's, not the proxy's.
  */
 import { CreditGatewayError, type BodyAllowance, type EnvReader } from '@credit-gateway/common';
 
@@ -146,7 +148,7 @@ export function readBodyBudgetConfig(reader: EnvReader): BodyBudgetConfig {
     'BODY_BUDGET_PER_ADDRESS_BYTES',
     8 * 1024 * 1024,
     { min: 0, max: 1024 * 1024 * 1024 },
-    'The most of BODY_BUDGET_BYTES one client address holds, so that one address cannot spend the rest; 0 gives addresses no share of their own (behind a proxy, where all callers share its address)',
+    'The most of BODY_BUDGET_BYTES one client address holds (behind a proxy named in TRUSTED_PROXIES, the caller it forwards for), so that one address cannot spend the rest; 0 gives addresses no share of their own',
   );
   if (perAddressBytes > totalBytes)
     reader.problem(`BODY_BUDGET_PER_ADDRESS_BYTES (${perAddressBytes}) is above BODY_BUDGET_BYTES (${totalBytes})`);

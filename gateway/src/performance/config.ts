@@ -196,7 +196,7 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       'MAX_CONNECTIONS_PER_ADDRESS',
       256,
       { min: 0, max: 1_000_000 },
-      'Client connections one address keeps open to one gateway process; a new one past it is answered RATE_LIMITED (429, Retry-After) and closed. 0 is no limit (behind a proxy, where all callers share its address)',
+      "Client connections one TCP peer address keeps open to one gateway process; a new one past it is answered RATE_LIMITED (429, Retry-After) and closed. Counted before a request is read, so always by the TCP peer, never by X-Forwarded-For (TRUSTED_PROXIES): behind a proxy every connection is the proxy's, so set 0 (no limit) there",
     ),
     requestTimeoutMs: reader.int(
       'REQUEST_TIMEOUT_MS',

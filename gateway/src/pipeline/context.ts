@@ -87,7 +87,10 @@ export class RequestContext {
     readonly time: string,
     /** The stated purpose (x-credit-purpose), or null. */
     readonly purpose: string | null,
-    /** The client's address, read once: a socket that closes later reads as no address. */
+    /**
+     * The client's address, resolved once on arrival (ClientAddresses): the TCP peer's, or behind a
+     * trusted proxy (TRUSTED_PROXIES) the caller's it names in X-Forwarded-For.
+     */
     readonly address: string,
     requestTimeoutMs: number,
   ) {

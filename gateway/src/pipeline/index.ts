@@ -10,6 +10,7 @@ import { CreditGatewayError, type Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
 import type { AdmissionReport } from '../http/health.js';
 import { BodyBudgetExceeded, type BodyBudget } from '../limits/body-budget.js';
+import type { ClientAddresses } from '../http/client-address.js';
 import type { GatewayServices } from '../services.js';
 import type { LoadedSupergraph } from '../supergraph.js';
 import { Admit } from './admit.js';
@@ -38,6 +39,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** What request bodies may hold in memory at once, shared with the report endpoints. */
   bodies: BodyBudget;
+  /** Each request's client address (TRUSTED_PROXIES), shared with the report endpoints. */
+  addresses: ClientAddresses;
   plugins?: readonly GatewayPlugin[];
 }
 
@@ -69,11 +72,12 @@ export function createPipeline({
   services,
   logger,
   bodies,
+  addresses,
   plugins = [],
 }: PipelineOptions): GraphQLPipeline {
   const { schema } = supergraph;
   const hooks = composeHooks(plugins, logger.child({ component: 'plugins' }));
-  const readRequest = new ReadRequest({ config, logger, hooks, bodies });
+  const readRequest = new ReadRequest({ config, logger, hooks, bodies, addresses });
   const identify = new Identify({ schema, config, services });
   const admit = new Admit(config);
   const resolveDocument = new ResolveDocument({ schema, config, services });

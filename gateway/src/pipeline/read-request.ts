@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, readJsonBody, type BodyPace, type Logger } from '@credit-gateway/common';
 import type { GatewayConfig } from '../config.js';
+import type { ClientAddresses } from '../http/client-address.js';
 import type { BodyAccount, BodyBudget, BodyBudgetExceeded } from '../limits/body-budget.js';
 import { RefusalSampler } from '../limits/rate-limit.js';
 import { refusal, type Answer } from './answer.js';
@@ -26,6 +27,8 @@ export interface ReadRequestOptions {
   hooks: Hooks;
   /** What request bodies may hold in memory at once; each gives its share back once answered. */
   bodies: BodyBudget;
+  /** The client address a request is counted by: the TCP peer, or behind a trusted proxy the caller it names. */
+  addresses: ClientAddresses;
 }
 
 /** Over-budget refusals are registered once per address in this period, and counted in between. */
@@ -55,7 +58,7 @@ export class ReadRequest {
       this.options.hooks,
       new Date().toISOString(),
       purposeOf(request),
-      request.socket.remoteAddress ?? 'unknown',
+      this.options.addresses.of(request),
       this.options.config.performance.requestTimeoutMs,
     );
   }

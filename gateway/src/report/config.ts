@@ -105,7 +105,7 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       'REPORT_MAX_UPLOADS_PER_ADDRESS',
       1,
       { min: 0, max: 256 },
-      'Of REPORT_MAX_CONCURRENT_UPLOADS, the documents one client address uploads at once; one more from it is refused with 429 and Retry-After, so a few slow uploaders cannot take every slot. 0 is no share of its own (behind a proxy, where all callers share its address)',
+      'Of REPORT_MAX_CONCURRENT_UPLOADS, the documents one client address uploads at once (behind a proxy named in TRUSTED_PROXIES, the caller it forwards for); one more from it is refused with 429 and Retry-After, so a few slow uploaders cannot take every slot. 0 is no share of its own',
     ),
     purposes: new Set(purposes),
   };

@@ -41,6 +41,7 @@ import type { GatewayConfig } from '../config.js';
 import { wantsHtml } from '../http/graphiql.js';
 import type { GraphQLPipeline } from '../pipeline/index.js';
 import { BodyBudgetExceeded, type BodyAccount, type BodyBudget } from '../limits/body-budget.js';
+import type { ClientAddresses } from '../http/client-address.js';
 import { PURPOSE_HEADER } from '../pipeline/read-request.js';
 import { rateLimitedError, retryAfterSeconds, type RateLimiter } from '../limits/rate-limit.js';
 import {
@@ -71,6 +72,11 @@ export interface ReportEndpointsOptions {
   rateLimiter: RateLimiter;
   /** What request bodies may hold in memory at once, shared with /graphql: parameters and uploads alike. */
   bodies: BodyBudget;
+  /**
+   * Each request's client address (TRUSTED_PROXIES), as /graphql counts it: verification budgets,
+   * upload slots and body shares go by it.
+   */
+  addresses: ClientAddresses;
 }
 
 export interface ReportEndpoints {
@@ -299,17 +305,12 @@ function withoutConsent(): CreditGatewayError {
   );
 }
 
-/** The client's address, as the rate limits and the body budget know it. */
-function clientAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
-}
-
 function isJson(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
 }
 
 export function createReportEndpoints(options: ReportEndpointsOptions): ReportEndpoints {
-  const { graphql, schema, accessRules, config, logger, rateLimiter, bodies } = options;
+  const { graphql, schema, accessRules, config, logger, rateLimiter, bodies, addresses } = options;
   /** Documents being read for verification right now, in all and by client address. */
   let uploading = 0;
   const uploadingBy = new Map<string, number>();
@@ -353,7 +354,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
 
   /** A body's account in the budget, given back once the answer is sent or the connection is gone. */
   function bodyAccount(request: IncomingMessage, response: ServerResponse): BodyAccount {
-    const account = bodies.open(clientAddress(request));
+    const account = bodies.open(addresses.of(request));
     response.once('close', () => account.release());
     return account;
   }
@@ -567,7 +568,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     // address may send at once, is refused, and what it still sends is dropped unkept, as /graphql
     // drops the body of a refused request. The address's share keeps a few slow uploaders from
     // taking every slot from the other verifiers.
-    const address = clientAddress(request);
+    const address = addresses.of(request);
     const { maxConcurrentUploads, maxUploadsPerAddress } = config.report;
     const mine = uploadingBy.get(address) ?? 0;
     if (maxUploadsPerAddress > 0 && mine >= maxUploadsPerAddress)
@@ -602,7 +603,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
    * /graphql request does, so the endpoint cannot be used to flood the register's look-ups.
    */
   async function withinBudget(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const decision = await rateLimiter.check({ tier: 'PUBLIC', client: null, ip: clientAddress(request) });
+    const decision = await rateLimiter.check({ tier: 'PUBLIC', client: null, ip: addresses.of(request) });
     if (decision.allowed) return true;
     // A refused upload is read and dropped, never kept: closing on a client still sending would
     // reset it before it reads why.
