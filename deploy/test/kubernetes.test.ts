@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envName, SUBGRAPH_NAMES, type Env } from '@credit-gateway/common';
+import { describeConfig, envName, SUBGRAPH_NAMES, type Env } from '@credit-gateway/common';
 import { GATEWAY_NODE_FLAGS, loadConfig as loadGatewayConfig, TrustedProxies } from '@credit-gateway/gateway';
 import { loadConfig as loadCourtsConfig } from '@credit-gateway/subgraph-courts';
 import { loadConfig as loadCreditConfig } from '@credit-gateway/subgraph-credit';
@@ -175,6 +175,28 @@ describe.each(OVERLAYS)('the %s overlay', (overlay: Overlay) => {
     };
     const backends = ingress.rules.flatMap((rule) => rule.http.paths.map((path) => path.backend.service));
     expect(backends).toEqual([{ name: 'gateway', port: { name: 'http' } }]);
+  });
+
+  it('lets through the ingress every body and every wait the gateway answers itself, so a refusal is its coded one', async () => {
+    const { workload, container } = theGateway(all);
+    const resolved = await resolveEnv(objects, workload.pod, container, 'gateway-5d8f7c9b6-x2x8k');
+    const defaults = new Map(describeConfig(loadGatewayConfig).map((variable) => [variable.name, variable.default]));
+    const setting = (name: string) => Number(resolved.env[name] ?? defaults.get(name));
+    await resolved.dispose();
+    const annotations = find(objects, 'Ingress', 'gateway').metadata.annotations ?? {};
+    const nginxBytes = (size: string | undefined) => {
+      const [, count, unit] = /^(\d+)([km]?)$/i.exec(size ?? '') ?? [];
+      return Number(count) * { '': 1, k: 1024, m: 1024 * 1024 }[(unit ?? '').toLowerCase() as '' | 'k' | 'm'];
+    };
+    const bodies = Math.max(setting('BODY_LIMIT_BYTES'), setting('REPORT_UPLOAD_LIMIT_BYTES'));
+    expect(bodies).toBeGreaterThan(0);
+    expect(nginxBytes(annotations['nginx.ingress.kubernetes.io/proxy-body-size'])).toBeGreaterThanOrEqual(bodies);
+    // The gateway answers every request within REQUEST_TIMEOUT_MS, with SOURCE_TIMEOUT if need be.
+    for (const timeout of ['proxy-read-timeout', 'proxy-send-timeout'])
+      expect([
+        timeout,
+        Number(annotations[`nginx.ingress.kubernetes.io/${timeout}`]) * 1000 > setting('REQUEST_TIMEOUT_MS'),
+      ]).toEqual([timeout, true]);
   });
 
   it('scales the gateway by its autoscaler across zones, each pod with its own register chain on PostgreSQL', () => {
