@@ -188,9 +188,9 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
     ),
     maxConnections: reader.int(
       'MAX_CONNECTIONS',
-      4_096,
+      1_024,
       { min: 0, max: 1_000_000 },
-      'Client connections one gateway process keeps open at once; a new one past it is closed at once. 0 is no limit',
+      "Client connections one gateway process keeps open at once; a new one past it is closed at once. Each may hold up to 512 KiB of headers while they arrive (a lender's consents), which no body budget sees: 1,024 of them 512 MiB at the most. 0 is no limit",
     ),
     maxConnectionsPerAddress: reader.int(
       'MAX_CONNECTIONS_PER_ADDRESS',
