@@ -469,6 +469,9 @@ describe('what a verification proves, and to whom', () => {
       codeSha256: sha256(issued.headers.get('x-report-verification-code')!),
       keyId: jwk.kid,
     });
+    // The key set a verifier finds any report's key in holds the current key too.
+    const keySet = await (await fetch(new URL('/report/keys', stack.gatewayUrl))).json();
+    expect(keySet).toEqual({ keys: [jwk] });
     expect(payload).not.toContain(issued.headers.get('x-report-verification-code'));
     for (const field of Object.keys(signed)) {
       const changed = canonicalJson({

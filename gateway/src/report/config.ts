@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { GATEWAY_PORT, parseEd25519Key, type EnvReader } from '@credit-gateway/common';
 import { DEFAULT_REPORT_PURPOSES, PURPOSE_CODE } from './purposes.js';
 
@@ -10,6 +10,11 @@ export interface ReportConfig {
   dir: string;
   /** The Ed25519 key reports are signed with (REPORT_SIGNING_KEY); the gateway's signing key by default. */
   signingKey: KeyObject;
+  /**
+   * The public halves of keys reports were signed with before (REPORT_EARLIER_KEYS_FILE, a JWK
+   * set): a report keeps verifying after its key is rotated out.
+   */
+  earlierKeys: KeyObject[];
   /** The public base URL the QR code and the verify link point at (REPORT_PUBLIC_URL). */
   publicUrl: string;
   /** Largest document a verifier may upload to /report/verify (REPORT_UPLOAD_LIMIT_BYTES). */
@@ -40,7 +45,7 @@ export interface ReportConfig {
 /**
  * REPORT_DIR, REPORT_SIGNING_KEY | REPORT_SIGNING_KEY_FILE (a JWK or PEM Ed25519 private key;
  * default: GATEWAY_SIGNING_KEY), REPORT_PUBLIC_URL, REPORT_UPLOAD_LIMIT_BYTES, REPORT_MAX_CONCURRENT_RENDERS,
- * REPORT_MAX_CONCURRENT_UPLOADS, REPORT_MAX_UPLOADS_PER_ADDRESS, REPORT_PURPOSES.
+ * REPORT_MAX_CONCURRENT_UPLOADS, REPORT_MAX_UPLOADS_PER_ADDRESS, REPORT_PURPOSES, REPORT_EARLIER_KEYS_FILE.
  */
 export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): ReportConfig {
   reader = reader.section('credit reports');
@@ -66,6 +71,19 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       );
     }
   }
+  const earlierFile = reader.optionalString(
+    'REPORT_EARLIER_KEYS_FILE',
+    'A JWK set ({"keys": [...]}) of the Ed25519 public keys reports were signed with before REPORT_SIGNING_KEY: on a rotation the old public key goes here, so that the reports it signed still verify',
+  );
+  let earlierKeys: KeyObject[] = [];
+  if (earlierFile !== undefined) {
+    try {
+      earlierKeys = readEarlierKeys(readFileSync(earlierFile, 'utf8'));
+    } catch (error) {
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? 'unreadable') : 'unreadable';
+      reader.problem(`REPORT_EARLIER_KEYS_FILE is not a JWK set of Ed25519 public keys: ${reason}`);
+    }
+  }
   const publicUrl = reader.url(
     'REPORT_PUBLIC_URL',
     `http://localhost:${GATEWAY_PORT}`,
@@ -82,6 +100,7 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
   return {
     dir: reader.string('REPORT_DIR', DEFAULT_REPORT_DIR, "The issued-report register's directory (reports.jsonl)"),
     signingKey,
+    earlierKeys,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     uploadLimitBytes: reader.int(
       'REPORT_UPLOAD_LIMIT_BYTES',
@@ -109,4 +128,17 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
     ),
     purposes: new Set(purposes),
   };
+}
+
+/** The public keys of a JWK set, each an Ed25519 public key; a private part is refused, not used. */
+export function readEarlierKeys(text: string): KeyObject[] {
+  const set = JSON.parse(text) as { keys?: unknown };
+  if (!Array.isArray(set.keys)) throw new Error('no "keys" array');
+  return set.keys.map((jwk: unknown, at) => {
+    if (typeof jwk !== 'object' || jwk === null) throw new Error(`key ${at} is not a JWK`);
+    if ('d' in jwk) throw new Error(`key ${at} holds a private key: give its public half only`);
+    const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`key ${at} is not an Ed25519 key`);
+    return key;
+  });
 }

@@ -10,9 +10,10 @@
  *   authentic, whom it is about (code and name), who issued it, when, for which sections and
  *   period, the issued file's SHA-256, the signed record, and whether the same caller has a newer
  *   one; never what it says.
- * - GET /report/public-key: the public half of the key reports are signed with (a JWK).
+ * - GET /report/public-key: the public half of the key reports are signed with now (a JWK).
+ * - GET /report/keys: every key a report still verifies with, the current one and those rotated out (a JWK set).
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Busboy } from '@fastify/busboy';
 import {
@@ -329,9 +330,18 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         }
       : {}),
     signingKey: config.report.signingKey,
+    earlierKeys: config.report.earlierKeys,
     logger: logger.child({ component: 'reports' }),
   });
-  const publicJwk = createPublicKey(config.report.signingKey).export({ format: 'jwk' });
+  const jwkOf = (key: KeyObject) => ({
+    ...createPublicKey(key).export({ format: 'jwk' }),
+    alg: 'EdDSA',
+    use: 'sig',
+    kid: keyIdOf(key),
+  });
+  const currentJwk = jwkOf(config.report.signingKey);
+  // The current key first, then those rotated out, so that a verifier finds every report's `kid`.
+  const keySet = { keys: [currentJwk, ...config.report.earlierKeys.map(jwkOf)] };
   const queries = new Map<string, { query: string; withheld: string[] }>();
   // Rendering is CPU-bound and runs after the pipeline has given up its admission place: its own
   // line keeps a flood of reports from holding the event loop from everyone else.
@@ -636,8 +646,13 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         return true;
       }
       if (url.pathname === '/report/public-key' && request.method === 'GET') {
-        // The key reports are signed with, for a verifier who checks a record's signature itself.
-        sendJson(response, 200, { ...publicJwk, alg: 'EdDSA', use: 'sig', kid: keyIdOf(config.report.signingKey) });
+        // The key reports are signed with now, for a verifier who checks a record's signature itself.
+        sendJson(response, 200, currentJwk);
+        return true;
+      }
+      if (url.pathname === '/report/keys' && request.method === 'GET') {
+        // Every key a report still verifies with, by `kid`: the current one and those rotated out.
+        sendJson(response, 200, keySet);
         return true;
       }
       if (url.pathname === '/report/verify') {

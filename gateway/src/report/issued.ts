@@ -194,6 +194,8 @@ export interface IssuedReportsOptions {
   /** PostgreSQL, where the query register is kept there. */
   postgres?: { url: string; poolSize: number; writer: string; timeoutMs: number };
   signingKey: KeyObject;
+  /** Public keys reports were signed with before `signingKey`: their reports still verify. */
+  earlierKeys?: readonly KeyObject[];
   logger: Logger;
   hooks?: IssuedReportsHooks;
 }
@@ -728,13 +730,18 @@ function postgresStore(
 
 /** Issues and verifies reports, on the files in REPORT_DIR or on PostgreSQL beside the register. */
 export function createIssuedReports(options: IssuedReportsOptions): IssuedReports {
-  const publicKey = createPublicKey(options.signingKey);
   const keyId = keyIdOf(options.signingKey);
+  // Every key a report may have been signed with, by its id: the current one and those rotated out.
+  const verifyingKeys = new Map<string, KeyObject>(
+    [...(options.earlierKeys ?? []), createPublicKey(options.signingKey)].map((key) => [keyIdOf(key), key]),
+  );
   const store = options.postgres
     ? postgresStore(options.postgres, options.logger)
     : fileStore(options.dir, options.logger, options.hooks);
 
   function signatureValid(record: StoredReport): boolean {
+    const publicKey = verifyingKeys.get(record.keyId);
+    if (!publicKey) return false;
     try {
       return verify(
         null,
@@ -748,7 +755,7 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
   }
 
   async function verdictOf(record: StoredReport): Promise<Verdict> {
-    if (record.keyId !== keyId || !signatureValid(record)) return { authentic: false, reason: 'SIGNATURE_INVALID' };
+    if (!signatureValid(record)) return { authentic: false, reason: 'SIGNATURE_INVALID' };
     const all = await store.sameScope(record);
     const at = all.findIndex((other) => other.number === record.number);
     const newer = at < 0 ? [] : all.slice(at + 1).filter((other) => sameCaller(other, record));

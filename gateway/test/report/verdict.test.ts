@@ -1,12 +1,14 @@
-import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
 import { canonicalJson } from '@credit-gateway/common/durable-log';
+import { readEarlierKeys } from '../../src/report/config.js';
 import {
   createIssuedReports,
+  keyIdOf,
   newReportNumber,
   newVerificationCode,
   sha256,
@@ -148,5 +150,48 @@ describe('a verdict', () => {
     expect((await issued.verifyCode(first.number, first.verificationCode)).report!.recordsChangedSince).toBe(false);
     await issue({ document: 'changed', view: 'all consents', data: 'new records' });
     expect((await issued.verifyCode(first.number, first.verificationCode)).report!.recordsChangedSince).toBe(true);
+  });
+});
+
+describe('a signing key rotated out', () => {
+  const reopen = (options: { signingKey: KeyObject; earlierKeys?: KeyObject[] }) => {
+    issued = createIssuedReports({ dir, logger: silentLogger(), ...options });
+  };
+
+  it('still verifies the reports it signed once its public half is among the earlier keys, and only then', async () => {
+    const before = await issue({ document: 'before the rotation' });
+    await issued.close();
+    const next = generateKeyPairSync('ed25519');
+    reopen({ signingKey: next.privateKey });
+    const invalid = { authentic: false, reason: 'SIGNATURE_INVALID' };
+    expect(await issued.verifyCode(before.number, before.verificationCode)).toEqual(invalid);
+
+    await issued.close();
+    reopen({ signingKey: next.privateKey, earlierKeys: [publicKey] });
+    expect(await issued.verifyCode(before.number, before.verificationCode)).toMatchObject({
+      authentic: true,
+      report: { signature: { keyId: keyIdOf(publicKey), valid: true } },
+    });
+    const after = await issue({ document: 'after the rotation' });
+    expect(await issued.verifyDocument(Buffer.from('after the rotation'))).toMatchObject({
+      authentic: true,
+      report: { number: after.number, signature: { keyId: keyIdOf(next.publicKey) } },
+    });
+
+    // Another key in the earlier set does not stand in for the one a report names.
+    await issued.close();
+    reopen({ signingKey: next.privateKey, earlierKeys: [generateKeyPairSync('ed25519').publicKey] });
+    expect(await issued.verifyCode(before.number, before.verificationCode)).toEqual(invalid);
+  });
+
+  it('is read from a JWK set of public keys; a private key, another kind of key or no set is refused', () => {
+    const jwk = (key: KeyObject) => key.export({ format: 'jwk' });
+    const keys = readEarlierKeys(JSON.stringify({ keys: [jwk(publicKey)] }));
+    expect(keys.map(keyIdOf)).toEqual([keyIdOf(publicKey)]);
+    expect(() => readEarlierKeys(JSON.stringify({ keys: [jwk(privateKey)] }))).toThrow('holds a private key');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    expect(() => readEarlierKeys(JSON.stringify({ keys: [jwk(rsa)] }))).toThrow('not an Ed25519 key');
+    expect(() => readEarlierKeys(JSON.stringify(jwk(publicKey)))).toThrow('no "keys" array');
+    expect(() => readEarlierKeys('not json')).toThrow();
   });
 });
