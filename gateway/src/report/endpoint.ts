@@ -13,7 +13,7 @@
  * - GET /report/public-key: the public half of the key reports are signed with now (a JWK).
  * - GET /report/keys: every key a report still verifies with, the current one and those rotated out (a JWK set).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Busboy } from '@fastify/busboy';
 import {
@@ -188,16 +188,21 @@ export function recordsDigest(enterprise: Record<string, unknown>): string {
  * What, besides the subject's records, decided a report's data: the caller, its purpose and
  * department, the subject's consents, and what could not be read (by path and code, list places
  * aside). Two reports' data say whether the records changed only when this is the same;
- * otherwise they differ because the callers saw differently.
+ * otherwise they differ because the callers saw differently. Keyed (`secret`): the digest is in
+ * the payload a verdict discloses, and its inputs are few enough to guess one by one, which would
+ * tell a verifier the department, purpose and consents the report was issued under.
  */
-export function viewDigest(view: {
-  tier: Tier;
-  client: string | null;
-  purpose: string | null;
-  department: string | null;
-  consentGroups: readonly string[];
-  errors: readonly GraphQLFormattedError[];
-}): string {
+export function viewDigest(
+  secret: Buffer,
+  view: {
+    tier: Tier;
+    client: string | null;
+    purpose: string | null;
+    department: string | null;
+    consentGroups: readonly string[];
+    errors: readonly GraphQLFormattedError[];
+  },
+): string {
   const unread = view.errors
     .map((error) => {
       const path = (error.path ?? []).filter((key) => typeof key === 'string').join('.');
@@ -205,7 +210,9 @@ export function viewDigest(view: {
       return `${path} ${typeof code === 'string' ? code : ''}`;
     })
     .sort();
-  return sha256(canonicalJson({ ...view, consentGroups: [...view.consentGroups].sort(), errors: unread }));
+  return createHmac('sha256', secret)
+    .update(canonicalJson({ ...view, consentGroups: [...view.consentGroups].sort(), errors: unread }))
+    .digest('hex');
 }
 
 /**
@@ -340,6 +347,17 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     kid: keyIdOf(key),
   });
   const currentJwk = jwkOf(config.report.signingKey);
+  // The view digests' key, derived from the signing key: a rotation starts new digests, so a report
+  // from before it is compared with none (recordsChangedSince null), never wrongly.
+  const viewSecret = Buffer.from(
+    hkdfSync(
+      'sha256',
+      config.report.signingKey.export({ format: 'der', type: 'pkcs8' }),
+      'credit-gateway report views',
+      'viewSha256',
+      32,
+    ),
+  );
   // The current key first, then those rotated out, so that a verifier finds every report's `kid`.
   const keySet = { keys: [currentJwk, ...config.report.earlierKeys.map(jwkOf)] };
   const queries = new Map<string, { query: string; withheld: string[] }>();
@@ -503,7 +521,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
         requestId: context.requestId,
         documentSha256: sha256(document),
         dataSha256: recordsDigest(enterprise),
-        viewSha256: viewDigest({
+        viewSha256: viewDigest(viewSecret, {
           tier: caller.tier,
           client: caller.client,
           purpose: context.purpose,
