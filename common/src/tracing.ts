@@ -11,8 +11,8 @@
  *   tokens or consents, no header besides the W3C trace context, no answer data, no error message;
  * - credit codes are public identifiers of enterprises, but they travel in variables beside
  *   identity card numbers and so never appear either;
- * - a name the caller chooses (operation name, request id) is kept only when it holds no run of six
- *   or more digits, underscores between them or not (`mayCarryPersonalData`, `screenedName`), so
+ * - a name the caller chooses (operation name, request id) is kept only when it holds fewer than
+ *   six digits, whatever stands between them (`mayCarryPersonalData`, `screenedName`), so
  *   that no identity card number, credit code or phone number rides in on it. The gateway's metric
  *   labels follow the same function.
  * gateway/test/tracing.e2e.ts proves it on real profile queries.
@@ -178,11 +178,12 @@ export function spanContextOf(headers: Headers): SpanContext | undefined {
 }
 
 /**
- * Six digits, each apart from the next by nothing or by underscores: an identity card number
+ * Six digits anywhere in the name, whatever stands between them: an identity card number
  * (`510107198203154517`), a credit code (its six-digit division code: `91500112MA60YD7K76`), a
- * phone or account number, whole or cut up as a GraphQL name can be (`P_510_107_198…`).
+ * phone or account number, whole or cut up as a GraphQL name can be (`P_510_107_198…`,
+ * `Q51010x71982x…`). A name of the gateway's users holds a version or a year at the most.
  */
-const PERSONAL_DIGITS = /\d(?:_*\d){5}/;
+const PERSONAL_DIGITS = /(?:\d\D*){6}/;
 
 /**
  * Whether a name the caller chose may carry personal data (see the rule at the top of this

@@ -21,7 +21,7 @@ export const NO_OPERATION = '__none__';
 export const OTHER_OPERATIONS = '__other__';
 /** A name the gateway does not know, from an anonymous or PUBLIC caller. */
 export const PUBLIC_OPERATIONS = '__public__';
-/** A name that may carry personal data (six digits, underscores between them or not). */
+/** A name that may carry personal data (six digits or more, whatever stands between them). */
 export const SCREENED_OPERATION = '__screened__';
 export const MAX_OPERATION_NAME_LENGTH = 64;
 
