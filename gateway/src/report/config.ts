@@ -112,7 +112,7 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
       'REPORT_MAX_CONCURRENT_RENDERS',
       1,
       { min: 1, max: 64 },
-      "Reports one gateway process renders at once; the rest wait in line within their request's deadline (REQUEST_TIMEOUT_MS), so a flood of reports never holds the event loop from other requests",
+      "Reports one gateway process renders at once; the rest wait within their request's deadline (REQUEST_TIMEOUT_MS), so a flood of reports never holds the event loop from other requests. Each caller (a client, or an anonymous caller's address) waits in a lane of its own with at most 4 reports (one more is RATE_LIMITED); government and court callers' lanes are served first, then the lane served longest ago",
     ),
     maxConcurrentUploads: reader.int(
       'REPORT_MAX_CONCURRENT_UPLOADS',

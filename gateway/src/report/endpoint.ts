@@ -127,6 +127,18 @@ function refuse(response: ServerResponse, error: CreditGatewayError, headers: Re
   sendErrors(response, reportStatus(error.code, 400), [error.toJSON()]);
 }
 
+/**
+ * Whose reports are rendered first when several wait: those decisions hang on (government and court
+ * systems), then identified callers, then anonymous ones.
+ */
+const RENDER_PRIORITY: Readonly<Record<Tier, number>> = {
+  GOVERNMENT: 3,
+  JUDICIAL: 3,
+  AUTHORIZED: 2,
+  ANALYST: 2,
+  PUBLIC: 1,
+};
+
 /** 405, with the methods the path takes. */
 function wrongMethod(response: ServerResponse, path: string): void {
   response.setHeader('allow', 'GET, POST');
@@ -492,18 +504,33 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       errors,
       withheld,
     });
-    const document = await renders.run(context.startedAt, async () =>
-      format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8'),
+    // Each caller waits in a lane of its own: an anonymous caller's is its address's.
+    const lane = { key: caller.client ?? `address ${context.address}`, priority: RENDER_PRIORITY[caller.tier] };
+    const rendered = await renders.run(
+      context.startedAt,
+      async () => (format === 'pdf' ? await renderPdf(model) : Buffer.from(await renderHtml(model), 'utf8')),
+      lane,
     );
-    if (document === undefined) {
-      return refuse(
-        response,
-        new CreditGatewayError(
-          'REQUEST_TIMEOUT',
-          `The report was not rendered within ${config.performance.requestTimeoutMs} ms: too many reports are being rendered`,
-        ),
-      );
+    if ('refused' in rendered) {
+      return rendered.refused === 'busy'
+        ? refuse(
+            response,
+            new CreditGatewayError(
+              'RATE_LIMITED',
+              'This caller already has as many reports waiting to be rendered as it may; retry shortly',
+              { extensions: { scope: 'report-renders' } },
+            ),
+            { 'retry-after': '1' },
+          )
+        : refuse(
+            response,
+            new CreditGatewayError(
+              'REQUEST_TIMEOUT',
+              `The report was not rendered within ${config.performance.requestTimeoutMs} ms: too many reports are being rendered`,
+            ),
+          );
     }
+    const document = rendered.rendered;
     let stored;
     try {
       stored = await issued.issue({
