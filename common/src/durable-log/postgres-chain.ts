@@ -29,6 +29,11 @@ export interface LogTable<Stored> {
   /** Statements run after the table is created: its indexes. */
   indexes?: readonly string[];
   /**
+   * Indexes a table created by an earlier version may lack: `CREATE INDEX IF NOT EXISTS`
+   * statements, run when the table is created and at every start on a table already there.
+   */
+  addedIndexes?: readonly string[];
+  /**
    * Columns a table created by an earlier version lacks. They are added when missing, and the
    * rows already there hold NULL in them: their types must allow it.
    */
@@ -54,7 +59,7 @@ export function tableDdl(spec: LogTable<unknown>): string {
 CREATE TABLE ${table} (
   ${lines.join(',\n  ')}
 );
-${(spec.indexes ?? []).map((statement) => `${statement};\n`).join('')}CREATE FUNCTION ${table}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+${[...(spec.indexes ?? []), ...(spec.addedIndexes ?? [])].map((statement) => `${statement};\n`).join('')}CREATE FUNCTION ${table}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'the ${spec.name} is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
 END
@@ -304,6 +309,7 @@ async function createTable(db: pg.Pool | pg.Client, spec: LogTable<unknown>, log
         );
         logger.info({ table: spec.table, columns: missing }, `${name}: added the columns of the current format`);
       }
+      for (const statement of spec.addedIndexes ?? []) await client.query(statement);
       if (!found.guarded) logger.warn({ table: spec.table }, `${name}: the append-only trigger is missing or disabled`);
     }
     await client.query('COMMIT');

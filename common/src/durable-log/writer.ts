@@ -81,7 +81,11 @@ export interface LogHooks {
   commit?(records: number): void | Promise<void>;
 }
 
-/** One writer's chain, open for appending: the part of the log both backends share. */
+/**
+ * One writer's chain, open for appending: the part of the log both backends share. It takes one
+ * append at a time (each seals from the tail the one before left): its users queue appends
+ * through a CommitQueue, which also writes the appends that come meanwhile as one batch.
+ */
 export interface ChainWriter<Input, Stored> {
   readonly kind: 'file' | 'postgres';
   readonly writer: string;

@@ -154,4 +154,22 @@ describe('a chain in a PostgreSQL table', () => {
     const { rows } = await schema.admin.query<{ body: string }>('SELECT body FROM notes');
     expect(rows).toEqual([{ body: 'a' }]);
   });
+
+  it('creates the indexes a table created by an earlier version lacks, at every start', async () => {
+    const spec = { ...notesTable, addedIndexes: ['CREATE INDEX IF NOT EXISTS notes_body ON notes (body)'] };
+    const indexes = async () =>
+      (
+        await schema.admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'notes'`)
+      ).rows
+        .map((row) => row.indexname)
+        .filter((name) => name === 'notes_body');
+    const first = await open({ spec });
+    await first.append(['a']);
+    expect(await indexes()).toEqual(['notes_body']);
+    await first.close();
+    await schema.admin.query('DROP INDEX notes_body');
+    const again = await open({ spec });
+    expect(await indexes()).toEqual(['notes_body']);
+    expect(await again.append(['b'])).toMatchObject([{ seq: 2, body: 'b' }]);
+  });
 });

@@ -16,6 +16,7 @@ import {
   chainFiles,
   describeTail,
   chainPath,
+  CommitQueue,
   forEachLine,
   HASH_PATTERN,
   openFileChain,
@@ -79,7 +80,7 @@ export interface StoredReport extends IssuedReport {
   hash: string;
 }
 
-const reportFormat: LogFormat<IssuedReport, StoredReport> = {
+export const reportFormat: LogFormat<IssuedReport, StoredReport> = {
   noun: 'issued report',
   seal(input, writer, prev: ChainLink) {
     const unsealed = { ...input, writer, seq: prev.seq + 1, prevHash: prev.hash };
@@ -207,6 +208,13 @@ export interface IssuedReportsHooks {
    * file gained, and its last line read before); `record`, a report read to answer a look-up.
    */
   read?(read: { writer: string; bytes: number; purpose: 'index' | 'record' }): void;
+  /** Each query of the PostgreSQL store, with the rows it answered. */
+  query?(query: {
+    purpose: 'byNumber' | 'byDocument' | 'sameScope';
+    text: string;
+    values: unknown[];
+    rows: number;
+  }): void;
 }
 
 function scopeKey(report: SignedReport): string {
@@ -249,7 +257,7 @@ interface ReportStore {
   /**
    * Reports of the same subject, sections and period, in issue order: `report` itself and, of
    * those issued after it, at least the newest of each issuer (client and tier) and view, which
-   * is all a verdict compares it with. The files store gives just these, PostgreSQL every one.
+   * is all a verdict compares it with: both stores give just these.
    */
   sameScope(report: StoredReport): Promise<StoredReport[]>;
   close(): Promise<void>;
@@ -386,6 +394,27 @@ function isReportChain(writer: string): boolean {
   return writer === REPORTS_CHAIN || writer.startsWith(`${REPORTS_CHAIN}-`);
 }
 
+/** Most reports made durable together. */
+const BATCH_MAX = 64;
+
+/**
+ * Appends to the chain `chain()` opens, one batch at a time as a chain takes them: reports issued
+ * while a batch is written queue up and go together as the next one (one fdatasync or COMMIT).
+ * A failed batch fails only its own reports; the next one is linked after what became durable.
+ */
+function appendQueue(
+  chain: () => Promise<ChainWriter<IssuedReport, StoredReport>>,
+  logger: Logger,
+): CommitQueue<IssuedReport, StoredReport> {
+  return new CommitQueue({
+    name: 'issued-report register',
+    batchMax: BATCH_MAX,
+    logger,
+    write: async (reports) => (await chain()).append(reports),
+    unavailable: (cause) => new Error('issued-report register unavailable', { cause }),
+  });
+}
+
 /**
  * The files store: each gateway process appends to its own chain in the directory
  * (`reports.jsonl`, or `reports-w<n>.jsonl` for worker n), opened on the first report, so a
@@ -429,6 +458,7 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
     });
     return opening;
   }
+  const queue = appendQueue(chain, logger);
 
   let index = emptyIndex();
   /** Set when a file no longer holds what the index says it does: the next refresh reads every file from the start. */
@@ -589,10 +619,7 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
 
   const one = (placed: Placed | undefined): Placed[] => (placed ? [placed] : []);
   return {
-    async append(report) {
-      const [stored] = await (await chain()).append([report]);
-      return stored!;
-    },
+    append: (report) => queue.append(report),
     byNumber: async (number) =>
       (
         await lookUp(
@@ -625,6 +652,7 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
       );
     },
     async close() {
+      await queue.close();
       closed = true;
       const writer = await opening?.catch(() => undefined);
       await writer?.close();
@@ -634,7 +662,44 @@ function fileStore(dir: string, logger: Logger, hooks: IssuedReportsHooks | unde
 
 export const REPORTS_TABLE = 'issued_reports';
 
-const reportsTable: LogTable<StoredReport> = {
+/**
+ * A row's caller, as callerOf: the issuer (client and tier) and the view. Issue order is by time,
+ * then by number byte by byte (COLLATE "C"), as the files store orders them.
+ */
+const CALLER = `coalesce((record->'issuer')::text, '') || ' ' || coalesce(record->>'viewSha256', '')`;
+
+/** The row of a number, or the first issued of a document. */
+const FIRST_ISSUED = (column: 'number' | 'document_sha256') =>
+  `SELECT record FROM ${REPORTS_TABLE} WHERE ${column} = $1 ORDER BY issued_at, number COLLATE "C" LIMIT 1`;
+
+/**
+ * The report of scope $1 issued at $2 as number $3, and of the later reports in its scope the
+ * newest of each caller: the callers are walked on the index (one probe each, a caller's newest
+ * read from the end of its run), so that a verification reads as many rows as the scope has
+ * callers, however many reports they were issued.
+ */
+const SAME_SCOPE = `
+WITH RECURSIVE callers (caller) AS (
+  (SELECT ${CALLER} FROM ${REPORTS_TABLE} WHERE scope = $1 ORDER BY 1 LIMIT 1)
+  UNION ALL
+  SELECT (SELECT ${CALLER} FROM ${REPORTS_TABLE} WHERE scope = $1 AND ${CALLER} > callers.caller ORDER BY 1 LIMIT 1)
+  FROM callers
+  WHERE callers.caller IS NOT NULL
+)
+SELECT record FROM (
+  SELECT newest.* FROM callers CROSS JOIN LATERAL (
+    SELECT record, issued_at, number FROM ${REPORTS_TABLE}
+    WHERE scope = $1 AND ${CALLER} = callers.caller
+    ORDER BY issued_at DESC, number COLLATE "C" DESC
+    LIMIT 1
+  ) newest
+  WHERE (newest.issued_at, newest.number COLLATE "C") > ($2::timestamptz, $3 COLLATE "C")
+  UNION ALL
+  SELECT record, issued_at, number FROM ${REPORTS_TABLE} WHERE number = $3 AND scope = $1
+) found
+ORDER BY issued_at, number COLLATE "C"`;
+
+export const reportsTable: LogTable<StoredReport> = {
   table: REPORTS_TABLE,
   name: 'issued-report register',
   columns: [
@@ -651,6 +716,10 @@ const reportsTable: LogTable<StoredReport> = {
   indexes: [
     `CREATE INDEX ${REPORTS_TABLE}_document ON ${REPORTS_TABLE} (document_sha256)`,
     `CREATE INDEX ${REPORTS_TABLE}_scope ON ${REPORTS_TABLE} (scope, issued_at)`,
+  ],
+  addedIndexes: [
+    `CREATE INDEX IF NOT EXISTS ${REPORTS_TABLE}_scope_caller ON ${REPORTS_TABLE} ` +
+      `(scope, (${CALLER}), issued_at, number COLLATE "C")`,
   ],
   // Serializes replicas creating the table at the same time; any constant shared by them will do.
   ddlLock: 4_004_007,
@@ -673,6 +742,7 @@ const reportsTable: LogTable<StoredReport> = {
 function postgresStore(
   options: { url: string; poolSize: number; writer: string; timeoutMs: number },
   logger: Logger,
+  hooks: IssuedReportsHooks | undefined,
 ): ReportStore {
   let opening: Promise<TableChain<IssuedReport, StoredReport>> | undefined;
   let closed = false;
@@ -700,12 +770,15 @@ function postgresStore(
     });
     return opening;
   }
-  async function select(where: string, value: string): Promise<StoredReport[]> {
+  const queue = appendQueue(chain, logger);
+  async function select(
+    purpose: 'byNumber' | 'byDocument' | 'sameScope',
+    sql: string,
+    values: unknown[],
+  ): Promise<StoredReport[]> {
     const { pool } = await chain();
-    const { rows } = await pool.query<{ record: unknown }>(
-      `SELECT record FROM ${REPORTS_TABLE} WHERE ${where} = $1 ORDER BY issued_at, number`,
-      [value],
-    );
+    const { rows } = await pool.query<{ record: unknown }>(sql, values);
+    hooks?.query?.({ purpose, text: sql, values, rows: rows.length });
     return rows.map((row) => {
       const record = reportFormat.parse(row.record, null);
       if (typeof record === 'string') throw new Error(`issued-report register: unreadable row (${record})`);
@@ -713,14 +786,12 @@ function postgresStore(
     });
   }
   return {
-    async append(report) {
-      const [stored] = await (await chain()).append([report]);
-      return stored!;
-    },
-    byNumber: async (number) => (await select('number', number))[0],
-    byDocument: async (sha) => (await select('document_sha256', sha))[0],
-    sameScope: (report) => select('scope', sha256(scopeKey(report))),
+    append: (report) => queue.append(report),
+    byNumber: async (number) => (await select('byNumber', FIRST_ISSUED('number'), [number]))[0],
+    byDocument: async (sha) => (await select('byDocument', FIRST_ISSUED('document_sha256'), [sha]))[0],
+    sameScope: (report) => select('sameScope', SAME_SCOPE, [sha256(scopeKey(report)), report.issuedAt, report.number]),
     async close() {
+      await queue.close();
       closed = true;
       const table = await opening?.catch(() => undefined);
       await table?.close();
@@ -736,7 +807,7 @@ export function createIssuedReports(options: IssuedReportsOptions): IssuedReport
     [...(options.earlierKeys ?? []), createPublicKey(options.signingKey)].map((key) => [keyIdOf(key), key]),
   );
   const store = options.postgres
-    ? postgresStore(options.postgres, options.logger)
+    ? postgresStore(options.postgres, options.logger, options.hooks)
     : fileStore(options.dir, options.logger, options.hooks);
 
   function signatureValid(record: StoredReport): boolean {

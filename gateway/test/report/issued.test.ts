@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
-import { canonicalJson, sealedHash } from '@credit-gateway/common/durable-log';
+import { canonicalJson, sealedHash, verifyTableChains } from '@credit-gateway/common/durable-log';
+import { testSchema } from '../../../common/test/support/postgres.js';
 import {
   createIssuedReports,
+  reportFormat,
+  reportsTable,
   newReportNumber,
   newVerificationCode,
   sha256,
@@ -404,3 +407,154 @@ describe('the issued-report register on files', () => {
     );
   });
 });
+
+describe('the issued-report register on PostgreSQL', () => {
+  const callers = [
+    GOVERNMENT,
+    { client: 'bank', tier: 'ANALYST' },
+    { client: 'court', tier: 'GOVERNMENT' },
+    { client: null, tier: 'PUBLIC' },
+  ];
+
+  async function onPostgres(signingKey: KeyObject, hooks?: IssuedReportsHooks) {
+    const schema = await testSchema('issued_test');
+    const issued = createIssuedReports({
+      dir: '/nonexistent',
+      postgres: { url: schema.url, poolSize: 3, writer: 'r1', timeoutMs: 10_000 },
+      signingKey,
+      logger: silentLogger(),
+      ...(hooks ? { hooks } : {}),
+    });
+    cleanUp.push(() => schema.drop());
+    cleanUp.push(() => issued.close());
+    return { schema, issued };
+  }
+
+  it('issues reports asked for at the same time, each linked in its chain, and verifies every one', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const { schema, issued } = await onPostgres(privateKey);
+    const inputs = Array.from({ length: 48 }, (_, i) =>
+      reportOf('91500112MA60YD7K76', `document ${i}`, { issuer: callers[i % callers.length]! }),
+    );
+    const stored = await Promise.all(inputs.map((input) => issued.issue(input)));
+    expect(stored.map((report) => report.seq).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i + 1));
+    const report = await verifyTableChains(schema.url, reportsTable, reportFormat, { applicationName: 'issued-test' });
+    expect(report).toMatchObject({ ok: true, chains: [{ writer: 'reports-r1', records: 48 }] });
+    for (const [i, input] of inputs.entries()) {
+      expect(await issued.verifyCode(input.number, input.verificationCode)).toMatchObject({
+        authentic: true,
+        report: { number: input.number },
+      });
+      expect(await issued.verifyDocument(Buffer.from(`document ${i}`))).toMatchObject({
+        authentic: true,
+        report: { number: input.number },
+      });
+    }
+  });
+
+  it('answers the same verdicts as the files store for the same reports, issued one by one or at once', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const issue = fc.record({
+      subject: fc.integer({ min: 0, max: 1 }),
+      caller: fc.integer({ min: 0, max: callers.length - 1 }),
+      // Issue times out of order, and equal ones, as several processes issue them.
+      second: fc.integer({ min: 0, max: 3 }),
+      data: fc.integer({ min: 0, max: 1 }),
+      view: fc.integer({ min: 0, max: 1 }),
+    });
+    // Each step issues its reports at the same time.
+    const steps = fc.array(fc.array(issue, { minLength: 1, maxLength: 6 }), { maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(steps, async (batches) => {
+        const files = open(await tempDir(), privateKey);
+        const { issued: postgres } = await onPostgres(privateKey);
+        const inputs: ReturnType<typeof reportOf>[] = [];
+        try {
+          for (const batch of batches) {
+            const made = batch.map((each) =>
+              reportOf(`9150015${each.subject}MA5UQ01CXD`, `document ${inputs.length}-${Math.random()}`, {
+                issuedAt: new Date(Date.UTC(2026, 11, 7, 9, 0, each.second)).toISOString(),
+                issuer: callers[each.caller]!,
+                data: `data ${each.data}`,
+                view: `view ${each.view}`,
+              }),
+            );
+            await Promise.all([
+              ...made.map((input) => files.issue(input)),
+              ...made.map((input) => postgres.issue(input)),
+            ]);
+            inputs.push(...made);
+          }
+          for (const input of inputs) {
+            const fromFiles = await files.verifyCode(input.number, input.verificationCode);
+            expect(fromFiles).toMatchObject({ authentic: true });
+            expect(await postgres.verifyCode(input.number, input.verificationCode)).toEqual(fromFiles);
+          }
+        } finally {
+          for (const step of cleanUp.splice(0).reverse()) await step();
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('reads, for one verification, a row per caller of the scope however many reports they were issued', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const queries: Parameters<NonNullable<IssuedReportsHooks['query']>>[0][] = [];
+    const { schema, issued } = await onPostgres(privateKey, { query: (query) => void queries.push(query) });
+    const subject = '91500112MA60YD7K76';
+    const first = reportOf(subject, 'the first', { issuedAt: '2026-12-07T08:00:00.000Z' });
+    await issued.issue(first);
+    // 3,000 later reports of the same scope from five callers, two views each, issued 500 at a time.
+    const all = [...callers, { client: 'bank', tier: 'PUBLIC' }];
+    for (let start = 0; start < 3_000; start += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          issued.issue(
+            reportOf(subject, `later ${start + i}`, {
+              issuedAt: new Date(Date.UTC(2026, 11, 7, 9) + start + i).toISOString(),
+              issuer: all[(start + i) % all.length]!,
+              view: `view ${(start + i) % 2}`,
+            }),
+          ),
+        ),
+      );
+    }
+    await schema.admin.query('ANALYZE issued_reports');
+    queries.splice(0);
+    expect(await issued.verifyCode(first.number, first.verificationCode)).toMatchObject({
+      authentic: true,
+      report: { superseded: true, supersededAt: new Date(Date.UTC(2026, 11, 7, 9) + 2_995).toISOString() },
+    });
+    const sameScope = queries.find((query) => query.purpose === 'sameScope')!;
+    // The report itself, and the newest of each of the ten callers and views.
+    expect(sameScope.rows).toBe(11);
+    // What PostgreSQL read to answer it: a few index entries per caller, not the 3,001 rows.
+    const { rows } = await schema.admin.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sameScope.text}`,
+      sameScope.values,
+    );
+    const read = rowsRead(rows[0]!['QUERY PLAN'][0].Plan);
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(100);
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows the plan's scans read from the table: those they passed on and those they filtered out. */
+function rowsRead(node: PlanNode): number {
+  const own =
+    /Scan$/.test(node['Node Type']) && node['Node Type'] !== 'CTE Scan' && node['Node Type'] !== 'WorkTable Scan'
+      ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
+        node['Actual Loops']
+      : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child), 0);
+}
