@@ -408,7 +408,8 @@ describe('the issued-report register on files', () => {
   });
 });
 
-describe('the issued-report register on PostgreSQL', () => {
+// PostgreSQL round trips by the thousand: far more than a unit test's default 5 s on a busy machine.
+describe('the issued-report register on PostgreSQL', { timeout: 120_000 }, () => {
   const callers = [
     GOVERNMENT,
     { client: 'bank', tier: 'ANALYST' },
