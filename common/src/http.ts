@@ -226,8 +226,8 @@ export interface ListeningServer extends RunningServer {
    * served. `close` drains too.
    */
   drain(): void;
-  /** Client connections open now, as counted against `ConnectionLimits`. */
-  connections(): number;
+  /** Client connections open now, as counted against `ConnectionLimits`, and those closed to keep to them. */
+  connections(): ConnectionReport;
 }
 
 /** Node's own limits on a connection, set here rather than left at Node's defaults (300 s a request). */
@@ -357,10 +357,21 @@ function connectionRefusal(limit: number): string {
   );
 }
 
+/** A server's client connections: open now, and, since it started, those closed to keep to its limits. */
+export interface ConnectionReport {
+  /** Open now, those being closed to make room excepted. */
+  open: number;
+  /** Idle keep-alive connections closed to make room for a new one at `maxConnections`. */
+  idleClosed: number;
+  /** New connections closed unanswered at `maxConnections`, none being idle. */
+  refused: number;
+  /** New connections answered 429 past `maxConnectionsPerAddress`. */
+  addressRefused: number;
+}
+
 /** The open connections of a server, counted in all and per address, and which of them are idle. */
 interface ConnectionTracker {
-  /** Connections open now, those being closed to make room excepted. */
-  readonly open: number;
+  report(): ConnectionReport;
   /** Whether answers should close their connection, the server being near its cap. */
   readonly pressed: boolean;
 }
@@ -382,6 +393,7 @@ function trackConnections(server: ReturnType<typeof createServer>, limits: Conne
   const idle = new Map<Socket, number>();
   // Answers each connection still owes (more than one when requests are pipelined).
   const owed = new WeakMap<Socket, number>();
+  const closed = { idleClosed: 0, refused: 0, addressRefused: 0 };
 
   const forget = (socket: Socket) => {
     const address = open.get(socket);
@@ -400,6 +412,7 @@ function trackConnections(server: ReturnType<typeof createServer>, limits: Conne
       // Its place is free from now, not from when its close is heard.
       forget(socket);
       socket.destroy();
+      closed.idleClosed++;
       return true;
     }
     return false;
@@ -410,12 +423,14 @@ function trackConnections(server: ReturnType<typeof createServer>, limits: Conne
     const address = socket.remoteAddress ?? 'unknown';
     const count = perAddress.get(address) ?? 0;
     if (maxConnectionsPerAddress > 0 && count >= maxConnectionsPerAddress) {
+      closed.addressRefused++;
       refused.add(socket);
       socket.on('error', () => {});
       socket.end(connectionRefusal(maxConnectionsPerAddress), () => socket.destroy());
       return;
     }
     if (maxConnections > 0 && open.size >= maxConnections && !closeIdlest()) {
+      closed.refused++;
       refused.add(socket);
       socket.on('error', () => {});
       socket.destroy();
@@ -438,9 +453,7 @@ function trackConnections(server: ReturnType<typeof createServer>, limits: Conne
     });
   });
   return {
-    get open() {
-      return open.size;
-    },
+    report: () => ({ open: open.size, ...closed }),
     get pressed() {
       return maxConnections > 0 && open.size >= maxConnections * CONNECTION_PRESSURE;
     },
@@ -506,7 +519,7 @@ export async function listen(
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     drain,
-    connections: () => tracked.open,
+    connections: () => tracked.report(),
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         drain();

@@ -99,7 +99,7 @@ describe('the connection cap', { timeout: 30_000 }, () => {
         await partialHeaders(server.port, '127.0.0.5'),
         await partialBody(server.port, '127.0.0.5'),
       ];
-      await until(() => server.connections() === 20);
+      await until(() => server.connections().open === 20);
 
       let closedCount = 0;
       for (const h of [...held, ...busy]) void h.closed.then(() => closedCount++);
@@ -107,6 +107,7 @@ describe('the connection cap', { timeout: 30_000 }, () => {
       expect(await get(server.port, '127.0.0.6')).toEqual({ status: 200, connection: 'close' });
       await held[0]!.closed;
       expect(closedCount).toBe(1);
+      expect(server.connections()).toMatchObject({ idleClosed: 1, refused: 0, addressRefused: 0 });
 
       // The requests still arriving were left alone: they are answered once whole.
       busy[2]!.socket.write('"x"}'.padEnd(100 - '{"partial":'.length, ' '));
@@ -117,7 +118,7 @@ describe('the connection cap', { timeout: 30_000 }, () => {
       held.push(...busy);
     } finally {
       for (const h of held) h.socket.destroy();
-      await until(() => server.connections() === 0);
+      await until(() => server.connections().open === 0);
       await server.close();
     }
   });
@@ -130,19 +131,19 @@ describe('the connection cap', { timeout: 30_000 }, () => {
         const from = addresses[i % 4]!;
         holders.push(await (i % 2 ? partialBody(server.port, from) : partialHeaders(server.port, from)));
       }
-      await until(() => server.connections() === 20);
+      await until(() => server.connections().open === 20);
 
       const refused = await open(server.port, '127.0.0.6', 'GET /new HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
       await refused.closed;
       expect(refused.received()).toBe('');
-      expect(server.connections()).toBe(20);
+      expect(server.connections()).toEqual({ open: 20, idleClosed: 0, refused: 1, addressRefused: 0 });
       // None of the holders was closed to make room.
       expect(holders.filter((h) => h.socket.destroyed)).toEqual([]);
 
       for (const h of holders) h.socket.destroy();
-      await until(() => server.connections() === 0);
+      await until(() => server.connections().open === 0);
       expect(await get(server.port, '127.0.0.6')).toEqual({ status: 200, connection: 'keep-alive' });
-      await until(() => server.connections() === 0);
+      await until(() => server.connections().open === 0);
     } finally {
       for (const h of holders) h.socket.destroy();
       await server.close();

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { population } from '@credit-gateway/sources';
+import { scrape } from '../support/metrics.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 /**
@@ -92,6 +93,14 @@ describe('MAX_CONNECTIONS', { timeout: 60_000 }, () => {
       // The connection idle the longest made room for it; every other one is still open.
       await held[0]!.closed;
       expect(held.map((h) => h.socket.destroyed)).toEqual([true, ...Array<boolean>(19).fill(false)]);
+      const metrics = await scrape(stack.metricsUrl);
+      const closed = (reason: string) => metrics.value('credit_gateway_client_connections_closed_total', { reason });
+      expect([closed('idle-for-room'), closed('refused'), closed('address-refused')]).toEqual([1, 0, 0]);
+      // The new client's connection closes once answered, near the cap: the holders are left.
+      await vi.waitFor(
+        async () => expect((await scrape(stack.metricsUrl)).value('credit_gateway_client_connections_open')).toBe(19),
+        { timeout: 10_000, interval: 20 },
+      );
     } finally {
       for (const h of held) h.socket.destroy();
     }
