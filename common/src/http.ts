@@ -226,6 +226,8 @@ export interface ListeningServer extends RunningServer {
    * served. `close` drains too.
    */
   drain(): void;
+  /** Client connections open now, as counted against `ConnectionLimits`, and those closed to keep to them. */
+  connections(): ConnectionReport;
 }
 
 /** Node's own limits on a connection, set here rather than left at Node's defaults (300 s a request). */
@@ -321,7 +323,11 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
  * memory no request budget sees.
  */
 export interface ConnectionLimits {
-  /** In all (Node's maxConnections): past it a new connection is closed at once. 0 is no limit. */
+  /**
+   * In all. A new connection past it makes room by closing the connection idle the longest (kept
+   * alive between requests); only when none is idle is the new one closed at once. From 90% of it
+   * on, answers close their connection rather than keep it alive. 0 is no limit.
+   */
   maxConnections: number;
   /**
    * From one TCP peer address: past it a new connection is answered 429 and closed. 0 is no limit.
@@ -330,6 +336,9 @@ export interface ConnectionLimits {
    */
   maxConnectionsPerAddress: number;
 }
+
+/** The share of `maxConnections` from which answers close their connection instead of keeping it. */
+const CONNECTION_PRESSURE = 0.9;
 
 /** The answer to a connection over its address's share, sent before its request is read. */
 function connectionRefusal(limit: number): string {
@@ -348,26 +357,107 @@ function connectionRefusal(limit: number): string {
   );
 }
 
-/** Counts each address's open connections and turns away one past `limit`. */
-function limitConnectionsPerAddress(server: ReturnType<typeof createServer>, limit: number): void {
-  const open = new Map<string, number>();
+/** A server's client connections: open now, and, since it started, those closed to keep to its limits. */
+export interface ConnectionReport {
+  /** Open now, those being closed to make room excepted. */
+  open: number;
+  /** Idle keep-alive connections closed to make room for a new one at `maxConnections`. */
+  idleClosed: number;
+  /** New connections closed unanswered at `maxConnections`, none being idle. */
+  refused: number;
+  /** New connections answered 429 past `maxConnectionsPerAddress`. */
+  addressRefused: number;
+}
+
+/** The open connections of a server, counted in all and per address, and which of them are idle. */
+interface ConnectionTracker {
+  report(): ConnectionReport;
+  /** Whether answers should close their connection, the server being near its cap. */
+  readonly pressed: boolean;
+}
+
+/**
+ * Counts each connection from when it opens until it closes, in all and per address. A new one past
+ * its address's share is answered 429 and closed; past the cap in all, the connection idle the
+ * longest is closed to make room for it, or, none being idle, the new one is closed at once. Node's
+ * own maxConnections would close it before any handler could make room.
+ */
+function trackConnections(server: ReturnType<typeof createServer>, limits: ConnectionLimits): ConnectionTracker {
+  const { maxConnections, maxConnectionsPerAddress } = limits;
+  // Each open connection, with its address.
+  const open = new Map<Socket, string>();
+  const perAddress = new Map<string, number>();
+  // Connections with no request in progress, the longest idle first; each with the bytes it had
+  // read when its last answer went out, so that one whose next request has begun to arrive is not
+  // taken for idle.
+  const idle = new Map<Socket, number>();
+  // Answers each connection still owes (more than one when requests are pipelined).
+  const owed = new WeakMap<Socket, number>();
+  const closed = { idleClosed: 0, refused: 0, addressRefused: 0 };
+
+  const forget = (socket: Socket) => {
+    const address = open.get(socket);
+    if (address === undefined) return;
+    open.delete(socket);
+    idle.delete(socket);
+    const left = (perAddress.get(address) ?? 1) - 1;
+    if (left > 0) perAddress.set(address, left);
+    else perAddress.delete(address);
+  };
+  /** Closes the connection idle the longest; false when none is. */
+  const closeIdlest = (): boolean => {
+    for (const [socket, bytesRead] of idle) {
+      idle.delete(socket);
+      if (socket.bytesRead !== bytesRead || socket.destroyed) continue;
+      // Its place is free from now, not from when its close is heard.
+      forget(socket);
+      socket.destroy();
+      closed.idleClosed++;
+      return true;
+    }
+    return false;
+  };
+
   // Before the HTTP parser is attached: a refused connection is never parsed.
   server.prependListener('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
-    const count = open.get(address) ?? 0;
-    if (count >= limit) {
+    const count = perAddress.get(address) ?? 0;
+    if (maxConnectionsPerAddress > 0 && count >= maxConnectionsPerAddress) {
+      closed.addressRefused++;
       refused.add(socket);
       socket.on('error', () => {});
-      socket.end(connectionRefusal(limit), () => socket.destroy());
+      socket.end(connectionRefusal(maxConnectionsPerAddress), () => socket.destroy());
       return;
     }
-    open.set(address, count + 1);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left > 0) open.set(address, left);
-      else open.delete(address);
+    if (maxConnections > 0 && open.size >= maxConnections && !closeIdlest()) {
+      closed.refused++;
+      refused.add(socket);
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
+    open.set(socket, address);
+    perAddress.set(address, count + 1);
+    socket.once('close', () => forget(socket));
+  });
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    if (!open.has(socket)) return;
+    idle.delete(socket);
+    owed.set(socket, (owed.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (owed.get(socket) ?? 1) - 1;
+      owed.set(socket, left);
+      // Kept alive, it waits for its next request from now on: the newest idle, last in line.
+      if (left === 0 && open.has(socket) && !socket.destroyed) idle.set(socket, socket.bytesRead);
     });
   });
+  return {
+    report: () => ({ open: open.size, ...closed }),
+    get pressed() {
+      return maxConnections > 0 && open.size >= maxConnections * CONNECTION_PRESSURE;
+    },
+  };
 }
 
 /** Listens on `port` (0 picks a free one) and returns a handle that closes every open connection. */
@@ -395,9 +485,7 @@ export async function listen(
     },
   );
   server.on('clientError', answerClientError);
-  if (connections.maxConnections > 0) server.maxConnections = connections.maxConnections;
-  if (connections.maxConnectionsPerAddress > 0)
-    limitConnectionsPerAddress(server, connections.maxConnectionsPerAddress);
+  const tracked = trackConnections(server, connections);
   // Answers not sent yet, which a drain makes close their connection. Before the handler, which
   // may answer at once.
   const unsent = new Set<ServerResponse>();
@@ -407,6 +495,8 @@ export async function listen(
       response.shouldKeepAlive = false;
       return;
     }
+    // Near the cap, a connection frees its place once answered rather than wait out its keep-alive.
+    if (tracked.pressed) response.shouldKeepAlive = false;
     unsent.add(response);
     response.once('close', () => unsent.delete(response));
   });
@@ -429,6 +519,7 @@ export async function listen(
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     drain,
+    connections: () => tracked.report(),
     close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         drain();

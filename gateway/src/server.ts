@@ -7,6 +7,7 @@ import {
   listen,
   loadCreditCodePolicy,
   sendJson,
+  type ConnectionReport,
   type Logger,
   type RunningServer,
 } from '@credit-gateway/common';
@@ -33,6 +34,8 @@ export interface Gateway {
   drain(): void;
   /** Prometheus metrics, served on their own port (METRICS_PORT); undefined when that is 0. */
   metrics: Registry | undefined;
+  /** The server it answers on, whose client connections the metrics report. */
+  listening(server: { connections(): ConnectionReport }): void;
   stop(): Promise<void>;
 }
 
@@ -76,11 +79,13 @@ export async function createGateway(
   // Each request's client address, resolved once and shared by /graphql and the reports alike.
   const addresses = new ClientAddresses(config.trustedProxies, logger.child({ component: 'client-address' }));
   const graphql = createPipeline({ supergraph, config, services, logger, bodies, addresses, plugins });
+  let listening: { connections(): ConnectionReport } | undefined;
   metrics?.observe({
     entityCache: () => supergraph.entityCache?.metrics,
     fetches: () => supergraph.fetchMetrics(),
     admission: () => graphql.admission(),
     bodies: () => bodies.report(),
+    connections: () => listening?.connections(),
     redis: () => services.redis.health(),
   });
   const reports = createReportEndpoints({
@@ -149,6 +154,9 @@ export async function createGateway(
       draining = true;
     },
     metrics: metrics?.registry,
+    listening: (server) => {
+      listening = server;
+    },
     stop: async () => {
       await supergraph.stop();
       await reports.close();
@@ -190,6 +198,7 @@ export async function startGateway(
     },
     { maxConnections, maxConnectionsPerAddress },
   );
+  gateway.listening(server);
   return {
     url: server.url,
     port: server.port,

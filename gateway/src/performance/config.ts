@@ -49,7 +49,10 @@ export interface PerformanceConfig {
   headersTimeoutMs: number;
   /** KEEP_ALIVE_TIMEOUT_MS: an idle client connection is closed after this. */
   keepAliveTimeoutMs: number;
-  /** MAX_CONNECTIONS: client connections one gateway process keeps open at once; 0 is no limit. */
+  /**
+   * MAX_CONNECTIONS: client connections one gateway process keeps open at once; past it the one idle
+   * the longest makes room, or, none being idle, the new one is closed. 0 is no limit.
+   */
   maxConnections: number;
   /** MAX_CONNECTIONS_PER_ADDRESS: of those, the most one client address keeps open; 0 is no limit. */
   maxConnectionsPerAddress: number;
@@ -190,7 +193,7 @@ export function readPerformanceConfig(reader: EnvReader): PerformanceConfig {
       'MAX_CONNECTIONS',
       1_024,
       { min: 0, max: 1_000_000 },
-      "Client connections one gateway process keeps open at once; a new one past it is closed at once. Each may hold up to 512 KiB of headers while they arrive (a lender's consents), which no body budget sees: 1,024 of them 512 MiB at the most. 0 is no limit",
+      "Client connections one gateway process keeps open at once. A new one past it makes room by closing the connection idle the longest (kept alive between requests); only when none is idle, every one mid-request, is the new one closed at once. From 90% of it on, answers close their connection instead of keeping it alive. Each may hold up to 512 KiB of headers while they arrive (a lender's consents), which no body budget sees: 1,024 of them 512 MiB at the most. 0 is no limit",
     ),
     maxConnectionsPerAddress: reader.int(
       'MAX_CONNECTIONS_PER_ADDRESS',

@@ -1,9 +1,10 @@
 /**
  * The gateway's Prometheus metrics: a plugin that times requests, subgraph fetches and register
  * appends as the pipeline reports them, and collect callbacks that read the gateway's state
- * (entity cache, merged fetches, admission, request bodies, Redis) when the registry is scraped.
+ * (entity cache, merged fetches, admission, request bodies, client connections, Redis) when the
+ * registry is scraped.
  */
-import { createMetricsRegistry, LATENCY_BUCKETS, TIERS } from '@credit-gateway/common';
+import { createMetricsRegistry, LATENCY_BUCKETS, TIERS, type ConnectionReport } from '@credit-gateway/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { EntityCacheMetrics } from '../../cache/entity-cache.js';
 import type { AdmissionReport } from '../../http/health.js';
@@ -20,6 +21,8 @@ export interface GatewayState {
   fetches(): Record<string, TransportMetrics>;
   admission(): AdmissionReport;
   bodies(): BodyBudgetReport;
+  /** Undefined until the gateway listens. */
+  connections(): ConnectionReport | undefined;
   redis(): RedisHealth;
 }
 
@@ -277,6 +280,29 @@ export class GatewayMetrics {
       function* () {
         const report = state()?.bodies();
         if (report) for (const [scope, count] of Object.entries(report.refused)) yield [{ scope }, count];
+      },
+    );
+
+    new Gauge({
+      name: 'credit_gateway_client_connections_open',
+      help: 'Client connections this process holds open now, against MAX_CONNECTIONS',
+      registers: [registry],
+      collect() {
+        const report = state()?.connections();
+        if (report) this.set(report.open);
+      },
+    });
+    totalCounter(
+      registry,
+      'credit_gateway_client_connections_closed_total',
+      'Client connections closed to keep to MAX_CONNECTIONS and MAX_CONNECTIONS_PER_ADDRESS, by reason: idle-for-room (an idle keep-alive one closed for a new one), refused (a new one, none being idle) or address-refused (a new one past its address’s share, answered 429)',
+      ['reason'],
+      function* () {
+        const report = state()?.connections();
+        if (!report) return;
+        yield [{ reason: 'idle-for-room' }, report.idleClosed];
+        yield [{ reason: 'refused' }, report.refused];
+        yield [{ reason: 'address-refused' }, report.addressRefused];
       },
     );
 
