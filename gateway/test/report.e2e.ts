@@ -15,6 +15,7 @@ import { mintCallerToken } from '../src/auth/index.js';
 import { escapeHtml } from '../src/report/html.js';
 import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
 import { startChildGateway } from './fuzz/child-gateway.js';
+import { scrape } from './support/metrics.js';
 import { startStack, type As, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -537,6 +538,32 @@ describe('what a verification proves, and to whom', () => {
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
+  });
+
+  it('answers a form upload whatever parts the parser skips, however large, and holds none of its bytes after', async () => {
+    const skipped = Buffer.alloc(64 * 1024, 'x');
+    for (const headers of [
+      'Content-Type: application/pdf\r\n',
+      '',
+      'Content-Disposition: attachment; filename="report.pdf"\r\n',
+      'Content-Disposition: form-data; name="a\rb"; filename="report.pdf"\r\n',
+    ]) {
+      const answer = await fetch(new URL('/report/verify', stack.gatewayUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=B' },
+        body: new Uint8Array(
+          Buffer.concat([Buffer.from(`--B\r\n${headers}\r\n`), skipped, Buffer.from('\r\n--B--\r\n')]),
+        ),
+      });
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as any).errors).toEqual([
+        {
+          message: 'A form upload holds exactly one file, the report; this one holds none',
+          extensions: { code: 'BAD_REQUEST', parameter: 'file' },
+        },
+      ]);
+    }
+    expect((await scrape(stack.metricsUrl)).value('credit_gateway_request_body_bytes_held')).toBe(0);
   });
 });
 
