@@ -21,7 +21,8 @@ import { startStack, type As, type Stack } from './support/stack.js';
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ populationSize: 200 });
+  // Four upload slots, which the test of the slots fills from four addresses.
+  stack = await startStack({ populationSize: 200, gatewayEnv: { REPORT_MAX_CONCURRENT_UPLOADS: '4' } });
 });
 afterAll(async () => {
   await stack?.close();
