@@ -529,24 +529,24 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     uploading++;
     uploadingBy.set(address, mine + 1);
     const account = bodyAccount(request, response);
-    let bytes: Buffer;
-    try {
-      bytes = await readBodyBytes(request, config.report.uploadLimitBytes, { pace, allowance: account });
-    } finally {
-      uploading--;
-      const left = (uploadingBy.get(address) ?? 1) - 1;
-      if (left > 0) uploadingBy.set(address, left);
-      else uploadingBy.delete(address);
-    }
     let verdict: Verdict;
     try {
+      let bytes: Buffer;
+      try {
+        bytes = await readBodyBytes(request, config.report.uploadLimitBytes, { pace, allowance: account });
+      } finally {
+        uploading--;
+        const left = (uploadingBy.get(address) ?? 1) - 1;
+        if (left > 0) uploadingBy.set(address, left);
+        else uploadingBy.delete(address);
+      }
       const document = isForm(request) ? await uploadedFile(bytes, request.headers['content-type']!) : bytes;
       if (document.length === 0)
         return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
       verdict = await consulted(() => issued.verifyDocument(document));
     } finally {
-      // The upload's bytes are no longer needed, whatever the outcome: they go back to the budget
-      // now, not once the answer has gone out.
+      // The upload's bytes are no longer needed once it is verified or refused, whichever way:
+      // they go back to the budget now, not once the answer has gone out.
       account.release();
     }
     // A browser form's upload is answered as a page, like the QR code's verdict.
