@@ -39,10 +39,12 @@ export function bodyTooSlow(received: number, elapsedMs: number, pace: BodyPace)
 
 /**
  * Where a body's bytes are accounted while they are held in memory: `reserve` takes `bytes` more,
- * or answers why it may not (the error the read is refused with).
+ * or answers why it may not (the error the read is refused with); `unfit`, why a body of `bytes`
+ * could never be held, even alone.
  */
 export interface BodyAllowance {
   reserve(bytes: number): Error | null;
+  unfit?(bytes: number): Error | null;
 }
 
 /** How a body is read, beyond its size limit. */
@@ -56,8 +58,10 @@ export interface BodyReadOptions {
 /**
  * Reads a request body up to `limit` bytes; a larger body is refused, never buffered whole. With a
  * `pace`, a body that arrives too slowly is refused with 408 and its request is no longer read.
- * With an `allowance`, the declared length is reserved before a byte is read, and anything past it
- * as it arrives: a body the allowance refuses is not read at all, or no further.
+ * With an `allowance`, each chunk is reserved as it arrives, so what a body holds is what is in
+ * memory, never what it announces; a declared length the allowance could never hold is refused
+ * before a byte is read. A chunk the allowance refuses is not kept: the read is refused with the
+ * allowance's error, and the rest of the body is dropped as it arrives.
  */
 export async function readBody(
   request: IncomingMessage,
@@ -75,59 +79,46 @@ export async function readBodyBytes(
 ): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
-  let reserved = 0;
-  /** Reserves up to `total` bytes in all; why not, when the allowance refuses. */
-  const reserve = (total: number): Error | null => {
-    if (!allowance || total <= reserved) return null;
-    const refused = allowance.reserve(total - reserved);
-    if (refused === null) reserved = total;
-    return refused;
-  };
-  const upFront = reserve(Number.isFinite(declared) ? declared : 0);
-  if (upFront) throw upFront;
+  const unfit = Number.isFinite(declared) && declared > 0 ? allowance?.unfit?.(declared) : null;
+  if (unfit) throw unfit;
   const chunks: Buffer[] = [];
   let size = 0;
-  if (!pace) {
-    for await (const chunk of request as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw new BodyError(413, `Request body is larger than ${limit} bytes`);
-      const refused = reserve(size);
-      if (refused) throw refused;
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-  }
   const started = performance.now();
   return new Promise<Buffer>((resolve, reject) => {
     let settled = false;
-    const settle = (outcome: Error | null) => {
+    const settle = (outcome: Error | null, drop = false) => {
       if (settled) return;
       settled = true;
-      clearInterval(check);
+      if (check) clearInterval(check);
       request.off('data', onData).off('end', onEnd).off('error', onClose).off('close', onClose);
       if (outcome === null) return resolve(Buffer.concat(chunks));
-      // Nothing more is read from this request: the connection is closed with the answer.
-      request.pause();
+      chunks.length = 0;
+      // A body the allowance refused is dropped as it arrives, unkept, so that the client reads the
+      // 429; any other is no longer read: the connection is closed with the answer.
+      if (drop) request.resume();
+      else request.pause();
       reject(outcome);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return settle(new BodyError(413, `Request body is larger than ${limit} bytes`));
-      const refused = reserve(size);
-      if (refused) settle(refused);
+      const refused = allowance?.reserve(chunk.length) ?? null;
+      if (refused) settle(refused, true);
       else chunks.push(chunk);
     };
     const onEnd = () => settle(null);
     // The client's doing, not the server's: a refusal like any other, never an unexpected error.
     const onClose = () => settle(new BodyError(400, 'The client closed the connection before its body arrived'));
     // Checked a few times a second rather than per chunk: a stalled body sends no chunk to check on.
-    const check = setInterval(
-      () => {
-        const reason = bodyTooSlow(size, performance.now() - started, pace);
-        if (reason) settle(new BodyError(408, reason));
-      },
-      Math.min(250, pace.timeoutMs),
-    );
+    const check = pace
+      ? setInterval(
+          () => {
+            const reason = bodyTooSlow(size, performance.now() - started, pace);
+            if (reason) settle(new BodyError(408, reason));
+          },
+          Math.min(250, pace.timeoutMs),
+        )
+      : undefined;
     request.on('data', onData).once('end', onEnd).once('error', onClose).once('close', onClose);
   });
 }

@@ -15,12 +15,14 @@ import { mintCallerToken } from '../src/auth/index.js';
 import { escapeHtml } from '../src/report/html.js';
 import { REPORT_SECTIONS, reportQuery, SECTION_TITLES } from '../src/report/sections.js';
 import { startChildGateway } from './fuzz/child-gateway.js';
+import { scrape } from './support/metrics.js';
 import { startStack, type As, type Stack } from './support/stack.js';
 
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ populationSize: 200 });
+  // Four upload slots, which the test of the slots fills from four addresses.
+  stack = await startStack({ populationSize: 200, gatewayEnv: { REPORT_MAX_CONCURRENT_UPLOADS: '4' } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -540,6 +542,49 @@ describe('what a verification proves, and to whom', () => {
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
+  });
+
+  it('answers a form upload whatever parts the parser skips, however large, and holds none of its bytes after', async () => {
+    const skipped = Buffer.alloc(64 * 1024, 'x');
+    const shapes = [
+      'Content-Type: application/pdf\r\n',
+      '',
+      'Content-Disposition: attachment; filename="report.pdf"\r\n',
+      'Content-Disposition: form-data; name="a\rb"; filename="report.pdf"\r\n',
+    ];
+    for (const [i, headers] of shapes.entries()) {
+      const body = Buffer.concat([Buffer.from(`--B\r\n${headers}\r\n`), skipped, Buffer.from('\r\n--B--\r\n')]);
+      // Each from an address of its own, so as not to spend the PUBLIC budget other tests verify with.
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const target = new URL('/report/verify', stack.gatewayUrl);
+        const request = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            localAddress: `127.0.0.${41 + i}`,
+            agent: false,
+            headers: { 'content-type': 'multipart/form-data; boundary=B', 'content-length': String(body.length) },
+          },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text).errors).toEqual([
+        {
+          message: 'A form upload holds exactly one file, the report; this one holds none',
+          extensions: { code: 'BAD_REQUEST', parameter: 'file' },
+        },
+      ]);
+    }
+    expect((await scrape(stack.metricsUrl)).value('credit_gateway_request_body_bytes_held')).toBe(0);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * The request-body bytes one gateway process holds in memory at once, across every connection and
  * every endpoint that reads a body (/graphql, /report, /report/verify). Each body reserves its
- * declared length before a byte of it is read, and anything past that as it arrives; it gives the
- * reservation back once its request is answered or its connection is gone. A body that would take
- * the process past BODY_BUDGET_BYTES, or its client address past BODY_BUDGET_PER_ADDRESS_BYTES, is
- * refused at once with RATE_LIMITED: one client announcing thousands of bodies and stalling holds
- * at most its share, never the process's memory. A body is read after its headers, so its address
- * is the request's client address (http/client-address.ts): behind a proxy named in
- * TRUSTED_PROXIES, the caller's, not the proxy's.
+ * bytes as they arrive, chunk by chunk, so that what it holds is what is in memory, never the
+ * length it announces; it gives them back once its request is answered or its connection is gone.
+ * A chunk that would take the process past BODY_BUDGET_BYTES, or its client address past
+ * BODY_BUDGET_PER_ADDRESS_BYTES, is refused with RATE_LIMITED and the rest of its body dropped
+ * unkept; a declared length that could never fit either is refused at once. One client announcing
+ * thousands of bodies and stalling holds at most its share, and only the bytes it has sent, never
+ * the process's memory. A body is read after its headers, so its address is the request's client
+ * address (http/client-address.ts): behind a proxy named in TRUSTED_PROXIES, the caller's, not the
+ * proxy's.
  */
 import { CreditGatewayError, type BodyAllowance, type EnvReader } from '@credit-gateway/common';
 
@@ -94,6 +96,16 @@ export class BodyBudget {
     return null;
   }
 
+  /** @internal Which budget a body of `bytes` would overdraw even alone, counted as a refusal. */
+  never(bytes: number): BodyBudgetExceeded | null {
+    const { totalBytes, perAddressBytes } = this.config;
+    const scope: BodyBudgetScope | null =
+      perAddressBytes > 0 && bytes > perAddressBytes ? 'address-body-bytes' : bytes > totalBytes ? 'body-bytes' : null;
+    if (scope === null) return null;
+    this.refusals[scope]++;
+    return new BodyBudgetExceeded(scope, scope === 'address-body-bytes' ? perAddressBytes : totalBytes);
+  }
+
   /** @internal Gives back `bytes` `address` held. */
   give(address: string, bytes: number): void {
     this.held -= bytes;
@@ -127,6 +139,11 @@ export class BodyAccount implements BodyAllowance {
     return refused;
   }
 
+  /** Why a body of `bytes` could never be held, even with nothing else held: null when it could. */
+  unfit(bytes: number): BodyBudgetExceeded | null {
+    return this.budget.never(bytes);
+  }
+
   /** Gives back everything held; later calls do nothing. */
   release(): void {
     if (this.released) return;
@@ -142,7 +159,7 @@ export function readBodyBudgetConfig(reader: EnvReader): BodyBudgetConfig {
     'BODY_BUDGET_BYTES',
     32 * 1024 * 1024,
     { min: 1024, max: 1024 * 1024 * 1024 },
-    'Request-body bytes one gateway process holds in memory at once, over every connection; a body that would pass it is refused at once with RATE_LIMITED (429, Retry-After). At least BODY_LIMIT_BYTES and REPORT_UPLOAD_LIMIT_BYTES',
+    'Request-body bytes one gateway process holds in memory at once, over every connection, counted as they arrive; a body that would pass it is refused with RATE_LIMITED (429, Retry-After) and the rest of it dropped unkept. At least BODY_LIMIT_BYTES and REPORT_UPLOAD_LIMIT_BYTES',
   );
   const perAddressBytes = reader.int(
     'BODY_BUDGET_PER_ADDRESS_BYTES',

@@ -26,8 +26,10 @@ export interface ReportConfig {
    */
   maxConcurrentRenders: number;
   /**
-   * Documents one gateway process reads for verification at once (REPORT_MAX_CONCURRENT_UPLOADS):
-   * with the upload limit, what uploads may hold in memory. One more is refused at once.
+   * Documents one gateway process reads for verification at once (REPORT_MAX_CONCURRENT_UPLOADS).
+   * One more is refused at once. What they hold in memory is bounded by the body budget, which
+   * counts the bytes that have arrived, so there are enough slots that a few slow uploaders from a
+   * few addresses cannot take them all.
    */
   maxConcurrentUploads: number;
   /**
@@ -116,9 +118,9 @@ export function readReportConfig(reader: EnvReader, gatewayKey: KeyObject): Repo
     ),
     maxConcurrentUploads: reader.int(
       'REPORT_MAX_CONCURRENT_UPLOADS',
-      4,
+      16,
       { min: 1, max: 256 },
-      'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After, so uploads hold at most this many times REPORT_UPLOAD_LIMIT_BYTES of memory (and no more than BODY_BUDGET_BYTES allows)',
+      'Documents one gateway process reads for /report/verify at once; one more is refused with 429 and Retry-After. What uploads hold in memory is bounded by BODY_BUDGET_BYTES (the bytes that have arrived), so there are enough slots that a few slow uploaders from a few addresses (one each, REPORT_MAX_UPLOADS_PER_ADDRESS) cannot take them all',
     ),
     maxUploadsPerAddress: reader.int(
       'REPORT_MAX_UPLOADS_PER_ADDRESS',

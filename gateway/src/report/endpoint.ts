@@ -15,7 +15,6 @@
  */
 import { createHmac, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Busboy } from '@fastify/busboy';
 import {
   TypeInfo,
   parse,
@@ -55,6 +54,7 @@ import {
   type IssuedReports,
   type Verdict,
 } from './issued.js';
+import { uploadedFile } from './form-upload.js';
 import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
@@ -248,55 +248,6 @@ function sendVerdictPage(response: ServerResponse, verdict: Verdict, by: 'code' 
 
 function isForm(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
-}
-
-function notOneFile(found: string): CreditGatewayError {
-  return new CreditGatewayError(
-    'BAD_REQUEST',
-    `A form upload holds exactly one file, the report; this one holds ${found}`,
-    { extensions: { parameter: 'file' } },
-  );
-}
-
-/**
- * The one file of a multipart/form-data upload (a browser form, `curl -F file=@report.pdf`): its
- * bytes as sent, which are what is hashed, never the form around them. The body is already read
- * within the upload limit; the parser only takes it apart.
- */
-function uploadedFile(body: Buffer, contentType: string): Promise<Buffer> {
-  const malformed = () => new CreditGatewayError('BAD_REQUEST', 'The form upload is not well-formed multipart');
-  return new Promise((resolve, reject) => {
-    let form;
-    try {
-      form = Busboy({ headers: { 'content-type': contentType }, limits: { parts: 16, headerPairs: 16 } });
-    } catch {
-      return reject(new CreditGatewayError('BAD_REQUEST', 'The form upload has no usable multipart boundary'));
-    }
-    const files: Promise<Buffer>[] = [];
-    form.on('file', (_field, stream) => {
-      files.push(
-        new Promise((done, failed) => {
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => done(Buffer.concat(chunks)));
-          stream.on('error', () => failed(malformed()));
-        }),
-      );
-    });
-    form.on('partsLimit', () => reject(notOneFile('too many parts')));
-    form.on('error', () => reject(malformed()));
-    form.on('finish', () => {
-      Promise.all(files).then((read) => {
-        if (read.length !== 1) return reject(notOneFile(read.length === 0 ? 'none' : `${read.length}`));
-        resolve(read[0]!);
-      }, reject);
-    });
-    try {
-      form.end(body);
-    } catch {
-      reject(malformed());
-    }
-  });
 }
 
 /** An upload refused because the process, or the asking address, reads as many as it may at once. */
@@ -632,22 +583,27 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
       return refuse(response, uploadsRefused('uploads', maxConcurrentUploads), { 'retry-after': '1' });
     uploading++;
     uploadingBy.set(address, mine + 1);
-    let bytes: Buffer;
+    const account = bodyAccount(request, response);
+    let verdict: Verdict;
     try {
-      bytes = await readBodyBytes(request, config.report.uploadLimitBytes, {
-        pace,
-        allowance: bodyAccount(request, response),
-      });
+      let bytes: Buffer;
+      try {
+        bytes = await readBodyBytes(request, config.report.uploadLimitBytes, { pace, allowance: account });
+      } finally {
+        uploading--;
+        const left = (uploadingBy.get(address) ?? 1) - 1;
+        if (left > 0) uploadingBy.set(address, left);
+        else uploadingBy.delete(address);
+      }
+      const document = isForm(request) ? await uploadedFile(bytes, request.headers['content-type']!) : bytes;
+      if (document.length === 0)
+        return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
+      verdict = await consulted(() => issued.verifyDocument(document));
     } finally {
-      uploading--;
-      const left = (uploadingBy.get(address) ?? 1) - 1;
-      if (left > 0) uploadingBy.set(address, left);
-      else uploadingBy.delete(address);
+      // The upload's bytes are no longer needed once it is verified or refused, whichever way:
+      // they go back to the budget now, not once the answer has gone out.
+      account.release();
     }
-    const document = isForm(request) ? await uploadedFile(bytes, request.headers['content-type']!) : bytes;
-    if (document.length === 0)
-      return refuse(response, new CreditGatewayError('BAD_REQUEST', 'The uploaded document is empty'));
-    const verdict = await consulted(() => issued.verifyDocument(document));
     // A browser form's upload is answered as a page, like the QR code's verdict.
     if (wantsHtml(request.headers.accept)) return sendVerdictPage(response, verdict, 'document');
     sendJson(response, 200, verdict);

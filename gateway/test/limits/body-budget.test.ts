@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EnvReader, readBodyBytes } from '@credit-gateway/common';
 import { loadConfig } from '../../src/config.js';
 import {
@@ -117,20 +117,49 @@ function request(headers: Record<string, string>, chunks: readonly string[]): In
 }
 
 describe('reading a body against the budget', () => {
-  it('reserves the declared length before reading, and refuses a body that does not fit unread', async () => {
+  it('holds only the bytes that have arrived, never the declared length', async () => {
     const budget = new BodyBudget({ totalBytes: 1_000, perAddressBytes: 0 });
     const first = budget.open('a');
-    const reading = readBodyBytes(request({ 'content-length': '600' }, ['x'.repeat(600)]), 10_000, {
-      allowance: first,
-    });
-    // Reserved before a byte arrived.
-    expect(budget.report().heldBytes).toBe(600);
-    await expect(
-      readBodyBytes(request({ 'content-length': '500' }, ['y'.repeat(500)]), 10_000, { allowance: budget.open('b') }),
-    ).rejects.toBeInstanceOf(BodyBudgetExceeded);
-    expect((await reading).length).toBe(600);
+    const stream = new PassThrough();
+    stream.write('x'.repeat(100));
+    const reading = readBodyBytes(
+      Object.assign(stream, { headers: { 'content-length': '900' } }) as unknown as IncomingMessage,
+      10_000,
+      { allowance: first },
+    );
+    await vi.waitFor(() => expect(first.held).toBe(100));
+    expect(budget.report().heldBytes).toBe(100);
+    // Another body fits in what the first announced but has not sent.
+    const second = budget.open('b');
+    expect(
+      (await readBodyBytes(request({ 'content-length': '800' }, ['y'.repeat(800)]), 10_000, { allowance: second }))
+        .length,
+    ).toBe(800);
+    expect(budget.report().heldBytes).toBe(900);
+    // The first's next chunk no longer fits: refused with the budget's 429, not kept.
+    stream.write('x'.repeat(200));
+    await expect(reading).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', scope: 'body-bytes' } });
+    expect(first.held).toBe(100);
     first.release();
+    second.release();
     expect(budget.report().heldBytes).toBe(0);
+  });
+
+  it('refuses unread a declared length that could never fit, by the share or the whole budget', async () => {
+    const budget = new BodyBudget({ totalBytes: 1_000, perAddressBytes: 400 });
+    const account = budget.open('a');
+    await expect(
+      readBodyBytes(request({ 'content-length': '401' }, ['x'.repeat(401)]), 10_000, { allowance: account }),
+    ).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', scope: 'address-body-bytes', limit: 400 } });
+    const unshared = new BodyBudget({ totalBytes: 1_000, perAddressBytes: 0 });
+    await expect(
+      readBodyBytes(request({ 'content-length': '1001' }, ['x'.repeat(1001)]), 10_000, {
+        allowance: unshared.open('a'),
+      }),
+    ).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', scope: 'body-bytes', limit: 1_000 } });
+    expect(account.held).toBe(0);
+    expect(budget.report()).toMatchObject({ heldBytes: 0, refused: { 'address-body-bytes': 1 } });
+    expect(unshared.report()).toMatchObject({ heldBytes: 0, refused: { 'body-bytes': 1 } });
   });
 
   it('reserves a body without a declared length as it arrives, and stops reading it past the budget', async () => {
@@ -146,6 +175,61 @@ describe('reading a body against the budget', () => {
     expect(account.held).toBe(800);
     account.release();
     expect(budget.report().heldBytes).toBe(0);
+  });
+
+  it('holds, for bodies read at once, exactly the bytes each kept, within budget and share', async () => {
+    const body = fc.record({
+      address: fc.nat(ADDRESSES.length - 1),
+      declared: fc.option(fc.integer({ min: 0, max: 2_000 }), { nil: undefined }),
+      chunks: fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 6 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2_000 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        fc.array(body, { minLength: 1, maxLength: 8 }),
+        async (totalBytes, share, bodies) => {
+          const perAddressBytes = Math.min(share, totalBytes);
+          const budget = new BodyBudget({ totalBytes, perAddressBytes });
+          const reads = bodies.map(({ address, declared, chunks }) => {
+            const account = budget.open(ADDRESSES[address]!);
+            const headers: Record<string, string> =
+              declared === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(declared) };
+            const reading = readBodyBytes(
+              request(
+                headers,
+                chunks.map((bytes) => 'b'.repeat(bytes)),
+              ),
+              10_000,
+              { allowance: account },
+            ).then(
+              (bytes) => ({ ok: true as const, bytes: bytes.length }),
+              (error: unknown) => ({ ok: false as const, error }),
+            );
+            return { account, reading, declared, chunks };
+          });
+          const outcomes = await Promise.all(reads.map((read) => read.reading));
+          const sum = reads.reduce((total, read) => total + read.account.held, 0);
+          expect(budget.report().heldBytes).toBe(sum);
+          expect(sum).toBeLessThanOrEqual(totalBytes);
+          reads.forEach((read, i) => {
+            const outcome = outcomes[i]!;
+            const sent = read.chunks.reduce((total, bytes) => total + bytes, 0);
+            // What a body holds is never more than it sent, whatever it announced.
+            expect(read.account.held).toBeLessThanOrEqual(sent);
+            if (outcome.ok) expect(read.account.held).toBe(outcome.bytes);
+            else expect(outcome.error).toBeInstanceOf(BodyBudgetExceeded);
+            if (read.declared !== undefined && perAddressBytes > 0 && read.declared > perAddressBytes)
+              expect(read.account.held).toBe(0);
+          });
+          for (const address of ADDRESSES)
+            if (perAddressBytes > 0) expect(budget.heldBy(address)).toBeLessThanOrEqual(perAddressBytes);
+          for (const read of reads) read.account.release();
+          expect(budget.report()).toMatchObject({ heldBytes: 0, addresses: 0 });
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

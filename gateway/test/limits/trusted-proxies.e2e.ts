@@ -165,12 +165,12 @@ describe('callers behind a trusted proxy', () => {
   it('hold their own share of request-body bytes', async () => {
     const held = async () => (await scrape(stack.metricsUrl)).value('credit_gateway_request_body_bytes_held');
     const before = await held();
-    // A caller announcing a whole share and stalling holds it...
+    // A caller sending all but the last byte of a whole share and stalling holds it...
     const stalled = stall(Number(new URL(stack.gatewayUrl).port), '198.51.100.30');
     try {
       await vi.waitFor(
         async () => {
-          if ((await held()) !== before + SHARE) throw new Error('not reserved yet');
+          if ((await held()) !== before + SHARE - 1) throw new Error('not held yet');
         },
         { timeout: 10_000, interval: 20 },
       );
@@ -187,15 +187,16 @@ describe('callers behind a trusted proxy', () => {
   });
 });
 
-/** A POST through the proxy for `forwardedFor` that announces SHARE bytes, sends a few and stalls. */
+/** A POST through the proxy for `forwardedFor` that announces SHARE bytes, sends all but the last and stalls. */
 function stall(port: number, forwardedFor: string): Socket {
   const socket = connect({ port, host: '127.0.0.1', localAddress: PROXY });
   socket.on('error', () => undefined);
   socket.once('connect', () => {
     socket.write(
       `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
-        `content-length: ${SHARE}\r\nx-forwarded-for: ${forwardedFor}\r\n\r\n{"query":`,
+        `content-length: ${SHARE}\r\nx-forwarded-for: ${forwardedFor}\r\n\r\n`,
     );
+    socket.write('{"query":"{ __typename }"}'.padEnd(SHARE - 1, ' '));
   });
   return socket;
 }

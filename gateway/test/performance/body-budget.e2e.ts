@@ -17,6 +17,8 @@ const SHARE = 131_072;
 const BUDGET = 2 * SHARE;
 /** Each holder announces a body this long: two fill an address's share, four the budget. */
 const DECLARED = 65_536;
+/** What a holder sends of it before it stalls, and so what it holds: all but its last byte. */
+const HELD = DECLARED - 1;
 
 const REGISTRATION =
   'query Registration($code: CreditCode!) { enterprise(code: $code) { code marketRegulation { registration { name } } } }';
@@ -178,8 +180,8 @@ async function query(from: string, code: string): Promise<Reply> {
 }
 
 /**
- * Opens a holder, and waits until the gateway has either answered it (refused) or reserved its
- * declared length (accepted), as its own accounting shows.
+ * Opens a holder that sends all but the last byte of its body, and waits until the gateway has
+ * either answered it (refused) or holds what it sent (accepted), as its own accounting shows.
  */
 async function holdOne(from: string, code: string, requestId: string) {
   const before = await heldBytes();
@@ -187,13 +189,13 @@ async function holdOne(from: string, code: string, requestId: string) {
     from,
     path: '/graphql',
     body: registrationBody(code),
-    sent: 30_000,
+    sent: HELD,
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...(await stack.headers()) },
   });
   const accepted = await vi.waitFor(
     async () => {
       if (holder.reply()) return false;
-      if ((await heldBytes()) === before + DECLARED) return true;
+      if ((await heldBytes()) === before + HELD) return true;
       throw new Error('neither answered nor reserved yet');
     },
     { timeout: 10_000, interval: 20 },
@@ -215,7 +217,7 @@ describe('the body budget', { timeout: 120_000 }, () => {
       outcomes.push(accepted);
     }
     expect(outcomes.filter(Boolean)).toHaveLength(SHARE / DECLARED);
-    expect(await heldBytes()).toBe(SHARE);
+    expect(await heldBytes()).toBe((SHARE / DECLARED) * HELD);
     expect(await refusals('address-body-bytes')).toBe(12 - SHARE / DECLARED);
     const refused = holders.flatMap((holder) => holder.reply() ?? []);
     for (const reply of refused) {
@@ -254,7 +256,7 @@ describe('the body budget', { timeout: 120_000 }, () => {
       holders.push(holder);
       expect(accepted).toBe(true);
     }
-    expect(await heldBytes()).toBe(BUDGET);
+    expect(await heldBytes()).toBe((BUDGET / DECLARED) * HELD);
     const graphql = await query('127.0.0.4', codes[0]!);
     expect(graphql.status).toBe(429);
     expect(graphql.headers['retry-after']).toBe('1');
@@ -277,7 +279,7 @@ describe('the body budget', { timeout: 120_000 }, () => {
       headers: { accept: 'application/json' },
     });
     expect(get.status).toBe(200);
-    expect(await heldBytes()).toBe(BUDGET);
+    expect(await heldBytes()).toBe((BUDGET / DECLARED) * HELD);
   });
 
   it('answers the bodies it accepted once they arrive, and serves everyone again once the holders are gone', async () => {
@@ -323,6 +325,43 @@ describe('the body budget', { timeout: 120_000 }, () => {
   });
 });
 
+describe('bodies announced long and sent slowly', { timeout: 120_000 }, () => {
+  it('hold only the bytes they sent, and a fresh address is served while they hold on', async () => {
+    const trickles: Holder[] = [];
+    try {
+      // Eight connections from each of four addresses announce a body each, four times the whole
+      // budget in all, and send a little of it.
+      for (const from of ['127.0.0.20', '127.0.0.21', '127.0.0.22', '127.0.0.23'])
+        for (let i = 0; i < 8; i++)
+          trickles.push(
+            hold({
+              from,
+              path: '/graphql',
+              body: registrationBody(codes[i]!),
+              sent: 1_000,
+              headers: { 'content-type': 'application/json', 'x-request-id': `trickle-${from}-${i}` },
+            }),
+          );
+      await vi.waitFor(
+        async () => {
+          if ((await heldBytes()) !== trickles.length * 1_000) throw new Error('not held yet');
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      const answers = await Promise.all(codes.slice(0, 4).map((code) => query('127.0.0.30', code)));
+      answers.forEach((answer, i) => {
+        expect(answer.status).toBe(200);
+        expect(answer.body.data.enterprise.code).toBe(codes[i]);
+      });
+      expect(trickles.filter((trickle) => trickle.reply() !== undefined)).toEqual([]);
+      expect(await heldBytes()).toBe(trickles.length * 1_000);
+    } finally {
+      for (const trickle of trickles) trickle.socket.destroy();
+    }
+    await vi.waitFor(async () => expect(await heldBytes()).toBe(0), { timeout: 10_000, interval: 20 });
+  });
+});
+
 describe('document uploads for verification', { timeout: 120_000 }, () => {
   it("does not let one address's slow uploads stop another address's upload from being verified", async () => {
     const issued = await fetch(`${stack.gatewayUrl}/report?code=${codes[0]}&format=html`, {
@@ -341,7 +380,7 @@ describe('document uploads for verification', { timeout: 120_000 }, () => {
     try {
       await vi.waitFor(
         async () => {
-          if ((await heldBytes()) !== DECLARED) throw new Error('not reserved yet');
+          if ((await heldBytes()) !== 1_000) throw new Error('not held yet');
         },
         { timeout: 10_000, interval: 20 },
       );

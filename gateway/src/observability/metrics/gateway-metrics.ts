@@ -265,7 +265,7 @@ export class GatewayMetrics {
 
     new Gauge({
       name: 'credit_gateway_request_body_bytes_held',
-      help: 'Request-body bytes held in memory now, against BODY_BUDGET_BYTES (each body reserves its declared length)',
+      help: 'Request-body bytes held in memory now, against BODY_BUDGET_BYTES (each body reserves its bytes as they arrive)',
       registers: [registry],
       collect() {
         const report = state()?.bodies();
