@@ -11,51 +11,17 @@ import {
   createIssuedReports,
   reportFormat,
   reportsTable,
-  newReportNumber,
-  newVerificationCode,
   sha256,
   type IssuedReports,
   type IssuedReportsHooks,
   type StoredReport,
 } from '../../src/report/issued.js';
-
-const GOVERNMENT = { client: 'approval-system', tier: 'GOVERNMENT' };
+import { GOVERNMENT, reportOf } from './support.js';
 
 interface Issued {
   number: string;
   verificationCode: string;
   document: string;
-}
-
-function reportOf(
-  subject: string,
-  document: string,
-  options: {
-    issuedAt?: string;
-    issuer?: { client: string | null; tier: string };
-    data?: string;
-    view?: string;
-  } = {},
-) {
-  const issuedAt = options.issuedAt ?? new Date().toISOString();
-  const number = newReportNumber(issuedAt);
-  return {
-    number,
-    verificationCode: newVerificationCode(),
-    issuedAt,
-    subject,
-    subjectName: `name of ${subject}`,
-    sections: ['BASIC'],
-    from: null,
-    to: null,
-    special: true,
-    format: 'html' as const,
-    issuer: options.issuer ?? GOVERNMENT,
-    requestId: number,
-    documentSha256: sha256(document),
-    dataSha256: sha256(options.data ?? `data of ${subject}`),
-    viewSha256: sha256(options.view ?? 'view'),
-  };
 }
 
 async function issueTo(issued: IssuedReports, subject: string, document: string): Promise<Issued> {

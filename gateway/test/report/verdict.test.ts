@@ -6,16 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@credit-gateway/common';
 import { canonicalJson } from '@credit-gateway/common/durable-log';
 import { readEarlierKeys } from '../../src/report/config.js';
-import {
-  createIssuedReports,
-  keyIdOf,
-  newReportNumber,
-  newVerificationCode,
-  sha256,
-  type IssuedReports,
-} from '../../src/report/issued.js';
+import { createIssuedReports, keyIdOf, sha256, type IssuedReports } from '../../src/report/issued.js';
+import { GOVERNMENT, reportOf } from './support.js';
 
-const GOVERNMENT = { client: 'approval-system', tier: 'GOVERNMENT' };
 const A = '91500155MA5UQ01CXD';
 const B = '91510107MA6CJ4R13B';
 
@@ -44,27 +37,14 @@ interface Issue {
 let clock = Date.now();
 
 async function issue({ subject = A, document, issuer = GOVERNMENT, view = 'view', data }: Issue) {
-  const issuedAt = new Date(clock++).toISOString();
-  const number = newReportNumber(issuedAt);
-  const verificationCode = newVerificationCode();
-  await issued.issue({
-    number,
-    verificationCode,
-    issuedAt,
-    subject,
-    subjectName: `name of ${subject}`,
-    sections: ['BASIC'],
-    from: null,
-    to: null,
-    special: true,
-    format: 'html',
+  const input = reportOf(subject, document, {
+    issuedAt: new Date(clock++).toISOString(),
     issuer,
-    requestId: number,
-    documentSha256: sha256(document),
-    dataSha256: sha256(data ?? `data of ${subject}`),
-    viewSha256: sha256(view),
+    view,
+    ...(data === undefined ? {} : { data }),
   });
-  return { number, verificationCode };
+  await issued.issue(input);
+  return { number: input.number, verificationCode: input.verificationCode };
 }
 
 describe('a verdict', () => {
