@@ -173,6 +173,30 @@ function callerHeaders(
         return 'headers/request-id';
       },
     ],
+    [
+      1,
+      () => {
+        // Addresses a caller claims: believed only from a trusted proxy, and then walked from the right.
+        good();
+        const hop = () =>
+          rng.pick([
+            `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(0, 255)}`,
+            '127.0.0.1',
+            '::ffff:127.0.0.1',
+            '2001:db8::1',
+            'unknown',
+            '',
+            '999.1.1.1',
+            '1.2.3.4:5678',
+            '[::1]',
+            'a'.repeat(300),
+          ]);
+        headers['x-forwarded-for'] = Array.from({ length: rng.pick([1, 2, 5, 40, 1_000]) }, hop).join(
+          rng.pick([', ', ',', ' , ']),
+        );
+        return 'headers/forwarded-for';
+      },
+    ],
   ])();
   return { family, headers };
 }
@@ -324,6 +348,41 @@ function reportExchange(
       },
     ],
     [
+      2,
+      () => {
+        // Browser-form uploads: one file part or none or several, parts without headers or
+        // disposition, odd boundaries, cut short or whole.
+        const boundary = rng.pick(['b', '----fuzz', 'x'.repeat(70), '"quoted"', '']);
+        const part = () => {
+          const size = rng.pick([0, 10, 20_000, 70_000]);
+          const content = Buffer.alloc(size, rng.pick(['a', '-', '\r\n', '%PDF-']));
+          const head = rng.pick([
+            'Content-Disposition: form-data; name="file"; filename="report.pdf"\r\nContent-Type: application/pdf\r\n',
+            'Content-Disposition: form-data; name="note"\r\n',
+            'Content-Disposition: attachment; filename="x"\r\n',
+            'Content-Type: text/plain\r\n',
+            '',
+          ]);
+          return Buffer.concat([Buffer.from(`--${boundary}\r\n${head}\r\n`), content, Buffer.from('\r\n')]);
+        };
+        const parts = Array.from({ length: rng.int(0, 4) }, part);
+        let body = Buffer.concat([...parts, Buffer.from(rng.chance(0.8) ? `--${boundary}--\r\n` : '')]);
+        if (rng.chance(0.2)) body = body.subarray(0, rng.int(0, body.length));
+        return {
+          family: 'report/verify-form',
+          exchange: {
+            method: 'POST',
+            path: '/report/verify',
+            headers: {
+              'content-type': rng.chance(0.9) ? `multipart/form-data; boundary=${boundary}` : 'multipart/form-data',
+              ...(rng.chance(0.5) ? { accept: 'text/html' } : {}),
+            },
+            body,
+          },
+        };
+      },
+    ],
+    [
       1,
       () => ({
         family: 'dashboard/files',
@@ -340,6 +399,7 @@ function reportExchange(
             '/dashboard/noto-sans-sc.ttf',
             `/dashboard/${'a'.repeat(5_000)}`,
             '/report/public-key',
+            '/report/keys',
           ]),
           headers,
         },

@@ -23,7 +23,12 @@ const url = args.string('url');
 
 const system = url
   ? null
-  : await startSystem({ gateways: [{ ...HIGH_RATE_LIMITS }, {}], logLevel: args.string('log-level') ?? 'fatal' });
+  : await startSystem({
+      // The first gateway believes X-Forwarded-For from this machine, so that claimed addresses
+      // are walked and counted; the second believes none, as it ships.
+      gateways: [{ ...HIGH_RATE_LIMITS, TRUSTED_PROXIES: '127.0.0.1,::1' }, {}],
+      logLevel: args.string('log-level') ?? 'fatal',
+    });
 const gatewayUrl = url ?? system!.gateways[0]!.url;
 const keysDir = args.string('keys-dir') ?? system?.keys.dir ?? join(REPOSITORY, '.data/dev-keys');
 process.stderr.write(
