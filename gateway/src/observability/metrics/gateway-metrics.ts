@@ -242,18 +242,28 @@ export class GatewayMetrics {
       transport('unmerged'),
     );
 
-    const admission = (help: string, name: string, read: (report: AdmissionReport) => number, max = false) =>
+    /** A gauge read from one part of the gateway's state when scraped; nothing while it has none. */
+    const stateGauge = <T>(
+      name: string,
+      help: string,
+      part: (state: GatewayState) => T | undefined,
+      read: (report: T) => number,
+      aggregator?: 'max',
+    ) =>
       new Gauge({
         name,
         help,
         registers: [registry],
-        // Summed over the workers, except the oldest wait, which is the longest of theirs.
-        ...(max ? { aggregator: 'max' as const } : {}),
+        ...(aggregator ? { aggregator } : {}),
         collect() {
-          const report = state()?.admission();
+          const current = state();
+          const report = current && part(current);
           if (report) this.set(read(report));
         },
       });
+    // Summed over the workers, except the oldest wait, which is the longest of theirs.
+    const admission = (help: string, name: string, read: (report: AdmissionReport) => number, max = false) =>
+      stateGauge(name, help, (current) => current.admission(), read, max ? 'max' : undefined);
     admission('GraphQL requests being worked on', 'credit_gateway_admission_active', (r) => r.active);
     admission('GraphQL requests waiting for admission', 'credit_gateway_admission_queue_length', (r) => r.waiting);
     admission(
@@ -263,15 +273,12 @@ export class GatewayMetrics {
       true,
     );
 
-    new Gauge({
-      name: 'credit_gateway_request_body_bytes_held',
-      help: 'Request-body bytes held in memory now, against BODY_BUDGET_BYTES (each body reserves its bytes as they arrive)',
-      registers: [registry],
-      collect() {
-        const report = state()?.bodies();
-        if (report) this.set(report.heldBytes);
-      },
-    });
+    stateGauge(
+      'credit_gateway_request_body_bytes_held',
+      'Request-body bytes held in memory now, against BODY_BUDGET_BYTES (each body reserves its bytes as they arrive)',
+      (current) => current.bodies(),
+      (report) => report.heldBytes,
+    );
     totalCounter(
       registry,
       'credit_gateway_request_body_refusals_total',
@@ -283,15 +290,12 @@ export class GatewayMetrics {
       },
     );
 
-    new Gauge({
-      name: 'credit_gateway_client_connections_open',
-      help: 'Client connections this process holds open now, against MAX_CONNECTIONS',
-      registers: [registry],
-      collect() {
-        const report = state()?.connections();
-        if (report) this.set(report.open);
-      },
-    });
+    stateGauge(
+      'credit_gateway_client_connections_open',
+      'Client connections this process holds open now, against MAX_CONNECTIONS',
+      (current) => current.connections(),
+      (report) => report.open,
+    );
     totalCounter(
       registry,
       'credit_gateway_client_connections_closed_total',
