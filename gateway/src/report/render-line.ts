@@ -45,7 +45,6 @@ const ANY: Lane = { key: '', priority: 0 };
 
 export function createRenderLine(limit: number, timeoutMs: number, perLane = 4): RenderLine {
   let active = 0;
-  let waitingCount = 0;
   let starts = 0;
   const lanes = new Map<string, LaneState>();
 
@@ -66,7 +65,6 @@ export function createRenderLine(limit: number, timeoutMs: number, perLane = 4):
     const waiting = lane.waiting.shift()!;
     lane.servedAt = ++starts;
     if (lane.waiting.length === 0) lanes.delete(key);
-    waitingCount--;
     return waiting;
   }
 
@@ -97,7 +95,6 @@ export function createRenderLine(limit: number, timeoutMs: number, perLane = 4):
             if (mine && at >= 0) {
               mine.waiting.splice(at, 1);
               if (mine.waiting.length === 0) lanes.delete(lane.key);
-              waitingCount--;
             }
             resolve(false);
           }, left);
@@ -105,7 +102,6 @@ export function createRenderLine(limit: number, timeoutMs: number, perLane = 4):
           if (existing) existing.waiting.push(entry);
           // A new lane has been served least recently of all: it goes first among its equals.
           else lanes.set(lane.key, { priority: lane.priority, waiting: [entry], servedAt: 0 });
-          waitingCount++;
         });
         if (!started) return { refused: 'deadline' };
       } else active++;
@@ -118,7 +114,9 @@ export function createRenderLine(limit: number, timeoutMs: number, perLane = 4):
       }
     },
     get state() {
-      return { active, waiting: waitingCount };
+      let waiting = 0;
+      for (const lane of lanes.values()) waiting += lane.waiting.length;
+      return { active, waiting };
     },
   };
 }
