@@ -58,7 +58,7 @@ import { uploadedFile } from './form-upload.js';
 import { buildReport, learnEnumWords } from './model.js';
 import { renderHtml, renderVerdictHtml } from './html.js';
 import { renderPdf } from './pdf.js';
-import { createRenderLine } from './render-line.js';
+import { createRenderLine, RENDERS_WAITING_PER_CALLER } from './render-line.js';
 import { reportPurpose } from './purposes.js';
 import { parseReportRequest, type ReportRequest } from './scope.js';
 import { REPORT_OPERATION, reportQuery } from './sections.js';
@@ -251,14 +251,20 @@ function isForm(request: IncomingMessage): boolean {
 }
 
 /** An upload refused because the process, or the asking address, reads as many as it may at once. */
-function uploadsRefused(scope: 'uploads' | 'address-uploads', limit: number): CreditGatewayError {
-  return new CreditGatewayError(
-    'RATE_LIMITED',
-    scope === 'address-uploads'
-      ? `This address is already uploading ${limit} document${limit > 1 ? 's' : ''} for verification; retry once done`
-      : 'Too many documents are being verified just now; retry shortly',
-    { extensions: { scope, limit, retryAfterSeconds: 1 } },
-  );
+/** What each refusal for places held at once says: uploads being read, reports waiting to be rendered. */
+const SLOTS_REFUSED: Readonly<Record<'uploads' | 'address-uploads' | 'report-renders', (limit: number) => string>> = {
+  uploads: () => 'Too many documents are being verified just now; retry shortly',
+  'address-uploads': (limit) =>
+    `This address is already uploading ${limit} document${limit > 1 ? 's' : ''} for verification; retry once done`,
+  'report-renders': (limit) =>
+    `This caller already has ${limit} reports waiting to be rendered, as many as it may; retry shortly`,
+};
+
+/** RATE_LIMITED for a place held at once that is not free: retried a second later. */
+function slotsRefused(scope: keyof typeof SLOTS_REFUSED, limit: number): CreditGatewayError {
+  return new CreditGatewayError('RATE_LIMITED', SLOTS_REFUSED[scope](limit), {
+    extensions: { scope, limit, retryAfterSeconds: 1 },
+  });
 }
 
 function unidentified(): CreditGatewayError {
@@ -464,15 +470,7 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     );
     if ('refused' in rendered) {
       return rendered.refused === 'busy'
-        ? refuse(
-            response,
-            new CreditGatewayError(
-              'RATE_LIMITED',
-              'This caller already has as many reports waiting to be rendered as it may; retry shortly',
-              { extensions: { scope: 'report-renders' } },
-            ),
-            { 'retry-after': '1' },
-          )
+        ? refuse(response, slotsRefused('report-renders', RENDERS_WAITING_PER_CALLER), { 'retry-after': '1' })
         : refuse(
             response,
             new CreditGatewayError(
@@ -578,9 +576,9 @@ export function createReportEndpoints(options: ReportEndpointsOptions): ReportEn
     const { maxConcurrentUploads, maxUploadsPerAddress } = config.report;
     const mine = uploadingBy.get(address) ?? 0;
     if (maxUploadsPerAddress > 0 && mine >= maxUploadsPerAddress)
-      return refuse(response, uploadsRefused('address-uploads', maxUploadsPerAddress), { 'retry-after': '1' });
+      return refuse(response, slotsRefused('address-uploads', maxUploadsPerAddress), { 'retry-after': '1' });
     if (uploading >= maxConcurrentUploads)
-      return refuse(response, uploadsRefused('uploads', maxConcurrentUploads), { 'retry-after': '1' });
+      return refuse(response, slotsRefused('uploads', maxConcurrentUploads), { 'retry-after': '1' });
     uploading++;
     uploadingBy.set(address, mine + 1);
     const account = bodyAccount(request, response);

@@ -43,7 +43,10 @@ interface LaneState {
 
 const ANY: Lane = { key: '', priority: 0 };
 
-export function createRenderLine(limit: number, timeoutMs: number, perLane = 4): RenderLine {
+/** Reports one caller may have waiting to be rendered at once; one more is refused. */
+export const RENDERS_WAITING_PER_CALLER = 4;
+
+export function createRenderLine(limit: number, timeoutMs: number, perLane = RENDERS_WAITING_PER_CALLER): RenderLine {
   let active = 0;
   let starts = 0;
   const lanes = new Map<string, LaneState>();
